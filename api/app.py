@@ -1,0 +1,115 @@
+"""The application factory: settings, database, token keys, middleware, routers, docs."""
+
+from __future__ import annotations
+
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+from alembic.config import Config
+from alembic.script import ScriptDirectory
+from fastapi import FastAPI
+from fastapi.middleware.cors import CORSMiddleware
+
+from api import docs, logs, problems
+from api.middleware import RequestContextMiddleware
+from api.routers import auth, health, units
+from api.settings import Settings, get_settings
+from auth.tokens import TokenService, hmac_key, load_key
+from repositories.db import make_engine, make_session_factory
+
+ROOT = Path(__file__).resolve().parents[1]
+
+DESCRIPTION = """
+Backend of the **Digital Street** model (*Tuyến đường số*): the register of households and
+residents and their digital readiness, door-to-door outreach, residents' requests and
+voter-list reconciliation for Vietnamese wards.
+
+Errors are `application/problem+json` with a stable `code`; messages are Vietnamese unless
+you send `Accept-Language: en`. Sign in with **Authorize** (OAuth2 password flow).
+"""
+
+
+def migration_head() -> str:
+    config = Config(str(ROOT / "alembic.ini"))
+    config.set_main_option("script_location", str(ROOT / "migrations"))
+    return ScriptDirectory.from_config(config).get_current_head()
+
+
+def token_service(settings: Settings) -> TokenService:
+    if settings.jwt_private_key_file:
+        current = load_key(settings.jwt_private_key_file)
+    else:
+        current = hmac_key(settings.signing_secret)
+    previous = []
+    if settings.jwt_previous_keys_dir and settings.jwt_previous_keys_dir.is_dir():
+        previous = [load_key(p) for p in sorted(settings.jwt_previous_keys_dir.iterdir())
+                    if p.is_file()]
+    return TokenService(
+        current,
+        previous=previous,
+        issuer=settings.jwt_issuer,
+        audience=settings.jwt_audience,
+        access_ttl=settings.access_token_ttl_seconds,
+        refresh_ttl=settings.refresh_token_ttl_seconds,
+    )
+
+
+def create_app(settings: Settings | None = None, *, session_factory=None, engine=None) -> FastAPI:
+    """Build the app; tests pass their own session factory bound to a rolled-back transaction."""
+    settings = settings or get_settings()
+    settings.check_production()
+    logs.configure(settings.log_level)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI):
+        own_engine = engine is None and session_factory is None
+        if own_engine:
+            app.state.engine = make_engine(
+                settings.effective_database_url,
+                pool_size=settings.db_pool_size,
+                max_overflow=settings.db_max_overflow,
+                pool_timeout=settings.db_pool_timeout,
+                connect_timeout=settings.db_connect_timeout,
+                statement_timeout_ms=settings.db_statement_timeout_ms,
+            )
+            app.state.session_factory = make_session_factory(app.state.engine)
+        yield
+        if own_engine:
+            await app.state.engine.dispose()
+
+    app = FastAPI(
+        title="Digital Street API (Tuyến đường số)",
+        version="1.0.0",
+        description=DESCRIPTION,
+        lifespan=lifespan,
+        docs_url=None,
+        redoc_url=None,
+        max_body_size=settings.max_body_bytes,
+        swagger_ui_oauth2_redirect_url=None,
+        servers=[{"url": "/", "description": "This server"}],
+    )
+    app.state.settings = settings
+    app.state.tokens = token_service(settings)
+    app.state.migration_head = migration_head()
+    if engine is not None:
+        app.state.engine = engine
+    if session_factory is not None:
+        app.state.session_factory = session_factory
+
+    problems.install(app)
+    app.include_router(health.router)
+    app.include_router(auth.router)
+    app.include_router(units.router)
+    docs.install(app)
+
+    if settings.cors_origin_list:
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=settings.cors_origin_list,
+            allow_methods=["GET", "POST", "PATCH", "DELETE", "OPTIONS"],
+            allow_headers=["Authorization", "Content-Type", "If-Match", "Idempotency-Key",
+                           "Accept-Language", "X-Request-ID"],
+            expose_headers=["ETag", "Location", "X-Request-ID", "Retry-After"],
+        )
+    app.add_middleware(RequestContextMiddleware)
+    return app

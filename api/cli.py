@@ -1,0 +1,105 @@
+"""Command line: `python -m api.cli serve | migrate | create-admin | openapi`."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import secrets
+import sys
+from pathlib import Path
+
+from alembic import command
+from alembic.config import Config
+
+from api.app import ROOT, create_app
+from api.settings import Settings, UnsafeSettingsError, get_settings
+
+
+def migrate(settings: Settings) -> None:
+    """Bring the database to the head migration (creating the SQLite folder if needed)."""
+    if settings.is_sqlite:
+        settings.var_dir.mkdir(parents=True, exist_ok=True)
+    config = Config(str(ROOT / "alembic.ini"))
+    config.set_main_option("script_location", str(ROOT / "migrations"))
+    config.attributes["url"] = settings.effective_database_url
+    config.attributes["configure_logger"] = False
+    command.upgrade(config, "head")
+
+
+async def bootstrap(settings: Settings) -> None:
+    """Create the first admin when none exists, and the demo group on an empty database."""
+    from repositories.bootstrap import ensure_admin, ensure_demo
+    from repositories.db import make_engine, make_session_factory
+
+    engine = make_engine(settings.effective_database_url)
+    factory = make_session_factory(engine)
+    try:
+        password = settings.admin_password or secrets.token_urlsafe(12)
+        if await ensure_admin(factory, settings.admin_username, password):
+            if settings.admin_password:
+                print(f"Created admin account '{settings.admin_username}'.")
+            else:
+                print(f"Created admin account '{settings.admin_username}' with password: "
+                      f"{password}  (shown once; set ADMIN_PASSWORD to choose it)")
+        if settings.demo_enabled:
+            demo_password = settings.demo_password or secrets.token_urlsafe(9)
+            created = await ensure_demo(factory, demo_password, seed=settings.demo_seed)
+            if created:
+                shown = "from DEMO_PASSWORD" if settings.demo_password else demo_password
+                print(f"Loaded the demo residential group; demo-<role> accounts, password: "
+                      f"{shown}")
+    finally:
+        await engine.dispose()
+
+
+def serve(settings: Settings) -> None:
+    import uvicorn
+
+    migrate(settings)
+    asyncio.run(bootstrap(settings))
+    print(f"Digital Street API on http://{settings.host}:{settings.port}  "
+          f"docs: http://{settings.host}:{settings.port}/docs", flush=True)
+    uvicorn.run(create_app(settings), host=settings.host, port=settings.port,
+                access_log=False, log_config=None, proxy_headers=False)
+
+
+def export_openapi(path: Path) -> None:
+    app = create_app(Settings(app_env="test", secret_key="x" * 48))
+    path.write_text(json.dumps(app.openapi(), ensure_ascii=False, indent=2) + "\n")
+    print(f"wrote {path}")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m api.cli")
+    sub = parser.add_subparsers(dest="cmd", required=True)
+    sub.add_parser("serve", help="migrate, create the first admin (and demo data), serve")
+    sub.add_parser("migrate", help="upgrade the database to the head migration")
+    admin = sub.add_parser("create-admin", help="create an admin account if none exists")
+    admin.add_argument("--username", default=None)
+    out = sub.add_parser("openapi", help="write the OpenAPI document")
+    out.add_argument("path", type=Path, default=ROOT / "openapi" / "openapi.json", nargs="?")
+    args = parser.parse_args(argv)
+    try:
+        settings = get_settings()
+        settings.check_production()
+        if args.cmd == "serve":
+            serve(settings)
+        elif args.cmd == "migrate":
+            migrate(settings)
+        elif args.cmd == "create-admin":
+            if args.username:
+                settings.admin_username = args.username
+            settings.demo_data = False
+            migrate(settings)
+            asyncio.run(bootstrap(settings))
+        elif args.cmd == "openapi":
+            export_openapi(args.path)
+    except UnsafeSettingsError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,98 @@
+"""Wiring: the unit of work, the caller's Principal, and permission checks as aliases."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from typing import Annotated
+
+from fastapi import Depends, Header, Query, Request
+from fastapi.security import OAuth2PasswordBearer
+
+from auth.principal import principal_from_token
+from auth.tokens import TokenService
+from domain.access import Permission, Principal
+from domain.errors import Forbidden
+from repositories.uow import SqlUnitOfWork
+
+log = logging.getLogger("api")
+
+oauth2 = OAuth2PasswordBearer(
+    tokenUrl="/api/v1/auth/token", auto_error=False, refreshUrl="/api/v1/auth/token"
+)
+
+
+async def get_uow(request: Request) -> AsyncIterator[SqlUnitOfWork]:
+    """One unit of work per request; use cases commit explicitly, the rest rolls back."""
+    async with SqlUnitOfWork(request.app.state.session_factory) as uow:
+        yield uow
+
+
+UoW = Annotated[SqlUnitOfWork, Depends(get_uow)]
+
+
+def get_tokens(request: Request) -> TokenService:
+    return request.app.state.tokens
+
+
+Tokens = Annotated[TokenService, Depends(get_tokens)]
+
+
+async def current_principal(
+    uow: UoW, tokens: Tokens, token: Annotated[str | None, Depends(oauth2)]
+) -> Principal:
+    return await principal_from_token(uow, tokens, token)
+
+
+async def _audit_denied(request: Request, who: Principal, permission: Permission) -> None:
+    """A denied request is audited in its own transaction: the request's own rolls back."""
+    async with SqlUnitOfWork(request.app.state.session_factory) as uow:
+        await uow.audit.record(
+            who, "access.denied", None, outcome="denied", permission=permission.value,
+            route=getattr(request.scope.get("route"), "path", None),
+        )
+        await uow.commit()
+
+
+def require(permission: Permission):
+    """A dependency that lets the call through only with `permission`."""
+
+    async def dependency(
+        request: Request, who: Annotated[Principal, Depends(current_principal)]
+    ) -> Principal:
+        if not who.can(permission):
+            await _audit_denied(request, who, permission)
+            raise Forbidden()
+        return who
+
+    dependency.__permission__ = permission  # read by the permission-matrix test and docs
+    return dependency
+
+
+def allow(permission: Permission):
+    return Annotated[Principal, Depends(require(permission))]
+
+
+ProfileRead = allow(Permission.profile_read)
+UnitsRead = allow(Permission.units_read)
+UnitsWrite = allow(Permission.units_write)
+UsersRead = allow(Permission.users_read)
+UsersWrite = allow(Permission.users_write)
+ServiceAccountsRead = allow(Permission.service_accounts_read)
+ServiceAccountsWrite = allow(Permission.service_accounts_write)
+AuditRead = allow(Permission.audit_read)
+
+IfMatch = Annotated[
+    str | None,
+    Header(description="The ETag from your last read; required on every change (else 428)"),
+]
+Limit = Annotated[int, Query(ge=1, le=200, description="Page size, 50 by default, at most 200")]
+Cursor = Annotated[str | None, Query(max_length=2000, description="`next_cursor` of the last page")]
+Sort = Annotated[
+    str | None, Query(max_length=200, description="Comma-separated fields, `-` for descending")
+]
+SearchText = Annotated[
+    str | None,
+    Query(max_length=200, description="Free text; ignores case and Vietnamese diacritics"),
+]
+IncludeTotal = Annotated[bool, Query(description="Add `total` to the page")]

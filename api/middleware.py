@@ -1,0 +1,76 @@
+"""Pure-ASGI middleware: request id, request context and one structured log line a request."""
+
+from __future__ import annotations
+
+import logging
+import re
+import secrets
+import time
+
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from domain import context
+
+log = logging.getLogger("api.access")
+_VALID_ID = re.compile(r"^[A-Za-z0-9._:\-]{1,128}$")
+
+
+class RequestContextMiddleware:
+    """Accept or mint `X-Request-ID`, echo it, and log the request without personal data."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        incoming = None
+        forwarded = None
+        for key, value in scope["headers"]:
+            if key == b"x-request-id":
+                incoming = value.decode("latin-1")
+        request_id = incoming if incoming and _VALID_ID.match(incoming) else secrets.token_hex(8)
+        client = scope.get("client")
+        ctx = context.RequestContext(
+            request_id=request_id,
+            client_ip=forwarded or (client[0] if client else None),
+            method=scope["method"],
+            path=scope["path"],
+        )
+        token = context.current.set(ctx)
+        status = 500
+        started = time.perf_counter()
+
+        async def send_with_id(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+                headers = list(message.get("headers", []))
+                headers.append((b"x-request-id", request_id.encode()))
+                message["headers"] = headers
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_with_id)
+        finally:
+            route = scope.get("route")
+            log.info(
+                "request",
+                extra={
+                    "method": scope["method"],
+                    # The route template, not the raw path: no search terms or names in logs.
+                    "route": getattr(route, "path", None) or _shape(scope["path"]),
+                    "status": status,
+                    "duration_ms": round((time.perf_counter() - started) * 1000, 2),
+                },
+            )
+            context.current.reset(token)
+
+
+_DIGITS = re.compile(r"\d{4,}")
+
+
+def _shape(path: str) -> str:
+    """Unknown paths are logged with long digit runs blanked (an ID number in a URL)."""
+    return _DIGITS.sub("{n}", path)[:200]

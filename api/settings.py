@@ -1,0 +1,116 @@
+"""Settings from the environment (and an optional `.env`), through pydantic-settings."""
+
+from __future__ import annotations
+
+import secrets
+from functools import cached_property
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+_DEFAULT_SECRETS = {"", "change-me", "secret", "changeme", "dev"}
+
+
+class UnsafeSettingsError(RuntimeError):
+    """Raised when `APP_ENV=production` meets a setting that is only fit for development."""
+
+
+class Settings(BaseSettings):
+    """Every knob the service reads; names match the README's configuration table."""
+
+    model_config = SettingsConfigDict(env_file=".env", extra="ignore")
+
+    app_env: Literal["development", "test", "production"] = "development"
+    database_url: str = ""
+    host: str = "127.0.0.1"
+    port: int = 8000
+    var_dir: Path = Path("var")
+    secret_key: str = ""
+    admin_username: str = "admin"
+    admin_password: str = ""
+    demo_data: bool | None = None
+    demo_password: str = ""
+    demo_seed: int = 684
+    cors_origins: str = ""
+    log_level: str = "INFO"
+
+    db_pool_size: int = Field(default=5, ge=1, le=100)
+    db_max_overflow: int = Field(default=5, ge=0, le=100)
+    db_pool_timeout: float = Field(default=5.0, gt=0)
+    db_connect_timeout: float = Field(default=5.0, gt=0)
+    db_statement_timeout_ms: int = Field(default=30_000, ge=0)
+
+    jwt_issuer: str = "digital-street"
+    jwt_audience: str = "digital-street-api"
+    jwt_algorithm: Literal["HS256", "RS256", "ES256"] = "HS256"
+    jwt_private_key_file: Path | None = None
+    jwt_previous_keys_dir: Path | None = None
+    access_token_ttl_seconds: int = Field(default=900, ge=60, le=900)
+    refresh_token_ttl_seconds: int = Field(default=14 * 24 * 3600, ge=300)
+
+    max_body_bytes: int = Field(default=1_048_576, ge=1024)
+
+    @cached_property
+    def effective_database_url(self) -> str:
+        """The configured URL, or an SQLite file under `var/` so `make run` needs no server."""
+        if self.database_url:
+            return self.database_url
+        return f"sqlite+aiosqlite:///{(self.var_dir / 'digital_street.sqlite3').as_posix()}"
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.effective_database_url.startswith("sqlite")
+
+    @property
+    def demo_enabled(self) -> bool:
+        return self.demo_data if self.demo_data is not None else self.app_env == "development"
+
+    @property
+    def cors_origin_list(self) -> list[str]:
+        return [o.strip() for o in self.cors_origins.split(",") if o.strip()]
+
+    @cached_property
+    def signing_secret(self) -> str:
+        """SECRET_KEY, or in development a random one kept under `var/` across restarts."""
+        if self.secret_key:
+            return self.secret_key
+        if self.app_env == "production":
+            raise UnsafeSettingsError("SECRET_KEY is not set")
+        path = self.var_dir / "secret_key"
+        if path.exists():
+            return path.read_text().strip()
+        path.parent.mkdir(parents=True, exist_ok=True)
+        value = secrets.token_urlsafe(48)
+        path.write_text(value)
+        path.chmod(0o600)
+        return value
+
+    def check_production(self) -> None:
+        """Refuse settings that are unsafe in production, saying which and why."""
+        if self.app_env != "production":
+            return
+        problems = []
+        if self.is_sqlite:
+            problems.append(
+                "DATABASE_URL points at the embedded SQLite file; production needs "
+                "postgresql+asyncpg://..."
+            )
+        if self.jwt_algorithm == "HS256" and (
+            self.secret_key.lower() in _DEFAULT_SECRETS or len(self.secret_key) < 32
+        ):
+            problems.append(
+                "SECRET_KEY is unset, a default or shorter than 32 characters; "
+                "generate one with: python -c 'import secrets; print(secrets.token_urlsafe(48))'"
+            )
+        if self.demo_data:
+            problems.append("DEMO_DATA is on; demo accounts must never exist in production")
+        if problems:
+            raise UnsafeSettingsError(
+                "refusing to start with APP_ENV=production: " + "; ".join(problems)
+            )
+
+
+def get_settings() -> Settings:
+    return Settings()

@@ -1,0 +1,56 @@
+"""Turn a verified access token into the domain's Principal, checking it is still valid."""
+
+from __future__ import annotations
+
+import logging
+import uuid
+
+from auth.tokens import TokenError, TokenService
+from domain.access import Permission, Principal, Role, permissions_for
+from domain.errors import Unauthorized
+
+log = logging.getLogger("auth")
+
+
+async def principal_from_token(uow, tokens: TokenService, token: str | None) -> Principal:
+    """Verify the token, then that its account is active, its epoch current, its id unrevoked."""
+    if not token:
+        raise Unauthorized("unauthorized")
+    try:
+        claims = tokens.decode(token)
+        role = Role(claims["role"])
+        subject_id = uuid.UUID(claims["sub"])
+        units = frozenset(uuid.UUID(u) for u in claims.get("scope_units", []))
+        epoch = int(claims["ep"])
+    except (TokenError, KeyError, ValueError, TypeError) as exc:
+        log.info("token refused", extra={"reason": str(exc)[:200]})
+        raise Unauthorized("invalid_token") from exc
+    if await uow.tokens.is_revoked(claims["jti"]):
+        log.info("token refused", extra={"reason": "revoked jti"})
+        raise Unauthorized("invalid_token")
+    kind = claims.get("kind", "user")
+    if kind == "service":
+        account = await uow.service_accounts.by_id(subject_id)
+        valid = account is not None and account.revoked_at is None
+        name = account.name if account else ""
+        current_epoch = account.token_epoch if account else -1
+        granted = frozenset(str(claims.get("scp", "")).split())
+        permissions = permissions_for(Role.integration, granted) | {Permission.profile_read}
+    else:
+        user = await uow.users.by_id(subject_id)
+        valid = user is not None and user.disabled_at is None and user.role == role
+        name = user.username if user else ""
+        current_epoch = user.token_epoch if user else -1
+        permissions = permissions_for(role)
+    if not valid or epoch != current_epoch:
+        log.info("token refused", extra={"reason": "account changed since issue"})
+        raise Unauthorized("invalid_token")
+    return Principal(
+        subject_id=subject_id,
+        name=name,
+        role=role,
+        unit_ids=units,
+        permissions=permissions,
+        kind=kind,
+        token_id=claims["jti"],
+    )

@@ -1,0 +1,108 @@
+"""Roles, permissions and the Principal: who is calling and what they may do.
+
+The role names are part of the API contract (they appear in tokens). The table
+`ROLE_PERMISSIONS` is the only place that says which role may do what; routes declare
+the permission they need, and a test walks every route against this table.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+
+class Role(StrEnum):
+    admin = "admin"
+    ward_officer = "ward_officer"  # cán bộ phường/xã
+    group_leader = "group_leader"  # tổ trưởng tổ dân phố / trưởng thôn
+    volunteer = "volunteer"  # thành viên tổ công tác
+    election_officer = "election_officer"  # tổ bầu cử
+    security_officer = "security_officer"  # tổ bảo vệ an ninh trật tự
+    auditor = "auditor"
+    integration = "integration"  # service accounts
+    resident = "resident"
+
+
+class Permission(StrEnum):
+    """Permissions double as OAuth scopes for service accounts."""
+
+    profile_read = "profile:read"
+    units_read = "units:read"
+    units_write = "units:write"
+    users_read = "users:read"
+    users_write = "users:write"
+    service_accounts_read = "service_accounts:read"
+    service_accounts_write = "service_accounts:write"
+    households_read = "households:read"
+    households_write = "households:write"
+    residents_read = "residents:read"
+    residents_write = "residents:write"
+    pii_read = "pii:read"
+    audit_read = "audit:read"
+
+
+P = Permission
+_READ_REGISTER = {P.units_read, P.households_read, P.residents_read}
+
+ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
+    Role.admin: frozenset(Permission),
+    Role.ward_officer: frozenset(
+        {
+            P.profile_read, *_READ_REGISTER, P.households_write, P.residents_write,
+            P.pii_read, P.users_read, P.users_write, P.audit_read,
+        }
+    ),
+    Role.group_leader: frozenset(
+        {P.profile_read, *_READ_REGISTER, P.households_write, P.residents_write, P.pii_read}
+    ),
+    Role.volunteer: frozenset({P.profile_read, *_READ_REGISTER}),
+    Role.election_officer: frozenset({P.profile_read, *_READ_REGISTER, P.pii_read}),
+    Role.security_officer: frozenset({P.profile_read, *_READ_REGISTER}),
+    Role.auditor: frozenset({P.profile_read, *_READ_REGISTER, P.audit_read, P.users_read}),
+    # A service account's permissions are its granted OAuth scopes, capped by this set.
+    Role.integration: frozenset(
+        {*_READ_REGISTER, P.households_write, P.residents_write, P.pii_read}
+    ),
+    Role.resident: frozenset({P.profile_read}),
+}
+
+# Roles that a ward officer may create and manage inside their commune.
+ROLES_BELOW: dict[Role, frozenset[Role]] = {
+    Role.admin: frozenset(Role) - {Role.integration},
+    Role.ward_officer: frozenset(
+        {
+            Role.group_leader, Role.volunteer, Role.election_officer,
+            Role.security_officer, Role.auditor, Role.resident,
+        }
+    ),
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Principal:
+    """The authenticated caller, as the domain sees it."""
+
+    subject_id: uuid.UUID
+    name: str
+    role: Role
+    unit_ids: frozenset[uuid.UUID] = field(default_factory=frozenset)
+    permissions: frozenset[Permission] = field(default_factory=frozenset)
+    kind: str = "user"  # "user" or "service"
+    token_id: str | None = None
+
+    @property
+    def is_unscoped(self) -> bool:
+        return self.role == Role.admin
+
+    def can(self, permission: Permission) -> bool:
+        return permission in self.permissions
+
+
+def permissions_for(
+    role: Role, granted_scopes: frozenset[str] | None = None
+) -> frozenset[Permission]:
+    allowed = ROLE_PERMISSIONS[role]
+    if granted_scopes is None:
+        return allowed
+    return frozenset(p for p in allowed if p.value in granted_scopes)

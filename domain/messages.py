@@ -1,0 +1,220 @@
+"""Human messages for every error code, Vietnamese first, English on request.
+
+Keys are the stable `code` of a problem (or a pydantic error type for field errors).
+Values are (Vietnamese, English) templates formatted with the error's parameters.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+TITLES: dict[str, tuple[str, str]] = {
+    "bad_request": ("Yêu cầu không hợp lệ", "Bad request"),
+    "not_found": ("Không tìm thấy", "Not found"),
+    "route_not_found": ("Không có địa chỉ này", "No such endpoint"),
+    "method_not_allowed": ("Phương thức không được hỗ trợ", "Method not allowed"),
+    "validation_failed": ("Dữ liệu gửi lên không hợp lệ", "The request data is invalid"),
+    "malformed_json": ("Nội dung JSON không đọc được", "The JSON body cannot be parsed"),
+    "unsupported_media_type": ("Kiểu nội dung không được hỗ trợ", "Unsupported content type"),
+    "payload_too_large": ("Nội dung gửi lên quá lớn", "Request body too large"),
+    "conflict": ("Xung đột dữ liệu", "Conflict"),
+    "invalid": ("Dữ liệu vi phạm quy tắc", "The data breaks a rule"),
+    "precondition_failed": (
+        "Bản ghi đã bị thay đổi bởi người khác",
+        "The record changed since you read it",
+    ),
+    "precondition_required": ("Thiếu tiêu đề If-Match", "If-Match header required"),
+    "unauthorized": ("Chưa xác thực", "Not authenticated"),
+    "invalid_token": ("Mã truy cập không hợp lệ", "Invalid access token"),
+    "invalid_credentials": ("Sai tên đăng nhập hoặc mật khẩu", "Wrong username or password"),
+    "invalid_client": ("Sai thông tin ứng dụng", "Invalid client credentials"),
+    "invalid_grant": ("Mã làm mới không hợp lệ", "Invalid or expired grant"),
+    "unsupported_grant_type": ("Kiểu cấp quyền không được hỗ trợ", "Unsupported grant type"),
+    "invalid_scope": ("Phạm vi quyền không hợp lệ", "Invalid scope"),
+    "forbidden": ("Không có quyền", "Forbidden"),
+    "too_many_requests": ("Quá nhiều yêu cầu", "Too many requests"),
+    "too_many_login_attempts": ("Đăng nhập sai quá nhiều lần", "Too many failed logins"),
+    "database_unavailable": (
+        "Cơ sở dữ liệu tạm thời không truy cập được",
+        "The database is temporarily unavailable",
+    ),
+    "not_ready": ("Dịch vụ chưa sẵn sàng", "Service not ready"),
+    "internal_error": ("Lỗi hệ thống", "Internal server error"),
+    "unit_not_found": ("Không tìm thấy đơn vị hành chính", "Administrative unit not found"),
+    "unit_code_taken": ("Mã đơn vị đã được dùng", "Unit code already in use"),
+    "unit_parent_invalid": ("Đơn vị cấp trên không phù hợp", "Wrong parent unit"),
+    "unit_has_children": ("Đơn vị còn đơn vị trực thuộc", "Unit still has units below it"),
+    "street_not_found": ("Không tìm thấy tuyến đường", "Street not found"),
+    "street_name_taken": ("Tên đường đã có trong phường/xã", "Street already exists in commune"),
+    "user_not_found": ("Không tìm thấy tài khoản", "Account not found"),
+    "username_taken": ("Tên đăng nhập đã được dùng", "Username already taken"),
+    "role_not_assignable": ("Không được cấp vai trò này", "You may not assign this role"),
+    "scope_not_assignable": (
+        "Không được cấp phạm vi ngoài đơn vị của bạn",
+        "You may not assign units outside your own scope",
+    ),
+    "scope_required": ("Vai trò này cần ít nhất một đơn vị", "This role needs at least one unit"),
+    "cursor_invalid": ("Con trỏ phân trang không hợp lệ", "Invalid page cursor"),
+    "sort_invalid": ("Trường sắp xếp không hợp lệ", "Invalid sort field"),
+    "idempotency_key_reused": (
+        "Idempotency-Key đã dùng cho một yêu cầu khác",
+        "Idempotency-Key already used with a different request",
+    ),
+    "idempotency_key_in_progress": (
+        "Yêu cầu với Idempotency-Key này đang được xử lý",
+        "A request with this Idempotency-Key is still in progress",
+    ),
+    "audit_chain_broken": ("Nhật ký bị thay đổi", "Audit trail altered"),
+}
+
+DETAILS: dict[str, tuple[str, str]] = {
+    "route_not_found": ("Không có tài nguyên tại {path}.", "Nothing lives at {path}."),
+    "method_not_allowed": (
+        "{path} không nhận phương thức {method}.",
+        "{path} does not accept {method}.",
+    ),
+    "validation_failed": (
+        "Có {count} lỗi trong dữ liệu gửi lên; xem danh sách errors.",
+        "{count} problem(s) in the request; see errors.",
+    ),
+    "malformed_json": (
+        "Nội dung không phải JSON hợp lệ (vị trí {pos}).",
+        "The body is not valid JSON (at position {pos}).",
+    ),
+    "payload_too_large": (
+        "Nội dung vượt quá giới hạn {limit} byte.",
+        "The body exceeds the {limit}-byte limit.",
+    ),
+    "database_unavailable": (
+        "Không kết nối được cơ sở dữ liệu; vui lòng thử lại sau ít phút.",
+        "The database cannot be reached; please retry in a few minutes.",
+    ),
+    "internal_error": (
+        "Đã có lỗi không mong muốn; hãy báo mã yêu cầu {request_id} cho quản trị viên.",
+        "Something unexpected went wrong; quote request id {request_id} to the operator.",
+    ),
+    "unit_not_found": ("Không có đơn vị {unit_id}.", "There is no unit {unit_id}."),
+    "unit_code_taken": (
+        "Mã {code_value} đã thuộc về đơn vị khác.",
+        "Code {code_value} belongs to another unit.",
+    ),
+    "unit_parent_invalid": (
+        "Đơn vị loại {kind} phải trực thuộc đơn vị loại {expected}.",
+        "A unit of kind {kind} must sit under a unit of kind {expected}.",
+    ),
+    "unit_has_children": (
+        "Hãy xoá hoặc chuyển các đơn vị trực thuộc trước.",
+        "Delete or move the units below it first.",
+    ),
+    "precondition_failed": (
+        "Hãy tải lại bản ghi rồi sửa lại (ETag hiện tại: {etag}).",
+        "Reload the record and apply your change again (current ETag: {etag}).",
+    ),
+    "precondition_required": (
+        "Gửi If-Match với ETag nhận được khi đọc bản ghi.",
+        "Send If-Match with the ETag you received when reading the record.",
+    ),
+    "too_many_login_attempts": (
+        "Hãy thử lại sau {retry_after} giây.",
+        "Try again in {retry_after} seconds.",
+    ),
+    "cursor_invalid": (
+        "Hãy dùng đúng next_cursor của trang trước.",
+        "Use the next_cursor of the previous page as is.",
+    ),
+    "sort_invalid": (
+        "Không sắp xếp được theo {field}; được phép: {allowed}.",
+        "Cannot sort by {field}; allowed: {allowed}.",
+    ),
+}
+
+# Field-level messages, keyed by pydantic error type or our own codes.
+FIELD_MESSAGES: dict[str, tuple[str, str]] = {
+    "missing": ("Thiếu trường bắt buộc", "Field required"),
+    "extra_forbidden": (
+        "Trường này không được phép gửi",
+        "This field is not allowed here",
+    ),
+    "string_type": ("Phải là chuỗi ký tự", "Must be a string"),
+    "string_too_long": (
+        "Dài quá {max_length} ký tự",
+        "Longer than {max_length} characters",
+    ),
+    "string_too_short": (
+        "Phải có ít nhất {min_length} ký tự",
+        "Must have at least {min_length} characters",
+    ),
+    "string_pattern_mismatch": ("Sai định dạng", "Wrong format"),
+    "control_characters": (
+        "Chứa ký tự điều khiển không hợp lệ (ví dụ NUL)",
+        "Contains control characters (such as NUL)",
+    ),
+    "int_parsing": ("Phải là số nguyên", "Must be an integer"),
+    "int_type": ("Phải là số nguyên", "Must be an integer"),
+    "bool_parsing": ("Phải là true hoặc false", "Must be true or false"),
+    "bool_type": ("Phải là true hoặc false", "Must be true or false"),
+    "float_parsing": ("Phải là số", "Must be a number"),
+    "greater_than_equal": ("Phải lớn hơn hoặc bằng {ge}", "Must be at least {ge}"),
+    "greater_than": ("Phải lớn hơn {gt}", "Must be greater than {gt}"),
+    "less_than_equal": ("Phải nhỏ hơn hoặc bằng {le}", "Must be at most {le}"),
+    "less_than": ("Phải nhỏ hơn {lt}", "Must be less than {lt}"),
+    "date_parsing": ("Ngày không hợp lệ (định dạng YYYY-MM-DD)", "Invalid date (YYYY-MM-DD)"),
+    "date_from_datetime_parsing": (
+        "Ngày không hợp lệ (định dạng YYYY-MM-DD)",
+        "Invalid date (YYYY-MM-DD)",
+    ),
+    "date_type": ("Phải là ngày", "Must be a date"),
+    "datetime_parsing": ("Thời điểm không hợp lệ (RFC 3339)", "Invalid timestamp (RFC 3339)"),
+    "datetime_from_date_parsing": (
+        "Thời điểm không hợp lệ (RFC 3339)",
+        "Invalid timestamp (RFC 3339)",
+    ),
+    "timezone_aware": ("Thời điểm phải có múi giờ", "Timestamp must carry an offset"),
+    "uuid_parsing": ("Mã định danh không hợp lệ", "Invalid identifier"),
+    "uuid_type": ("Mã định danh không hợp lệ", "Invalid identifier"),
+    "enum": ("Phải là một trong: {expected}", "Must be one of: {expected}"),
+    "literal_error": ("Phải là một trong: {expected}", "Must be one of: {expected}"),
+    "model_type": ("Phải là một đối tượng JSON", "Must be a JSON object"),
+    "model_attributes_type": ("Phải là một đối tượng JSON", "Must be a JSON object"),
+    "dict_type": ("Phải là một đối tượng JSON", "Must be a JSON object"),
+    "list_type": ("Phải là một danh sách", "Must be a list"),
+    "too_long": ("Quá {max_length} phần tử", "More than {max_length} items"),
+    "too_short": ("Cần ít nhất {min_length} phần tử", "Needs at least {min_length} items"),
+    "json_invalid": ("JSON không hợp lệ", "Invalid JSON"),
+    "value_error": ("Giá trị không hợp lệ", "Invalid value"),
+    "url_parsing": ("Địa chỉ URL không hợp lệ", "Invalid URL"),
+}
+
+
+def render(table: dict[str, tuple[str, str]], key: str, lang: str, params: dict[str, Any]) -> str:
+    pair = table.get(key)
+    if pair is None:
+        return ""
+    template = pair[1] if lang == "en" else pair[0]
+    try:
+        return template.format(**params)
+    except (KeyError, IndexError, ValueError):
+        return template
+
+
+def title(code: str, lang: str) -> str:
+    return render(TITLES, code, lang, {}) or render(TITLES, "bad_request", lang, {})
+
+
+def detail(code: str, lang: str, params: dict[str, Any]) -> str:
+    return render(DETAILS, code, lang, params) or title(code, lang)
+
+
+def field_message(error_type: str, lang: str, params: dict[str, Any], fallback: str) -> str:
+    return render(FIELD_MESSAGES, error_type, lang, params) or (
+        render(TITLES, error_type, lang, params) or fallback
+    )
+
+TITLES["unit_code_invalid"] = (
+    "Mã đơn vị sai định dạng",
+    "Wrong unit code format",
+)
+DETAILS["unit_code_invalid"] = (
+    "Tỉnh có mã 2 chữ số, xã/phường 5 chữ số, tổ dân phố không có mã (cấp: {level}).",
+    "Provinces take a 2-digit code, communes 5 digits, groups none (level: {level}).",
+)

@@ -1,0 +1,15 @@
+"""Every table, imported once so the metadata (and Alembic) sees the whole schema."""
+
+from domain.accounts.models import (  # noqa: F401
+    LoginThrottle,
+    RefreshToken,
+    RevokedToken,
+    ServiceAccount,
+    ServiceAccountUnit,
+    User,
+    UserUnit,
+)
+from domain.audit.models import AuditEvent  # noqa: F401
+from domain.base import metadata  # noqa: F401
+from domain.register.models import Household, ReadinessFact, Resident  # noqa: F401
+from domain.units.models import AdminUnit, Street  # noqa: F401

@@ -1,0 +1,18 @@
+"""What use cases need from persistence, as Protocols; `repositories/` implements them."""
+
+from __future__ import annotations
+
+from typing import Any, Protocol
+
+
+class UnitOfWork(Protocol):
+    """One use case's transaction: nothing is kept unless `commit()` is called."""
+
+    units: Any
+    streets: Any
+    users: Any
+    audit: Any
+
+    async def commit(self) -> None: ...
+
+    async def rollback(self) -> None: ...

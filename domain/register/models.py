@@ -1,0 +1,130 @@
+"""The register: households, residents and their digital-readiness facts."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date, datetime
+from enum import StrEnum
+
+from sqlalchemy import Column, ForeignKey, Index, String, text
+from sqlmodel import Field, SQLModel
+
+from domain.base import Entity
+from domain.types import UTCDateTime, utcnow, uuid7
+
+
+class Sex(StrEnum):
+    male = "male"
+    female = "female"
+
+
+class ResidenceStatus(StrEnum):
+    permanent = "permanent"  # thường trú
+    temporary = "temporary"  # tạm trú
+    temporarily_absent = "temporarily_absent"  # tạm vắng
+    moved_out = "moved_out"  # đã chuyển đi
+    deceased = "deceased"  # đã mất
+
+
+class Relationship(StrEnum):
+    head = "head"  # chủ hộ
+    spouse = "spouse"  # vợ / chồng
+    child = "child"  # con
+    parent = "parent"  # cha / mẹ
+    grandchild = "grandchild"  # cháu
+    grandparent = "grandparent"  # ông / bà
+    sibling = "sibling"  # anh / chị / em
+    child_in_law = "child_in_law"  # con dâu / con rể
+    other_relative = "other_relative"  # họ hàng khác
+    other = "other"  # người ở cùng
+
+
+class ReadinessKind(StrEnum):
+    invited_to_group = "invited_to_group"  # được mời vào nhóm Zalo cộng đồng
+    joined_group = "joined_group"  # đã tham gia nhóm
+    has_smartphone = "has_smartphone"
+    vneid_level1 = "vneid_level1"
+    vneid_level2 = "vneid_level2"  # định danh điện tử mức 2
+    public_service_portal = "public_service_portal"  # dùng Cổng dịch vụ công
+    fraud_warning = "fraud_warning"  # đã được cảnh báo lừa đảo
+
+
+class Household(Entity, table=True):
+    """A household (hộ gia đình) at an address in a residential group."""
+
+    __tablename__ = "household"
+    __table_args__ = (
+        Index(None, "group_id", "street_id", "house_number_sort", "id"),
+        Index(None, "commune_id", "id"),
+    )
+
+    code: str = Field(max_length=32, unique=True)
+    province_id: uuid.UUID = Field(foreign_key="admin_unit.id", ondelete="RESTRICT")
+    commune_id: uuid.UUID = Field(foreign_key="admin_unit.id", ondelete="RESTRICT")
+    group_id: uuid.UUID = Field(foreign_key="admin_unit.id", ondelete="RESTRICT")
+    street_id: uuid.UUID | None = Field(default=None, foreign_key="street.id", ondelete="RESTRICT")
+    house_number: str | None = Field(default=None, max_length=32)
+    house_number_sort: int = Field(default=0)  # numeric part, for walking order
+    old_address_text: str | None = Field(default=None, max_length=500)
+    head_id: uuid.UUID | None = Field(
+        default=None,
+        sa_column=Column(
+            ForeignKey("resident.id", ondelete="SET NULL", use_alter=True), nullable=True
+        ),
+    )
+    deleted_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+class Resident(Entity, table=True):
+    """A person in the register. Names are stored NFC; `name_folded` is the search key."""
+
+    __tablename__ = "resident"
+    __table_args__ = (
+        Index(
+            "uq_resident_id_number_living",
+            "id_number",
+            unique=True,
+            postgresql_where=text("deleted_at IS NULL AND id_number IS NOT NULL"),
+            sqlite_where=text("deleted_at IS NULL AND id_number IS NOT NULL"),
+        ),
+        Index(None, "group_id", "given_name_folded", "id"),
+        Index(None, "commune_id", "id"),
+        Index(None, "household_id"),
+        Index(None, "name_folded", "birth_date"),
+    )
+
+    household_id: uuid.UUID | None = Field(
+        default=None, foreign_key="household.id", ondelete="RESTRICT"
+    )
+    relationship: Relationship | None = Field(default=None, sa_type=String(24))
+    province_id: uuid.UUID = Field(foreign_key="admin_unit.id", ondelete="RESTRICT")
+    commune_id: uuid.UUID = Field(foreign_key="admin_unit.id", ondelete="RESTRICT")
+    group_id: uuid.UUID = Field(foreign_key="admin_unit.id", ondelete="RESTRICT")
+    full_name: str = Field(max_length=200)
+    name_folded: str = Field(max_length=200)
+    given_name_folded: str = Field(max_length=100)  # rosters sort by given name
+    birth_date: date | None = Field(default=None)
+    birth_year: int | None = Field(default=None)
+    sex: Sex = Field(sa_type=String(8))
+    id_number: str | None = Field(default=None, max_length=12)  # số định danh cá nhân
+    id_number_mismatch: bool = Field(default=False)  # digits 4-6 disagree with birth/sex
+    phone: str | None = Field(default=None, max_length=16)  # E.164
+    residence_status: ResidenceStatus = Field(sa_type=String(24))
+    residence_since: date | None = Field(default=None)
+    status_changed_on: date | None = Field(default=None)  # moved out / deceased date
+    deleted_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+class ReadinessFact(SQLModel, table=True):
+    """A dated fact about a resident's digital readiness and who recorded it."""
+
+    __tablename__ = "readiness_fact"
+    __table_args__ = (Index(None, "resident_id", "kind"),)
+
+    id: uuid.UUID = Field(default_factory=uuid7, primary_key=True)
+    resident_id: uuid.UUID = Field(foreign_key="resident.id", ondelete="CASCADE")
+    kind: ReadinessKind = Field(sa_type=String(32))
+    occurred_on: date
+    recorded_by_id: uuid.UUID | None = Field(default=None)
+    recorded_by_name: str | None = Field(default=None, max_length=200)
+    recorded_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)

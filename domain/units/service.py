@@ -1,0 +1,143 @@
+"""Use cases for administrative units and streets."""
+
+from __future__ import annotations
+
+import uuid
+
+from domain.access import Principal
+from domain.concurrency import check_if_match, touch
+from domain.errors import Conflict, Invalid
+from domain.ports import UnitOfWork
+from domain.text import fold
+from domain.units.models import LEVEL_OF_KIND, PARENT_LEVEL, AdminUnit, Street, UnitLevel
+from domain.units.schemas import StreetCreate, StreetUpdate, UnitCreate, UnitUpdate
+
+
+def _check_code(level: UnitLevel, code: str | None) -> None:
+    expected = {UnitLevel.province: 2, UnitLevel.commune: 5}.get(level)
+    if code is not None and (expected is None or len(code) != expected):
+        raise Invalid("unit_code_invalid", loc=("body", "code"), level=level.value)
+
+
+async def create_unit(uow: UnitOfWork, who: Principal, *, data: UnitCreate) -> AdminUnit:
+    """Create a province, commune or residential group under the right parent."""
+    level = LEVEL_OF_KIND[data.kind]
+    _check_code(level, data.code)
+    expected_parent = PARENT_LEVEL[level]
+    unit = AdminUnit(
+        level=level,
+        kind=data.kind,
+        code=data.code,
+        name=data.name,
+        name_folded=fold(data.name),
+        old_address_text=data.old_address_text,
+    )
+    if expected_parent is None:
+        if data.parent_id is not None:
+            raise Invalid("unit_parent_invalid", loc=("body", "parent_id"), kind=data.kind.value,
+                          expected="-")
+        unit.province_id = unit.id
+    else:
+        if data.parent_id is None:
+            raise Invalid("unit_parent_invalid", loc=("body", "parent_id"), kind=data.kind.value,
+                          expected=expected_parent.value)
+        parent = await uow.units.get(who, data.parent_id)
+        if parent.level != expected_parent:
+            raise Invalid("unit_parent_invalid", loc=("body", "parent_id"), kind=data.kind.value,
+                          expected=expected_parent.value)
+        unit.parent_id = parent.id
+        unit.province_id = parent.province_id
+        unit.commune_id = unit.id if level == UnitLevel.commune else parent.commune_id
+    if data.code and await uow.units.code_taken(data.code):
+        raise Conflict("unit_code_taken", code_value=data.code)
+    await uow.units.add(unit)
+    await uow.audit.record(who, "unit.create", "admin_unit", [unit.id])
+    await uow.commit()
+    return unit
+
+
+async def update_unit(
+    uow: UnitOfWork, who: Principal, unit_id: uuid.UUID, *, data: UnitUpdate, if_match: str | None
+) -> AdminUnit:
+    """Rename a unit, set its official code or its old address text."""
+    unit = await uow.units.get(who, unit_id, for_update=True)
+    check_if_match(unit, if_match)
+    changes = data.model_dump(exclude_unset=True)
+    if changes.get("code") is not None:
+        _check_code(unit.level, changes["code"])
+        if await uow.units.code_taken(changes["code"], exclude=unit.id):
+            raise Conflict("unit_code_taken", code_value=changes["code"])
+    if "name" in changes and changes["name"] is None:
+        raise Invalid("missing", loc=("body", "name"))
+    for key, value in changes.items():
+        setattr(unit, key, value)
+    if "name" in changes:
+        unit.name_folded = fold(unit.name)
+    touch(unit)
+    await uow.units.save(unit)
+    await uow.audit.record(who, "unit.update", "admin_unit", [unit.id], fields=sorted(changes))
+    await uow.commit()
+    return unit
+
+
+async def delete_unit(
+    uow: UnitOfWork, who: Principal, unit_id: uuid.UUID, *, if_match: str | None
+) -> None:
+    """Delete a unit that has nothing below it."""
+    unit = await uow.units.get(who, unit_id, for_update=True)
+    check_if_match(unit, if_match)
+    if await uow.units.has_children(unit.id):
+        raise Conflict("unit_has_children")
+    await uow.units.delete(unit)
+    await uow.audit.record(who, "unit.delete", "admin_unit", [unit.id])
+    await uow.commit()
+
+
+async def create_street(uow: UnitOfWork, who: Principal, *, data: StreetCreate) -> Street:
+    """Add a street to a commune."""
+    commune = await uow.units.get(who, data.commune_id)
+    if commune.level != UnitLevel.commune:
+        raise Invalid("unit_parent_invalid", loc=("body", "commune_id"), kind="street",
+                      expected=UnitLevel.commune.value)
+    street = Street(
+        commune_id=commune.id,
+        province_id=commune.province_id,
+        name=data.name,
+        name_folded=fold(data.name),
+        old_name=data.old_name,
+    )
+    await uow.streets.add(street)
+    await uow.audit.record(who, "street.create", "street", [street.id])
+    await uow.commit()
+    return street
+
+
+async def update_street(
+    uow: UnitOfWork, who: Principal, street_id: uuid.UUID, *, data: StreetUpdate,
+    if_match: str | None,
+) -> Street:
+    """Rename a street or record its old name."""
+    street = await uow.streets.get(who, street_id, for_update=True)
+    check_if_match(street, if_match)
+    changes = data.model_dump(exclude_unset=True)
+    if "name" in changes and changes["name"] is None:
+        raise Invalid("missing", loc=("body", "name"))
+    for key, value in changes.items():
+        setattr(street, key, value)
+    street.name_folded = fold(street.name)
+    touch(street)
+    await uow.streets.save(street)
+    await uow.audit.record(who, "street.update", "street", [street.id], fields=sorted(changes))
+    await uow.commit()
+    return street
+
+
+async def delete_street(
+    uow: UnitOfWork, who: Principal, street_id: uuid.UUID, *, if_match: str | None
+) -> None:
+    """Delete a street that no household uses."""
+    street = await uow.streets.get(who, street_id, for_update=True)
+    check_if_match(street, if_match)
+    await uow.streets.delete(street)
+    await uow.audit.record(who, "street.delete", "street", [street.id])
+    await uow.commit()

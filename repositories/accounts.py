@@ -1,0 +1,208 @@
+"""SQL for users, service accounts, refresh tokens, revocations and login throttling."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+
+from sqlalchemy import delete, exists, or_, select, update
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from domain.access import Principal
+from domain.accounts.models import (
+    LoginThrottle,
+    RefreshToken,
+    RevokedToken,
+    ServiceAccount,
+    ServiceAccountUnit,
+    User,
+    UserUnit,
+)
+from domain.errors import NotFound
+from domain.units.models import AdminUnit
+from repositories.paging import Page, count_of, keyset, page_from_rows, parse_sort
+from repositories.units import _flush
+
+
+class UserRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    def readable(self, principal: Principal):
+        """Admins see everyone; others see accounts scoped inside their own units."""
+        stmt = select(User)
+        if principal.is_unscoped:
+            return stmt
+        inside = (
+            select(UserUnit.user_id)
+            .join(AdminUnit, AdminUnit.id == UserUnit.unit_id)
+            .where(
+                or_(
+                    AdminUnit.id.in_(principal.unit_ids),
+                    AdminUnit.commune_id.in_(principal.unit_ids),
+                    AdminUnit.province_id.in_(principal.unit_ids),
+                )
+            )
+        )
+        return stmt.where(or_(User.id.in_(inside), User.id == principal.subject_id))
+
+    async def by_username(self, username: str) -> User | None:
+        return (await self.session.exec(select(User).where(User.username == username))).first()
+
+    async def by_id(self, user_id: uuid.UUID) -> User | None:
+        return await self.session.get(User, user_id)
+
+    async def get(self, principal: Principal, user_id: uuid.UUID, *, for_update=False) -> User:
+        stmt = self.readable(principal).where(User.id == user_id)
+        if for_update:
+            stmt = stmt.with_for_update()
+        user = (await self.session.exec(stmt)).first()
+        if user is None:
+            raise NotFound("user_not_found")
+        return user
+
+    async def list(
+        self, principal: Principal, *, role, q, sort, cursor, limit, include_total
+    ) -> Page[User]:
+        stmt = self.readable(principal)
+        if role:
+            stmt = stmt.where(User.role == role)
+        if q:
+            stmt = stmt.where(User.username.contains(q.lower()))
+        keys = parse_sort(
+            sort, {"username": User.username, "created_at": User.created_at}, "username", User.id
+        )
+        total = await self.session.scalar(count_of(stmt)) if include_total else None
+        rows = list((await self.session.exec(keyset(stmt, keys, cursor, limit))).all())
+        page = page_from_rows(rows, keys, limit, lambda r, n: getattr(r, n))
+        page.total = total
+        return page
+
+    async def unit_ids(self, user_ids: list[uuid.UUID]) -> dict[uuid.UUID, list[uuid.UUID]]:
+        out: dict[uuid.UUID, list[uuid.UUID]] = {u: [] for u in user_ids}
+        if not user_ids:
+            return out
+        rows = await self.session.exec(select(UserUnit).where(UserUnit.user_id.in_(user_ids)))
+        for row in rows:
+            out[row.user_id].append(row.unit_id)
+        return out
+
+    async def set_units(self, user_id: uuid.UUID, unit_ids: set[uuid.UUID]) -> None:
+        await self.session.execute(delete(UserUnit).where(UserUnit.user_id == user_id))
+        for unit_id in unit_ids:
+            self.session.add(UserUnit(user_id=user_id, unit_id=unit_id))
+
+    async def admin_exists(self) -> bool:
+        return bool(await self.session.scalar(select(exists().where(User.role == "admin"))))
+
+    async def add(self, user: User) -> User:
+        self.session.add(user)
+        await _flush(self.session, "username_taken")
+        return user
+
+    async def save(self, user: User) -> None:
+        await _flush(self.session, "conflict")
+
+
+class ServiceAccountRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    def readable(self, principal: Principal):
+        return select(ServiceAccount)  # managing service accounts is an admin permission
+
+    async def by_client_id(self, client_id: str) -> ServiceAccount | None:
+        stmt = select(ServiceAccount).where(ServiceAccount.client_id == client_id)
+        return (await self.session.exec(stmt)).first()
+
+    async def by_id(self, account_id: uuid.UUID) -> ServiceAccount | None:
+        return await self.session.get(ServiceAccount, account_id)
+
+    async def get(self, principal: Principal, account_id: uuid.UUID, *, for_update=False):
+        stmt = self.readable(principal).where(ServiceAccount.id == account_id)
+        if for_update:
+            stmt = stmt.with_for_update()
+        account = (await self.session.exec(stmt)).first()
+        if account is None:
+            raise NotFound("service_account_not_found")
+        return account
+
+    async def list(self, principal: Principal, *, cursor, limit) -> Page[ServiceAccount]:
+        keys = parse_sort(None, {"created_at": ServiceAccount.created_at}, "created_at",
+                          ServiceAccount.id)
+        stmt = keyset(self.readable(principal), keys, cursor, limit)
+        rows = list((await self.session.exec(stmt)).all())
+        return page_from_rows(rows, keys, limit, lambda r, n: getattr(r, n))
+
+    async def unit_ids(self, account_id: uuid.UUID) -> list[uuid.UUID]:
+        stmt = select(ServiceAccountUnit.unit_id).where(
+            ServiceAccountUnit.service_account_id == account_id
+        )
+        return list((await self.session.exec(stmt)).all())
+
+    async def set_units(self, account_id: uuid.UUID, unit_ids: set[uuid.UUID]) -> None:
+        for unit_id in unit_ids:
+            self.session.add(ServiceAccountUnit(service_account_id=account_id, unit_id=unit_id))
+
+    async def add(self, account: ServiceAccount) -> ServiceAccount:
+        self.session.add(account)
+        await _flush(self.session, "conflict")
+        return account
+
+    async def save(self, account: ServiceAccount) -> None:
+        await _flush(self.session, "conflict")
+
+
+class TokenRepository:
+    """Refresh-token families and revoked access-token ids."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def add_refresh(self, token: RefreshToken) -> None:
+        self.session.add(token)
+        await self.session.flush()
+
+    async def refresh_for_update(self, jti: str) -> RefreshToken | None:
+        stmt = select(RefreshToken).where(RefreshToken.jti == jti).with_for_update()
+        return (await self.session.exec(stmt)).first()
+
+    async def revoke_family(self, family_id: str, when: datetime) -> None:
+        await self.session.execute(
+            update(RefreshToken)
+            .where(RefreshToken.family_id == family_id, RefreshToken.revoked_at.is_(None))
+            .values(revoked_at=when)
+        )
+
+    async def revoke_access(self, jti: str, expires_at: datetime) -> None:
+        if await self.session.get(RevokedToken, jti) is None:
+            self.session.add(RevokedToken(jti=jti, expires_at=expires_at))
+            await self.session.flush()
+
+    async def is_revoked(self, jti: str) -> bool:
+        return bool(await self.session.scalar(select(exists().where(RevokedToken.jti == jti))))
+
+    async def purge_expired(self, now: datetime) -> None:
+        await self.session.execute(delete(RevokedToken).where(RevokedToken.expires_at < now))
+        await self.session.execute(delete(RefreshToken).where(RefreshToken.expires_at < now))
+
+
+class ThrottleRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def get_many(self, keys: list[str]) -> list[LoginThrottle]:
+        stmt = select(LoginThrottle).where(LoginThrottle.key.in_(keys))
+        return list((await self.session.exec(stmt)).all())
+
+    async def for_update(self, key: str) -> LoginThrottle:
+        stmt = select(LoginThrottle).where(LoginThrottle.key == key).with_for_update()
+        row = (await self.session.exec(stmt)).first()
+        if row is None:
+            row = LoginThrottle(key=key, failures=0)
+            self.session.add(row)
+            await _flush(self.session, "conflict")
+        return row
+
+    async def clear(self, keys: list[str]) -> None:
+        await self.session.execute(delete(LoginThrottle).where(LoginThrottle.key.in_(keys)))

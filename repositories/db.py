@@ -1,0 +1,54 @@
+"""Engine and session factory: the only place that knows how to reach the database."""
+
+from __future__ import annotations
+
+from sqlalchemy import event
+from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+
+def make_engine(
+    url: str,
+    *,
+    pool_size: int = 5,
+    max_overflow: int = 5,
+    pool_timeout: float = 5.0,
+    connect_timeout: float = 5.0,
+    statement_timeout_ms: int = 30_000,
+) -> AsyncEngine:
+    """An async engine sized for a small box; pre-ping survives a restarted PostgreSQL."""
+    if url.startswith("sqlite"):
+        engine = create_async_engine(url, connect_args={"timeout": 30})
+
+        @event.listens_for(engine.sync_engine, "connect")
+        def _sqlite_pragmas(dbapi_conn, _record) -> None:
+            cur = dbapi_conn.cursor()
+            cur.execute("PRAGMA foreign_keys=ON")
+            cur.execute("PRAGMA journal_mode=WAL")
+            cur.execute("PRAGMA busy_timeout=30000")
+            cur.close()
+
+        return engine
+    return create_async_engine(
+        url,
+        pool_size=pool_size,
+        max_overflow=max_overflow,
+        pool_timeout=pool_timeout,
+        pool_pre_ping=True,
+        pool_recycle=1800,
+        connect_args={
+            "timeout": connect_timeout,
+            "server_settings": {
+                "application_name": "digital-street",
+                "statement_timeout": str(statement_timeout_ms),
+            },
+        },
+    )
+
+
+def make_session_factory(bind) -> async_sessionmaker[AsyncSession]:
+    return async_sessionmaker(bind=bind, class_=AsyncSession, expire_on_commit=False)
+
+
+def is_postgres(session_or_conn) -> bool:
+    return session_or_conn.bind.dialect.name == "postgresql"

@@ -1,0 +1,133 @@
+"""Keyset pagination: opaque cursors over an ORDER BY that always ends with the primary key.
+
+Written here rather than taken from a library because the cursor must stay opaque and
+stable across our own sort grammar (`sort=name,-created_at`) on SQLite and PostgreSQL.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import uuid
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any, Generic, TypeVar
+
+import orjson
+from sqlalchemy import Select, and_, func, literal, or_, select, tuple_
+from sqlalchemy.sql.elements import ColumnElement
+
+from domain.errors import Invalid
+
+
+@dataclass(frozen=True, slots=True)
+class SortKey:
+    name: str
+    column: ColumnElement[Any]
+    descending: bool
+
+
+def parse_sort(
+    sort: str | None, allowed: dict[str, ColumnElement[Any]], default: str, id_column
+) -> list[SortKey]:
+    """Turn `name,-created_at` into sort keys, always ending with the id as a tie-breaker."""
+    keys: list[SortKey] = []
+    for raw in (sort or default).split(","):
+        raw = raw.strip()
+        if not raw:
+            continue
+        descending = raw.startswith("-")
+        name = raw.lstrip("-+")
+        if name not in allowed or name in {k.name for k in keys}:
+            raise Invalid(
+                "sort_invalid", loc=("query", "sort"), field=name, allowed=", ".join(allowed)
+            )
+        keys.append(SortKey(name, allowed[name], descending))
+    last_desc = keys[-1].descending if keys else False
+    keys.append(SortKey("id", id_column, last_desc))
+    return keys
+
+
+def _encode_value(value: Any) -> Any:
+    if isinstance(value, datetime):
+        return {"t": value.isoformat()}
+    if isinstance(value, date):
+        return {"d": value.isoformat()}
+    if isinstance(value, uuid.UUID):
+        return {"u": value.hex}
+    return value
+
+
+def _decode_value(value: Any) -> Any:
+    if isinstance(value, dict):
+        if "t" in value:
+            return datetime.fromisoformat(value["t"])
+        if "d" in value:
+            return date.fromisoformat(value["d"])
+        if "u" in value:
+            return uuid.UUID(value["u"])
+    return value
+
+
+def encode_cursor(keys: list[SortKey], row_values: list[Any]) -> str:
+    payload = {"k": [k.name for k in keys], "v": [_encode_value(v) for v in row_values]}
+    return base64.urlsafe_b64encode(orjson.dumps(payload)).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str, keys: list[SortKey]) -> list[Any]:
+    try:
+        padded = cursor + "=" * (-len(cursor) % 4)
+        payload = orjson.loads(base64.urlsafe_b64decode(padded.encode("ascii")))
+        if payload["k"] != [k.name for k in keys] or len(payload["v"]) != len(keys):
+            raise ValueError("cursor made for another sort")
+        return [_decode_value(v) for v in payload["v"]]
+    except (ValueError, KeyError, TypeError, binascii.Error, orjson.JSONDecodeError) as exc:
+        raise Invalid("cursor_invalid", loc=("query", "cursor")) from exc
+
+
+def _after(keys: list[SortKey], values: list[Any]):
+    """Rows strictly after `values` in the order of `keys`."""
+    values = [literal(v, type_=k.column.type) for k, v in zip(keys, values, strict=True)]
+    if all(k.descending == keys[0].descending for k in keys):
+        # One direction: a row-value comparison, which PostgreSQL answers from the index.
+        left = tuple_(*(k.column for k in keys))
+        right = tuple_(*values)
+        return left < right if keys[0].descending else left > right
+    clauses = []
+    for i, key in enumerate(keys):
+        equal = [keys[j].column == values[j] for j in range(i)]
+        step = key.column < values[i] if key.descending else key.column > values[i]
+        clauses.append(and_(*equal, step))
+    return or_(*clauses)
+
+
+def keyset(stmt: Select, keys: list[SortKey], cursor: str | None, limit: int) -> Select:
+    """Apply cursor, ORDER BY and LIMIT (one extra row tells whether a next page exists)."""
+    if cursor:
+        stmt = stmt.where(_after(keys, decode_cursor(cursor, keys)))
+    order = [k.column.desc() if k.descending else k.column.asc() for k in keys]
+    return stmt.order_by(*order).limit(limit + 1)
+
+
+def count_of(stmt: Select) -> Select:
+    return select(func.count()).select_from(stmt.order_by(None).limit(None).subquery())
+
+
+T = TypeVar("T")
+
+
+@dataclass(slots=True)
+class Page(Generic[T]):
+    items: list[T]
+    next_cursor: str | None
+    total: int | None = None
+
+
+def page_from_rows(rows: list[Any], keys: list[SortKey], limit: int, value_of) -> Page:
+    """Cut the extra row off and build the next cursor from the last row kept."""
+    more = len(rows) > limit
+    rows = rows[:limit]
+    next_cursor = None
+    if more and rows:
+        next_cursor = encode_cursor(keys, [value_of(rows[-1], k.name) for k in keys])
+    return Page(items=rows, next_cursor=next_cursor)

@@ -1,0 +1,189 @@
+"""SQL for administrative units and streets, scoped by `readable(principal)`."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from sqlalchemy import exists, or_, select
+from sqlalchemy.exc import IntegrityError
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from domain.access import Principal
+from domain.errors import Conflict, NotFound
+from domain.units.models import AdminUnit, Street, UnitKind, UnitLevel
+from repositories.paging import Page, count_of, keyset, page_from_rows, parse_sort
+
+
+def scope_communes(principal: Principal):
+    """Ids of the communes the principal's units sit in (a commune counts as its own)."""
+    return select(AdminUnit.commune_id).where(AdminUnit.id.in_(principal.unit_ids))
+
+
+class UnitRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    def readable(self, principal: Principal):
+        stmt = select(AdminUnit)
+        if principal.is_unscoped:
+            return stmt
+        scope = principal.unit_ids
+        ancestors = select(AdminUnit.province_id).where(AdminUnit.id.in_(scope)).union(
+            select(AdminUnit.commune_id).where(AdminUnit.id.in_(scope))
+        )
+        return stmt.where(
+            or_(
+                AdminUnit.id.in_(scope),
+                AdminUnit.commune_id.in_(scope),
+                AdminUnit.province_id.in_(scope),
+                AdminUnit.id.in_(ancestors),
+            )
+        )
+
+    async def get(self, principal: Principal, unit_id: uuid.UUID, *, for_update=False):
+        stmt = self.readable(principal).where(AdminUnit.id == unit_id)
+        if for_update:
+            stmt = stmt.with_for_update()
+        unit = (await self.session.exec(stmt)).first()
+        if unit is None:
+            raise NotFound("unit_not_found", unit_id=str(unit_id))
+        return unit
+
+    async def get_many(self, ids: set[uuid.UUID]) -> list[AdminUnit]:
+        if not ids:
+            return []
+        return list((await self.session.exec(select(AdminUnit).where(AdminUnit.id.in_(ids)))).all())
+
+    async def list(
+        self,
+        principal: Principal,
+        *,
+        kind: UnitKind | None,
+        level: UnitLevel | None,
+        parent_id: uuid.UUID | None,
+        q: str | None,
+        sort: str | None,
+        cursor: str | None,
+        limit: int,
+        include_total: bool,
+    ) -> Page[AdminUnit]:
+        stmt = self.readable(principal)
+        if kind:
+            stmt = stmt.where(AdminUnit.kind == kind)
+        if level:
+            stmt = stmt.where(AdminUnit.level == level)
+        if parent_id:
+            stmt = stmt.where(AdminUnit.parent_id == parent_id)
+        if q:
+            stmt = stmt.where(AdminUnit.name_folded.contains(q))
+        keys = parse_sort(
+            sort,
+            {"name": AdminUnit.name_folded, "created_at": AdminUnit.created_at},
+            "name",
+            AdminUnit.id,
+        )
+        total = await self.session.scalar(count_of(stmt)) if include_total else None
+        rows = list((await self.session.exec(keyset(stmt, keys, cursor, limit))).all())
+        page = page_from_rows(rows, keys, limit, _value_of)
+        page.total = total
+        return page
+
+    async def code_taken(self, code: str, exclude: uuid.UUID | None = None) -> bool:
+        stmt = select(exists().where(AdminUnit.code == code, AdminUnit.id != exclude))
+        return bool(await self.session.scalar(stmt))
+
+    async def has_children(self, unit_id: uuid.UUID) -> bool:
+        stmt = select(exists().where(AdminUnit.parent_id == unit_id))
+        streets = select(exists().where(Street.commune_id == unit_id))
+        return bool(await self.session.scalar(stmt)) or bool(await self.session.scalar(streets))
+
+    async def add(self, unit: AdminUnit) -> AdminUnit:
+        self.session.add(unit)
+        await _flush(self.session, "unit_code_taken", code_value=unit.code)
+        return unit
+
+    async def save(self, unit: AdminUnit) -> None:
+        await _flush(self.session, "unit_code_taken", code_value=unit.code)
+
+    async def delete(self, unit: AdminUnit) -> None:
+        await self.session.delete(unit)
+        await _flush(self.session, "unit_has_children")
+
+
+class StreetRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    def readable(self, principal: Principal):
+        stmt = select(Street)
+        if principal.is_unscoped:
+            return stmt
+        return stmt.where(
+            or_(
+                Street.commune_id.in_(scope_communes(principal)),
+                Street.province_id.in_(principal.unit_ids),
+            )
+        )
+
+    async def get(self, principal: Principal, street_id: uuid.UUID, *, for_update=False):
+        stmt = self.readable(principal).where(Street.id == street_id)
+        if for_update:
+            stmt = stmt.with_for_update()
+        street = (await self.session.exec(stmt)).first()
+        if street is None:
+            raise NotFound("street_not_found", street_id=str(street_id))
+        return street
+
+    async def list(
+        self,
+        principal: Principal,
+        *,
+        commune_id: uuid.UUID | None,
+        q: str | None,
+        sort: str | None,
+        cursor: str | None,
+        limit: int,
+        include_total: bool,
+    ) -> Page[Street]:
+        stmt = self.readable(principal)
+        if commune_id:
+            stmt = stmt.where(Street.commune_id == commune_id)
+        if q:
+            stmt = stmt.where(Street.name_folded.contains(q))
+        keys = parse_sort(
+            sort, {"name": Street.name_folded, "created_at": Street.created_at}, "name", Street.id
+        )
+        total = await self.session.scalar(count_of(stmt)) if include_total else None
+        rows = list((await self.session.exec(keyset(stmt, keys, cursor, limit))).all())
+        page = page_from_rows(rows, keys, limit, _value_of)
+        page.total = total
+        return page
+
+    async def add(self, street: Street) -> Street:
+        self.session.add(street)
+        await _flush(self.session, "street_name_taken")
+        return street
+
+    async def save(self, street: Street) -> None:
+        await _flush(self.session, "street_name_taken")
+
+    async def delete(self, street: Street) -> None:
+        await self.session.delete(street)
+        await _flush(self.session, "conflict")
+
+
+_FOLDED = {"name": "name_folded"}
+
+
+def _value_of(row: Any, name: str) -> Any:
+    return getattr(row, _FOLDED.get(name, name))
+
+
+async def _flush(session: AsyncSession, code: str, **params: Any) -> None:
+    """Flush inside a savepoint so a unique or foreign-key violation becomes a Conflict."""
+    try:
+        async with session.begin_nested():
+            await session.flush()
+    except IntegrityError as exc:
+        raise Conflict(code, **params) from exc

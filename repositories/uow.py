@@ -1,0 +1,70 @@
+"""The real unit of work: one session, repositories over it, and rollback unless committed."""
+
+from __future__ import annotations
+
+from functools import cached_property
+
+from sqlalchemy.ext.asyncio import async_sessionmaker
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from repositories.accounts import (
+    ServiceAccountRepository,
+    ThrottleRepository,
+    TokenRepository,
+    UserRepository,
+)
+from repositories.audit import AuditRepository
+from repositories.units import StreetRepository, UnitRepository
+
+
+class SqlUnitOfWork:
+    def __init__(self, session_factory: async_sessionmaker[AsyncSession]) -> None:
+        self._factory = session_factory
+        self.session: AsyncSession | None = None
+
+    async def __aenter__(self) -> SqlUnitOfWork:
+        self.session = self._factory()
+        return self
+
+    async def __aexit__(self, *exc) -> None:
+        assert self.session is not None
+        try:
+            await self.session.rollback()
+        finally:
+            await self.session.close()
+
+    async def commit(self) -> None:
+        assert self.session is not None
+        await self.session.commit()
+
+    async def rollback(self) -> None:
+        assert self.session is not None
+        await self.session.rollback()
+
+    @cached_property
+    def units(self) -> UnitRepository:
+        return UnitRepository(self.session)
+
+    @cached_property
+    def streets(self) -> StreetRepository:
+        return StreetRepository(self.session)
+
+    @cached_property
+    def users(self) -> UserRepository:
+        return UserRepository(self.session)
+
+    @cached_property
+    def service_accounts(self) -> ServiceAccountRepository:
+        return ServiceAccountRepository(self.session)
+
+    @cached_property
+    def tokens(self) -> TokenRepository:
+        return TokenRepository(self.session)
+
+    @cached_property
+    def throttle(self) -> ThrottleRepository:
+        return ThrottleRepository(self.session)
+
+    @cached_property
+    def audit(self) -> AuditRepository:
+        return AuditRepository(self.session)

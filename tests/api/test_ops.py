@@ -1,0 +1,71 @@
+"""Health, readiness, request ids and problem+json for the framework's own errors."""
+
+from __future__ import annotations
+
+PROBLEM = "application/problem+json"
+
+
+def assert_problem(resp, status: int, code: str) -> dict:
+    assert resp.status_code == status, resp.text
+    assert resp.headers["content-type"].startswith(PROBLEM)
+    body = resp.json()
+    assert body["status"] == status
+    assert body["code"] == code
+    assert body["title"] and body["detail"] and body["type"].endswith(code)
+    assert body["request_id"] == resp.headers["x-request-id"]
+    return body
+
+
+class TestHealth:
+    async def test_healthz(self, client):
+        resp = await client.get("/healthz")
+        assert resp.status_code == 200
+        assert resp.json() == {"status": "ok", "migration": None}
+
+    async def test_readyz_at_head(self, client, app):
+        resp = await client.get("/readyz")
+        assert resp.status_code == 200, resp.text
+        assert resp.json()["migration"] == app.state.migration_head
+
+    async def test_readyz_behind_head(self, client, app):
+        app.state.migration_head = "9999"
+        resp = await client.get("/readyz")
+        assert_problem(resp, 503, "not_ready")
+
+
+class TestRequestId:
+    async def test_echoes_given_id(self, client):
+        resp = await client.get("/healthz", headers={"X-Request-ID": "abc-123"})
+        assert resp.headers["x-request-id"] == "abc-123"
+
+    async def test_mints_id_when_missing_or_bad(self, client):
+        resp = await client.get("/healthz", headers={"X-Request-ID": "bad id\twith spaces"})
+        assert resp.headers["x-request-id"] != "bad id\twith spaces"
+        assert len(resp.headers["x-request-id"]) == 16
+
+
+class TestFrameworkErrors:
+    async def test_unknown_route_is_problem_in_vietnamese(self, client):
+        body = assert_problem(await client.get("/api/v1/nope"), 404, "route_not_found")
+        assert body["title"] == "Không có địa chỉ này"
+        assert body["instance"] == "/api/v1/nope"
+
+    async def test_english_on_request(self, client):
+        resp = await client.get("/api/v1/nope", headers={"Accept-Language": "en-US,en;q=0.9"})
+        body = assert_problem(resp, 404, "route_not_found")
+        assert body["title"] == "No such endpoint"
+        assert resp.headers["content-language"] == "en"
+
+    async def test_method_not_allowed(self, client):
+        assert_problem(await client.put("/healthz"), 405, "method_not_allowed")
+
+    async def test_docs_are_served_offline(self, client):
+        resp = await client.get("/docs")
+        assert resp.status_code == 200
+        assert "/static/docs/swagger-ui-bundle.js" in resp.text
+        assert "cdn.jsdelivr" not in resp.text and "unpkg" not in resp.text
+        js = await client.get("/static/docs/swagger-ui-bundle.js")
+        assert js.status_code == 200 and len(js.content) > 100_000
+        redoc = await client.get("/redoc")
+        assert "/static/docs/redoc.standalone.js" in redoc.text
+        assert "fonts.googleapis" not in redoc.text

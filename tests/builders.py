@@ -1,0 +1,94 @@
+"""Plain async builders: `make_<thing>(session, **overrides)`."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from auth.login import _user_claims
+from domain.access import Role
+from domain.accounts.models import User, UserUnit
+from domain.text import fold
+from domain.types import uuid7
+from domain.units.models import LEVEL_OF_KIND, AdminUnit, Street, UnitKind, UnitLevel
+
+# A real argon2id hash of "correct horse battery staple", so tests skip the hashing cost.
+PASSWORD = "correct horse battery staple"
+_HASH_CACHE: dict[str, str] = {}
+
+
+async def password_hash(password: str = PASSWORD) -> str:
+    if password not in _HASH_CACHE:
+        from auth.passwords import hash_password
+
+        _HASH_CACHE[password] = await hash_password(password)
+    return _HASH_CACHE[password]
+
+
+async def make_unit(session, *, kind: UnitKind, name: str, parent: AdminUnit | None = None,
+                    code: str | None = None) -> AdminUnit:
+    level = LEVEL_OF_KIND[kind]
+    unit = AdminUnit(level=level, kind=kind, name=name, name_folded=fold(name), code=code)
+    if parent is None:
+        unit.province_id = unit.id
+    else:
+        unit.parent_id = parent.id
+        unit.province_id = parent.province_id
+        unit.commune_id = unit.id if level == UnitLevel.commune else parent.commune_id
+    session.add(unit)
+    await session.flush()
+    return unit
+
+
+@dataclass
+class Tree:
+    province: AdminUnit
+    commune_a: AdminUnit
+    commune_b: AdminUnit
+    group_a1: AdminUnit
+    group_a2: AdminUnit
+    group_b1: AdminUnit
+    street_a: Street
+
+
+async def make_tree(session, tag: str = "") -> Tree:
+    """Two communes, each with groups, in one province; codes made unique per test."""
+    n = int(uuid7().hex[-6:], 16) % 90000 + 10000
+    province = await make_unit(session, kind=UnitKind.province, name=f"Tỉnh Thử {tag}")
+    ca = await make_unit(session, kind=UnitKind.ward, name=f"Phường Bình Định {tag}",
+                         parent=province, code=str(n))
+    cb = await make_unit(session, kind=UnitKind.ward, name=f"Phường An Nhơn {tag}",
+                         parent=province)
+    a1 = await make_unit(session, kind=UnitKind.neighbourhood, name="Tổ dân phố Trần Phú",
+                         parent=ca)
+    a2 = await make_unit(session, kind=UnitKind.neighbourhood, name="Tổ dân phố Lê Lợi",
+                         parent=ca)
+    b1 = await make_unit(session, kind=UnitKind.neighbourhood, name="Tổ dân phố Đống Đa",
+                         parent=cb)
+    street = Street(commune_id=ca.id, province_id=province.id, name="Trần Phú",
+                    name_folded="tran phu")
+    session.add(street)
+    await session.flush()
+    return Tree(province, ca, cb, a1, a2, b1, street)
+
+
+async def make_user(session, *, role: Role, units=(), username: str | None = None,
+                    password: str = PASSWORD) -> User:
+    user = User(
+        username=username or f"{role.value}-{uuid7().hex[-8:]}",
+        display_name="Người thử",
+        password_hash=await password_hash(password),
+        role=role,
+    )
+    session.add(user)
+    await session.flush()
+    for unit in units:
+        session.add(UserUnit(user_id=user.id, unit_id=unit.id))
+    await session.flush()
+    return user
+
+
+def bearer(app, user: User, units=()) -> dict[str, str]:
+    """A real signed access token for `user`, as the token endpoint would issue it."""
+    claims = _user_claims(user, [u.id for u in units])
+    token, _ = app.state.tokens.issue_access(str(user.id), **claims)
+    return {"Authorization": f"Bearer {token}"}

@@ -1,0 +1,105 @@
+"""Fixtures: a migrated PostgreSQL per worker, each test inside a rolled-back transaction."""
+
+from __future__ import annotations
+
+import os
+import uuid
+
+import httpx
+import pytest
+from alembic import command
+from alembic.config import Config
+from sqlalchemy.ext.asyncio import async_sessionmaker, create_async_engine
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from api.app import ROOT, create_app
+from api.settings import Settings
+from tests import db
+
+TEST_SECRET = "test-secret-" + "x" * 40
+
+
+def alembic_config(url: str) -> Config:
+    config = Config(str(ROOT / "alembic.ini"))
+    config.set_main_option("script_location", str(ROOT / "migrations"))
+    config.attributes["url"] = url
+    config.attributes["configure_logger"] = False
+    return config
+
+
+@pytest.fixture(scope="session")
+async def pg_server() -> str:
+    url = await db.server_url()
+    if url is None:
+        message = "no PostgreSQL: set TEST_DATABASE_URL or start the local server"
+        if os.environ.get("CI", "").lower() in {"1", "true", "yes"}:
+            pytest.fail(message, pytrace=False)
+        pytest.skip(message)
+    return url
+
+
+@pytest.fixture(scope="session")
+async def pg_url(pg_server: str, worker_id: str) -> str:
+    url = await db.fresh_database(pg_server, f"ds_test_{worker_id}")
+    import asyncio
+
+    await asyncio.to_thread(command.upgrade, alembic_config(url), "head")
+    return url
+
+
+@pytest.fixture(scope="session")
+async def engine(pg_url: str):
+    eng = create_async_engine(pg_url, pool_size=3)
+    yield eng
+    await eng.dispose()
+
+
+@pytest.fixture
+async def connection(engine):
+    async with engine.connect() as conn:
+        trans = await conn.begin()
+        yield conn
+        await trans.rollback()
+
+
+@pytest.fixture
+def session_factory(connection):
+    return async_sessionmaker(
+        bind=connection, class_=AsyncSession, expire_on_commit=False,
+        join_transaction_mode="create_savepoint",
+    )
+
+
+@pytest.fixture
+async def session(session_factory):
+    async with session_factory() as s:
+        yield s
+
+
+def test_settings(**over) -> Settings:
+    values = {"app_env": "test", "secret_key": TEST_SECRET, "demo_data": False,
+              "database_url": "postgresql+asyncpg://unused/unused"}
+    values.update(over)
+    return Settings(**values)
+
+
+@pytest.fixture
+def settings() -> Settings:
+    return test_settings()
+
+
+@pytest.fixture
+def app(settings, session_factory, engine):
+    return create_app(settings, session_factory=session_factory, engine=engine)
+
+
+@pytest.fixture
+async def client(app):
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as c:
+        yield c
+
+
+@pytest.fixture
+def uid() -> str:
+    return uuid.uuid4().hex[:8]
