@@ -11,7 +11,7 @@ from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 
 from api import docs, logs, problems
-from api.middleware import RequestContextMiddleware
+from api.middleware import BodyLimitMiddleware, RequestContextMiddleware
 from api.routers import auth, health, units
 from api.settings import Settings, get_settings
 from auth.tokens import TokenService, hmac_key, load_key
@@ -84,7 +84,6 @@ def create_app(settings: Settings | None = None, *, session_factory=None, engine
         lifespan=lifespan,
         docs_url=None,
         redoc_url=None,
-        max_body_size=settings.max_body_bytes,
         swagger_ui_oauth2_redirect_url=None,
         servers=[{"url": "/", "description": "This server"}],
     )
@@ -111,5 +110,6 @@ def create_app(settings: Settings | None = None, *, session_factory=None, engine
                            "Accept-Language", "X-Request-ID"],
             expose_headers=["ETag", "Location", "X-Request-ID", "Retry-After"],
         )
+    app.add_middleware(BodyLimitMiddleware, limit=settings.max_body_bytes)
     app.add_middleware(RequestContextMiddleware)
     return app

@@ -7,6 +7,7 @@ import re
 import secrets
 import time
 
+from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from domain import context
@@ -74,3 +75,60 @@ _DIGITS = re.compile(r"\d{4,}")
 def _shape(path: str) -> str:
     """Unknown paths are logged with long digit runs blanked (an ID number in a URL)."""
     return _DIGITS.sub("{n}", path)[:200]
+
+
+class _TooLarge(StarletteHTTPException):
+    """Raised while streaming; FastAPI passes HTTPExceptions through to our 413 handler."""
+
+    def __init__(self) -> None:
+        super().__init__(413)
+
+
+class BodyLimitMiddleware:
+    """Refuse bodies over `limit` bytes with a 413 problem, by header or while streaming.
+
+    Starlette's own limiter answers in plain text; clients rely on problem+json everywhere.
+    """
+
+    def __init__(self, app: ASGIApp, limit: int) -> None:
+        self.app = app
+        self.limit = limit
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        from api.problems import problem_response
+
+        for key, value in scope["headers"]:
+            if key == b"content-length" and value.isdigit() and int(value) > self.limit:
+                response = problem_response(scope, code="payload_too_large", status=413,
+                                            params={"limit": self.limit})
+                await response(scope, receive, send)
+                return
+        received = 0
+        started = False
+
+        async def limited_receive() -> Message:
+            nonlocal received
+            message = await receive()
+            if message["type"] == "http.request":
+                received += len(message.get("body", b""))
+                if received > self.limit:
+                    raise _TooLarge()
+            return message
+
+        async def tracking_send(message: Message) -> None:
+            nonlocal started
+            if message["type"] == "http.response.start":
+                started = True
+            await send(message)
+
+        try:
+            await self.app(scope, limited_receive, tracking_send)
+        except _TooLarge:
+            if started:
+                raise
+            response = problem_response(scope, code="payload_too_large", status=413,
+                                        params={"limit": self.limit})
+            await response(scope, receive, send)

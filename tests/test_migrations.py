@@ -1,0 +1,59 @@
+"""Migrations: upgrade to head, no drift from the models, downgrade to base (PostgreSQL)."""
+
+from __future__ import annotations
+
+import asyncio
+
+from alembic import command
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from sqlalchemy import inspect
+from sqlalchemy.ext.asyncio import create_async_engine
+
+import domain.models  # noqa: F401
+from domain.base import metadata
+from tests import db
+from tests.conftest import alembic_config
+
+
+async def test_upgrade_check_downgrade(pg_server, worker_id):
+    url = await db.fresh_database(pg_server, f"ds_migrations_{worker_id}")
+    config = alembic_config(url)
+    await asyncio.to_thread(command.upgrade, config, "head")
+
+    engine = create_async_engine(url)
+    try:
+        async with engine.connect() as conn:
+            def diff(sync_conn):
+                context = MigrationContext.configure(
+                    sync_conn, opts={"compare_type": True, "compare_server_default": True}
+                )
+                return compare_metadata(context, metadata)
+
+            assert await conn.run_sync(diff) == []
+            tables = await conn.run_sync(lambda c: set(inspect(c).get_table_names()))
+            assert set(metadata.tables) <= tables
+
+        await asyncio.to_thread(command.downgrade, config, "base")
+        async with engine.connect() as conn:
+            tables = await conn.run_sync(lambda c: set(inspect(c).get_table_names()))
+            assert tables <= {"alembic_version"}
+    finally:
+        await engine.dispose()
+
+
+async def test_audit_rows_cannot_be_changed(connection):
+    from sqlalchemy import text
+    from sqlalchemy.exc import DBAPIError
+
+    await connection.execute(text(
+        "INSERT INTO audit_event (occurred_at, action, object_ids, outcome, details, prev_hash,"
+        " hash) VALUES (now(), 'x', '[]', 'success', '{}', 'a', 'b')"))
+    for statement in ("UPDATE audit_event SET action = 'y'", "DELETE FROM audit_event"):
+        savepoint = await connection.begin_nested()
+        try:
+            await connection.execute(text(statement))
+            raise AssertionError(f"{statement} was allowed")
+        except DBAPIError as exc:
+            assert "append-only" in str(exc)
+            await savepoint.rollback()
