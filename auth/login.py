@@ -78,10 +78,11 @@ async def _count_failure(uow, keys: list[str]) -> None:
 
 
 def _user_claims(user: User, unit_ids: list) -> dict:
+    role = Role(user.role)
     return {
-        "role": user.role.value,
+        "role": role.value,
         "scope_units": sorted(str(u) for u in unit_ids),
-        "scope": " ".join(sorted(p.value for p in permissions_for(user.role))),
+        "scope": " ".join(sorted(p.value for p in permissions_for(role))),
         "kind": "user",
         "ep": user.token_epoch,
         "name": user.username,
