@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import logging
 import os
+import re
 import uuid
 
 import httpx
@@ -76,7 +78,7 @@ async def session(session_factory):
         yield s
 
 
-def test_settings(**over) -> Settings:
+def make_settings(**over) -> Settings:
     values = {"app_env": "test", "secret_key": TEST_SECRET, "demo_data": False,
               "database_url": "postgresql+asyncpg://unused/unused"}
     values.update(over)
@@ -85,7 +87,7 @@ def test_settings(**over) -> Settings:
 
 @pytest.fixture
 def settings() -> Settings:
-    return test_settings()
+    return make_settings()
 
 
 @pytest.fixture
@@ -103,3 +105,35 @@ async def client(app):
 @pytest.fixture
 def uid() -> str:
     return uuid.uuid4().hex[:8]
+
+
+# What the application logged during the whole run, as it would reach the log file.
+_LOG_LINES: list[str] = []
+_ID_NUMBER = re.compile(r"(?<!\d)\d{12}(?!\d)")
+_PHONE = re.compile(r"(?<![\d+])(?:\+84|84|0)[35789]\d{8}(?!\d)")
+_BEARER = re.compile(r"eyJ[\w-]+\.eyJ[\w-]+\.[\w-]+|Bearer\s+[\w.-]{20,}")
+
+
+class _Capture(logging.Handler):
+    def emit(self, record: logging.LogRecord) -> None:
+        _LOG_LINES.append(self.format(record))
+
+
+@pytest.fixture(scope="session", autouse=True)
+def no_personal_data_in_logs():
+    """After the whole suite, the logs hold no ID number, phone number or bearer token."""
+    from api.logs import JsonFormatter
+
+    handler = _Capture(level=logging.DEBUG)
+    handler.setFormatter(JsonFormatter())
+    root = logging.getLogger()
+    root.addHandler(handler)
+    root.setLevel(logging.INFO)
+    yield
+    root.removeHandler(handler)
+    leaks = [line for line in _LOG_LINES
+             if _ID_NUMBER.search(line) or _PHONE.search(line.replace(" ", ""))
+             or _BEARER.search(line)]
+    if any('"logger":"api.access"' in line for line in _LOG_LINES[:1]) or _LOG_LINES:
+        assert any('"logger":"api.access"' in line for line in _LOG_LINES), "capture broken"
+    assert not leaks, f"personal data or tokens in logs: {leaks[:3]}"

@@ -18,7 +18,7 @@ from domain.access import Role
 from domain.accounts.models import User
 from tests.api.test_ops import assert_problem
 from tests.builders import PASSWORD, bearer, make_tree, make_user
-from tests.conftest import TEST_SECRET, test_settings
+from tests.conftest import TEST_SECRET, make_settings
 
 TOKEN_URL = "/api/v1/auth/token"
 
@@ -229,7 +229,7 @@ class TestTokenAttacks:
         previous = tmp_path / "previous"
         previous.mkdir()
         (previous / "old.secret").write_text(TEST_SECRET)
-        rs_app = create_app(test_settings(jwt_algorithm="RS256", jwt_private_key_file=path,
+        rs_app = create_app(make_settings(jwt_algorithm="RS256", jwt_private_key_file=path,
                                           jwt_previous_keys_dir=previous),
                             session_factory=session_factory, engine=engine)
         import httpx

@@ -1,0 +1,153 @@
+"""Pure rules of the register: ID numbers, phones, names, masking and ages. No I/O."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+
+import phonenumbers
+
+from domain.text import nfc, squash_spaces
+
+# Birth-registration province codes of the 63 pre-2025 provinces (first 3 digits of the
+# personal identification number). They name where the birth was registered, never where
+# the person lives, and they did not change with the 2025 merger.
+OLD_PROVINCE_CODES: dict[str, str] = {
+    "001": "Hà Nội", "002": "Hà Giang", "004": "Cao Bằng", "006": "Bắc Kạn",
+    "008": "Tuyên Quang", "010": "Lào Cai", "011": "Điện Biên", "012": "Lai Châu",
+    "014": "Sơn La", "015": "Yên Bái", "017": "Hòa Bình", "019": "Thái Nguyên",
+    "020": "Lạng Sơn", "022": "Quảng Ninh", "024": "Bắc Giang", "025": "Phú Thọ",
+    "026": "Vĩnh Phúc", "027": "Bắc Ninh", "030": "Hải Dương", "031": "Hải Phòng",
+    "033": "Hưng Yên", "034": "Thái Bình", "035": "Hà Nam", "036": "Nam Định",
+    "037": "Ninh Bình", "038": "Thanh Hóa", "040": "Nghệ An", "042": "Hà Tĩnh",
+    "044": "Quảng Bình", "045": "Quảng Trị", "046": "Thừa Thiên Huế", "048": "Đà Nẵng",
+    "049": "Quảng Nam", "051": "Quảng Ngãi", "052": "Bình Định", "054": "Phú Yên",
+    "056": "Khánh Hòa", "058": "Ninh Thuận", "060": "Bình Thuận", "062": "Kon Tum",
+    "064": "Gia Lai", "066": "Đắk Lắk", "067": "Đắk Nông", "068": "Lâm Đồng",
+    "070": "Bình Phước", "072": "Tây Ninh", "074": "Bình Dương", "075": "Đồng Nai",
+    "077": "Bà Rịa - Vũng Tàu", "079": "TP Hồ Chí Minh", "080": "Long An",
+    "082": "Tiền Giang", "083": "Bến Tre", "084": "Trà Vinh", "086": "Vĩnh Long",
+    "087": "Đồng Tháp", "089": "An Giang", "091": "Kiên Giang", "092": "Cần Thơ",
+    "093": "Hậu Giang", "094": "Sóc Trăng", "095": "Bạc Liêu", "096": "Cà Mau",
+}  # fmt: skip
+
+_ID_SEPARATORS = re.compile(r"[\s.]+")
+# What people type around a phone number: digits, spaces, dots, dashes, brackets and one
+# leading plus. Anything else (letters above all, which phonenumbers would read as vanity
+# keypad digits) makes the number junk.
+_PHONE_CHARS = re.compile(r"^\(?\+?[\d\s.\-()]+$")
+_PHONE_TYPES = {
+    phonenumbers.PhoneNumberType.MOBILE,
+    phonenumbers.PhoneNumberType.FIXED_LINE,
+    phonenumbers.PhoneNumberType.FIXED_LINE_OR_MOBILE,
+}
+_FIRST_CENTURY = 1900
+_LAST_YEAR = 2399
+
+
+class IdNumberError(ValueError):
+    """An impossible personal identification number; `code` is the stable error code."""
+
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(message)
+        self.code = code
+
+
+class PhoneError(ValueError):
+    """A phone number that is not a possible Vietnamese subscriber number."""
+
+    def __init__(self, message: str, code: str = "phone_invalid") -> None:
+        super().__init__(message)
+        self.code = code
+
+
+def parse_id_number(raw: str) -> str:
+    """Return the clean 12 digits of an ID number typed with spaces or dots, or raise."""
+    value = _ID_SEPARATORS.sub("", nfc(raw))
+    if not value or not (value.isascii() and value.isdigit()):
+        raise IdNumberError("id_number_not_digits", "ID number must contain digits only")
+    if len(value) != 12:
+        raise IdNumberError("id_number_length", "ID number must have exactly 12 digits")
+    if value[:3] not in OLD_PROVINCE_CODES:
+        raise IdNumberError("id_number_province_unknown", "unknown province code")
+    return value
+
+
+def century_sex_digit(birth_year: int, sex: str) -> int:
+    """Digit 4 of the ID number: 1900s 0/1, 2000s 2/3, ... 2300s 8/9 (male/female)."""
+    if not _FIRST_CENTURY <= birth_year <= _LAST_YEAR:
+        raise ValueError(f"birth year {birth_year} has no century digit")
+    if sex not in ("male", "female"):
+        raise ValueError(f"unknown sex {sex!r}")
+    return (birth_year // 100 - 19) * 2 + (1 if sex == "female" else 0)
+
+
+def id_number_agrees(id_number: str, *, birth_year: int | None, sex: str) -> bool:
+    """Whether digits 4-6 agree with the birth year and sex (parity only when no year)."""
+    if len(id_number) != 12 or not id_number.isdigit():
+        return False
+    digit = int(id_number[3])
+    if birth_year is None:
+        return digit % 2 == (1 if sex == "female" else 0)
+    try:
+        expected = century_sex_digit(birth_year, sex)
+    except ValueError:
+        return False
+    return digit == expected and id_number[4:6] == f"{birth_year % 100:02d}"
+
+
+def make_id_number(province_code: str, birth_year: int, sex: str, serial: int) -> str:
+    """Build an ID number from its parts (for generators and tests)."""
+    if province_code not in OLD_PROVINCE_CODES:
+        raise ValueError(f"unknown province code {province_code!r}")
+    if not 0 <= serial <= 999_999:
+        raise ValueError("serial must be 0..999999")
+    digit = century_sex_digit(birth_year, sex)
+    return f"{province_code}{digit}{birth_year % 100:02d}{serial:06d}"
+
+
+def normalize_phone(raw: str) -> str:
+    """Return a Vietnamese phone number as E.164 (+84...), whatever way it was typed."""
+    value = squash_spaces(nfc(raw))
+    if not value or not _PHONE_CHARS.match(value):
+        raise PhoneError("phone number contains characters other than digits")
+    try:
+        number = phonenumbers.parse(value, "VN")  # "0", "84", "+84", "0084" prefixes
+    except phonenumbers.NumberParseException as exc:
+        raise PhoneError("not a phone number") from exc
+    if (
+        number.country_code != 84
+        or not phonenumbers.is_possible_number(number)
+        or not phonenumbers.is_valid_number(number)
+        or phonenumbers.number_type(number) not in _PHONE_TYPES
+    ):
+        raise PhoneError("not a valid Vietnamese phone number")
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+def split_name(full_name: str) -> tuple[str, str, str]:
+    """Split a name into (family, middle, given): 'Nguyễn Thị Ánh' → ('Nguyễn', 'Thị', 'Ánh')."""
+    words = squash_spaces(nfc(full_name)).split(" ")
+    if words == [""]:
+        raise ValueError("empty name")
+    if len(words) == 1:
+        return "", "", words[0]
+    return words[0], " ".join(words[1:-1]), words[-1]
+
+
+def mask(value: str | None, keep: int = 4) -> str | None:
+    """Hide all but the last `keep` characters: '079203001234' → '********1234'."""
+    if value is None:
+        return None
+    if keep <= 0 or len(value) <= keep:
+        return "*" * len(value)
+    return "*" * (len(value) - keep) + value[-keep:]
+
+
+def age_on(birth_date: date | None, birth_year: int | None, on: date) -> int | None:
+    """Age in whole years on `on`; with only a birth year, the age reached during that year."""
+    if birth_date is not None:
+        return on.year - birth_date.year - ((on.month, on.day) < (birth_date.month, birth_date.day))
+    if birth_year is not None:
+        return on.year - birth_year
+    return None

@@ -1,0 +1,93 @@
+"""Loading the generated demo group (domain/register/demo.py) into the database."""
+
+from __future__ import annotations
+
+from auth.passwords import hash_password
+from domain.access import Role
+from domain.accounts.models import User, UserUnit
+from domain.register.demo import DemoData, generate_demo
+from domain.register.models import Household, ReadinessFact, Resident
+from domain.text import fold
+from domain.units.models import LEVEL_OF_KIND, AdminUnit, Street, UnitLevel
+
+DEMO_ROLES = [r for r in Role if r not in {Role.admin, Role.integration}]
+
+
+def _unit(spec, parent: AdminUnit | None) -> AdminUnit:
+    unit = AdminUnit(level=LEVEL_OF_KIND[spec.kind], kind=spec.kind, code=spec.code,
+                     name=spec.name, name_folded=fold(spec.name),
+                     old_address_text=spec.old_address_text)
+    if parent is None:
+        unit.province_id = unit.id
+    else:
+        unit.parent_id = parent.id
+        unit.province_id = parent.province_id
+        unit.commune_id = unit.id if unit.level == UnitLevel.commune else parent.commune_id
+    return unit
+
+
+async def load_demo(uow, password: str, *, seed: int) -> DemoData:
+    """Insert the demo province, ward, group, streets, households, residents and accounts."""
+    data = generate_demo(seed)
+    session = uow.session
+    province = _unit(data.province, None)
+    commune = _unit(data.commune, province)
+    group = _unit(data.group, commune)
+    session.add_all([province, commune, group])
+    await session.flush()
+    streets = {
+        s.key: Street(commune_id=commune.id, province_id=province.id, name=s.name,
+                      name_folded=fold(s.name), old_name=s.old_name)
+        for s in data.streets
+    }
+    session.add_all(streets.values())
+    await session.flush()
+
+    households, residents, facts, heads = [], [], [], []
+    for spec in data.households:
+        household = Household(
+            code=spec.code, province_id=province.id, commune_id=commune.id, group_id=group.id,
+            street_id=streets[spec.street_key].id, house_number=spec.house_number,
+            house_number_sort=spec.house_number_sort, old_address_text=spec.old_address_text,
+        )
+        households.append(household)
+        for member in spec.members:
+            resident = Resident(
+                household_id=household.id, relationship=member.relationship,
+                province_id=province.id, commune_id=commune.id, group_id=group.id,
+                full_name=member.full_name, name_folded=fold(member.full_name),
+                given_name_folded=fold(member.given_name), birth_date=member.birth_date,
+                birth_year=member.birth_year, sex=member.sex, id_number=member.id_number,
+                id_number_mismatch=member.id_number_mismatch, phone=member.phone,
+                residence_status=member.residence_status,
+                residence_since=member.residence_since,
+            )
+            residents.append(resident)
+            if member is spec.members[0]:
+                heads.append((household, resident))
+            facts.extend(
+                ReadinessFact(resident_id=resident.id, kind=kind, occurred_on=on,
+                              recorded_by_name="Dữ liệu mẫu")
+                for kind, on in member.readiness
+            )
+    session.add_all(households)
+    await session.flush()
+    session.add_all(residents)
+    await session.flush()
+    session.add_all(facts)
+    for household, head in heads:  # the two tables point at each other: set heads last
+        household.head_id = head.id
+    await session.flush()
+
+    hashed = await hash_password(password)
+    for role in DEMO_ROLES:
+        user = User(username=f"demo-{role.value}", display_name=f"Tài khoản mẫu ({role.value})",
+                    password_hash=hashed, role=role)
+        session.add(user)
+        await session.flush()
+        scope = commune if role in {Role.ward_officer, Role.election_officer} else group
+        session.add(UserUnit(user_id=user.id, unit_id=scope.id))
+    await session.flush()
+    await uow.audit.record(None, "demo.load", "admin_unit", [group.id], actor_name="bootstrap",
+                           households=len(households), residents=len(residents))
+    return data
