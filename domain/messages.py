@@ -218,3 +218,47 @@ DETAILS["unit_code_invalid"] = (
     "Tỉnh có mã 2 chữ số, xã/phường 5 chữ số, tổ dân phố không có mã (cấp: {level}).",
     "Provinces take a 2-digit code, communes 5 digits, groups none (level: {level}).",
 )
+
+# Accounts: users and service accounts.
+TITLES["service_account_not_found"] = (
+    "Không tìm thấy tài khoản dịch vụ",
+    "Service account not found",
+)
+TITLES["unit_unknown"] = ("Đơn vị không tồn tại", "Unknown unit")
+TITLES["user_is_self"] = (
+    "Không thể tự đổi vai trò hoặc tự khoá tài khoản của mình",
+    "You cannot change your own role or disable your own account",
+)
+DETAILS["user_not_found"] = (
+    "Không có tài khoản này, hoặc tài khoản nằm ngoài phạm vi của bạn.",
+    "There is no such account, or it is outside your scope.",
+)
+DETAILS["service_account_not_found"] = (
+    "Không có tài khoản dịch vụ này.",
+    "There is no such service account.",
+)
+DETAILS["username_taken"] = (
+    "Tên đăng nhập {username} đã thuộc về tài khoản khác.",
+    "The username {username} belongs to another account.",
+)
+DETAILS["role_not_assignable"] = (
+    "Bạn không được cấp hoặc quản lý tài khoản có vai trò {role}.",
+    "You may not assign or manage accounts with role {role}.",
+)
+DETAILS["scope_not_assignable"] = (
+    "Chỉ được cấp các đơn vị thuộc phường/xã của bạn.",
+    "You may only assign units inside your own commune(s).",
+)
+DETAILS["scope_required"] = (
+    "Vai trò {role} cần ít nhất một đơn vị trong unit_ids.",
+    "Role {role} needs at least one unit in unit_ids.",
+)
+DETAILS["unit_unknown"] = ("Không có đơn vị {unit_id}.", "There is no unit {unit_id}.")
+DETAILS["user_is_self"] = (
+    "Hãy nhờ một quản trị viên khác thực hiện thay đổi này.",
+    "Ask another administrator to make this change.",
+)
+DETAILS["invalid_scope"] = (
+    "Phạm vi không được phép: {invalid}.",
+    "Scope not allowed: {invalid}.",
+)

@@ -141,6 +141,20 @@ class ServiceAccountRepository:
         )
         return list((await self.session.exec(stmt)).all())
 
+    async def unit_ids_many(
+        self, account_ids: list[uuid.UUID]
+    ) -> dict[uuid.UUID, list[uuid.UUID]]:
+        """Units of several accounts in one query (list pages)."""
+        out: dict[uuid.UUID, list[uuid.UUID]] = {a: [] for a in account_ids}
+        if not account_ids:
+            return out
+        stmt = select(ServiceAccountUnit).where(
+            ServiceAccountUnit.service_account_id.in_(account_ids)
+        )
+        for row in await self.session.exec(stmt):
+            out[row.service_account_id].append(row.unit_id)
+        return out
+
     async def set_units(self, account_id: uuid.UUID, unit_ids: set[uuid.UUID]) -> None:
         for unit_id in unit_ids:
             self.session.add(ServiceAccountUnit(service_account_id=account_id, unit_id=unit_id))

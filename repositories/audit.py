@@ -7,13 +7,15 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Text, cast, text
+from sqlalchemy import String, Text, cast, text
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from domain import context
 from domain.access import Principal
+from domain.accounts.models import User
 from domain.audit.models import GENESIS_HASH, AuditEvent
+from repositories.accounts import UserRepository
 
 # Every append takes this transaction-scoped lock so the hash chain never forks.
 _CHAIN_LOCK = 0x6175646974  # "audit"
@@ -62,6 +64,16 @@ class AuditRepository:
         await self.session.flush()
         return event
 
+    def readable(self, principal: Principal):
+        """Admins see every event; others the events whose actor is a user they can see."""
+        stmt = select(AuditEvent)
+        if principal.is_unscoped:
+            return stmt
+        actors = UserRepository(self.session).readable(principal).with_only_columns(
+            cast(User.id, String)
+        )
+        return stmt.where(AuditEvent.actor_id.in_(actors))
+
     async def list(
         self,
         *,
@@ -73,8 +85,10 @@ class AuditRepository:
         until: datetime | None,
         cursor: int | None,
         limit: int,
+        principal: Principal | None = None,
     ) -> list[AuditEvent]:
-        stmt = select(AuditEvent)
+        """Newest first, `limit + 1` rows (the extra one tells that a next page exists)."""
+        stmt = self.readable(principal) if principal is not None else select(AuditEvent)
         if actor_id:
             stmt = stmt.where(AuditEvent.actor_id == actor_id)
         if action:

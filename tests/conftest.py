@@ -134,6 +134,6 @@ def no_personal_data_in_logs():
     leaks = [line for line in _LOG_LINES
              if _ID_NUMBER.search(line) or _PHONE.search(line.replace(" ", ""))
              or _BEARER.search(line)]
-    if any('"logger":"api.access"' in line for line in _LOG_LINES[:1]) or _LOG_LINES:
+    if _LOG_LINES:  # unit-only runs log nothing; any app test logs its requests
         assert any('"logger":"api.access"' in line for line in _LOG_LINES), "capture broken"
     assert not leaks, f"personal data or tokens in logs: {leaks[:3]}"
