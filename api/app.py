@@ -10,7 +10,7 @@ from alembic.script import ScriptDirectory
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 
-from api import docs, logs, problems
+from api import docs, logs, permissions, problems
 from api.middleware import BodyLimitMiddleware, RequestContextMiddleware
 from api.routers import audit, auth, health, service_accounts, units, users
 from api.settings import Settings, get_settings
@@ -102,6 +102,7 @@ def create_app(settings: Settings | None = None, *, session_factory=None, engine
     app.include_router(users.router)
     app.include_router(service_accounts.router)
     app.include_router(audit.router)
+    permissions.annotate(app)
     docs.install(app)
 
     if settings.cors_origin_list:

@@ -65,9 +65,15 @@ def serve(settings: Settings) -> None:
 
 
 def export_openapi(path: Path) -> None:
+    """Write the OpenAPI document and, beside the docs, the generated permission matrix."""
+    from api.permissions import matrix_markdown
+
     app = create_app(Settings(app_env="test", secret_key="x" * 48))
     path.write_text(json.dumps(app.openapi(), ensure_ascii=False, indent=2) + "\n")
-    print(f"wrote {path}")
+    matrix = ROOT / "docs" / "permissions.md"
+    matrix.parent.mkdir(exist_ok=True)
+    matrix.write_text(matrix_markdown(app))
+    print(f"wrote {path} and {matrix}")
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -6,7 +6,7 @@ import logging
 import uuid
 
 from auth.tokens import TokenError, TokenService
-from domain.access import Permission, Principal, Role, permissions_for
+from domain.access import Principal, Role, permissions_for
 from domain.errors import Unauthorized
 
 log = logging.getLogger("auth")
@@ -35,7 +35,7 @@ async def principal_from_token(uow, tokens: TokenService, token: str | None) -> 
         name = account.name if account else ""
         current_epoch = account.token_epoch if account else -1
         granted = frozenset(str(claims.get("scp", "")).split())
-        permissions = permissions_for(Role.integration, granted) | {Permission.profile_read}
+        permissions = permissions_for(Role.integration, granted)
     else:
         user = await uow.users.by_id(subject_id)
         valid = user is not None and user.disabled_at is None and user.role == role

@@ -62,7 +62,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.auditor: frozenset({P.profile_read, *_READ_REGISTER, P.audit_read, P.users_read}),
     # A service account's permissions are its granted OAuth scopes, capped by this set.
     Role.integration: frozenset(
-        {*_READ_REGISTER, P.households_write, P.residents_write, P.pii_read}
+        {P.profile_read, *_READ_REGISTER, P.households_write, P.residents_write, P.pii_read}
     ),
     Role.resident: frozenset({P.profile_read}),
 }
@@ -105,4 +105,5 @@ def permissions_for(
     allowed = ROLE_PERMISSIONS[role]
     if granted_scopes is None:
         return allowed
-    return frozenset(p for p in allowed if p.value in granted_scopes)
+    # Every caller may read its own profile; the rest must have been granted as a scope.
+    return frozenset(p for p in allowed if p.value in granted_scopes or p == P.profile_read)

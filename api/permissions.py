@@ -1,0 +1,88 @@
+"""Which permission each route declares, shown in the OpenAPI document and the docs matrix."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI
+from fastapi.dependencies.models import Dependant
+from fastapi.routing import APIRoute, iter_route_contexts
+
+from domain.access import ROLE_PERMISSIONS, Permission, Role
+
+# Operations anyone may call: they authenticate the caller themselves, or expose nothing.
+PUBLIC = {"ops_healthz", "ops_readyz", "auth_token", "auth_revoke", "auth_jwks"}
+
+
+def route_permission(route) -> Permission | None:
+    def walk(dependant: Dependant) -> Permission | None:
+        for dep in dependant.dependencies:
+            found = getattr(dep.call, "__permission__", None) or walk(dep)
+            if found:
+                return found
+        return None
+
+    return walk(route.original_route.dependant)
+
+
+def api_routes(app: FastAPI) -> list:
+    """Every documented API route, with its full path (routers are included, not copied)."""
+    return [
+        ctx for ctx in iter_route_contexts(app.routes)
+        if isinstance(ctx.original_route, APIRoute) and ctx.original_route.include_in_schema
+    ]
+
+
+def annotate(app: FastAPI) -> None:
+    """Add `x-required-permission` and the roles holding it to every operation of the document.
+
+    Done on the generated document, not on the routes: routers are shared between apps.
+    """
+    by_operation = {ctx.original_route.operation_id: route_permission(ctx)
+                    for ctx in api_routes(app)}
+    plain_openapi = app.openapi
+
+    def openapi() -> dict:
+        if app.openapi_schema is not None:
+            return app.openapi_schema
+        schema = plain_openapi()
+        for item in schema.get("paths", {}).values():
+            for operation in item.values():
+                permission = by_operation.get(operation.get("operationId"))
+                if permission is None:
+                    continue
+                roles = [r.value for r in Role if permission in ROLE_PERMISSIONS[r]]
+                operation["x-required-permission"] = permission.value
+                operation["x-roles"] = roles
+                operation["description"] = (
+                    f"{operation.get('description', '')}\n\nRequires `{permission.value}` "
+                    f"({', '.join(roles)})."
+                ).strip()
+        app.openapi_schema = schema
+        return schema
+
+    app.openapi = openapi
+
+
+def matrix_markdown(app: FastAPI) -> str:
+    """The role × operation table of docs/permissions.md."""
+    roles = list(Role)
+    lines = [
+        "# Permission matrix",
+        "",
+        "Generated from `domain/access.py` and the routes by `make openapi`; do not edit.",
+        "`integration` holds a permission only when its service account was granted that scope.",
+        "",
+        "| operation | method and path | permission | " + " | ".join(r.value for r in roles) + " |",
+        "| --- | --- | --- | " + " | ".join("---" for _ in roles) + " |",
+    ]
+    for route in sorted(api_routes(app), key=lambda r: (r.path, sorted(r.methods))):
+        permission = route_permission(route)
+        operation_id = route.original_route.operation_id
+        marks = [
+            "✓" if permission is None or permission in ROLE_PERMISSIONS[r] else "" for r in roles
+        ]
+        method = ",".join(sorted(route.methods))
+        lines.append(
+            f"| `{operation_id}` | {method} `{route.path}` | "
+            f"{permission.value if permission else 'public'} | " + " | ".join(marks) + " |"
+        )
+    return "\n".join(lines) + "\n"
