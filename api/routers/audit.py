@@ -1,0 +1,102 @@
+"""The audit trail: who did what, newest first, and a check that nobody altered it."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import uuid
+from datetime import datetime
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Query
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+
+from api.deps import AuditRead, Cursor, Limit, UoW
+from api.problems import responses
+from domain.errors import Invalid
+
+router = APIRouter(prefix="/api/v1", tags=["audit"])
+
+Short = Annotated[str | None, Query(max_length=64)]
+Moment = Annotated[AwareDatetime | None, Query(description="RFC 3339 with offset")]
+
+
+class AuditEventRead(BaseModel):
+    """One audit event; `hash` chains it to the event before (`prev_hash`)."""
+
+    id: int
+    occurred_at: datetime
+    actor_id: str | None
+    actor_name: str | None
+    actor_role: str | None
+    on_behalf_of: str | None
+    action: str = Field(examples=["user.create"])
+    object_type: str | None = Field(examples=["user_account"])
+    object_ids: list[str]
+    outcome: str = Field(examples=["success"])
+    request_id: str | None
+    client_ip: str | None
+    details: dict[str, Any]
+    prev_hash: str
+    hash: str
+
+    model_config = ConfigDict(from_attributes=True)
+
+
+class AuditEventPage(BaseModel):
+    items: list[AuditEventRead]
+    next_cursor: str | None = Field(description="Opaque cursor of the next page, null at the end")
+
+
+class AuditVerification(BaseModel):
+    """The result of walking the hash chain from the first event."""
+
+    ok: bool
+    checked: int = Field(description="Events that checked out before the first bad one")
+    first_bad_id: int | None
+
+
+def _encode(event_id: int) -> str:
+    return base64.urlsafe_b64encode(str(event_id).encode()).decode().rstrip("=")
+
+
+def _decode(cursor: str) -> int:
+    try:
+        raw = base64.urlsafe_b64decode((cursor + "=" * (-len(cursor) % 4)).encode("ascii"))
+        value = int(raw.decode("ascii"))
+    except (ValueError, UnicodeError, binascii.Error) as exc:
+        raise Invalid("cursor_invalid", loc=("query", "cursor")) from exc
+    if value < 1:
+        raise Invalid("cursor_invalid", loc=("query", "cursor"))
+    return value
+
+
+@router.get("/audit-events", operation_id="audit_events_list", summary="List audit events",
+            responses=responses(401, 403, 422, 503))
+async def list_audit_events(
+    uow: UoW, who: AuditRead,
+    actor_id: Short = None, action: Short = None,
+    object_id: Annotated[uuid.UUID | None, Query()] = None,
+    outcome: Literal["success", "denied", "failed"] | None = None,
+    since: Moment = None, until: Moment = None,
+    cursor: Cursor = None, limit: Limit = 50,
+) -> AuditEventPage:
+    """Newest first; admins see all events, others only events by users they can see."""
+    rows = await uow.audit.list(
+        actor_id=actor_id, action=action, object_id=str(object_id) if object_id else None,
+        outcome=outcome, since=since, until=until,
+        cursor=_decode(cursor) if cursor else None, limit=limit, principal=who,
+    )
+    items = rows[:limit]
+    next_cursor = _encode(items[-1].id) if len(rows) > limit else None
+    return AuditEventPage(items=[AuditEventRead.model_validate(r) for r in items],
+                          next_cursor=next_cursor)
+
+
+@router.get("/audit-events/verify", operation_id="audit_events_verify",
+            summary="Check the audit trail's hash chain", responses=responses(401, 403, 503))
+async def verify_audit_events(uow: UoW, who: AuditRead) -> AuditVerification:
+    """Recompute every event's hash in order; `ok` is false from the first altered event."""
+    checked, bad = await uow.audit.verify()
+    return AuditVerification(ok=bad is None, checked=checked,
+                             first_bad_id=bad.id if bad else None)

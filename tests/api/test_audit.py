@@ -1,0 +1,115 @@
+"""The audit trail over HTTP: events of account changes, keyset paging, scope, verification."""
+
+from __future__ import annotations
+
+from domain.access import Role
+from domain.audit.models import AuditEvent
+from tests.api.test_ops import assert_problem
+from tests.builders import bearer, make_tree, make_user
+
+EVENTS = "/api/v1/audit-events"
+USERS = "/api/v1/users"
+PASSWORD = "mot cau mat khau rat dai"
+
+
+def new_user(name: str, unit) -> dict:
+    return {"username": name, "display_name": "Người mới", "password": PASSWORD,
+            "role": "volunteer", "unit_ids": [str(unit.id)]}
+
+
+class TestList:
+    async def test_account_changes_are_listed_newest_first_with_keyset_paging(
+        self, app, client, session, uid
+    ):
+        tree = await make_tree(session)
+        admin = await make_user(session, role=Role.admin)
+        h = bearer(app, admin)
+        created = []
+        for i in range(3):
+            resp = await client.post(USERS, headers=h, json=new_user(f"a{i}.{uid}",
+                                                                     tree.group_a1))
+            created.append(resp.json()["id"])
+        await client.post(f"{USERS}/{created[0]}/disable", headers=h)
+
+        url = f"{EVENTS}?actor_id={admin.id}&action=user.create&limit=2"
+        first = (await client.get(url, headers=h)).json()
+        assert [e["object_ids"] for e in first["items"]] == [[created[2]], [created[1]]]
+        assert first["items"][0]["id"] > first["items"][1]["id"]
+        assert first["items"][0]["actor_role"] == "admin"
+        second = (await client.get(f"{url}&cursor={first['next_cursor']}", headers=h)).json()
+        assert [e["object_ids"] for e in second["items"]] == [[created[0]]]
+        assert second["next_cursor"] is None
+
+        about = (await client.get(f"{EVENTS}?object_id={created[0]}", headers=h)).json()
+        assert [e["action"] for e in about["items"]] == ["user.disable", "user.create"]
+
+    async def test_denied_calls_are_recorded(self, app, client, session):
+        tree = await make_tree(session)
+        leader = await make_user(session, role=Role.group_leader, units=[tree.group_a1])
+        resp = await client.get(USERS, headers=bearer(app, leader, [tree.group_a1]))
+        assert_problem(resp, 403, "forbidden")
+        h = bearer(app, await make_user(session, role=Role.admin))
+        events = (await client.get(f"{EVENTS}?actor_id={leader.id}&outcome=denied",
+                                   headers=h)).json()["items"]
+        assert [e["action"] for e in events] == ["access.denied"]
+        assert events[0]["details"]["permission"] == "users:read"
+
+    async def test_ward_officer_sees_events_of_users_in_scope_only(
+        self, app, client, session, uid
+    ):
+        tree = await make_tree(session)
+        officer = await make_user(session, role=Role.ward_officer, units=[tree.commune_a])
+        admin = await make_user(session, role=Role.admin)
+        oh = bearer(app, officer, [tree.commune_a])
+        await client.post(USERS, headers=oh, json=new_user(f"o.{uid}", tree.group_a1))
+        await client.post(USERS, headers=bearer(app, admin),
+                          json=new_user(f"x.{uid}", tree.group_b1))
+        events = (await client.get(f"{EVENTS}?action=user.create", headers=oh)).json()["items"]
+        assert {e["actor_id"] for e in events} == {str(officer.id)}
+        hidden = (await client.get(f"{EVENTS}?actor_id={admin.id}", headers=oh)).json()
+        assert hidden["items"] == []
+
+    async def test_group_leader_is_forbidden_and_bad_queries_are_422(self, app, client, session):
+        tree = await make_tree(session)
+        leader = await make_user(session, role=Role.group_leader, units=[tree.group_a1])
+        assert_problem(await client.get(EVENTS, headers=bearer(app, leader, [tree.group_a1])),
+                       403, "forbidden")
+        h = bearer(app, await make_user(session, role=Role.auditor, units=[tree.commune_a]))
+        assert (await client.get(EVENTS, headers=h)).status_code == 200
+        assert_problem(await client.get(f"{EVENTS}?cursor=%%%", headers=h), 422,
+                       "cursor_invalid")
+        assert_problem(await client.get(f"{EVENTS}?cursor=LTU", headers=h), 422,
+                       "cursor_invalid")
+        assert_problem(await client.get(f"{EVENTS}?limit=201", headers=h), 422,
+                       "validation_failed")
+        assert_problem(await client.get(f"{EVENTS}?since=2025-01-01T00:00:00", headers=h), 422,
+                       "validation_failed")
+        assert_problem(await client.get(f"{EVENTS}?outcome=maybe", headers=h), 422,
+                       "validation_failed")
+        assert_problem(await client.get(EVENTS), 401, "unauthorized")
+
+
+class TestVerify:
+    async def test_chain_checks_out_then_a_forged_row_is_found(self, app, client, session, uid):
+        tree = await make_tree(session)
+        h = bearer(app, await make_user(session, role=Role.admin))
+        for i in range(2):
+            await client.post(USERS, headers=h, json=new_user(f"v{i}.{uid}", tree.group_a1))
+        resp = await client.get(f"{EVENTS}/verify", headers=h)
+        assert resp.status_code == 200, resp.text
+        result = resp.json()
+        assert result["ok"] is True and result["checked"] >= 2
+        assert result["first_bad_id"] is None
+
+        forged = AuditEvent(action="user.create", outcome="success", prev_hash="f" * 64,
+                            hash="0" * 64)
+        session.add(forged)
+        await session.flush()
+        result = (await client.get(f"{EVENTS}/verify", headers=h)).json()
+        assert result == {"ok": False, "checked": result["checked"], "first_bad_id": forged.id}
+
+    async def test_verify_needs_audit_read(self, app, client, session):
+        tree = await make_tree(session)
+        leader = await make_user(session, role=Role.volunteer, units=[tree.group_a1])
+        resp = await client.get(f"{EVENTS}/verify", headers=bearer(app, leader, [tree.group_a1]))
+        assert_problem(resp, 403, "forbidden")
