@@ -171,7 +171,7 @@ async def _http(request: Request, exc: StarletteHTTPException) -> Response:
 
 def is_database_outage(exc: BaseException) -> bool:
     if isinstance(exc, (OperationalError, InterfaceError, PoolTimeoutError, ConnectionError,
-                        TimeoutError)):
+                        TimeoutError, OSError)):
         return True
     return isinstance(exc, DBAPIError) and bool(exc.connection_invalidated)
 
@@ -190,6 +190,10 @@ def install(app: FastAPI) -> None:
     app.add_exception_handler(RequestValidationError, _validation)
     app.add_exception_handler(DomainError, _domain)
     app.add_exception_handler(StarletteHTTPException, _http)
+    # Handled per class (not only under Exception) so Starlette's error middleware does not
+    # re-raise them after answering: a lost database is an expected, logged-once 503.
+    for outage in (DBAPIError, PoolTimeoutError, ConnectionError, TimeoutError, OSError):
+        app.add_exception_handler(outage, _unexpected)
     app.add_exception_handler(Exception, _unexpected)
 
 

@@ -69,3 +69,31 @@ class TestFrameworkErrors:
         redoc = await client.get("/redoc")
         assert "/static/docs/redoc.standalone.js" in redoc.text
         assert "fonts.googleapis" not in redoc.text
+
+
+class TestDatabaseOutage:
+    async def test_unreachable_database_is_503_not_a_hang(self):
+        import uuid
+
+        import httpx
+
+        from api.app import create_app
+        from repositories.db import make_engine, make_session_factory
+        from tests.conftest import make_settings
+
+        engine = make_engine("postgresql+asyncpg://postgres@127.0.0.1:1/none",
+                             connect_timeout=2, pool_timeout=2)
+        app = create_app(make_settings(), engine=engine,
+                         session_factory=make_session_factory(engine))
+        token, _ = app.state.tokens.issue_access(
+            str(uuid.uuid4()), role="admin", scope_units=[], scope="", kind="user", ep=0)
+        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app),
+                                     base_url="http://t") as client:
+            resp = await client.get("/api/v1/units",
+                                    headers={"Authorization": f"Bearer {token}"})
+            body = assert_problem(resp, 503, "database_unavailable")
+            assert resp.headers["retry-after"] == "5"
+            assert "asyncpg" not in resp.text and "Traceback" not in resp.text
+            assert body["detail"]
+            assert_problem(await client.get("/readyz"), 503, "database_unavailable")
+        await engine.dispose()
