@@ -19,7 +19,7 @@ run: install  ## migrate, create the first admin (and the demo group), serve on 
 
 test: install  ## lint, then the whole suite on PostgreSQL (and the core flows on SQLite)
 	$(BIN)/ruff check .
-	$(BIN)/pytest
+	$(BIN)/pytest -n 2
 
 lint: install
 	$(BIN)/ruff check .

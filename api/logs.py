@@ -14,7 +14,7 @@ from domain import context
 _STANDARD = set(vars(logging.LogRecord("", 0, "", 0, "", None, None))) | {"message", "asctime"}
 # Last line of defence: whatever a library logs, no 12-digit ID, phone or bearer token leaves.
 _REDACT = [
-    (re.compile(r"(?<!\d)\d{12}(?!\d)"), "[id-number]"),
+    (re.compile(r"(?<![\w])\d{12}(?![\w])"), "[id-number]"),
     (re.compile(r"(?<![\w])(?:\+?84|0)[\s.]?[35789](?:[\s.]?\d){8}(?![\d])"), "[phone]"),
     (re.compile(r"(?i)bearer\s+[A-Za-z0-9._~+/=-]+"), "Bearer [token]"),
     (re.compile(r"eyJ[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*"), "[jwt]"),

@@ -69,7 +69,7 @@ class UserRepository:
         if role:
             stmt = stmt.where(User.role == role)
         if q:
-            stmt = stmt.where(User.username.contains(q.lower()))
+            stmt = stmt.where(User.username.contains(q.lower(), autoescape=True))
         keys = parse_sort(
             sort, {"username": User.username, "created_at": User.created_at}, "username", User.id
         )

@@ -101,7 +101,8 @@ class AuditRepository:
             stmt = stmt.where(AuditEvent.occurred_at < until)
         if object_id:
             # Portable JSON containment: the ids are stored as a JSON array of strings.
-            stmt = stmt.where(cast(AuditEvent.object_ids, Text).contains(f'"{object_id}"'))
+            ids_text = cast(AuditEvent.object_ids, Text)
+            stmt = stmt.where(ids_text.contains(f'"{object_id}"', autoescape=True))
         if cursor is not None:
             stmt = stmt.where(AuditEvent.id < cursor)
         stmt = stmt.order_by(AuditEvent.id.desc()).limit(limit + 1)

@@ -77,7 +77,7 @@ class UnitRepository:
         if parent_id:
             stmt = stmt.where(AdminUnit.parent_id == parent_id)
         if q:
-            stmt = stmt.where(AdminUnit.name_folded.contains(q))
+            stmt = stmt.where(AdminUnit.name_folded.contains(q, autoescape=True))
         keys = parse_sort(
             sort,
             {"name": AdminUnit.name_folded, "created_at": AdminUnit.created_at},
@@ -151,7 +151,7 @@ class StreetRepository:
         if commune_id:
             stmt = stmt.where(Street.commune_id == commune_id)
         if q:
-            stmt = stmt.where(Street.name_folded.contains(q))
+            stmt = stmt.where(Street.name_folded.contains(q, autoescape=True))
         keys = parse_sort(
             sort, {"name": Street.name_folded, "created_at": Street.created_at}, "name", Street.id
         )

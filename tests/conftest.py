@@ -109,8 +109,9 @@ def uid() -> str:
 
 # What the application logged during the whole run, as it would reach the log file.
 _LOG_LINES: list[str] = []
-_ID_NUMBER = re.compile(r"(?<!\d)\d{12}(?!\d)")
-_PHONE = re.compile(r"(?<![\d+])(?:\+84|84|0)[35789]\d{8}(?!\d)")
+# Word boundaries: a random hex request id may hold a run of digits without being PII.
+_ID_NUMBER = re.compile(r"(?<!\w)\d{12}(?!\w)")
+_PHONE = re.compile(r"(?<![\w+])(?:\+84|84|0)[35789]\d{8}(?!\w)")
 _BEARER = re.compile(r"eyJ[\w-]+\.eyJ[\w-]+\.[\w-]+|Bearer\s+[\w.-]{20,}")
 
 

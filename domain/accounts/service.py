@@ -61,12 +61,12 @@ async def _managed_user(
 ) -> UserView:
     """Lock a user the caller may manage: invisible is 404, visible but above them is 403."""
     user = await uow.users.get(who, user_id, for_update=True)
-    if strict or if_match:
-        check_if_match(user, if_match)
     units = (await uow.users.unit_ids([user.id]))[user.id]
     if user.role not in ROLES_BELOW.get(who.role, frozenset()):
         raise Forbidden("role_not_assignable", role=Role(user.role).value)
     await _check_units(uow, who, units)
+    if strict or if_match:
+        check_if_match(user, if_match)
     return user, units
 
 

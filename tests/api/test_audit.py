@@ -43,16 +43,19 @@ class TestList:
         about = (await client.get(f"{EVENTS}?object_id={created[0]}", headers=h)).json()
         assert [e["action"] for e in about["items"]] == ["user.disable", "user.create"]
 
-    async def test_denied_calls_are_recorded(self, app, client, session):
+    async def test_outcome_filter_finds_failed_sign_ins(self, app, client, session, uid):
         tree = await make_tree(session)
-        leader = await make_user(session, role=Role.group_leader, units=[tree.group_a1])
-        resp = await client.get(USERS, headers=bearer(app, leader, [tree.group_a1]))
-        assert_problem(resp, 403, "forbidden")
+        resp = await client.post("/api/v1/auth/token", data={
+            "grant_type": "password", "username": f"nobody.{uid}", "password": "wrong"})
+        assert_problem(resp, 400, "invalid_credentials")
         h = bearer(app, await make_user(session, role=Role.admin))
-        events = (await client.get(f"{EVENTS}?actor_id={leader.id}&outcome=denied",
+        events = (await client.get(f"{EVENTS}?action=auth.login&outcome=failed",
                                    headers=h)).json()["items"]
-        assert [e["action"] for e in events] == ["access.denied"]
-        assert events[0]["details"]["permission"] == "users:read"
+        assert f"nobody.{uid}" in [e["actor_name"] for e in events]
+        officer = await make_user(session, role=Role.ward_officer, units=[tree.commune_a])
+        scoped = (await client.get(f"{EVENTS}?action=auth.login",
+                                   headers=bearer(app, officer, [tree.commune_a]))).json()
+        assert scoped["items"] == []  # no actor id: only admins see anonymous events
 
     async def test_ward_officer_sees_events_of_users_in_scope_only(
         self, app, client, session, uid

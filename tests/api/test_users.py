@@ -203,7 +203,7 @@ class TestUpdateUser:
 
     async def test_display_name_change_keeps_tokens(self, app, client, session):
         tree = await make_tree(session)
-        officer, h = await officer_of(app, session, tree)
+        _, h = await officer_of(app, session, tree)
         target = await make_user(session, role=Role.volunteer, units=[tree.group_a1])
         etag = await etag_of(client, h, target.id)
         resp = await client.patch(f"{USERS}/{target.id}", headers={**h, "If-Match": etag},
