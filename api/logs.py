@@ -37,7 +37,7 @@ class JsonFormatter(logging.Formatter):
             "request_id": context.request_id(),
         }
         for key, value in record.__dict__.items():
-            if key not in _STANDARD and not key.startswith("_"):
+            if key not in _STANDARD and not key.startswith(("_", "color_")):
                 entry[key] = value
         if record.exc_info:
             entry["exception"] = self.formatException(record.exc_info)
