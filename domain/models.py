@@ -11,5 +11,10 @@ from domain.accounts.models import (  # noqa: F401
 )
 from domain.audit.models import AuditEvent  # noqa: F401
 from domain.base import metadata  # noqa: F401
-from domain.register.models import Household, ReadinessFact, Resident  # noqa: F401
+from domain.register.models import (  # noqa: F401
+    ChangeLog,
+    Household,
+    ReadinessFact,
+    Resident,
+)
 from domain.units.models import AdminUnit, Street  # noqa: F401

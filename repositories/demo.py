@@ -7,6 +7,7 @@ from domain.access import Role
 from domain.accounts.models import User, UserUnit
 from domain.register.demo import DemoData, generate_demo
 from domain.register.models import Household, ReadinessFact, Resident
+from domain.register.rules import name_keys
 from domain.text import fold
 from domain.units.models import LEVEL_OF_KIND, AdminUnit, Street, UnitLevel
 
@@ -55,8 +56,7 @@ async def load_demo(uow, password: str, *, seed: int) -> DemoData:
             resident = Resident(
                 household_id=household.id, relationship=member.relationship,
                 province_id=province.id, commune_id=commune.id, group_id=group.id,
-                full_name=member.full_name, name_folded=fold(member.full_name),
-                given_name_folded=fold(member.given_name), birth_date=member.birth_date,
+                **name_keys(member.full_name), birth_date=member.birth_date,
                 birth_year=member.birth_year, sex=member.sex, id_number=member.id_number,
                 id_number_mismatch=member.id_number_mismatch, phone=member.phone,
                 residence_status=member.residence_status,

@@ -5,8 +5,9 @@ from __future__ import annotations
 import uuid
 from datetime import date, datetime
 from enum import StrEnum
+from typing import Any
 
-from sqlalchemy import Column, ForeignKey, Index, String, text
+from sqlalchemy import JSON, Column, ForeignKey, Index, String, text
 from sqlmodel import Field, SQLModel
 
 from domain.base import Entity
@@ -91,6 +92,13 @@ class Resident(Entity, table=True):
         Index(None, "commune_id", "id"),
         Index(None, "household_id"),
         Index(None, "name_folded", "birth_date"),
+        # `q` search: trigram index on the folded name (PostgreSQL; a plain index on SQLite).
+        Index(
+            "ix_resident_name_folded_trgm",
+            "name_folded",
+            postgresql_using="gin",
+            postgresql_ops={"name_folded": "gin_trgm_ops"},
+        ),
     )
 
     household_id: uuid.UUID | None = Field(
@@ -102,6 +110,7 @@ class Resident(Entity, table=True):
     group_id: uuid.UUID = Field(foreign_key="admin_unit.id", ondelete="RESTRICT")
     full_name: str = Field(max_length=200)
     name_folded: str = Field(max_length=200)
+    name_lower: str = Field(default="", max_length=200)  # exact diacritics, for ranking
     given_name_folded: str = Field(max_length=100)  # rosters sort by given name
     birth_date: date | None = Field(default=None)
     birth_year: int | None = Field(default=None)
@@ -128,3 +137,22 @@ class ReadinessFact(SQLModel, table=True):
     recorded_by_id: uuid.UUID | None = Field(default=None)
     recorded_by_name: str | None = Field(default=None, max_length=200)
     recorded_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class ChangeLog(SQLModel, table=True):
+    """One change to a household or resident, with the fields before and after (history)."""
+
+    __tablename__ = "change_log"
+    __table_args__ = (Index(None, "entity_type", "entity_id", "id"),)
+
+    id: uuid.UUID = Field(default_factory=uuid7, primary_key=True)
+    entity_type: str = Field(max_length=16)  # household, resident
+    entity_id: uuid.UUID
+    action: str = Field(max_length=32)  # created, updated, moved, split, merged, deleted ...
+    changed_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    actor_id: uuid.UUID | None = Field(default=None)
+    actor_name: str | None = Field(default=None, max_length=200)
+    version: int = Field(default=1)
+    before: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    after: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    related_ids: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))

@@ -7,7 +7,7 @@ from datetime import date
 
 import phonenumbers
 
-from domain.text import nfc, squash_spaces
+from domain.text import fold, nfc, squash_spaces
 
 # Birth-registration province codes of the 63 pre-2025 provinces (first 3 digits of the
 # personal identification number). They name where the birth was registered, never where
@@ -151,3 +151,15 @@ def age_on(birth_date: date | None, birth_year: int | None, on: date) -> int | N
     if birth_year is not None:
         return on.year - birth_year
     return None
+
+
+def name_keys(full_name: str) -> dict[str, str]:
+    """The stored forms of a name: NFC as given, folded for search, lower for exact ranking."""
+    name = squash_spaces(nfc(full_name))
+    _, _, given = split_name(name)
+    return {
+        "full_name": name,
+        "name_folded": fold(name),
+        "name_lower": name.lower(),
+        "given_name_folded": fold(given),
+    }
