@@ -12,7 +12,16 @@ from fastapi.middleware.cors import CORSMiddleware
 
 from api import docs, logs, permissions, problems
 from api.middleware import BodyLimitMiddleware, RequestContextMiddleware
-from api.routers import audit, auth, health, service_accounts, units, users
+from api.routers import (
+    audit,
+    auth,
+    health,
+    households,
+    residents,
+    service_accounts,
+    units,
+    users,
+)
 from api.settings import Settings, get_settings
 from auth.tokens import TokenService, hmac_key, load_key
 from repositories.db import make_engine, make_session_factory
@@ -99,6 +108,8 @@ def create_app(settings: Settings | None = None, *, session_factory=None, engine
     app.include_router(health.router)
     app.include_router(auth.router)
     app.include_router(units.router)
+    app.include_router(households.router)
+    app.include_router(residents.router)
     app.include_router(users.router)
     app.include_router(service_accounts.router)
     app.include_router(audit.router)

@@ -81,6 +81,10 @@ UsersWrite = allow(Permission.users_write)
 ServiceAccountsRead = allow(Permission.service_accounts_read)
 ServiceAccountsWrite = allow(Permission.service_accounts_write)
 AuditRead = allow(Permission.audit_read)
+HouseholdsRead = allow(Permission.households_read)
+HouseholdsWrite = allow(Permission.households_write)
+ResidentsRead = allow(Permission.residents_read)
+ResidentsWrite = allow(Permission.residents_write)
 
 IfMatch = Annotated[
     str | None,

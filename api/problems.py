@@ -21,6 +21,7 @@ log = logging.getLogger("api")
 
 PROBLEM = "application/problem+json"
 TYPE_BASE = "https://digital-street.example/problems/"
+EXTENSIONS = ("existing_id",)  # error parameters that clients act on, as members
 
 
 class FieldError(BaseModel):
@@ -40,6 +41,9 @@ class Problem(BaseModel):
     code: str = Field(examples=["unit_not_found"])
     request_id: str | None = Field(examples=["3f2a9c1e8b7d4a60"])
     errors: list[FieldError] | None = None
+    existing_id: str | None = Field(
+        default=None, description="On a 409 for a duplicate: the record that already exists"
+    )
 
 
 def language(accept: str | None) -> str:
@@ -74,6 +78,9 @@ def problem_body(
     }
     if errors is not None:
         body["errors"] = errors
+    for key in EXTENSIONS:
+        if params and params.get(key) is not None:
+            body[key] = params[key]
     return body
 
 

@@ -262,3 +262,57 @@ DETAILS["invalid_scope"] = (
     "Phạm vi không được phép: {invalid}.",
     "Scope not allowed: {invalid}.",
 )
+
+_REGISTER_FIELDS: dict[str, tuple[str, str]] = {
+    "id_number_not_digits": (
+        "Số định danh chỉ gồm 12 chữ số", "The ID number must be 12 digits only"),
+    "id_number_length": ("Số định danh phải đủ 12 chữ số", "The ID number must have 12 digits"),
+    "id_number_province_unknown": (
+        "Ba số đầu không phải mã tỉnh nơi đăng ký khai sinh",
+        "The first three digits are not a birth-registration province code"),
+    "phone_invalid": (
+        "Số điện thoại không hợp lệ (ví dụ 0912 345 678 hoặc +84 912 345 678)",
+        "Not a valid Vietnamese phone number (e.g. 0912 345 678 or +84 912 345 678)"),
+    "birth_required": ("Cần ngày sinh hoặc năm sinh", "A birth date or birth year is required"),
+    "birth_date_future": ("Ngày sinh ở tương lai", "The birth date is in the future"),
+    "birth_date_too_old": ("Ngày sinh trước năm 1900", "The birth date is before 1900"),
+    "birth_year_mismatch": (
+        "Năm sinh không khớp với ngày sinh", "The birth year disagrees with the birth date"),
+    "date_in_future": ("Ngày này ở tương lai", "This date is in the future"),
+    "status_date_required": (
+        "Cần ngày chuyển đi hoặc ngày mất", "The date of moving out or of death is required"),
+    "residence_since_required": (
+        "Tạm trú cần ngày bắt đầu", "Temporary residence needs a start date"),
+    "group_required": (
+        "Cần hộ gia đình hoặc tổ dân phố", "A household or a residential group is required"),
+    "not_a_group": (
+        "Đơn vị này không phải tổ dân phố/thôn", "This unit is not a residential group"),
+    "head_not_member": ("Chủ hộ phải là thành viên của hộ", "The head must be a member"),
+    "members_not_in_household": (
+        "Có người không thuộc hộ này", "Some residents are not members of this household"),
+    "street_other_commune": (
+        "Tuyến đường không thuộc phường/xã của hộ", "The street is in another commune"),
+}
+FIELD_MESSAGES.update(_REGISTER_FIELDS)
+TITLES.update({
+    "resident_not_found": ("Không tìm thấy nhân khẩu", "Resident not found"),
+    "household_not_found": ("Không tìm thấy hộ gia đình", "Household not found"),
+    "id_number_taken": ("Số định danh đã có trong sổ", "This ID number is already registered"),
+    "household_code_taken": ("Mã hộ đã được dùng", "Household code already in use"),
+    "merge_into_itself": ("Không thể gộp vào chính nó", "Cannot merge a record into itself"),
+    "household_not_empty": ("Hộ còn thành viên", "The household still has members"),
+    "merge_across_groups": (
+        "Chỉ gộp được trong cùng tổ dân phố", "Only households of one group can be merged"),
+    "head_must_stay": (
+        "Chủ hộ không thể rời hộ khi còn thành viên khác",
+        "The head cannot leave while others remain; name a new head first"),
+    "duplicate_has_id_number": (
+        "Bản ghi trùng có số định danh khác", "The duplicate carries a different ID number"),
+    **{code: pair for code, pair in _REGISTER_FIELDS.items()},
+})
+DETAILS.update({
+    "id_number_taken": (
+        "Người này đã có trong sổ (bản ghi {existing_id}); hãy sửa bản ghi đó.",
+        "This person is already registered (record {existing_id}); update that record."),
+    "household_code_taken": ("Mã hộ {code_value} đã tồn tại.", "Code {code_value} exists."),
+})

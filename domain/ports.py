@@ -11,6 +11,10 @@ class UnitOfWork(Protocol):
     units: Any
     streets: Any
     users: Any
+    service_accounts: Any
+    households: Any
+    residents: Any
+    changes: Any
     audit: Any
 
     async def commit(self) -> None: ...

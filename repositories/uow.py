@@ -14,6 +14,7 @@ from repositories.accounts import (
     UserRepository,
 )
 from repositories.audit import AuditRepository
+from repositories.register import ChangeLogRepository, HouseholdRepository, ResidentRepository
 from repositories.units import StreetRepository, UnitRepository
 
 
@@ -68,3 +69,15 @@ class SqlUnitOfWork:
     @cached_property
     def audit(self) -> AuditRepository:
         return AuditRepository(self.session)
+
+    @cached_property
+    def households(self) -> HouseholdRepository:
+        return HouseholdRepository(self.session)
+
+    @cached_property
+    def residents(self) -> ResidentRepository:
+        return ResidentRepository(self.session)
+
+    @cached_property
+    def changes(self) -> ChangeLogRepository:
+        return ChangeLogRepository(self.session)

@@ -92,3 +92,50 @@ def bearer(app, user: User, units=()) -> dict[str, str]:
     claims = _user_claims(user, [u.id for u in units])
     token, _ = app.state.tokens.issue_access(str(user.id), **claims)
     return {"Authorization": f"Bearer {token}"}
+
+
+async def make_household(session, group: AdminUnit, *, street: Street | None = None,
+                         code: str | None = None, house_number: str = "12"):
+    from domain.register.models import Household
+
+    household = Household(
+        code=code or f"T-{uuid7().hex[-10:]}", province_id=group.province_id,
+        commune_id=group.commune_id, group_id=group.id,
+        street_id=street.id if street else None, house_number=house_number,
+        house_number_sort=int("".join(c for c in house_number if c.isdigit()) or 0),
+    )
+    session.add(household)
+    await session.flush()
+    return household
+
+
+async def make_resident(session, household=None, *, group: AdminUnit | None = None,
+                        head: bool = False, **over):
+    from datetime import date
+
+    from domain.register.models import Relationship, Resident
+    from domain.register.rules import name_keys
+
+    place = household or group
+    values = {"full_name": "Nguyễn Văn An", "birth_date": date(1980, 5, 17), "birth_year": 1980,
+              "sex": "male", "residence_status": "permanent"}
+    values.update(over)
+    resident = Resident(
+        household_id=household.id if household else None,
+        relationship=Relationship.head if head else (Relationship.child if household else None),
+        province_id=place.province_id, commune_id=place.commune_id,
+        group_id=household.group_id if household else group.id,
+        **{**values, **name_keys(values["full_name"])},
+    )
+    session.add(resident)
+    await session.flush()
+    if head and household is not None:
+        household.head_id = resident.id
+        await session.flush()
+    return resident
+
+
+def random_id_number(birth_year: int = 1980, sex: str = "male") -> str:
+    from domain.register.rules import make_id_number
+
+    return make_id_number("052", birth_year, sex, int(uuid7().hex[-5:], 16) % 999_999)

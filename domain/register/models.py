@@ -50,6 +50,11 @@ class ReadinessKind(StrEnum):
     fraud_warning = "fraud_warning"  # đã được cảnh báo lừa đảo
 
 
+class HouseholdResidence(StrEnum):
+    permanent = "permanent"  # hộ thường trú
+    temporary = "temporary"  # hộ tạm trú
+
+
 class Household(Entity, table=True):
     """A household (hộ gia đình) at an address in a residential group."""
 
@@ -67,6 +72,7 @@ class Household(Entity, table=True):
     house_number: str | None = Field(default=None, max_length=32)
     house_number_sort: int = Field(default=0)  # numeric part, for walking order
     old_address_text: str | None = Field(default=None, max_length=500)
+    residence_type: HouseholdResidence = Field(default="permanent", sa_type=String(16))
     head_id: uuid.UUID | None = Field(
         default=None,
         sa_column=Column(

@@ -37,6 +37,10 @@ def upgrade() -> None:
     op.execute("UPDATE resident SET name_lower = lower(full_name)")
     with op.batch_alter_table('resident') as batch:
         batch.alter_column('name_lower', server_default=None)
+    op.add_column('household', sa.Column('residence_type', sa.String(length=16), nullable=False,
+                                         server_default='permanent'))
+    with op.batch_alter_table('household') as batch:
+        batch.alter_column('residence_type', server_default=None)
     if op.get_bind().dialect.name == 'postgresql':
         op.execute('CREATE EXTENSION IF NOT EXISTS pg_trgm')
     op.create_index('ix_resident_name_folded_trgm', 'resident', ['name_folded'], unique=False, postgresql_using='gin', postgresql_ops={'name_folded': 'gin_trgm_ops'})
@@ -45,5 +49,6 @@ def upgrade() -> None:
 def downgrade() -> None:
     op.drop_index('ix_resident_name_folded_trgm', table_name='resident', postgresql_using='gin', postgresql_ops={'name_folded': 'gin_trgm_ops'})
     op.drop_column('resident', 'name_lower')
+    op.drop_column('household', 'residence_type')
     op.drop_index(op.f('ix_change_log_entity_type_entity_id_id'), table_name='change_log')
     op.drop_table('change_log')

@@ -1,0 +1,1 @@
+"""Benchmarks and benchmark fixtures; `python -m bench.population` loads a synthetic province."""

@@ -1,0 +1,16 @@
+"""Dates as the ward sees them: "today" and "days" are in Asia/Ho_Chi_Minh."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+VN = ZoneInfo("Asia/Ho_Chi_Minh")
+
+
+def today_vn() -> date:
+    return datetime.now(VN).date()
+
+
+def day_vn(moment: datetime) -> date:
+    return moment.astimezone(VN).date()

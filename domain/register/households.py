@@ -1,0 +1,226 @@
+"""Use cases of households: create, change, move a member in, split off, merge, close."""
+
+from __future__ import annotations
+
+import secrets
+import uuid
+
+from domain.access import Principal
+from domain.concurrency import check_if_match, touch
+from domain.errors import Conflict, Invalid
+from domain.ports import UnitOfWork
+from domain.register.models import Household, Relationship, Resident
+from domain.register.schemas import (
+    HouseholdCreate,
+    HouseholdMerge,
+    HouseholdSplit,
+    HouseholdUpdate,
+    MemberAdd,
+)
+from domain.register.service import HOUSEHOLD_FIELDS, RESIDENT_FIELDS, _group, _log, snapshot
+from domain.types import utcnow
+
+
+def _house_sort(house_number: str | None) -> int:
+    """Walking order: the leading number of "34/2" or "35A" (0 when there is none)."""
+    digits = ""
+    for ch in house_number or "":
+        if not ch.isdigit():
+            break
+        digits += ch
+    return int(digits) if digits else 0
+
+
+async def _street(uow: UnitOfWork, who: Principal, street_id, commune_id):
+    if street_id is None:
+        return None
+    street = await uow.streets.get(who, street_id)
+    if street.commune_id != commune_id:
+        raise Invalid("street_other_commune", loc=("body", "street_id"))
+    return street
+
+
+async def _new_code(uow: UnitOfWork) -> str:
+    while True:
+        code = "HH-" + secrets.token_hex(4).upper()
+        if not await uow.households.code_taken(code):
+            return code
+
+
+async def create_household(uow: UnitOfWork, who: Principal, *, data: HouseholdCreate):
+    """Open a household at an address in a residential group."""
+    group = await _group(uow, who, data.group_id)
+    await _street(uow, who, data.street_id, group.commune_id)
+    if data.code and await uow.households.code_taken(data.code):
+        raise Conflict("household_code_taken", code_value=data.code)
+    household = Household(
+        code=data.code or await _new_code(uow), province_id=group.province_id,
+        commune_id=group.commune_id, group_id=group.id, street_id=data.street_id,
+        house_number=data.house_number, house_number_sort=_house_sort(data.house_number),
+        old_address_text=data.old_address_text, residence_type=data.residence_type,
+    )
+    await uow.households.add(household)
+    await _log(uow, who, "household", household, "created", None)
+    await uow.audit.record(who, "household.create", "household", [household.id])
+    await uow.commit()
+    return household
+
+
+async def update_household(uow: UnitOfWork, who: Principal, household_id: uuid.UUID, *,
+                           data: HouseholdUpdate, if_match: str | None) -> Household:
+    """Change the address or name another member as head."""
+    household = await uow.households.get(who, household_id, for_update=True)
+    check_if_match(household, if_match)
+    before = snapshot(household, HOUSEHOLD_FIELDS)
+    changes = data.model_dump(exclude_unset=True)
+    if "street_id" in changes:
+        await _street(uow, who, changes["street_id"], household.commune_id)
+    if changes.get("head_id") is not None:
+        members = await uow.residents.members([household.id], for_update=True)
+        new_head = next((m for m in members if m.id == changes["head_id"]), None)
+        if new_head is None:
+            raise Invalid("head_not_member", loc=("body", "head_id"))
+        for member in members:
+            if member.id == household.head_id and member.id != new_head.id:
+                member.relationship = Relationship.other_relative
+                touch(member)
+        new_head.relationship = Relationship.head
+        touch(new_head)
+    if "residence_type" in changes and changes["residence_type"] is None:
+        raise Invalid("missing", loc=("body", "residence_type"))
+    for key, value in changes.items():
+        setattr(household, key, value)
+    household.house_number_sort = _house_sort(household.house_number)
+    touch(household)
+    await uow.households.save()
+    await _log(uow, who, "household", household, "updated", before)
+    await uow.audit.record(who, "household.update", "household", [household.id],
+                           fields=sorted(changes))
+    await uow.commit()
+    return household
+
+
+async def _move(uow, who, resident: Resident, target: Household, relationship, action: str):
+    """Move one resident into `target`; the old household's head must not be left behind."""
+    before = snapshot(resident, RESIDENT_FIELDS)
+    old_id = resident.household_id
+    if old_id is not None and old_id != target.id:
+        old = await uow.households.get(who, old_id, for_update=True)
+        if old.head_id == resident.id:
+            others = [m for m in await uow.residents.members([old.id]) if m.id != resident.id]
+            if others:
+                raise Conflict("head_must_stay")
+            old.head_id = None
+            touch(old)
+    resident.household_id = target.id
+    resident.relationship = relationship
+    resident.province_id, resident.commune_id = target.province_id, target.commune_id
+    resident.group_id = target.group_id
+    if relationship == Relationship.head:
+        target.head_id = resident.id
+    touch(resident)
+    related = [target.id, old_id] if old_id and old_id != target.id else [target.id]
+    await _log(uow, who, "resident", resident, action, before, related=related)
+
+
+async def add_member(uow: UnitOfWork, who: Principal, household_id: uuid.UUID, *,
+                     data: MemberAdd, if_match: str | None) -> Household:
+    """Move an existing resident into this household (a resident is in one household)."""
+    household = await uow.households.get(who, household_id, for_update=True)
+    check_if_match(household, if_match)
+    resident = await uow.residents.get(who, data.resident_id, for_update=True)
+    if data.relationship == Relationship.head and household.head_id not in (None, resident.id):
+        raise Conflict("head_must_stay")
+    await _move(uow, who, resident, household, data.relationship, "moved")
+    touch(household)
+    await uow.residents.save()
+    await _log(uow, who, "household", household, "member_added", None, related=[resident.id])
+    await uow.audit.record(who, "household.add_member", "household", [household.id,
+                                                                      resident.id])
+    await uow.commit()
+    return household
+
+
+async def split_household(uow: UnitOfWork, who: Principal, household_id: uuid.UUID, *,
+                          data: HouseholdSplit, if_match: str | None) -> Household:
+    """Members leave to form a new household (tách hộ); answers the new household."""
+    source = await uow.households.get(who, household_id, for_update=True)
+    check_if_match(source, if_match)
+    members = {m.id: m for m in await uow.residents.members([source.id], for_update=True)}
+    leaving = set(data.member_ids)
+    if not leaving <= set(members) or data.head_id not in leaving:
+        raise Invalid("members_not_in_household", loc=("body", "member_ids"))
+    if source.head_id in leaving and len(leaving) < len(members):
+        raise Conflict("head_must_stay")
+    await _street(uow, who, data.street_id, source.commune_id)
+    if data.code and await uow.households.code_taken(data.code):
+        raise Conflict("household_code_taken", code_value=data.code)
+    new = Household(
+        code=data.code or await _new_code(uow), province_id=source.province_id,
+        commune_id=source.commune_id, group_id=source.group_id,
+        street_id=data.street_id or source.street_id,
+        house_number=data.house_number or source.house_number,
+        house_number_sort=_house_sort(data.house_number or source.house_number),
+        old_address_text=source.old_address_text, residence_type=source.residence_type,
+    )
+    await uow.households.add(new)
+    if source.head_id in leaving:
+        source.head_id = None
+    for member_id in sorted(leaving):
+        member = members[member_id]
+        relationship = Relationship.head if member_id == data.head_id else (
+            Relationship.other_relative if member.relationship == Relationship.head
+            else member.relationship)
+        await _move(uow, who, member, new, relationship, "split")
+    touch(source)
+    await uow.households.save()
+    await _log(uow, who, "household", new, "split_from", None, related=[source.id])
+    await _log(uow, who, "household", source, "split", None, related=[new.id, *sorted(leaving)])
+    await uow.audit.record(who, "household.split", "household", [source.id, new.id])
+    await uow.commit()
+    return new
+
+
+async def merge_households(uow: UnitOfWork, who: Principal, household_id: uuid.UUID, *,
+                           data: HouseholdMerge, if_match: str | None) -> Household:
+    """Absorb another household of the same group (nhập hộ); the other one is closed."""
+    if data.other_household_id == household_id:
+        raise Invalid("merge_into_itself", loc=("body", "other_household_id"))
+    target = await uow.households.get(who, household_id, for_update=True)
+    check_if_match(target, if_match)
+    other = await uow.households.get(who, data.other_household_id, for_update=True)
+    if other.group_id != target.group_id:
+        raise Conflict("merge_across_groups")
+    moved = await uow.residents.members([other.id], for_update=True)
+    other.head_id = None
+    for member in moved:
+        relationship = (Relationship.other_relative if member.relationship == Relationship.head
+                        else member.relationship)
+        await _move(uow, who, member, target, relationship, "merged")
+    before = snapshot(other, HOUSEHOLD_FIELDS)
+    other.deleted_at = utcnow()
+    touch(other)
+    touch(target)
+    await uow.households.save()
+    await _log(uow, who, "household", target, "merged", None,
+               related=[other.id, *[m.id for m in moved]])
+    await _log(uow, who, "household", other, "merged_into", before, related=[target.id])
+    await uow.audit.record(who, "household.merge", "household", [target.id, other.id])
+    await uow.commit()
+    return target
+
+
+async def delete_household(uow: UnitOfWork, who: Principal, household_id: uuid.UUID, *,
+                           if_match: str | None) -> None:
+    """Close an empty household (kept for history)."""
+    household = await uow.households.get(who, household_id, for_update=True)
+    check_if_match(household, if_match)
+    if await uow.residents.members([household.id]):
+        raise Conflict("household_not_empty")
+    before = snapshot(household, HOUSEHOLD_FIELDS)
+    household.deleted_at = utcnow()
+    touch(household)
+    await uow.households.save()
+    await _log(uow, who, "household", household, "deleted", before)
+    await uow.audit.record(who, "household.delete", "household", [household.id])
+    await uow.commit()

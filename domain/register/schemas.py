@@ -1,0 +1,249 @@
+"""Request and response shapes of the register (households, residents, history)."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date, datetime
+from typing import Annotated, Any
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+
+from domain.register.models import (
+    HouseholdResidence,
+    ReadinessKind,
+    Relationship,
+    ResidenceStatus,
+    Sex,
+)
+from domain.types import line
+from domain.units.schemas import Strict
+
+RawIdNumber = Annotated[str, StringConstraints(max_length=32)]
+RawPhone = Annotated[str, StringConstraints(max_length=32)]
+BirthYear = Annotated[int, Field(ge=1900, le=2399)]
+
+_RESIDENT_EXAMPLE = {
+    "household_id": "0192f0c4-2b1e-7c3a-9d4e-5f6a7b8c9d0e",
+    "relationship": "child",
+    "full_name": "Nguyễn Thị Ánh",
+    "birth_date": "2004-03-15",
+    "sex": "female",
+    "id_number": "052304001234",
+    "phone": "0912 345 678",
+    "residence_status": "permanent",
+}
+
+
+class ResidentCreate(Strict):
+    """A new resident: in a household, or directly in a residential group."""
+
+    household_id: uuid.UUID | None = None
+    group_id: uuid.UUID | None = Field(
+        default=None, description="Required when the resident has no household yet"
+    )
+    relationship: Relationship | None = None
+    full_name: line(200)
+    birth_date: date | None = Field(default=None, description="Full date, if known")
+    birth_year: BirthYear | None = Field(default=None, description="When only the year is known")
+    sex: Sex
+    id_number: RawIdNumber | None = Field(
+        default=None, description="Số định danh cá nhân, 12 digits; spaces and dots are ignored"
+    )
+    phone: RawPhone | None = Field(
+        default=None, description="Any common Vietnamese form; stored as E.164 (+84...)"
+    )
+    residence_status: ResidenceStatus = ResidenceStatus.permanent
+    residence_since: date | None = None
+    status_changed_on: date | None = Field(
+        default=None, description="Date of moving out or of death, for those statuses"
+    )
+
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [_RESIDENT_EXAMPLE]})
+
+
+class ResidentUpdate(Strict):
+    """Fields absent stay as they are; `null` clears an optional field."""
+
+    relationship: Relationship | None = None
+    full_name: line(200) | None = None
+    birth_date: date | None = None
+    birth_year: BirthYear | None = None
+    sex: Sex | None = None
+    id_number: RawIdNumber | None = None
+    phone: RawPhone | None = None
+    residence_status: ResidenceStatus | None = None
+    residence_since: date | None = None
+    status_changed_on: date | None = None
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={"examples": [{"phone": "+84 912 345 678", "residence_status":
+                                         "temporarily_absent", "status_changed_on": "2026-02-01"}]},
+    )
+
+
+class ReadinessRecord(Strict):
+    """A digital-readiness fact observed on a date (recorded by the caller)."""
+
+    kind: ReadinessKind
+    occurred_on: date
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={"examples": [{"kind": "vneid_level2", "occurred_on": "2026-01-11"}]},
+    )
+
+
+class ReadinessFactRead(BaseModel):
+    occurred_on: date
+    recorded_by_name: str | None
+    recorded_at: datetime
+
+
+class ResidentRead(BaseModel):
+    """A resident as the caller may see them: `masked_fields` names what was hidden."""
+
+    id: uuid.UUID
+    household_id: uuid.UUID | None
+    relationship: Relationship | None
+    province_id: uuid.UUID
+    commune_id: uuid.UUID
+    group_id: uuid.UUID
+    full_name: str
+    birth_date: date | None
+    birth_year: int | None
+    sex: Sex
+    id_number: str | None = Field(examples=["********1234"])
+    phone: str | None = Field(examples=["+84912345678"])
+    residence_status: ResidenceStatus
+    residence_since: date | None
+    status_changed_on: date | None
+    data_quality: list[str] = Field(
+        description="Findings such as `id_number_mismatch` (digits 4-6 disagree with birth/sex)"
+    )
+    readiness: dict[ReadinessKind, ReadinessFactRead] = Field(
+        description="Latest fact per kind"
+    )
+    masked_fields: list[str]
+    created_at: datetime
+    updated_at: datetime
+    version: int
+
+
+class ResidentPage(BaseModel):
+    items: list[ResidentRead]
+    next_cursor: str | None
+    total: int | None = None
+
+
+class HouseholdCreate(Strict):
+    """A new household at an address; add members afterwards or create them into it."""
+
+    code: Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9._\-]{1,32}$")] | None = Field(
+        default=None, description="Your own household code; generated when absent"
+    )
+    group_id: uuid.UUID
+    street_id: uuid.UUID | None = None
+    house_number: line(32) | None = None
+    old_address_text: line(500) | None = None
+    residence_type: HouseholdResidence = HouseholdResidence.permanent
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={"examples": [{
+            "group_id": "0192f0c4-2b1e-7c3a-9d4e-5f6a7b8c9d0e",
+            "street_id": "0192f0c4-2b1e-7c3a-9d4e-5f6a7b8c9d0f",
+            "house_number": "34/2",
+            "old_address_text": "34/2 Trần Phú, phường Bình Định, TX An Nhơn, Bình Định",
+        }]},
+    )
+
+
+class HouseholdUpdate(Strict):
+    street_id: uuid.UUID | None = None
+    house_number: line(32) | None = None
+    old_address_text: line(500) | None = None
+    residence_type: HouseholdResidence | None = None
+    head_id: uuid.UUID | None = Field(default=None, description="Must be a member")
+
+
+class HouseholdRead(BaseModel):
+    id: uuid.UUID
+    code: str
+    province_id: uuid.UUID
+    commune_id: uuid.UUID
+    group_id: uuid.UUID
+    street_id: uuid.UUID | None
+    house_number: str | None
+    old_address_text: str | None
+    residence_type: HouseholdResidence
+    head_id: uuid.UUID | None
+    created_at: datetime
+    updated_at: datetime
+    version: int
+
+    model_config = ConfigDict(from_attributes=True)
+
+
+class HouseholdPage(BaseModel):
+    items: list[HouseholdRead]
+    next_cursor: str | None
+    total: int | None = None
+
+
+class MemberAdd(Strict):
+    """Move an existing resident into this household (from wherever they are now)."""
+
+    resident_id: uuid.UUID
+    relationship: Relationship
+
+
+class HouseholdSplit(Strict):
+    """Members leaving to form a new household at an address; `head_id` is one of them."""
+
+    member_ids: list[uuid.UUID] = Field(min_length=1, max_length=50)
+    head_id: uuid.UUID
+    street_id: uuid.UUID | None = None
+    house_number: line(32) | None = None
+    code: Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9._\-]{1,32}$")] | None = None
+
+
+class HouseholdMerge(Strict):
+    """Absorb another household of the same group: its members join, it is closed."""
+
+    other_household_id: uuid.UUID
+
+
+class ResidentMerge(Strict):
+    """Merge a duplicate record into this one; both histories are kept."""
+
+    duplicate_id: uuid.UUID
+
+
+class ChangeRead(BaseModel):
+    id: uuid.UUID
+    action: str
+    changed_at: datetime
+    actor_name: str | None
+    version: int
+    before: dict[str, Any]
+    after: dict[str, Any]
+    related_ids: list[str]
+
+
+class ChangePage(BaseModel):
+    items: list[ChangeRead]
+    next_cursor: str | None
+
+
+class DuplicateGroup(BaseModel):
+    """Records without an ID number sharing a folded name and birth date in one commune."""
+
+    name_folded: str
+    birth_date: date | None
+    birth_year: int | None
+    residents: list[ResidentRead]
+
+
+class DuplicatePage(BaseModel):
+    items: list[DuplicateGroup]

@@ -1,0 +1,216 @@
+"""Use cases of the register: residents, households, their moves, splits and merges."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from domain.access import Principal
+from domain.concurrency import check_if_match, touch
+from domain.errors import Conflict, Invalid
+from domain.ports import UnitOfWork
+from domain.register import validation as v
+from domain.register.models import ChangeLog, ReadinessFact, Relationship, Resident
+from domain.register.rules import name_keys
+from domain.register.schemas import (
+    ReadinessRecord,
+    ResidentCreate,
+    ResidentMerge,
+    ResidentUpdate,
+)
+from domain.types import utcnow
+from domain.units.models import UnitLevel
+
+RESIDENT_FIELDS = ("household_id", "relationship", "full_name", "birth_date", "birth_year",
+                   "sex", "id_number", "phone", "residence_status", "residence_since",
+                   "status_changed_on", "group_id", "deleted_at")
+HOUSEHOLD_FIELDS = ("code", "group_id", "street_id", "house_number", "old_address_text",
+                    "residence_type", "head_id", "deleted_at")
+
+
+def snapshot(entity, fields) -> dict[str, Any]:
+    out = {}
+    for name in fields:
+        value = getattr(entity, name)
+        out[name] = value.isoformat() if hasattr(value, "isoformat") else (
+            str(value) if isinstance(value, uuid.UUID) else value)
+    return out
+
+
+async def _log(uow: UnitOfWork, who: Principal, kind: str, entity, action: str,
+               before: dict | None, related=()) -> None:
+    after = snapshot(entity, RESIDENT_FIELDS if kind == "resident" else HOUSEHOLD_FIELDS)
+    if before is not None:
+        changed = {k for k in after if before.get(k) != after[k]}
+        before = {k: before[k] for k in changed}
+        after = {k: after[k] for k in changed}
+    await uow.changes.add(ChangeLog(
+        entity_type=kind, entity_id=entity.id, action=action, actor_id=who.subject_id,
+        actor_name=who.name, version=entity.version, before=before or {}, after=after,
+        related_ids=[str(r) for r in related]))
+
+
+async def _group(uow: UnitOfWork, who: Principal, group_id: uuid.UUID):
+    unit = await uow.units.get(who, group_id)
+    if unit.level != UnitLevel.group:
+        raise Invalid("not_a_group", loc=("body", "group_id"))
+    return unit
+
+
+def _place(target, source) -> None:
+    """Copy the administrative placement (province, commune, group) from `source`."""
+    target.province_id, target.commune_id = source.province_id, source.commune_id
+    target.group_id = source.group_id if hasattr(source, "group_id") else source.id
+
+
+async def _check_unique(uow: UnitOfWork, id_number: str | None, exclude=None) -> None:
+    if id_number:
+        existing = await uow.residents.living_with_id_number(id_number, exclude)
+        if existing is not None:
+            raise Conflict("id_number_taken", existing_id=str(existing))
+
+
+def _apply_person(resident: Resident, values: dict[str, Any]) -> None:
+    """Validate the person's fields together and set them, with derived keys and flags."""
+    values["birth_year"] = v.check_birth(values.get("birth_date"), values.get("birth_year"))
+    v.check_status(values["residence_status"], values.get("residence_since"),
+                   values.get("status_changed_on"))
+    for key, value in values.items():
+        setattr(resident, key, value)
+    for key, value in name_keys(resident.full_name).items():
+        setattr(resident, key, value)
+    resident.id_number_mismatch = v.data_quality(values)
+
+
+async def create_resident(uow: UnitOfWork, who: Principal, *, data: ResidentCreate) -> Resident:
+    """Register a person; an ID number already living in the register is a 409."""
+    values = data.model_dump(exclude={"household_id", "group_id"})
+    values["id_number"] = v.clean_id_number(data.id_number)
+    values["phone"] = v.clean_phone(data.phone)
+    resident = Resident(full_name=data.full_name, name_folded="", given_name_folded="",
+                        sex=data.sex, residence_status=data.residence_status,
+                        province_id=uuid.UUID(int=0), commune_id=uuid.UUID(int=0),
+                        group_id=uuid.UUID(int=0))
+    if data.household_id is not None:
+        household = await uow.households.get(who, data.household_id, for_update=True)
+        _place(resident, household)
+        resident.household_id = household.id
+    elif data.group_id is not None:
+        _place(resident, await _group(uow, who, data.group_id))
+    else:
+        raise Invalid("group_required", loc=("body", "group_id"))
+    _apply_person(resident, values)
+    await _check_unique(uow, resident.id_number)
+    await uow.residents.add(resident)
+    if resident.household_id is not None and resident.relationship == Relationship.head:
+        household.head_id = resident.id
+        touch(household)
+    await _log(uow, who, "resident", resident, "created", None)
+    await uow.audit.record(who, "resident.create", "resident", [resident.id])
+    await uow.commit()
+    return resident
+
+
+async def update_resident(uow: UnitOfWork, who: Principal, resident_id: uuid.UUID, *,
+                          data: ResidentUpdate, if_match: str | None) -> Resident:
+    """Correct or update a person's record (If-Match required)."""
+    resident = await uow.residents.get(who, resident_id, for_update=True)
+    check_if_match(resident, if_match)
+    before = snapshot(resident, RESIDENT_FIELDS)
+    changes = data.model_dump(exclude_unset=True)
+    for required in ("full_name", "sex", "residence_status"):
+        if required in changes and changes[required] is None:
+            raise Invalid("missing", loc=("body", required))
+    if "id_number" in changes:
+        changes["id_number"] = v.clean_id_number(changes["id_number"])
+    if "phone" in changes:
+        changes["phone"] = v.clean_phone(changes["phone"])
+    if "birth_date" in changes and "birth_year" not in changes and changes["birth_date"]:
+        changes["birth_year"] = None  # a new full date decides the year
+    values = {k: getattr(resident, k) for k in (
+        "full_name", "birth_date", "birth_year", "sex", "id_number", "phone",
+        "residence_status", "residence_since", "status_changed_on", "relationship")}
+    values.update(changes)
+    _apply_person(resident, values)
+    await _check_unique(uow, resident.id_number, exclude=resident.id)
+    touch(resident)
+    await uow.residents.save(resident)
+    await _log(uow, who, "resident", resident, "updated", before)
+    await uow.audit.record(who, "resident.update", "resident", [resident.id],
+                           fields=sorted(changes))
+    await uow.commit()
+    return resident
+
+
+async def delete_resident(uow: UnitOfWork, who: Principal, resident_id: uuid.UUID, *,
+                          if_match: str | None) -> None:
+    """Soft-delete a record entered by mistake; it stays for audit and history."""
+    resident = await uow.residents.get(who, resident_id, for_update=True)
+    check_if_match(resident, if_match)
+    if resident.household_id is not None:
+        household = await uow.households.get(who, resident.household_id, for_update=True)
+        others = [m for m in await uow.residents.members([household.id]) if m.id != resident.id]
+        if household.head_id == resident.id and others:
+            raise Conflict("head_must_stay")
+        if household.head_id == resident.id:
+            household.head_id = None
+            touch(household)
+    before = snapshot(resident, RESIDENT_FIELDS)
+    resident.deleted_at = utcnow()
+    touch(resident)
+    await uow.residents.save(resident)
+    await _log(uow, who, "resident", resident, "deleted", before)
+    await uow.audit.record(who, "resident.delete", "resident", [resident.id])
+    await uow.commit()
+
+
+async def record_readiness(uow: UnitOfWork, who: Principal, resident_id: uuid.UUID, *,
+                           data: ReadinessRecord) -> Resident:
+    """Add a dated digital-readiness fact, recorded by the caller."""
+    resident = await uow.residents.get(who, resident_id, for_update=True)
+    if data.occurred_on > v.today_vn():
+        raise Invalid("date_in_future", loc=("body", "occurred_on"))
+    await uow.residents.add_fact(ReadinessFact(
+        resident_id=resident.id, kind=data.kind, occurred_on=data.occurred_on,
+        recorded_by_id=who.subject_id, recorded_by_name=who.name))
+    touch(resident)
+    await uow.audit.record(who, "resident.readiness", "resident", [resident.id],
+                           kind=data.kind.value)
+    await uow.commit()
+    return resident
+
+
+async def merge_residents(uow: UnitOfWork, who: Principal, resident_id: uuid.UUID, *,
+                          data: ResidentMerge, if_match: str | None) -> Resident:
+    """Fold a duplicate record into this one: facts move over, the duplicate is closed."""
+    if data.duplicate_id == resident_id:
+        raise Invalid("merge_into_itself", loc=("body", "duplicate_id"))
+    keep = await uow.residents.get(who, resident_id, for_update=True)
+    check_if_match(keep, if_match)
+    duplicate = await uow.residents.get(who, data.duplicate_id, for_update=True)
+    if duplicate.id_number and keep.id_number and duplicate.id_number != keep.id_number:
+        raise Conflict("duplicate_has_id_number")
+    before_keep = snapshot(keep, RESIDENT_FIELDS)
+    before_dup = snapshot(duplicate, RESIDENT_FIELDS)
+    for field in ("id_number", "phone", "birth_date", "household_id", "relationship"):
+        if getattr(keep, field) is None and getattr(duplicate, field) is not None:
+            setattr(keep, field, getattr(duplicate, field))
+    if duplicate.household_id is not None:
+        household = await uow.households.get(who, duplicate.household_id, for_update=True)
+        if household.head_id == duplicate.id:
+            household.head_id = keep.id
+            touch(household)
+    await uow.residents.move_facts(duplicate.id, keep.id)
+    duplicate.deleted_at = utcnow()
+    id_number, duplicate.id_number = duplicate.id_number, None
+    keep.id_number = keep.id_number or id_number
+    touch(duplicate)
+    await uow.residents.save(duplicate)  # frees the ID number before `keep` takes it
+    keep.id_number_mismatch = v.data_quality(snapshot(keep, ("id_number", "birth_year", "sex")))
+    touch(keep)
+    await uow.residents.save(keep)
+    await _log(uow, who, "resident", keep, "merged", before_keep, related=[duplicate.id])
+    await _log(uow, who, "resident", duplicate, "merged_into", before_dup, related=[keep.id])
+    await uow.audit.record(who, "resident.merge", "resident", [keep.id, duplicate.id])
+    await uow.commit()
+    return keep

@@ -1,0 +1,256 @@
+"""SQL for households, residents, readiness facts and their change log, scoped per caller."""
+
+from __future__ import annotations
+
+import uuid
+from collections import defaultdict
+from datetime import date
+from typing import Any
+
+from sqlalchemy import and_, case, exists, func, not_, or_, update
+from sqlmodel import select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from domain.access import Principal
+from domain.errors import Conflict, NotFound
+from domain.register.models import ChangeLog, Household, ReadinessFact, Resident
+from repositories.paging import Page, count_of, keyset, page_from_rows, parse_sort
+from repositories.units import _flush
+
+
+def in_scope(model, principal: Principal):
+    """Rows of `model` (with province/commune/group columns) inside the caller's units."""
+    units = principal.unit_ids
+    return or_(model.group_id.in_(units), model.commune_id.in_(units),
+               model.province_id.in_(units))
+
+
+class ResidentRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    def readable(self, principal: Principal, *, include_deleted: bool = False):
+        stmt = select(Resident)
+        if not include_deleted:
+            stmt = stmt.where(Resident.deleted_at.is_(None))
+        if not principal.is_unscoped:
+            stmt = stmt.where(in_scope(Resident, principal))
+        return stmt
+
+    async def get(self, principal: Principal, resident_id: uuid.UUID, *, for_update=False,
+                  include_deleted=False):
+        stmt = self.readable(principal, include_deleted=include_deleted).where(
+            Resident.id == resident_id)
+        if for_update:
+            stmt = stmt.with_for_update()
+        resident = (await self.session.exec(stmt)).first()
+        if resident is None:
+            raise NotFound("resident_not_found", resident_id=str(resident_id))
+        return resident
+
+    async def get_many(self, principal: Principal, ids: list[uuid.UUID], *, for_update=False):
+        stmt = self.readable(principal).where(Resident.id.in_(ids)).order_by(Resident.id)
+        if for_update:
+            stmt = stmt.with_for_update()
+        return list((await self.session.exec(stmt)).all())
+
+    async def living_with_id_number(self, id_number: str, exclude: uuid.UUID | None = None):
+        stmt = select(Resident.id).where(
+            Resident.id_number == id_number, Resident.deleted_at.is_(None), Resident.id != exclude
+        )
+        return await self.session.scalar(stmt)
+
+    async def members(self, household_ids: list[uuid.UUID], *, for_update=False):
+        stmt = select(Resident).where(
+            Resident.household_id.in_(household_ids), Resident.deleted_at.is_(None)
+        ).order_by(Resident.household_id, Resident.given_name_folded, Resident.id)
+        if for_update:
+            stmt = stmt.with_for_update()
+        return list((await self.session.exec(stmt)).all())
+
+    async def list(self, principal: Principal, f: dict[str, Any], *, sort, cursor, limit,
+                   include_total) -> Page:
+        stmt = self.readable(principal)
+        stmt = _resident_filters(stmt, f)
+        allowed = {"name": Resident.given_name_folded, "full_name": Resident.name_folded,
+                   "created_at": Resident.created_at, "updated_at": Resident.updated_at}
+        keys = parse_sort(sort, allowed, "name", Resident.id)
+        if f.get("q_words"):
+            # Exact-diacritic matches first: "Dương" ranks above "Đường" for q=dương.
+            rank = case((Resident.name_lower.contains(f["q_lower"], autoescape=True), 0),
+                        else_=1).label("rank")
+            keys = parse_sort(None, {"rank": rank}, "rank", Resident.id)[:1] + keys
+            stmt = stmt.add_columns(rank)
+        total = await self.session.scalar(count_of(stmt)) if include_total else None
+        rows = list((await self.session.exec(keyset(stmt, keys, cursor, limit))).all())
+        page = page_from_rows(rows, keys, limit, _resident_value)
+        page.items = [r[0] if isinstance(r, tuple) or hasattr(r, "_fields") else r
+                      for r in page.items]
+        page.total = total
+        return page
+
+    async def possible_duplicates(self, principal: Principal, limit: int):
+        """Same folded name and birth date (or year) in one commune, none with an ID number."""
+        base = self.readable(principal).where(Resident.id_number.is_(None)).subquery()
+        groups = (
+            select(base.c.commune_id, base.c.name_folded, base.c.birth_date, base.c.birth_year)
+            .group_by(base.c.commune_id, base.c.name_folded, base.c.birth_date,
+                      base.c.birth_year)
+            .having(func.count() > 1)
+            .order_by(base.c.name_folded)
+            .limit(limit)
+        )
+        out = []
+        for commune_id, name_folded, birth_date, birth_year in (await self.session.exec(groups)):
+            stmt = self.readable(principal).where(
+                Resident.id_number.is_(None), Resident.commune_id == commune_id,
+                Resident.name_folded == name_folded, Resident.birth_date == birth_date
+                if birth_date is not None else Resident.birth_date.is_(None),
+                Resident.birth_year == birth_year,
+            ).order_by(Resident.created_at)
+            out.append((name_folded, birth_date, birth_year,
+                        list((await self.session.exec(stmt)).all())))
+        return out
+
+    async def add(self, resident: Resident) -> Resident:
+        self.session.add(resident)
+        await _flush(self.session, "id_number_taken")
+        return resident
+
+    async def save(self, *residents: Resident) -> None:
+        await _flush(self.session, "id_number_taken")
+
+    async def readiness(self, ids: list[uuid.UUID]) -> dict[uuid.UUID, dict[str, ReadinessFact]]:
+        """The latest fact of each kind per resident."""
+        out: dict[uuid.UUID, dict[str, ReadinessFact]] = defaultdict(dict)
+        if not ids:
+            return out
+        stmt = select(ReadinessFact).where(ReadinessFact.resident_id.in_(ids)).order_by(
+            ReadinessFact.resident_id, ReadinessFact.occurred_on, ReadinessFact.recorded_at)
+        for fact in (await self.session.exec(stmt)).all():
+            out[fact.resident_id][fact.kind] = fact
+        return out
+
+    async def add_fact(self, fact: ReadinessFact) -> None:
+        self.session.add(fact)
+        await self.session.flush()
+
+    async def move_facts(self, from_id: uuid.UUID, to_id: uuid.UUID) -> None:
+        await self.session.execute(update(ReadinessFact).where(
+            ReadinessFact.resident_id == from_id).values(resident_id=to_id))
+
+
+def _resident_value(row: Any, name: str) -> Any:
+    resident = row[0] if isinstance(row, tuple) or hasattr(row, "_fields") else row
+    if name == "rank":
+        return row[1]
+    column = {"name": "given_name_folded", "full_name": "name_folded"}.get(name, name)
+    return getattr(resident, column)
+
+
+def _resident_filters(stmt, f: dict[str, Any]):
+    for key, column in (("group_id", Resident.group_id), ("commune_id", Resident.commune_id),
+                        ("household_id", Resident.household_id), ("sex", Resident.sex),
+                        ("residence_status", Resident.residence_status)):
+        if f.get(key) is not None:
+            stmt = stmt.where(column == f[key])
+    if f.get("street_id") is not None:
+        stmt = stmt.where(Resident.household_id.in_(
+            select(Household.id).where(Household.street_id == f["street_id"])))
+    if f.get("born_on_or_after") is not None:
+        d: date = f["born_on_or_after"]
+        stmt = stmt.where(or_(Resident.birth_date >= d, and_(
+            Resident.birth_date.is_(None), Resident.birth_year >= d.year)))
+    if f.get("born_on_or_before") is not None:
+        d = f["born_on_or_before"]
+        stmt = stmt.where(or_(Resident.birth_date <= d, and_(
+            Resident.birth_date.is_(None), Resident.birth_year <= d.year)))
+    if f.get("id_number_mismatch") is not None:
+        stmt = stmt.where(Resident.id_number_mismatch.is_(f["id_number_mismatch"]))
+    if f.get("has_id_number") is not None:
+        has = Resident.id_number.is_not(None)
+        stmt = stmt.where(has if f["has_id_number"] else not_(has))
+    for kind in f.get("readiness") or ():
+        stmt = stmt.where(exists().where(ReadinessFact.resident_id == Resident.id,
+                                         ReadinessFact.kind == kind))
+    for kind in f.get("missing_readiness") or ():
+        stmt = stmt.where(~exists().where(ReadinessFact.resident_id == Resident.id,
+                                          ReadinessFact.kind == kind))
+    for word in f.get("q_words") or ():
+        stmt = stmt.where(Resident.name_folded.contains(word, autoescape=True))
+    return stmt
+
+
+class HouseholdRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    def readable(self, principal: Principal, *, include_deleted: bool = False):
+        stmt = select(Household)
+        if not include_deleted:
+            stmt = stmt.where(Household.deleted_at.is_(None))
+        if not principal.is_unscoped:
+            stmt = stmt.where(in_scope(Household, principal))
+        return stmt
+
+    async def get(self, principal: Principal, household_id: uuid.UUID, *, for_update=False,
+                  include_deleted=False):
+        stmt = self.readable(principal, include_deleted=include_deleted).where(
+            Household.id == household_id)
+        if for_update:
+            stmt = stmt.with_for_update()
+        household = (await self.session.exec(stmt)).first()
+        if household is None:
+            raise NotFound("household_not_found", household_id=str(household_id))
+        return household
+
+    async def list(self, principal: Principal, f: dict[str, Any], *, sort, cursor, limit,
+                   include_total) -> Page:
+        stmt = self.readable(principal)
+        for key, column in (("group_id", Household.group_id),
+                            ("commune_id", Household.commune_id),
+                            ("street_id", Household.street_id)):
+            if f.get(key) is not None:
+                stmt = stmt.where(column == f[key])
+        if f.get("q"):
+            stmt = stmt.where(or_(Household.code.contains(f["q"], autoescape=True),
+                                  Household.house_number.contains(f["q"], autoescape=True)))
+        allowed = {"address": Household.house_number_sort, "code": Household.code,
+                   "created_at": Household.created_at}
+        keys = parse_sort(sort, allowed, "code", Household.id)
+        total = await self.session.scalar(count_of(stmt)) if include_total else None
+        rows = list((await self.session.exec(keyset(stmt, keys, cursor, limit))).all())
+        value = {"address": "house_number_sort"}
+        page = page_from_rows(rows, keys, limit, lambda r, n: getattr(r, value.get(n, n)))
+        page.total = total
+        return page
+
+    async def code_taken(self, code: str) -> bool:
+        return bool(await self.session.scalar(select(exists().where(Household.code == code))))
+
+    async def add(self, household: Household) -> Household:
+        self.session.add(household)
+        await _flush(self.session, "household_code_taken", code_value=household.code)
+        return household
+
+    async def save(self) -> None:
+        await _flush(self.session, "conflict")
+
+
+class ChangeLogRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def add(self, entry: ChangeLog) -> None:
+        self.session.add(entry)
+
+    async def list(self, entity_type: str, entity_id: uuid.UUID, *, cursor, limit) -> Page:
+        stmt = select(ChangeLog).where(ChangeLog.entity_type == entity_type,
+                                       ChangeLog.entity_id == entity_id)
+        keys = parse_sort(None, {"id": ChangeLog.id}, "id", ChangeLog.id)[:1]
+        rows = list((await self.session.exec(keyset(stmt, keys, cursor, limit))).all())
+        return page_from_rows(rows, keys, limit, lambda r, n: getattr(r, n))
+
+
+def conflict_on_id_number(existing_id: uuid.UUID) -> Conflict:
+    return Conflict("id_number_taken", existing_id=str(existing_id))
