@@ -13,7 +13,12 @@ from domain.audit.models import AuditEvent
 from domain.register.models import Resident
 from tests.api.test_ops import assert_problem
 from tests.builders import (
-    bearer, make_household, make_resident, make_tree, make_user, random_id_number,
+    bearer,
+    make_household,
+    make_resident,
+    make_tree,
+    make_user,
+    random_id_number,
 )
 
 
