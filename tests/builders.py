@@ -119,10 +119,11 @@ async def make_resident(session, household=None, *, group: AdminUnit | None = No
     place = household or group
     values = {"full_name": "Nguyễn Văn An", "birth_date": date(1980, 5, 17), "birth_year": 1980,
               "sex": "male", "residence_status": "permanent"}
+    values["relationship"] = Relationship.head if head else (
+        Relationship.child if household else None)
     values.update(over)
     resident = Resident(
         household_id=household.id if household else None,
-        relationship=Relationship.head if head else (Relationship.child if household else None),
         province_id=place.province_id, commune_id=place.commune_id,
         group_id=household.group_id if household else group.id,
         **{**values, **name_keys(values["full_name"])},
