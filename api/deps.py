@@ -85,6 +85,8 @@ HouseholdsRead = allow(Permission.households_read)
 HouseholdsWrite = allow(Permission.households_write)
 ResidentsRead = allow(Permission.residents_read)
 ResidentsWrite = allow(Permission.residents_write)
+RegisterExport = allow(Permission.register_export)
+ImportsWrite = allow(Permission.imports_write)
 
 IfMatch = Annotated[
     str | None,

@@ -39,6 +39,8 @@ class Permission(StrEnum):
     residents_read = "residents:read"
     residents_write = "residents:write"
     pii_read = "pii:read"
+    register_export = "register:export"
+    imports_write = "imports:write"
     audit_read = "audit:read"
 
 
@@ -50,19 +52,26 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.ward_officer: frozenset(
         {
             P.profile_read, *_READ_REGISTER, P.households_write, P.residents_write,
-            P.pii_read, P.users_read, P.users_write, P.audit_read,
+            P.pii_read, P.register_export, P.imports_write, P.users_read, P.users_write,
+            P.audit_read,
         }
     ),
     Role.group_leader: frozenset(
-        {P.profile_read, *_READ_REGISTER, P.households_write, P.residents_write, P.pii_read}
+        {P.profile_read, *_READ_REGISTER, P.households_write, P.residents_write, P.pii_read,
+         P.register_export, P.imports_write}
     ),
     Role.volunteer: frozenset({P.profile_read, *_READ_REGISTER}),
-    Role.election_officer: frozenset({P.profile_read, *_READ_REGISTER, P.pii_read}),
+    Role.election_officer: frozenset(
+        {P.profile_read, *_READ_REGISTER, P.pii_read, P.register_export}
+    ),
     Role.security_officer: frozenset({P.profile_read, *_READ_REGISTER}),
-    Role.auditor: frozenset({P.profile_read, *_READ_REGISTER, P.audit_read, P.users_read}),
+    Role.auditor: frozenset(
+        {P.profile_read, *_READ_REGISTER, P.audit_read, P.users_read, P.register_export}
+    ),
     # A service account's permissions are its granted OAuth scopes, capped by this set.
     Role.integration: frozenset(
-        {P.profile_read, *_READ_REGISTER, P.households_write, P.residents_write, P.pii_read}
+        {P.profile_read, *_READ_REGISTER, P.households_write, P.residents_write, P.pii_read,
+         P.register_export, P.imports_write}
     ),
     Role.resident: frozenset({P.profile_read}),
 }
