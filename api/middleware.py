@@ -90,9 +90,10 @@ class BodyLimitMiddleware:
     Starlette's own limiter answers in plain text; clients rely on problem+json everywhere.
     """
 
-    def __init__(self, app: ASGIApp, limit: int) -> None:
+    def __init__(self, app: ASGIApp, limit: int, larger: dict[str, int] | None = None) -> None:
         self.app = app
-        self.limit = limit
+        self.default = limit
+        self.larger = larger or {}
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -100,10 +101,11 @@ class BodyLimitMiddleware:
             return
         from api.problems import problem_response
 
+        limit = self.larger.get(scope["path"], self.default)
         for key, value in scope["headers"]:
-            if key == b"content-length" and value.isdigit() and int(value) > self.limit:
+            if key == b"content-length" and value.isdigit() and int(value) > limit:
                 response = problem_response(scope, code="payload_too_large", status=413,
-                                            params={"limit": self.limit})
+                                            params={"limit": limit})
                 await response(scope, receive, send)
                 return
         received = 0
@@ -114,7 +116,7 @@ class BodyLimitMiddleware:
             message = await receive()
             if message["type"] == "http.request":
                 received += len(message.get("body", b""))
-                if received > self.limit:
+                if received > limit:
                     raise _TooLarge()
             return message
 
@@ -130,5 +132,5 @@ class BodyLimitMiddleware:
             if started:
                 raise
             response = problem_response(scope, code="payload_too_large", status=413,
-                                        params={"limit": self.limit})
+                                        params={"limit": limit})
             await response(scope, receive, send)

@@ -51,6 +51,7 @@ class Settings(BaseSettings):
     refresh_token_ttl_seconds: int = Field(default=14 * 24 * 3600, ge=300)
 
     max_body_bytes: int = Field(default=1_048_576, ge=1024)
+    max_import_bytes: int = Field(default=512 * 1_048_576, ge=1024)
 
     @cached_property
     def effective_database_url(self) -> str:

@@ -316,3 +316,36 @@ DETAILS.update({
         "This person is already registered (record {existing_id}); update that record."),
     "household_code_taken": ("Mã hộ {code_value} đã tồn tại.", "Code {code_value} exists."),
 })
+
+_IMPORT_MESSAGES: dict[str, tuple[str, str]] = {
+    "file_utf16": (
+        "Tệp đang ở mã UTF-16; hãy lưu lại bằng 'CSV UTF-8 (Comma delimited)'",
+        "The file is UTF-16; save it again as 'CSV UTF-8 (Comma delimited)'"),
+    "file_not_utf8": (
+        "Tệp không phải UTF-8 (có thể là Windows-1258); hãy lưu lại bằng 'CSV UTF-8'",
+        "The file is not UTF-8 (Windows-1258?); save it again as 'CSV UTF-8'"),
+    "file_not_spreadsheet": (
+        "Tệp không phải CSV hay XLSX", "The file is neither CSV nor XLSX"),
+    "file_empty": ("Tệp rỗng", "The file is empty"),
+    "columns_missing": ("Thiếu cột: {columns}", "Missing columns: {columns}"),
+    "date_invalid": (
+        "Ngày không hợp lệ (dùng DD/MM/YYYY)", "Invalid date (use DD/MM/YYYY)"),
+    "value_unknown": ("Giá trị không nhận ra: {value}", "Unrecognised value: {value}"),
+    "household_code_invalid": ("Mã hộ không hợp lệ", "Invalid household code"),
+    "household_unknown": (
+        "Không có hộ với mã này trong phạm vi của bạn",
+        "No household with this code within your scope"),
+    "duplicate_in_file": (
+        "Trùng với một dòng phía trên trong tệp", "Repeats an earlier row of the file"),
+    "street_unknown": (
+        "Không có đường này trong phường/xã; hãy thêm đường trước",
+        "No such street in the commune; add the street first"),
+    "id_number_taken": (
+        "Số định danh đã thuộc về người khác ngoài phạm vi của bạn",
+        "The ID number belongs to someone outside your scope"),
+    "import_not_found": ("Không tìm thấy lượt nhập", "Import not found"),
+    "group_id_required": (
+        "Nhập hộ cần chọn tổ dân phố (group_id)", "Household imports need a group_id"),
+}
+FIELD_MESSAGES.update(_IMPORT_MESSAGES)
+TITLES.update({k: v for k, v in _IMPORT_MESSAGES.items() if k not in TITLES})

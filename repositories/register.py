@@ -225,6 +225,10 @@ class HouseholdRepository:
         page.total = total
         return page
 
+    async def by_code(self, code: str) -> Household | None:
+        stmt = select(Household).where(Household.code == code, Household.deleted_at.is_(None))
+        return (await self.session.exec(stmt)).first()
+
     async def code_taken(self, code: str) -> bool:
         return bool(await self.session.scalar(select(exists().where(Household.code == code))))
 

@@ -136,6 +136,10 @@ class StreetRepository:
             raise NotFound("street_not_found", street_id=str(street_id))
         return street
 
+    async def for_commune(self, commune_id: uuid.UUID) -> list[Street]:
+        stmt = select(Street).where(Street.commune_id == commune_id)
+        return list((await self.session.exec(stmt)).all())
+
     async def list(
         self,
         principal: Principal,

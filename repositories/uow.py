@@ -14,6 +14,7 @@ from repositories.accounts import (
     UserRepository,
 )
 from repositories.audit import AuditRepository
+from repositories.imports import ImportRepository
 from repositories.register import ChangeLogRepository, HouseholdRepository, ResidentRepository
 from repositories.units import StreetRepository, UnitRepository
 
@@ -81,3 +82,7 @@ class SqlUnitOfWork:
     @cached_property
     def changes(self) -> ChangeLogRepository:
         return ChangeLogRepository(self.session)
+
+    @cached_property
+    def imports(self) -> ImportRepository:
+        return ImportRepository(self.session)

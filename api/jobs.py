@@ -1,0 +1,32 @@
+"""Background jobs, in process for now: submit a coroutine, keep a handle, drain on shutdown.
+
+The interface is one method, so a PostgreSQL-backed queue (procrastinate) can replace it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable
+
+log = logging.getLogger("jobs")
+
+
+class InProcessRunner:
+    def __init__(self) -> None:
+        self._tasks: set[asyncio.Task] = set()
+
+    def submit(self, name: str, work: Callable[[], Awaitable[object]]) -> None:
+        async def guarded() -> None:
+            try:
+                await work()
+            except Exception:  # a failed job is recorded by the job itself; never kill the loop
+                log.exception("job failed", extra={"job": name})
+
+        task = asyncio.get_running_loop().create_task(guarded(), name=name)
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    async def drain(self, seconds: float = 30) -> None:
+        if self._tasks:
+            await asyncio.wait(self._tasks, timeout=seconds)

@@ -1,0 +1,232 @@
+"""Exports of the register: residents and households as CSV or XLSX, streamed and masked."""
+
+from __future__ import annotations
+
+import contextlib
+import csv
+import io
+import tempfile
+import uuid
+from collections.abc import AsyncIterator, Callable
+from enum import StrEnum
+from typing import Annotated, Any
+
+import anyio
+from fastapi import APIRouter, Depends, Query
+from fastapi.responses import StreamingResponse
+from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+
+from api.deps import RegisterExport, UoW
+from api.problems import responses
+from api.routers.residents import resident_filters
+from domain.access import Permission
+from domain.clock import today_vn
+from domain.register.columns import (
+    HOUSEHOLD_COLUMNS,
+    RELATIONSHIP_LABELS,
+    RESIDENCE_TYPE_LABELS,
+    RESIDENT_COLUMNS,
+    SEX_LABELS,
+    STATUS_LABELS,
+    format_birth,
+    format_date,
+)
+from domain.register.rules import mask
+from repositories.exports import ExportRepository
+
+router = APIRouter(prefix="/api/v1", tags=["exports"])
+ERRORS = responses(401, 403, 422, 503)
+
+CSV_TYPE = "text/csv; charset=utf-8"
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+BOM = "\ufeff".encode()  # Excel reads UTF-8 CSV as UTF-8 only with it
+CHUNK = 64 * 1024
+SPOOL_MAX = 8 * 1024 * 1024
+
+Cells = list[str]
+Batches = AsyncIterator[list[Cells]]
+
+
+class ExportFormat(StrEnum):
+    csv = "csv"
+    xlsx = "xlsx"
+
+
+Format = Annotated[ExportFormat, Query(
+    alias="format", description="`csv` (UTF-8 with BOM, comma, CRLF) or `xlsx`")]
+ResidentFilters = Annotated[dict, Depends(resident_filters)]
+
+# Derived filter keys, named as the client sent them (the audit keeps names, never values).
+_FILTER_PARAMS = {"born_on_or_before": "age_min", "born_on_or_after": "age_max",
+                  "q_words": "q", "q_lower": "q"}
+
+
+def _file(example: str) -> dict[int | str, dict[str, Any]]:
+    return {200: {"description": "The file, as an attachment, streamed", "content": {
+        "text/csv": {"schema": {"type": "string"}, "example": example},
+        XLSX_TYPE: {"schema": {"type": "string", "format": "binary"}},
+    }}}
+
+
+RESIDENTS_EXAMPLE = (
+    ",".join(label for _, label in RESIDENT_COLUMNS) + "\r\n"
+    "********1234,Nguyễn Văn An,1980,Nam,BD-000123,Chủ hộ,********5678,Thường trú,,\r\n")
+HOUSEHOLDS_EXAMPLE = (
+    ",".join(label for _, label in HOUSEHOLD_COLUMNS) + "\r\n"
+    "BD-000123,Trần Phú,34/2,Thường trú,\"34/2 Trần Phú, phường Bình Định\",********1234\r\n")
+
+
+@router.get("/residents/export", operation_id="residents_export",
+            summary="Export residents as CSV or XLSX", response_class=StreamingResponse,
+            responses={**_file(RESIDENTS_EXAMPLE), **ERRORS})
+async def export_residents(uow: UoW, who: RegisterExport, filters: ResidentFilters,
+                           fmt: Format = ExportFormat.csv) -> StreamingResponse:
+    """The list's filters and scope; the import's columns; masked as the API masks."""
+    await uow.audit.record(who, "residents.export", "resident", [], format=fmt.value,
+                           filters=_used(filters))
+    await uow.commit()
+    hidden = not who.can(Permission.pii_read)
+    batches = ExportRepository(uow.session).resident_batches(who, filters)
+    return await _attachment("residents", fmt, RESIDENT_COLUMNS, batches,
+                             lambda row: _resident_cells(row, hidden))
+
+
+@router.get("/households/export", operation_id="households_export",
+            summary="Export households as CSV or XLSX", response_class=StreamingResponse,
+            responses={**_file(HOUSEHOLDS_EXAMPLE), **ERRORS})
+async def export_households(uow: UoW, who: RegisterExport, group_id: uuid.UUID | None = None,
+                            commune_id: uuid.UUID | None = None,
+                            street_id: uuid.UUID | None = None,
+                            fmt: Format = ExportFormat.csv) -> StreamingResponse:
+    """The list's unit and street filters and scope; the head's ID number masked as in the API."""
+    filters = {"group_id": group_id, "commune_id": commune_id, "street_id": street_id}
+    await uow.audit.record(who, "households.export", "household", [], format=fmt.value,
+                           filters=_used(filters))
+    await uow.commit()
+    hidden = not who.can(Permission.pii_read)
+    batches = ExportRepository(uow.session).household_batches(who, filters)
+    return await _attachment("households", fmt, HOUSEHOLD_COLUMNS, batches,
+                             lambda row: _household_cells(row, hidden))
+
+
+def _used(filters: dict[str, Any]) -> list[str]:
+    return sorted({_FILTER_PARAMS.get(key, key) for key, value in filters.items()
+                   if value is not None and value != [] and value != ""})
+
+
+def _label(labels: dict, value: str | None) -> str:
+    return labels.get(value, value) if value is not None else ""
+
+
+def _hide(value: str | None, hidden: bool) -> str:
+    return (mask(value) if hidden else value) or ""
+
+
+def _resident_cells(row, hidden: bool) -> Cells:
+    # Without pii:read the API shows the birth year only, never the full date.
+    year = row.birth_year or (row.birth_date.year if row.birth_date else None)
+    values = {
+        "id_number": _hide(row.id_number, hidden),
+        "full_name": row.full_name,
+        "birth_date": format_birth(None if hidden else row.birth_date, year),
+        "sex": _label(SEX_LABELS, row.sex),
+        "household_code": row.household_code or "",
+        "relationship": _label(RELATIONSHIP_LABELS, row.relationship),
+        "phone": _hide(row.phone, hidden),
+        "residence_status": _label(STATUS_LABELS, row.residence_status),
+        "residence_since": format_date(row.residence_since),
+        "status_changed_on": format_date(row.status_changed_on),
+    }
+    return [values[key] for key, _ in RESIDENT_COLUMNS]
+
+
+def _household_cells(row, hidden: bool) -> Cells:
+    values = {
+        "code": row.code,
+        "street": row.street or "",
+        "house_number": row.house_number or "",
+        "residence_type": _label(RESIDENCE_TYPE_LABELS, row.residence_type),
+        "old_address_text": row.old_address_text or "",
+        "head_id_number": _hide(row.head_id_number, hidden),
+    }
+    return [values[key] for key, _ in HOUSEHOLD_COLUMNS]
+
+
+async def _attachment(stem: str, fmt: ExportFormat, columns: list[tuple[str, str]],
+                      batches: AsyncIterator[list], to_cells: Callable[[Any], Cells]
+                      ) -> StreamingResponse:
+    # The first batch is read before answering, so a failing query is still a problem
+    # response; later batches are read as the client consumes the body.
+    first = await anext(batches, None)
+
+    async def rows() -> Batches:
+        if first is not None:
+            yield [to_cells(r) for r in first]
+        async for batch in batches:
+            yield [to_cells(r) for r in batch]
+
+    header = [label for _, label in columns]
+    if fmt is ExportFormat.xlsx:
+        body, media_type = _xlsx_chunks(stem, header, rows()), XLSX_TYPE
+    else:
+        body, media_type = _csv_chunks(header, rows()), CSV_TYPE
+    name = f"{stem}-{today_vn():%Y%m%d}.{fmt.value}"
+    return StreamingResponse(body, media_type=media_type, headers={
+        "Content-Disposition": f'attachment; filename="{name}"', "Cache-Control": "no-store"})
+
+
+def _csv_lines(rows: list[Cells]) -> bytes:
+    buffer = io.StringIO()
+    csv.writer(buffer, lineterminator="\r\n").writerows(rows)
+    return buffer.getvalue().encode()
+
+
+async def _csv_chunks(header: Cells, batches: Batches) -> AsyncIterator[bytes]:
+    yield BOM + _csv_lines([header])
+    async for batch in batches:
+        yield _csv_lines(batch)
+
+
+async def _xlsx_chunks(title: str, header: Cells, batches: Batches) -> AsyncIterator[bytes]:
+    # Memory stays bounded: a write_only workbook writes each appended row to the sheet's
+    # temporary file at once, and strings go inline (no shared-strings table). It still
+    # assembles the zip only at save, so we save into a SpooledTemporaryFile (in memory up
+    # to 8 MB, then on disk) and stream that out in chunks. Blocking work runs in threads.
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet(title)
+    with tempfile.SpooledTemporaryFile(max_size=SPOOL_MAX) as spool:
+        try:
+            _append(sheet, [header])
+            async for batch in batches:
+                await anyio.to_thread.run_sync(_append, sheet, batch)
+            await anyio.to_thread.run_sync(workbook.save, spool)
+        finally:
+            _discard(sheet)
+        spool.seek(0)
+        while chunk := await anyio.to_thread.run_sync(spool.read, CHUNK):
+            yield chunk
+
+
+def _append(sheet, rows: list[Cells]) -> None:
+    for row in rows:
+        sheet.append([_xlsx_value(sheet, value) for value in row])
+
+
+def _xlsx_value(sheet, value: str):
+    if not value:
+        return None
+    if value.startswith("="):
+        # openpyxl would store it as a formula; keep it the text it is.
+        cell = WriteOnlyCell(sheet, value)
+        cell.data_type = "s"
+        return cell
+    return value
+
+
+def _discard(sheet) -> None:
+    """Remove the sheet's temporary file when the export stopped before the save."""
+    writer = getattr(sheet, "_writer", None)
+    if writer is not None and not sheet.closed:
+        with contextlib.suppress(OSError, ValueError):
+            writer.cleanup()

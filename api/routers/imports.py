@@ -1,0 +1,159 @@
+"""Bulk imports of households and residents from CSV or XLSX files."""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import logging
+import uuid
+from datetime import datetime
+from pathlib import Path
+from typing import Annotated, Any
+
+from fastapi import APIRouter, File, Form, Request, Response, UploadFile, status
+from pydantic import BaseModel
+
+from api.deps import ImportsWrite, UoW
+from api.problems import language, responses
+from domain import messages
+from domain.errors import Invalid, NotFound
+from domain.imports import service
+from domain.imports.models import ImportJob, ImportKind, ImportStatus
+from domain.types import uuid7
+from repositories.uow import SqlUnitOfWork
+
+log = logging.getLogger("imports")
+router = APIRouter(prefix="/api/v1", tags=["imports"])
+INLINE_BYTES = 512 * 1024  # smaller files finish before the 202 is sent
+
+
+class RowProblem(BaseModel):
+    line: int
+    column: str
+    code: str
+    message: str
+
+
+class ImportRead(BaseModel):
+    """An import job: its progress, counts and every rejected row with the reason."""
+
+    id: uuid.UUID
+    kind: ImportKind
+    status: ImportStatus
+    dry_run: bool
+    partial: bool
+    filename: str
+    group_id: uuid.UUID | None
+    created_at: datetime
+    started_at: datetime | None
+    finished_at: datetime | None
+    total_rows: int
+    processed_rows: int
+    created_count: int
+    updated_count: int
+    unchanged_count: int
+    rejected_count: int
+    errors: list[RowProblem]
+
+
+def _view(job: ImportJob, lang: str) -> ImportRead:
+    errors = [RowProblem(line=e["line"], column=e["column"], code=e["code"],
+                         message=messages.field_message(e["code"], lang, e.get("params", {}),
+                                                        e["message"]))
+              for e in job.errors]
+    data: dict[str, Any] = {name: getattr(job, name) for name in ImportRead.model_fields
+                            if name != "errors"}
+    return ImportRead(**data, errors=errors)
+
+
+async def _execute(factory, who, job_id: uuid.UUID, path: Path, sqlite: bool) -> None:
+    async def progress(rows: int) -> None:
+        if sqlite:  # one writer at a time: progress shows at the end
+            return
+        async with SqlUnitOfWork(factory) as side:
+            await side.imports.set_progress(job_id, rows)
+            await side.commit()
+
+    try:
+        async with SqlUnitOfWork(factory) as uow:
+            await service.run_import(uow, who, job_id, path, progress)
+    except Exception:
+        log.exception("import crashed", extra={"job": str(job_id)})
+        async with SqlUnitOfWork(factory) as uow:
+            job = await uow.imports.job(job_id)
+            job.status = ImportStatus.failed
+            job.errors = [{"line": 0, "column": "", "code": "internal_error",
+                           "message": "Lỗi hệ thống khi nhập tệp", "params": {}}]
+            await uow.commit()
+    finally:
+        path.unlink(missing_ok=True)  # noqa: ASYNC240  (one cheap call)
+
+
+@router.post("/imports", operation_id="imports_create", status_code=status.HTTP_202_ACCEPTED,
+             summary="Import households or residents from CSV or XLSX",
+             responses=responses(401, 403, 404, 413, 422, 503))
+async def create_import(
+    request: Request, response: Response, uow: UoW, who: ImportsWrite,
+    file: Annotated[UploadFile, File(description="CSV (UTF-8, comma or semicolon) or XLSX")],
+    kind: Annotated[ImportKind, Form()],
+    dry_run: Annotated[bool, Form(description="Check and report; write nothing")] = False,
+    partial: Annotated[bool, Form(description="Apply the good rows even if some are bad")
+                       ] = False,
+    group_id: Annotated[uuid.UUID | None, Form(description="Target group (households)")
+                        ] = None,
+) -> ImportRead:
+    """Answers 202 with the job; follow it at /imports/{id}. Re-importing a file is a no-op."""
+    settings = request.app.state.settings
+    if kind == ImportKind.households:
+        if group_id is None:
+            raise Invalid("group_id_required", loc=("body", "group_id"))
+        await uow.units.get(who, group_id)
+    job_id = uuid7()
+    name = file.filename or "upload"
+    suffix = ".xlsx" if name.lower().endswith(".xlsx") else ".csv"
+    folder = settings.var_dir / "imports"
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"{job_id}{suffix}"
+    digest, size = hashlib.sha256(), 0
+    out = await asyncio.to_thread(path.open, "wb")
+    try:
+        while chunk := await file.read(1024 * 1024):
+            digest.update(chunk)
+            size += len(chunk)
+            await asyncio.to_thread(out.write, chunk)
+    finally:
+        out.close()
+    try:
+        await asyncio.to_thread(service.check_header, kind, path)
+    except Invalid:
+        path.unlink(missing_ok=True)
+        raise
+    job = ImportJob(id=job_id, kind=kind, dry_run=dry_run, partial=partial,
+                    filename=name[:255], file_sha256=digest.hexdigest(), group_id=group_id,
+                    created_by_id=who.subject_id, created_by_name=who.name)
+    await uow.imports.add_job(job)
+    await uow.audit.record(who, "import.submit", "import_job", [job.id], kind=kind.value,
+                           dry_run=dry_run, bytes=size)
+    await uow.commit()
+    factory = request.app.state.session_factory
+    sqlite = uow.session.bind.dialect.name == "sqlite"
+    response.headers["Location"] = f"/api/v1/imports/{job.id}"
+    if size <= INLINE_BYTES:
+        await _execute(factory, who, job.id, path, sqlite)
+    else:
+        request.app.state.jobs.submit(f"import-{job.id}",
+                                      lambda: _execute(factory, who, job.id, path, sqlite))
+    async with SqlUnitOfWork(factory) as fresh:
+        return _view(await fresh.imports.job(job_id),
+                     language(request.headers.get("accept-language")))
+
+
+@router.get("/imports/{import_id}", operation_id="imports_get", summary="Follow an import",
+            responses=responses(401, 403, 404, 422, 503))
+async def get_import(import_id: uuid.UUID, request: Request, uow: UoW, who: ImportsWrite
+                     ) -> ImportRead:
+    """Status, progress, counts and the rejected rows (line, column, reason)."""
+    job = await uow.imports.get_job(who, import_id)
+    if job is None:
+        raise NotFound("import_not_found")
+    return _view(job, language(request.headers.get("accept-language")))

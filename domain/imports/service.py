@@ -1,0 +1,184 @@
+"""Running an import: read, check every row, then apply all-or-nothing (or the good rows
+with partial=true), or only report (dry run). Kept small so a job queue can call it."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import uuid
+from collections.abc import Callable, Iterator
+from itertools import islice
+from pathlib import Path
+from typing import Any
+
+from domain.access import Principal
+from domain.errors import Invalid
+from domain.imports import reader
+from domain.imports.models import ImportJob, ImportKind, ImportStatus
+from domain.imports.rows import (
+    MAX_ERRORS,
+    RowError,
+    household_record,
+    map_header,
+    resident_record,
+    row_error,
+)
+from domain.text import fold
+from domain.types import utcnow
+
+log = logging.getLogger("imports")
+BATCH = 5000
+
+
+def check_header(kind: ImportKind, path: Path) -> None:
+    """Refuse at once a file that cannot be read or lacks required columns (a 422)."""
+    with path.open("rb") as stream:
+        header = next(iter(reader.rows(stream)), None)
+    if header is None or not any(cell.strip() for cell in header):
+        raise reader.FileProblem("file_empty", loc=("body", "file"))
+    mapped = map_header(kind.value, header)
+    if mapped.missing:
+        raise reader.FileProblem("columns_missing", loc=("body", "file"),
+                                 columns=", ".join(mapped.missing))
+
+
+def _records(kind: ImportKind, path: Path, errors: list[RowError], from_xlsx: bool,
+             seen: dict[str, int]) -> Iterator[tuple[int, dict[str, Any]]]:
+    """Valid records, in file order; bad rows go to `errors`. `seen["rows"]` counts rows."""
+    with path.open("rb") as stream:
+        rows = reader.rows(stream)
+        mapped = map_header(kind.value, next(rows))
+        for line, row in enumerate(rows, start=2):
+            if not any(cell.strip() for cell in row):
+                continue
+            seen["rows"] += 1
+            cells = {key: row[i] if i < len(row) else "" for i, key in mapped.columns.items()}
+            try:
+                if kind == ImportKind.residents:
+                    yield line, resident_record(cells, from_xlsx=from_xlsx)
+                else:
+                    yield line, household_record(cells)
+            except Invalid as exc:
+                errors.append(row_error(line, exc))
+
+
+async def run_import(uow, who: Principal, job_id: uuid.UUID, path: Path,
+                     progress: Callable[[int], Any]) -> ImportJob:
+    """Process one queued job in `uow`; `progress(n)` reports rows read so far elsewhere."""
+    job = await uow.imports.job(job_id)  # no lock: progress is written beside this work
+    await progress(0)
+    errors: list[RowError] = []
+    seen = {"rows": 0}
+    counts = {"create": 0, "update": 0, "same": 0}
+    try:
+        kind = ImportKind(job.kind)
+        records = _records(kind, path, errors, path.suffix == ".xlsx", seen)
+        handler = _residents if kind == ImportKind.residents else _households
+        counts = await handler(uow, who, job, records, errors, progress)
+    except Invalid as exc:  # the file broke mid-way (e.g. an invalid byte far down)
+        errors.append(row_error(0, exc))
+    bad = {e.line for e in errors}
+    report = {
+        "total_rows": seen["rows"], "processed_rows": seen["rows"],
+        "rejected_count": len(bad - {0}),
+        "errors": [vars(e) for e in sorted(errors, key=lambda e: e.line)[:MAX_ERRORS]],
+    }
+    if errors and (not job.partial or 0 in bad):
+        await uow.rollback()  # all or nothing: not one row is kept
+        job = await uow.imports.job(job_id)
+        for key, value in report.items():
+            setattr(job, key, value)
+        job.status, job.finished_at = ImportStatus.failed, utcnow()
+        await uow.commit()
+        return job
+    for key, value in report.items():
+        setattr(job, key, value)
+    job.created_count, job.updated_count = counts["create"], counts["update"]
+    job.unchanged_count = counts["same"]
+    job.status = ImportStatus.completed_with_errors if errors else ImportStatus.succeeded
+    job.finished_at = utcnow()
+    if job.dry_run:
+        snapshot = {k: getattr(job, k) for k in (
+            "status", "total_rows", "processed_rows", "created_count", "updated_count",
+            "unchanged_count", "rejected_count", "errors", "finished_at")}
+        await uow.rollback()  # a dry run writes nothing but its report
+        job = await uow.imports.job(job_id)
+        for key, value in snapshot.items():
+            setattr(job, key, value)
+    else:
+        await uow.audit.record(who, "import.apply", "import_job", [job.id], kind=job.kind,
+                               created=job.created_count, updated=job.updated_count,
+                               rejected=job.rejected_count)
+    await uow.commit()
+    return job
+
+
+async def _batches(records, size=BATCH):
+    """Parse and check rows in a worker thread, a batch at a time: the loop stays free."""
+    while batch := await asyncio.to_thread(lambda: list(islice(records, size))):
+        yield batch
+
+
+async def _residents(uow, who, job, records, errors, progress):
+    await uow.imports.create_stage()
+    total = 0
+    async for batch in _batches(records):
+        await uow.imports.stage(batch)
+        total += len(batch)
+        await progress(total + len(errors))
+    for line, column, code in await uow.imports.resolve(who):
+        errors.append(row_error(line, Invalid(code, loc=(column,))))
+    if errors and not job.partial:
+        return {"create": 0, "update": 0, "same": 0}  # rejected as a whole: stop here
+    await uow.imports.drop_lines({e.line for e in errors})
+    counts = await uow.imports.classify()
+    if not job.dry_run and not (errors and not job.partial):
+        await uow.imports.apply(who, job.id)
+    await uow.imports.drop_stage()
+    return counts
+
+
+async def _households(uow, who, job, records, errors, progress):
+    """Households are few (hundreds per group): matched and written through the ORM."""
+    from domain.register.households import _house_sort
+    from domain.register.models import Household
+
+    group = await uow.units.get(who, job.group_id)
+    streets = {fold(s.name): s for s in await uow.streets.for_commune(group.commune_id)}
+    counts, total, seen = {"create": 0, "update": 0, "same": 0}, 0, set()
+    async for batch in _batches(records):
+        for line, rec in batch:
+            total += 1
+            if rec["code"] in seen:
+                errors.append(row_error(line, Invalid("duplicate_in_file", loc=("code",))))
+                continue
+            seen.add(rec["code"])
+            street = streets.get(fold(rec["street"])) if rec["street"] else None
+            if rec["street"] and street is None:
+                errors.append(row_error(line, Invalid("street_unknown", loc=("street",))))
+                continue
+            values = {"street_id": street.id if street else None,
+                      "house_number": rec["house_number"],
+                      "house_number_sort": _house_sort(rec["house_number"]),
+                      "old_address_text": rec["old_address_text"],
+                      "residence_type": rec["residence_type"]}
+            existing = await uow.households.by_code(rec["code"])
+            if existing is not None and existing.group_id != group.id:
+                errors.append(row_error(line, Invalid("household_code_taken", loc=("code",))))
+                continue
+            if existing is None:
+                counts["create"] += 1
+                await uow.households.add(Household(
+                    code=rec["code"], province_id=group.province_id,
+                    commune_id=group.commune_id, group_id=group.id, **values))
+            elif any(getattr(existing, k) != v for k, v in values.items()):
+                counts["update"] += 1
+                for key, value in values.items():
+                    setattr(existing, key, value)
+                existing.version += 1
+                existing.updated_at = utcnow()
+            else:
+                counts["same"] += 1
+        await progress(total)
+    await uow.households.save()
+    return counts
