@@ -136,7 +136,11 @@ async def make_resident(session, household=None, *, group: AdminUnit | None = No
     return resident
 
 
+_SERIALS = iter(range(100_000, 999_999))  # each worker has its own database: no clashes
+
+
 def random_id_number(birth_year: int = 1980, sex: str = "male") -> str:
+    """A valid, never-repeated ID number agreeing with the birth year and sex."""
     from domain.register.rules import make_id_number
 
-    return make_id_number("052", birth_year, sex, int(uuid7().hex[-5:], 16) % 999_999)
+    return make_id_number("052", birth_year, sex, next(_SERIALS))
