@@ -11,6 +11,7 @@ from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 
 from api import docs, logs, permissions, problems
+from api.idempotency import IdempotencyMiddleware
 from api.jobs import InProcessRunner
 from api.middleware import BodyLimitMiddleware, RequestContextMiddleware
 from api.routers import (
@@ -133,6 +134,7 @@ def create_app(settings: Settings | None = None, *, session_factory=None, engine
                            "Accept-Language", "X-Request-ID"],
             expose_headers=["ETag", "Location", "X-Request-ID", "Retry-After"],
         )
+    app.add_middleware(IdempotencyMiddleware, get_app_state=lambda: app.state)
     app.add_middleware(BodyLimitMiddleware, limit=settings.max_body_bytes,
                        larger={"/api/v1/imports": settings.max_import_bytes})
     app.add_middleware(RequestContextMiddleware)

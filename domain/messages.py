@@ -349,3 +349,12 @@ _IMPORT_MESSAGES: dict[str, tuple[str, str]] = {
 }
 FIELD_MESSAGES.update(_IMPORT_MESSAGES)
 TITLES.update({k: v for k, v in _IMPORT_MESSAGES.items() if k not in TITLES})
+
+TITLES["idempotency_key_invalid"] = (
+    "Idempotency-Key không hợp lệ", "Invalid Idempotency-Key")
+DETAILS["idempotency_key_invalid"] = (
+    "Dùng 1–200 ký tự ASCII in được, ví dụ một UUID.",
+    "Use 1–200 printable ASCII characters, such as a UUID.")
+DETAILS["idempotency_key_reused"] = (
+    "Khoá này đã dùng cho một yêu cầu có nội dung khác; hãy tạo khoá mới.",
+    "This key was used for a request with a different body; make a new key.")

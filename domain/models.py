@@ -11,6 +11,7 @@ from domain.accounts.models import (  # noqa: F401
 )
 from domain.audit.models import AuditEvent  # noqa: F401
 from domain.base import metadata  # noqa: F401
+from domain.idempotency import IdempotencyRecord  # noqa: F401
 from domain.imports.models import ImportJob  # noqa: F401
 from domain.register.models import (  # noqa: F401
     ChangeLog,

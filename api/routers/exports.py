@@ -227,6 +227,9 @@ def _xlsx_value(sheet, value: str):
 def _discard(sheet) -> None:
     """Remove the sheet's temporary file when the export stopped before the save."""
     writer = getattr(sheet, "_writer", None)
-    if writer is not None and not sheet.closed:
-        with contextlib.suppress(OSError, ValueError):
-            writer.cleanup()
+    if writer is None or sheet.closed:
+        return
+    with contextlib.suppress(OSError, ValueError):
+        sheet.close()  # ends openpyxl's row writer, which would complain when collected
+    with contextlib.suppress(OSError, ValueError):
+        writer.cleanup()

@@ -1,0 +1,25 @@
+"""Stored answers to POSTs sent with an Idempotency-Key, so a retry replays the first one."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import JSON, Column, Index, LargeBinary
+from sqlmodel import Field, SQLModel
+
+from domain.types import UTCDateTime, utcnow
+
+KEEP_HOURS = 48  # the contract promises at least 24
+
+
+class IdempotencyRecord(SQLModel, table=True):
+    __tablename__ = "idempotency_record"
+    __table_args__ = (Index(None, "created_at"),)
+
+    key_hash: str = Field(primary_key=True, max_length=64)  # caller + key
+    request_hash: str = Field(max_length=64)  # method, path, body
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    status_code: int | None = Field(default=None)  # None while the first request runs
+    headers: list[Any] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    body: bytes | None = Field(default=None, sa_column=Column(LargeBinary))
