@@ -189,3 +189,18 @@ class TestHouseholdsImport:
     async def test_households_need_a_group(self, client, place):
         resp = await post(client, place["h"], b"Ma ho\r\nX\r\n", kind="households")
         assert_problem(resp, 422, "group_id_required")
+
+
+class TestRoundTrip:
+    async def test_export_then_import_changes_nothing(self, client, session, place):
+        code = place["households"][0].code
+        content = csv_bytes([row(code), row(code, name="Ngô Thị Hạnh", sex="Nữ",
+                                            relationship="Vợ/Chồng", born="1990")])
+        assert (await post(client, place["h"], content)).json()["created_count"] == 2
+        exported = await client.get(
+            f"/api/v1/residents/export?household_id={place['households'][0].id}",
+            headers=place["h"])
+        assert exported.status_code == 200
+        job = (await post(client, place["h"], exported.content, filename="export.csv")).json()
+        assert job["status"] == "succeeded", job["errors"]
+        assert (job["created_count"], job["updated_count"], job["unchanged_count"]) == (0, 0, 2)
