@@ -17,6 +17,7 @@ from api.middleware import BodyLimitMiddleware, RequestContextMiddleware
 from api.routers import (
     audit,
     auth,
+    campaigns,
     exports,
     health,
     households,
@@ -119,6 +120,7 @@ def create_app(settings: Settings | None = None, *, session_factory=None, engine
     app.include_router(households.router)
     app.include_router(residents.router)
     app.include_router(imports.router)
+    app.include_router(campaigns.router)
     app.include_router(users.router)
     app.include_router(service_accounts.router)
     app.include_router(audit.router)

@@ -87,6 +87,9 @@ ResidentsRead = allow(Permission.residents_read)
 ResidentsWrite = allow(Permission.residents_write)
 RegisterExport = allow(Permission.register_export)
 ImportsWrite = allow(Permission.imports_write)
+CampaignsRead = allow(Permission.campaigns_read)
+CampaignsWrite = allow(Permission.campaigns_write)
+VisitsWrite = allow(Permission.visits_write)
 
 IfMatch = Annotated[
     str | None,

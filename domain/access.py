@@ -41,11 +41,15 @@ class Permission(StrEnum):
     pii_read = "pii:read"
     register_export = "register:export"
     imports_write = "imports:write"
+    campaigns_read = "campaigns:read"
+    campaigns_write = "campaigns:write"
+    visits_write = "visits:write"
     audit_read = "audit:read"
 
 
 P = Permission
-_READ_REGISTER = {P.units_read, P.households_read, P.residents_read}
+_READ_REGISTER = {P.units_read, P.households_read, P.residents_read, P.campaigns_read}
+_OUTREACH = {P.campaigns_write, P.visits_write}
 
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.admin: frozenset(Permission),
@@ -53,14 +57,14 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
         {
             P.profile_read, *_READ_REGISTER, P.households_write, P.residents_write,
             P.pii_read, P.register_export, P.imports_write, P.users_read, P.users_write,
-            P.audit_read,
+            P.audit_read, *_OUTREACH,
         }
     ),
     Role.group_leader: frozenset(
         {P.profile_read, *_READ_REGISTER, P.households_write, P.residents_write, P.pii_read,
-         P.register_export, P.imports_write}
+         P.register_export, P.imports_write, *_OUTREACH}
     ),
-    Role.volunteer: frozenset({P.profile_read, *_READ_REGISTER}),
+    Role.volunteer: frozenset({P.profile_read, *_READ_REGISTER, P.visits_write}),
     Role.election_officer: frozenset(
         {P.profile_read, *_READ_REGISTER, P.pii_read, P.register_export}
     ),

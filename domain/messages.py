@@ -358,3 +358,31 @@ DETAILS["idempotency_key_invalid"] = (
 DETAILS["idempotency_key_reused"] = (
     "Khoá này đã dùng cho một yêu cầu có nội dung khác; hãy tạo khoá mới.",
     "This key was used for a request with a different body; make a new key.")
+
+_OUTREACH_MESSAGES: dict[str, tuple[str, str]] = {
+    "campaign_not_found": ("Không tìm thấy chiến dịch", "Campaign not found"),
+    "campaign_not_draft": (
+        "Chiến dịch đã bắt đầu: danh sách hộ đã cố định",
+        "The campaign has started: its targets are frozen"),
+    "campaign_not_active": (
+        "Chiến dịch không đang diễn ra (chưa bắt đầu hoặc đã kết thúc)",
+        "The campaign is not active (not started or closed)"),
+    "campaign_one_commune": (
+        "Các tổ dân phố phải cùng một phường/xã", "All groups must be in one commune"),
+    "campaign_dates": ("Ngày kết thúc trước ngày bắt đầu", "The end is before the start"),
+    "not_a_walker": (
+        "Người này không thể đi thăm hộ trong chiến dịch (vai trò hoặc địa bàn)",
+        "This person cannot walk for the campaign (role or area)"),
+    "household_not_in_campaign": (
+        "Hộ không thuộc chiến dịch", "The household is not a target of the campaign"),
+    "household_not_in_walk_list": (
+        "Hộ không có trong danh sách đi thăm của bạn", "The household is not on your walk list"),
+    "visit_before_campaign": (
+        "Thời điểm thăm trước khi chiến dịch bắt đầu", "The visit is before the campaign"),
+    "resident_not_in_household": (
+        "Người này không thuộc hộ được thăm", "This resident is not in the visited household"),
+    "client_visit_id_reused": (
+        "Mã lượt thăm đã dùng cho một nội dung khác", "This visit id was sent with another body"),
+}
+FIELD_MESSAGES.update(_OUTREACH_MESSAGES)
+TITLES.update(_OUTREACH_MESSAGES)

@@ -15,6 +15,7 @@ from repositories.accounts import (
 )
 from repositories.audit import AuditRepository
 from repositories.imports import ImportRepository
+from repositories.outreach import OutreachRepository
 from repositories.register import ChangeLogRepository, HouseholdRepository, ResidentRepository
 from repositories.units import StreetRepository, UnitRepository
 
@@ -86,3 +87,7 @@ class SqlUnitOfWork:
     @cached_property
     def imports(self) -> ImportRepository:
         return ImportRepository(self.session)
+
+    @cached_property
+    def outreach(self) -> OutreachRepository:
+        return OutreachRepository(self.session)

@@ -1,0 +1,202 @@
+"""Use cases of campaigns: draft, start (freezing the targets), assign walks, close."""
+
+from __future__ import annotations
+
+import uuid
+
+from domain.access import Principal, Role
+from domain.concurrency import check_if_match, touch
+from domain.errors import Conflict, Invalid
+from domain.outreach.models import Campaign, CampaignHousehold, CampaignStatus
+from domain.outreach.schemas import AssignmentRequest, CampaignCreate, CampaignUpdate
+from domain.ports import UnitOfWork
+from domain.types import utcnow
+from domain.units.models import UnitLevel
+
+WALKERS = {Role.volunteer, Role.group_leader, Role.ward_officer, Role.security_officer}
+
+
+async def _targets(uow: UnitOfWork, who: Principal, group_ids, street_ids):
+    """All groups in one commune, readable by the caller; streets of that commune."""
+    groups = [await uow.units.get(who, g) for g in dict.fromkeys(group_ids)]
+    if any(g.level != UnitLevel.group for g in groups):
+        raise Invalid("not_a_group", loc=("body", "group_ids"))
+    communes = {g.commune_id for g in groups}
+    if len(communes) != 1:
+        raise Invalid("campaign_one_commune", loc=("body", "group_ids"))
+    for street_id in dict.fromkeys(street_ids):
+        street = await uow.streets.get(who, street_id)
+        if street.commune_id not in communes:
+            raise Invalid("street_other_commune", loc=("body", "street_ids"))
+    return groups[0]
+
+
+def _check_dates(starts_on, ends_on) -> None:
+    if ends_on < starts_on:
+        raise Invalid("campaign_dates", loc=("body", "ends_on"))
+
+
+async def create_campaign(uow: UnitOfWork, who: Principal, *, data: CampaignCreate) -> Campaign:
+    """Draft a campaign over residential groups of one commune."""
+    _check_dates(data.starts_on, data.ends_on)
+    group = await _targets(uow, who, data.group_ids, data.street_ids)
+    campaign = Campaign(
+        name=data.name, goals=[g.value for g in dict.fromkeys(data.goals)],
+        province_id=group.province_id, commune_id=group.commune_id,
+        group_ids=[str(g) for g in dict.fromkeys(data.group_ids)],
+        street_ids=[str(s) for s in dict.fromkeys(data.street_ids)],
+        starts_on=data.starts_on, ends_on=data.ends_on, created_by_id=who.subject_id)
+    await uow.outreach.add(campaign)
+    await uow.audit.record(who, "campaign.create", "campaign", [campaign.id])
+    await uow.commit()
+    return campaign
+
+
+async def update_campaign(uow: UnitOfWork, who: Principal, campaign_id: uuid.UUID, *,
+                          data: CampaignUpdate, if_match: str | None) -> Campaign:
+    """Change a draft; a started campaign keeps its frozen targets (409)."""
+    campaign = await uow.outreach.get(who, campaign_id, for_update=True)
+    check_if_match(campaign, if_match)
+    changes = data.model_dump(exclude_unset=True)
+    if campaign.status != CampaignStatus.draft and set(changes) - {"name", "ends_on"}:
+        raise Conflict("campaign_not_draft")
+    if any(changes.get(k, 0) is None for k in changes):
+        raise Invalid("missing", loc=("body", next(k for k in changes if changes[k] is None)))
+    if "group_ids" in changes or "street_ids" in changes:
+        group = await _targets(uow, who, changes.get("group_ids", campaign.group_ids),
+                               changes.get("street_ids", campaign.street_ids))
+        campaign.province_id, campaign.commune_id = group.province_id, group.commune_id
+    for key, value in changes.items():
+        if key in ("group_ids", "street_ids"):
+            value = [str(v) for v in dict.fromkeys(value)]
+        elif key == "goals":
+            value = [g.value for g in dict.fromkeys(value)]
+        setattr(campaign, key, value)
+    _check_dates(campaign.starts_on, campaign.ends_on)
+    touch(campaign)
+    await uow.audit.record(who, "campaign.update", "campaign", [campaign.id],
+                           fields=sorted(changes))
+    await uow.commit()
+    return campaign
+
+
+async def start_campaign(uow: UnitOfWork, who: Principal, campaign_id: uuid.UUID, *,
+                         if_match: str | None) -> Campaign:
+    """Freeze the target households and residents; visits may be recorded from now on."""
+    campaign = await uow.outreach.get(who, campaign_id, for_update=True)
+    check_if_match(campaign, if_match)
+    if campaign.status != CampaignStatus.draft:
+        raise Conflict("campaign_not_draft")
+    households, residents = await uow.outreach.freeze_targets(campaign)
+    campaign.status, campaign.started_at = CampaignStatus.active, utcnow()
+    campaign.target_households, campaign.target_residents = households, residents
+    await _target_counters(uow, campaign)
+    touch(campaign)
+    await uow.audit.record(who, "campaign.start", "campaign", [campaign.id],
+                           households=households, residents=residents)
+    await uow.commit()
+    return campaign
+
+
+async def _target_counters(uow: UnitOfWork, campaign: Campaign) -> None:
+    rows = await uow.outreach.targets_in_walk_order(campaign.id)
+    by_unit: dict[str, int] = {}
+    by_street: dict[str, int] = {}
+    for target, *_ in rows:
+        by_unit[str(target.group_id)] = by_unit.get(str(target.group_id), 0) + 1
+        street = str(target.street_id) if target.street_id else "none"
+        by_street[street] = by_street.get(street, 0) + 1
+    await uow.outreach.set_counters(campaign.id, "unit", "target_households", by_unit)
+    await uow.outreach.set_counters(campaign.id, "street", "target_households", by_street)
+
+
+async def close_campaign(uow: UnitOfWork, who: Principal, campaign_id: uuid.UUID, *,
+                         if_match: str | None) -> Campaign:
+    """No more visits; progress stays readable."""
+    campaign = await uow.outreach.get(who, campaign_id, for_update=True)
+    check_if_match(campaign, if_match)
+    if campaign.status != CampaignStatus.active:
+        raise Conflict("campaign_not_active")
+    campaign.status, campaign.closed_at = CampaignStatus.closed, utcnow()
+    touch(campaign)
+    await uow.audit.record(who, "campaign.close", "campaign", [campaign.id])
+    await uow.commit()
+    return campaign
+
+
+def _cut(items: list, parts: int) -> list[list]:
+    """Contiguous, near-equal slices (walks stay along the street)."""
+    size, extra = divmod(len(items), parts)
+    out, start = [], 0
+    for i in range(parts):
+        end = start + size + (1 if i < extra else 0)
+        out.append(items[start:end])
+        start = end
+    return out
+
+
+async def _check_walkers(uow: UnitOfWork, who: Principal, campaign, ids) -> None:
+    for volunteer_id in ids:
+        user = await uow.users.get(who, volunteer_id)
+        units = set((await uow.users.unit_ids([user.id]))[user.id])
+        inside = units & ({uuid.UUID(g) for g in campaign.group_ids} | {campaign.commune_id})
+        if Role(user.role) not in WALKERS or user.disabled_at is not None or not inside:
+            raise Invalid("not_a_walker", loc=("body", "volunteer_ids"))
+
+
+async def assign(uow: UnitOfWork, who: Principal, campaign_id: uuid.UUID, *,
+                 data: AssignmentRequest) -> None:
+    """Cut walk lists by street or evenly, or move listed households by hand."""
+    campaign = await uow.outreach.get(who, campaign_id, for_update=True)
+    if campaign.status != CampaignStatus.active:
+        raise Conflict("campaign_not_active")
+    rows = await uow.outreach.targets_in_walk_order(campaign.id)
+    if data.mode == "manual":
+        await _assign_manual(uow, who, campaign, rows, data)
+    else:
+        if not data.volunteer_ids:
+            raise Invalid("missing", loc=("body", "volunteer_ids"))
+        await _check_walkers(uow, who, campaign, data.volunteer_ids)
+        targets = [row[0] for row in rows]
+        if data.mode == "balanced":
+            walks = _cut(targets, len(data.volunteer_ids))
+        else:  # by_street: whole streets to the least-loaded walker, in street order
+            walks = [[] for _ in data.volunteer_ids]
+            streets: dict[object, list] = {}
+            for target in targets:
+                streets.setdefault(target.street_id, []).append(target)
+            for street_targets in sorted(streets.values(), key=len, reverse=True):
+                min(walks, key=len).extend(street_targets)
+            for walk in walks:
+                walk.sort(key=lambda t: targets.index(t))
+        for volunteer_id, walk in zip(data.volunteer_ids, walks, strict=True):
+            for order, target in enumerate(walk, start=1):
+                target.volunteer_id, target.walk_order = volunteer_id, order
+    await uow.audit.record(who, "campaign.assign", "campaign", [campaign.id], mode=data.mode)
+    await uow.commit()
+
+
+async def _assign_manual(uow, who, campaign, rows, data: AssignmentRequest) -> None:
+    if not data.household_ids:
+        raise Invalid("missing", loc=("body", "household_ids"))
+    if data.volunteer_id is not None:
+        await _check_walkers(uow, who, campaign, [data.volunteer_id])
+    by_household = {row[0].household_id: row[0] for row in rows}
+    late = {h.id: h for h in await uow.outreach.late_households(campaign)}
+    for household_id in data.household_ids:
+        target = by_household.get(household_id)
+        if target is None and household_id in late:
+            household = late[household_id]
+            target = CampaignHousehold(
+                campaign_id=campaign.id, household_id=household_id, group_id=household.group_id,
+                street_id=household.street_id, added_late=True)
+            await uow.outreach.add_target(target)
+        if target is None:
+            raise Invalid("household_not_in_campaign", loc=("body", "household_ids"))
+        target.volunteer_id = data.volunteer_id
+    if data.volunteer_id is not None:  # renumber the volunteer's walk in street order
+        order = 0
+        for row in await uow.outreach.targets_in_walk_order(campaign.id):
+            if row[0].volunteer_id == data.volunteer_id:
+                order += 1
+                row[0].walk_order = order

@@ -1,0 +1,161 @@
+"""Recording visits (offline-safe, order-independent) and reading progress."""
+
+from __future__ import annotations
+
+import hashlib
+import uuid
+from datetime import timedelta
+
+import orjson
+
+from domain.access import Principal, Role
+from domain.clock import day_vn
+from domain.errors import Conflict, Invalid, NotFound
+from domain.outreach.models import (
+    GOAL_STEPS,
+    REACHED,
+    READINESS_OF,
+    CampaignStatus,
+    Goal,
+    GoalProgress,
+    Visit,
+    VisitNeed,
+)
+from domain.outreach.schemas import VisitCreate
+from domain.ports import UnitOfWork
+from domain.register.models import ReadinessFact
+from domain.types import utcnow
+
+CLOCK_SKEW = timedelta(minutes=5)  # phones' clocks run a little ahead
+
+
+def _hash(data: VisitCreate) -> str:
+    body = data.model_dump(mode="json")
+    body["visited_at"] = data.visited_at.timestamp()
+    return hashlib.sha256(orjson.dumps(body, option=orjson.OPT_SORT_KEYS)).hexdigest()
+
+
+def _slices(target, volunteer_id, moment) -> list[tuple[str, str]]:
+    return [("total", "all"), ("unit", str(target.group_id)),
+            ("street", str(target.street_id) if target.street_id else "none"),
+            ("volunteer", str(volunteer_id)), ("day", day_vn(moment).isoformat())]
+
+
+def _move(changes, metric, target, old_volunteer, old_at, new_volunteer, new_at) -> None:
+    """Credit a first time to the earlier visit: out of the old slices, into the new ones."""
+    for dim, key in _slices(target, old_volunteer, old_at):
+        changes.append((dim, key, metric, -1))
+    for dim, key in _slices(target, new_volunteer, new_at):
+        changes.append((dim, key, metric, +1))
+
+
+async def record_visit(uow: UnitOfWork, who: Principal, campaign_id: uuid.UUID, *,
+                       data: VisitCreate) -> tuple[Visit, bool]:
+    """Record a visit once; answers (visit, created). A replay answers the first record."""
+    campaign = await uow.outreach.get(who, campaign_id)
+    request_hash = _hash(data)
+    existing = await uow.outreach.visit_by_client_id(campaign.id, data.client_visit_id)
+    if existing is not None:
+        return _replayed(existing, request_hash), False
+    if campaign.status != CampaignStatus.active:
+        raise Conflict("campaign_not_active")
+    if data.visited_at.tzinfo is None:
+        raise Invalid("timezone_aware", loc=("body", "visited_at"))
+    if data.visited_at > utcnow() + CLOCK_SKEW:
+        raise Invalid("date_in_future", loc=("body", "visited_at"))
+    if day_vn(data.visited_at) < campaign.starts_on:
+        raise Invalid("visit_before_campaign", loc=("body", "visited_at"))
+    target = await uow.outreach.target(campaign.id, data.household_id, for_update=True)
+    if target is None or (who.role == Role.volunteer and target.volunteer_id != who.subject_id):
+        raise NotFound("household_not_in_walk_list")
+    members = {m.id for m in await uow.residents.members([data.household_id])}
+    for i, person in enumerate(data.residents):
+        if person.resident_id not in members:
+            raise Invalid("resident_not_in_household", loc=("body", "residents", i,
+                                                            "resident_id"))
+    visit = Visit(
+        campaign_id=campaign.id, client_visit_id=data.client_visit_id,
+        request_hash=request_hash, household_id=data.household_id,
+        volunteer_id=who.subject_id, volunteer_name=who.name, visited_at=data.visited_at,
+        outcome=data.outcome, notes=data.notes, follow_up_on=data.follow_up_on,
+        residents=[p.model_dump(mode="json") for p in data.residents])
+    if not await uow.outreach.add_visit(visit):  # a twin replay won the race
+        twin = await uow.outreach.visit_by_client_id(campaign.id, data.client_visit_id)
+        return _replayed(twin, request_hash), False
+
+    changes: list[tuple[str, str, str, int]] = []
+    if target.last_visit_at is None or data.visited_at >= target.last_visit_at:
+        target.last_visit_at, target.last_outcome = data.visited_at, data.outcome.value
+        target.follow_up_on = data.follow_up_on
+    if data.outcome in REACHED:
+        if target.reached_at is None:
+            changes += [(d, k, "households_reached", 1)
+                        for d, k in _slices(target, who.subject_id, data.visited_at)]
+            target.reached_at, target.reached_visit_id = data.visited_at, visit.id
+        elif data.visited_at < target.reached_at:
+            earlier = await uow.outreach.visit(target.reached_visit_id)
+            _move(changes, "households_reached", target, earlier.volunteer_id,
+                  target.reached_at, who.subject_id, data.visited_at)
+            target.reached_at, target.reached_visit_id = data.visited_at, visit.id
+    for person in data.residents:
+        for action in dict.fromkeys(person.actions):
+            await _first_time(uow, changes, campaign.id, target, person.resident_id, action,
+                              visit, who)
+            if action in READINESS_OF:
+                await uow.residents.add_fact(ReadinessFact(
+                    resident_id=person.resident_id, kind=READINESS_OF[action],
+                    occurred_on=day_vn(data.visited_at), recorded_by_id=who.subject_id,
+                    recorded_by_name=who.name))
+    for need in data.needs:
+        if need.resident_id is not None and need.resident_id not in members:
+            raise Invalid("resident_not_in_household", loc=("body", "needs"))
+        await uow.outreach.add_need(VisitNeed(
+            campaign_id=campaign.id, visit_id=visit.id, household_id=data.household_id,
+            resident_id=need.resident_id, category=need.category,
+            description=need.description))
+    await uow.outreach.bump(campaign.id, changes)
+    await uow.audit.record(who, "visit.record", "visit", [visit.id, data.household_id],
+                           outcome=data.outcome.value)
+    await uow.commit()
+    return visit, True
+
+
+async def _first_time(uow, changes, campaign_id, target, resident_id, action, visit, who):
+    row = await uow.outreach.first_action(campaign_id, resident_id, action)
+    if row is None:
+        row = GoalProgress(campaign_id=campaign_id, resident_id=resident_id, action=action,
+                           first_at=visit.visited_at, visit_id=visit.id,
+                           volunteer_id=who.subject_id, group_id=target.group_id,
+                           street_id=target.street_id)
+        if await uow.outreach.add_first_action(row):
+            changes += [(d, k, action.value, 1)
+                        for d, k in _slices(target, who.subject_id, visit.visited_at)]
+            return
+        row = await uow.outreach.first_action(campaign_id, resident_id, action)
+    if visit.visited_at < row.first_at:
+        _move(changes, action.value, target, row.volunteer_id, row.first_at, who.subject_id,
+              visit.visited_at)
+        row.first_at, row.visit_id, row.volunteer_id = visit.visited_at, visit.id, who.subject_id
+
+
+def _replayed(existing: Visit, request_hash: str) -> Visit:
+    if existing.request_hash != request_hash:
+        raise Invalid("client_visit_id_reused", loc=("body", "client_visit_id"))
+    return existing
+
+
+async def open_goals(uow: UnitOfWork, campaign, resident_ids) -> dict[uuid.UUID, list[Goal]]:
+    """Goals whose last step has not happened yet, per resident (register facts count)."""
+    facts = await uow.residents.readiness(resident_ids)
+    done = {(r, a) for r, a in await uow.outreach.actions_done(campaign.id, resident_ids)}
+    out = {}
+    for resident_id in resident_ids:
+        have = set(facts.get(resident_id, {}))
+        goals = []
+        for goal in campaign.goals:
+            last = GOAL_STEPS[Goal(goal)][-1]
+            if (resident_id, last) in done or READINESS_OF.get(last) in have:
+                continue
+            goals.append(Goal(goal))
+        out[resident_id] = goals
+    return out

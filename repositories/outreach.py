@@ -1,0 +1,247 @@
+"""SQL for campaigns, their targets, visits, first-time actions, counters and needs."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from sqlalchemy import Text, cast, func, or_, update
+from sqlalchemy import select as sa_select
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from domain.access import Principal, Role
+from domain.errors import NotFound
+from domain.outreach.models import (
+    Campaign,
+    CampaignCounter,
+    CampaignHousehold,
+    GoalProgress,
+    Visit,
+    VisitNeed,
+)
+from domain.register.models import Household, Resident
+from domain.units.models import Street
+from repositories.paging import Page, keyset, page_from_rows, parse_sort
+
+
+class OutreachRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    # -- campaigns -------------------------------------------------------------------
+    def readable(self, principal: Principal):
+        stmt = select(Campaign)
+        if principal.is_unscoped:
+            return stmt
+        units = principal.unit_ids
+        scoped = or_(Campaign.commune_id.in_(units), Campaign.province_id.in_(units),
+                     *[cast(Campaign.group_ids, Text).contains(str(u)) for u in units])
+        if principal.role == Role.volunteer:  # only campaigns they walk for
+            mine = sa_select(CampaignHousehold.campaign_id).where(
+                CampaignHousehold.volunteer_id == principal.subject_id)
+            return stmt.where(Campaign.id.in_(mine))
+        return stmt.where(scoped)
+
+    async def get(self, principal: Principal, campaign_id: uuid.UUID, *, for_update=False):
+        stmt = self.readable(principal).where(Campaign.id == campaign_id)
+        if for_update:
+            stmt = stmt.with_for_update()
+        campaign = (await self.session.exec(stmt)).first()
+        if campaign is None:
+            raise NotFound("campaign_not_found")
+        return campaign
+
+    async def list(self, principal: Principal, *, status, cursor, limit) -> Page:
+        stmt = self.readable(principal)
+        if status:
+            stmt = stmt.where(Campaign.status == status)
+        keys = parse_sort("-created_at", {"created_at": Campaign.created_at}, "-created_at",
+                          Campaign.id)
+        rows = list((await self.session.exec(keyset(stmt, keys, cursor, limit))).all())
+        return page_from_rows(rows, keys, limit, lambda r, n: getattr(r, n))
+
+    async def add(self, campaign: Campaign) -> None:
+        self.session.add(campaign)
+        await self.session.flush()
+
+    # -- targets ---------------------------------------------------------------------
+    def _matching_households(self, campaign: Campaign):
+        stmt = select(Household).where(
+            Household.group_id.in_([uuid.UUID(g) for g in campaign.group_ids]),
+            Household.deleted_at.is_(None))
+        if campaign.street_ids:
+            stmt = stmt.where(Household.street_id.in_([uuid.UUID(s) for s in
+                                                       campaign.street_ids]))
+        return stmt
+
+    async def freeze_targets(self, campaign: Campaign) -> tuple[int, int]:
+        """Snapshot the target households and their living residents; answer the counts."""
+        households = list((await self.session.exec(self._matching_households(campaign))).all())
+        sizes = await self.member_counts([h.id for h in households])
+        for household in households:
+            self.session.add(CampaignHousehold(
+                campaign_id=campaign.id, household_id=household.id, group_id=household.group_id,
+                street_id=household.street_id, residents=sizes.get(household.id, 0)))
+        await self.session.flush()
+        return len(households), sum(sizes.values())
+
+    async def member_counts(self, household_ids: list[uuid.UUID]) -> dict[uuid.UUID, int]:
+        out: dict[uuid.UUID, int] = {}
+        for start in range(0, len(household_ids), 5000):
+            chunk = household_ids[start:start + 5000]
+            stmt = sa_select(Resident.household_id, func.count()).where(
+                Resident.household_id.in_(chunk), Resident.deleted_at.is_(None),
+                Resident.residence_status.in_(("permanent", "temporary"))
+            ).group_by(Resident.household_id)
+            out.update({k: v for k, v in (await self.session.execute(stmt)).all()})
+        return out
+
+    async def add_target(self, target: CampaignHousehold) -> None:
+        self.session.add(target)
+        await self.session.flush()
+
+    async def late_households(self, campaign: Campaign) -> list[Household]:
+        taken = sa_select(CampaignHousehold.household_id).where(
+            CampaignHousehold.campaign_id == campaign.id)
+        stmt = self._matching_households(campaign).where(Household.id.not_in(taken)).order_by(
+            Household.code).limit(500)
+        return list((await self.session.exec(stmt)).all())
+
+    async def targets_in_walk_order(self, campaign_id: uuid.UUID):
+        """Targets with street name and house order, for cutting walks."""
+        stmt = (
+            sa_select(CampaignHousehold, Street.name, Household.house_number_sort,
+                      Household.house_number, Household.code)
+            .join(Household, Household.id == CampaignHousehold.household_id)
+            .outerjoin(Street, Street.id == CampaignHousehold.street_id)
+            .where(CampaignHousehold.campaign_id == campaign_id)
+            .order_by(Street.name_folded.nulls_last(), Household.house_number_sort,
+                      Household.house_number, Household.code)
+        )
+        return (await self.session.execute(stmt)).all()
+
+    async def target(self, campaign_id: uuid.UUID, household_id: uuid.UUID, *,
+                     for_update=False) -> CampaignHousehold | None:
+        stmt = select(CampaignHousehold).where(CampaignHousehold.campaign_id == campaign_id,
+                                               CampaignHousehold.household_id == household_id)
+        if for_update:
+            stmt = stmt.with_for_update()
+        return (await self.session.exec(stmt)).first()
+
+    async def loads(self, campaign_id: uuid.UUID):
+        stmt = sa_select(CampaignHousehold.volunteer_id, func.count(),
+                         func.count(CampaignHousehold.reached_at)).where(
+            CampaignHousehold.campaign_id == campaign_id).group_by(
+            CampaignHousehold.volunteer_id)
+        return (await self.session.execute(stmt)).all()
+
+    async def walk(self, campaign_id: uuid.UUID, volunteer_id: uuid.UUID):
+        stmt = (
+            sa_select(CampaignHousehold, Household.code, Household.house_number, Street.name)
+            .join(Household, Household.id == CampaignHousehold.household_id)
+            .outerjoin(Street, Street.id == CampaignHousehold.street_id)
+            .where(CampaignHousehold.campaign_id == campaign_id,
+                   CampaignHousehold.volunteer_id == volunteer_id)
+            .order_by(CampaignHousehold.walk_order)
+        )
+        return (await self.session.execute(stmt)).all()
+
+    # -- visits ----------------------------------------------------------------------
+    async def visit_by_client_id(self, campaign_id: uuid.UUID, client_id: str):
+        stmt = select(Visit).where(Visit.campaign_id == campaign_id,
+                                   Visit.client_visit_id == client_id)
+        return (await self.session.exec(stmt)).first()
+
+    async def add_visit(self, visit: Visit) -> bool:
+        """Insert; False when a twin with the same client id got there first."""
+        try:
+            async with self.session.begin_nested():
+                self.session.add(visit)
+                await self.session.flush()
+        except IntegrityError:
+            self.session.expunge(visit)
+            return False
+        return True
+
+    async def visit(self, visit_id: uuid.UUID) -> Visit | None:
+        return await self.session.get(Visit, visit_id)
+
+    async def visits(self, campaign_id: uuid.UUID, *, household_id, volunteer_id, cursor,
+                     limit) -> Page:
+        stmt = select(Visit).where(Visit.campaign_id == campaign_id)
+        if household_id:
+            stmt = stmt.where(Visit.household_id == household_id)
+        if volunteer_id:
+            stmt = stmt.where(Visit.volunteer_id == volunteer_id)
+        keys = parse_sort("-visited_at", {"visited_at": Visit.visited_at}, "-visited_at",
+                          Visit.id)
+        rows = list((await self.session.exec(keyset(stmt, keys, cursor, limit))).all())
+        return page_from_rows(rows, keys, limit, lambda r, n: getattr(r, n))
+
+    async def first_action(self, campaign_id, resident_id, action, *, for_update=True):
+        stmt = select(GoalProgress).where(
+            GoalProgress.campaign_id == campaign_id, GoalProgress.resident_id == resident_id,
+            GoalProgress.action == action)
+        if for_update:
+            stmt = stmt.with_for_update()
+        return (await self.session.exec(stmt)).first()
+
+    async def add_first_action(self, row: GoalProgress) -> bool:
+        try:
+            async with self.session.begin_nested():
+                self.session.add(row)
+                await self.session.flush()
+        except IntegrityError:
+            self.session.expunge(row)
+            return False
+        return True
+
+    async def actions_done(self, campaign_id: uuid.UUID, resident_ids: list[uuid.UUID]):
+        stmt = sa_select(GoalProgress.resident_id, GoalProgress.action).where(
+            GoalProgress.campaign_id == campaign_id, GoalProgress.resident_id.in_(resident_ids))
+        return (await self.session.execute(stmt)).all()
+
+    # -- counters --------------------------------------------------------------------
+    async def bump(self, campaign_id: uuid.UUID, changes: list[tuple[str, str, str, int]]):
+        """Add to counters atomically (INSERT ... ON CONFLICT DO UPDATE), exact under load."""
+        if not changes:
+            return
+        merged: dict[tuple[str, str, str], int] = {}
+        for dim, key, metric, delta in changes:
+            merged[(dim, key, metric)] = merged.get((dim, key, metric), 0) + delta
+        rows = [{"campaign_id": campaign_id, "dimension": d, "key": k, "metric": m,
+                 "value": v} for (d, k, m), v in sorted(merged.items()) if v]
+        if not rows:
+            return
+        dialect = postgresql if self.session.bind.dialect.name == "postgresql" else sqlite
+        stmt = dialect.insert(CampaignCounter).values(rows)
+        stmt = stmt.on_conflict_do_update(
+            index_elements=["campaign_id", "dimension", "key", "metric"],
+            set_={"value": CampaignCounter.value + stmt.excluded.value})
+        await self.session.execute(stmt)
+
+    async def set_counters(self, campaign_id, dimension: str, metric: str,
+                           values: dict[str, int]) -> None:
+        await self.session.execute(update(CampaignCounter).where(
+            CampaignCounter.campaign_id == campaign_id, CampaignCounter.dimension == dimension,
+            CampaignCounter.metric == metric).values(value=0))
+        await self.bump(campaign_id, [(dimension, k, metric, v) for k, v in values.items()])
+
+    async def counters(self, campaign_id: uuid.UUID) -> list[Any]:
+        stmt = sa_select(CampaignCounter.dimension, CampaignCounter.key, CampaignCounter.metric,
+                         CampaignCounter.value).where(CampaignCounter.campaign_id == campaign_id)
+        return (await self.session.execute(stmt)).all()
+
+    # -- needs -----------------------------------------------------------------------
+    async def add_need(self, need: VisitNeed) -> None:
+        self.session.add(need)
+
+    async def needs(self, campaign_id: uuid.UUID, status: str | None, limit: int):
+        stmt = select(VisitNeed).where(VisitNeed.campaign_id == campaign_id)
+        if status:
+            stmt = stmt.where(VisitNeed.status == status)
+        stmt = stmt.order_by(VisitNeed.created_at.desc()).limit(limit)
+        return list((await self.session.exec(stmt)).all())
