@@ -44,12 +44,15 @@ class Permission(StrEnum):
     campaigns_read = "campaigns:read"
     campaigns_write = "campaigns:write"
     visits_write = "visits:write"
+    announcements_read = "announcements:read"
+    announcements_write = "announcements:write"
     audit_read = "audit:read"
 
 
 P = Permission
-_READ_REGISTER = {P.units_read, P.households_read, P.residents_read, P.campaigns_read}
-_OUTREACH = {P.campaigns_write, P.visits_write}
+_READ_REGISTER = {P.units_read, P.households_read, P.residents_read, P.campaigns_read,
+                  P.announcements_read}
+_OUTREACH = {P.campaigns_write, P.visits_write, P.announcements_write}
 
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.admin: frozenset(Permission),
@@ -68,7 +71,8 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.election_officer: frozenset(
         {P.profile_read, *_READ_REGISTER, P.pii_read, P.register_export}
     ),
-    Role.security_officer: frozenset({P.profile_read, *_READ_REGISTER}),
+    # Fraud warnings only: the announcement use cases hold them to that category.
+    Role.security_officer: frozenset({P.profile_read, *_READ_REGISTER, P.announcements_write}),
     Role.auditor: frozenset(
         {P.profile_read, *_READ_REGISTER, P.audit_read, P.users_read, P.register_export}
     ),
@@ -77,7 +81,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
         {P.profile_read, *_READ_REGISTER, P.households_write, P.residents_write, P.pii_read,
          P.register_export, P.imports_write}
     ),
-    Role.resident: frozenset({P.profile_read}),
+    Role.resident: frozenset({P.profile_read, P.announcements_read}),  # notices to them
 }
 
 # Roles that a ward officer may create and manage inside their commune.

@@ -386,3 +386,30 @@ _OUTREACH_MESSAGES: dict[str, tuple[str, str]] = {
 }
 FIELD_MESSAGES.update(_OUTREACH_MESSAGES)
 TITLES.update(_OUTREACH_MESSAGES)
+
+_ANNOUNCEMENT_MESSAGES: dict[str, tuple[str, str]] = {
+    "announcement_not_found": ("Không tìm thấy thông báo", "Announcement not found"),
+    "announcement_published": (
+        "Thông báo đã phát hành: không sửa được nữa (có thể thu hồi)",
+        "The announcement is published: it can no longer be changed (withdraw it instead)"),
+    "announcement_withdrawn": ("Thông báo đã bị thu hồi", "The announcement was withdrawn"),
+    "announcement_one_commune": (
+        "Các đơn vị nhận thông báo phải cùng một phường/xã",
+        "All target units must be in one commune"),
+    "announcement_unit_level": (
+        "Chỉ gửi thông báo tới tổ dân phố/thôn hoặc cả phường/xã",
+        "Announcements go to residential groups or a whole commune"),
+    "announcement_outside_scope": (
+        "Có đơn vị nhận thông báo nằm ngoài địa bàn của bạn",
+        "Some target units are outside your own units"),
+    "announcement_category_forbidden": (
+        "Bạn không được phát thông báo loại này", "You may not issue this kind of announcement"),
+    "delivered_before_publish": (
+        "Thời điểm báo tin trước khi thông báo phát hành",
+        "Delivered before the announcement was published"),
+}
+FIELD_MESSAGES.update(_ANNOUNCEMENT_MESSAGES)
+TITLES.update(_ANNOUNCEMENT_MESSAGES)
+DETAILS["announcement_category_forbidden"] = (
+    "Vai trò của bạn chỉ phát được cảnh báo lừa đảo (fraud_warning), không phải {category}.",
+    "Your role issues fraud warnings (fraud_warning) only, not {category}.")

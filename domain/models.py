@@ -13,6 +13,11 @@ from domain.audit.models import AuditEvent  # noqa: F401
 from domain.base import metadata  # noqa: F401
 from domain.idempotency import IdempotencyRecord  # noqa: F401
 from domain.imports.models import ImportJob  # noqa: F401
+from domain.outreach.announcement_models import (  # noqa: F401
+    Announcement,
+    AnnouncementDelivery,
+    AnnouncementUnit,
+)
 from domain.outreach.models import (  # noqa: F401
     Campaign,
     CampaignCounter,

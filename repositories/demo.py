@@ -2,12 +2,19 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from auth.passwords import hash_password
-from domain.access import Role
+from domain.access import Principal, Role, permissions_for
 from domain.accounts.models import User, UserUnit
+from domain.outreach import service as campaigns
+from domain.outreach import visits
+from domain.outreach.demo import DAY_ONE, Door, plan_day_one
+from domain.outreach.models import Goal
+from domain.outreach.schemas import AssignmentRequest, CampaignCreate, VisitCreate
 from domain.register.demo import DemoData, generate_demo
 from domain.register.models import Household, ReadinessFact, Resident
-from domain.register.rules import name_keys
+from domain.register.rules import age_on, name_keys
 from domain.text import fold
 from domain.units.models import LEVEL_OF_KIND, AdminUnit, Street, UnitLevel
 
@@ -80,6 +87,7 @@ async def load_demo(uow, password: str, *, seed: int) -> DemoData:
     await session.flush()
 
     hashed = await hash_password(password)
+    people: dict[Role, Principal] = {}
     for role in DEMO_ROLES:
         user = User(username=f"demo-{role.value}", display_name=f"Tài khoản mẫu ({role.value})",
                     password_hash=hashed, role=role)
@@ -87,7 +95,40 @@ async def load_demo(uow, password: str, *, seed: int) -> DemoData:
         await session.flush()
         scope = commune if role in {Role.ward_officer, Role.election_officer} else group
         session.add(UserUnit(user_id=user.id, unit_id=scope.id))
+        people[role] = Principal(subject_id=user.id, name=user.username, role=role,
+                                 unit_ids=frozenset({scope.id}),
+                                 permissions=permissions_for(role))
     await session.flush()
     await uow.audit.record(None, "demo.load", "admin_unit", [group.id], actor_name="bootstrap",
                            households=len(households), residents=len(residents))
+    await uow.commit()
+    await load_demo_campaign(uow, people, group)
     return data
+
+
+async def load_demo_campaign(uow, people: dict[Role, Principal], group: AdminUnit) -> None:
+    """The "Tuyến đường số" campaign and its first day, recorded through the real use cases."""
+    leader = people[Role.group_leader]
+    walkers = [leader, people[Role.volunteer], people[Role.security_officer]]
+    campaign = await campaigns.create_campaign(uow, leader, data=CampaignCreate(
+        name="Tuyến đường số – Tổ dân phố Trần Phú", goals=list(Goal),
+        group_ids=[group.id], starts_on=DAY_ONE.date(), ends_on=date(2026, 3, 14)))
+    campaign = await campaigns.start_campaign(uow, leader, campaign.id, if_match=campaign.etag)
+    await campaigns.assign(uow, leader, campaign.id, data=AssignmentRequest(
+        mode="by_street", volunteer_ids=[w.subject_id for w in walkers]))
+    walks = []
+    for walker in walkers:
+        rows = await uow.outreach.walk(campaign.id, walker.subject_id)
+        members = await uow.residents.members([row[0].household_id for row in rows])
+        facts = await uow.residents.readiness([m.id for m in members])
+        by_household: dict = {}
+        for m in members:
+            by_household.setdefault(m.household_id, []).append(
+                (m.id, age_on(m.birth_date, m.birth_year, DAY_ONE.date()),
+                 "has_smartphone" in facts.get(m.id, {})))
+        walks.append([Door(row[0].household_id, tuple(by_household.get(row[0].household_id,
+                                                                       ())))
+                      for row in rows])
+    for walker_index, body in plan_day_one(walks):
+        await visits.record_visit(uow, walkers[walker_index], campaign.id,
+                                  data=VisitCreate.model_validate(body))

@@ -13,6 +13,7 @@ from repositories.accounts import (
     TokenRepository,
     UserRepository,
 )
+from repositories.announcements import AnnouncementRepository
 from repositories.audit import AuditRepository
 from repositories.imports import ImportRepository
 from repositories.outreach import OutreachRepository
@@ -91,3 +92,7 @@ class SqlUnitOfWork:
     @cached_property
     def outreach(self) -> OutreachRepository:
         return OutreachRepository(self.session)
+
+    @cached_property
+    def announcements(self) -> AnnouncementRepository:
+        return AnnouncementRepository(self.session)

@@ -1,0 +1,167 @@
+"""Use cases of announcements: publish or schedule, change before publishing, withdraw, and
+record the households told in person."""
+
+from __future__ import annotations
+
+import uuid
+
+from domain.access import Principal, Role
+from domain.concurrency import check_if_match, touch
+from domain.errors import Conflict, Forbidden, Invalid, NotFound
+from domain.outreach.announcement_models import (
+    Announcement,
+    AnnouncementCategory,
+    AnnouncementCreate,
+    AnnouncementDelivery,
+    AnnouncementUpdate,
+    DeliveryCreate,
+)
+from domain.outreach.visits import CLOCK_SKEW
+from domain.ports import UnitOfWork
+from domain.types import utcnow
+from domain.units.models import AdminUnit, UnitLevel
+
+# Security officers (tổ bảo vệ ANTT) issue fraud warnings, and nothing else.
+CATEGORIES_OF: dict[Role, frozenset[AnnouncementCategory]] = {
+    Role.security_officer: frozenset({AnnouncementCategory.fraud_warning}),
+}
+
+
+def _inside(who: Principal, unit: AdminUnit) -> bool:
+    """The unit is one of the caller's units or below one (their ancestors do not count)."""
+    if who.is_unscoped:
+        return True
+    return bool({unit.id, unit.commune_id, unit.province_id} & who.unit_ids)
+
+
+def _check_category(who: Principal, category: AnnouncementCategory) -> None:
+    allowed = CATEGORIES_OF.get(who.role)
+    if allowed is not None and category not in allowed:
+        raise Forbidden("announcement_category_forbidden", category=category.value)
+
+
+async def _targets(uow: UnitOfWork, who: Principal, unit_ids) -> AdminUnit:
+    """Groups or a commune, all in one commune and inside the caller's scope; answers one."""
+    units = [await uow.units.get(who, u) for u in dict.fromkeys(unit_ids)]
+    if any(u.level not in (UnitLevel.group, UnitLevel.commune) for u in units):
+        raise Invalid("announcement_unit_level", loc=("body", "unit_ids"))
+    if not all(_inside(who, u) for u in units):
+        raise Forbidden("announcement_outside_scope")
+    if len({u.commune_id for u in units}) != 1:
+        raise Invalid("announcement_one_commune", loc=("body", "unit_ids"))
+    return units[0]
+
+
+async def _check_writer(uow: UnitOfWork, who: Principal, announcement: Announcement) -> None:
+    """A reader may not be a writer: every target must sit inside the caller's own units."""
+    _check_category(who, announcement.category)
+    if who.is_unscoped:
+        return
+    units = await uow.units.get_many({uuid.UUID(u) for u in announcement.unit_ids})
+    if not units or not all(_inside(who, u) for u in units):
+        raise Forbidden("announcement_outside_scope")
+
+
+async def create_announcement(uow: UnitOfWork, who: Principal, *,
+                              data: AnnouncementCreate) -> Announcement:
+    """Publish now, or schedule for `publish_at`."""
+    _check_category(who, data.category)
+    unit = await _targets(uow, who, data.unit_ids)
+    announcement = Announcement(
+        title=data.title, body=data.body, category=data.category,
+        province_id=unit.province_id, commune_id=unit.commune_id,
+        unit_ids=[str(u) for u in dict.fromkeys(data.unit_ids)],
+        channels=[c.value for c in dict.fromkeys(data.channels)],
+        publish_at=data.publish_at, created_by_id=who.subject_id)
+    await uow.announcements.add(announcement)
+    await uow.audit.record(who, "announcement.create", "announcement", [announcement.id],
+                           category=announcement.category.value,
+                           scheduled=announcement.publish_at > utcnow())
+    await uow.commit()
+    return announcement
+
+
+def _check_open(announcement: Announcement) -> None:
+    if announcement.withdrawn_at is not None:
+        raise Conflict("announcement_withdrawn")
+
+
+async def update_announcement(uow: UnitOfWork, who: Principal, announcement_id: uuid.UUID, *,
+                              data: AnnouncementUpdate, if_match: str | None) -> Announcement:
+    """Change a scheduled announcement; once published it stands as told (409)."""
+    announcement = await uow.announcements.get(who, announcement_id, for_update=True)
+    check_if_match(announcement, if_match)
+    await _check_writer(uow, who, announcement)
+    _check_open(announcement)
+    if announcement.publish_at <= utcnow():
+        raise Conflict("announcement_published")
+    changes = data.model_dump(exclude_unset=True)
+    missing = [k for k, v in changes.items() if v is None]
+    if missing:
+        raise Invalid("missing", loc=("body", missing[0]))
+    if "category" in changes:
+        _check_category(who, data.category)
+    if "unit_ids" in changes:
+        unit = await _targets(uow, who, data.unit_ids)
+        announcement.province_id, announcement.commune_id = unit.province_id, unit.commune_id
+        announcement.unit_ids = [str(u) for u in dict.fromkeys(data.unit_ids)]
+        await uow.announcements.set_units(announcement)
+    if "channels" in changes:
+        announcement.channels = [c.value for c in dict.fromkeys(data.channels)]
+    for key in ("title", "body", "category", "publish_at"):
+        if key in changes:
+            setattr(announcement, key, getattr(data, key))
+    touch(announcement)
+    await uow.audit.record(who, "announcement.update", "announcement", [announcement.id],
+                           fields=sorted(changes))
+    await uow.commit()
+    return announcement
+
+
+async def withdraw_announcement(uow: UnitOfWork, who: Principal, announcement_id: uuid.UUID, *,
+                                if_match: str | None) -> Announcement:
+    """Take a notice back (scheduled or published); it stays on record as withdrawn."""
+    announcement = await uow.announcements.get(who, announcement_id, for_update=True)
+    check_if_match(announcement, if_match)
+    await _check_writer(uow, who, announcement)
+    _check_open(announcement)
+    announcement.withdrawn_at, announcement.withdrawn_by_id = utcnow(), who.subject_id
+    touch(announcement)
+    await uow.audit.record(who, "announcement.withdraw", "announcement", [announcement.id])
+    await uow.commit()
+    return announcement
+
+
+def reaches(announcement: Announcement, household) -> bool:
+    """The household lives in one of the announcement's target units."""
+    if household.commune_id != announcement.commune_id:
+        return False
+    return announcement.whole_commune or household.group_id in announcement.group_ids
+
+
+async def record_delivery(uow: UnitOfWork, who: Principal, announcement_id: uuid.UUID, *,
+                          data: DeliveryCreate) -> tuple[AnnouncementDelivery, bool]:
+    """Record once per household; answers (delivery, created). Again answers the first."""
+    announcement = await uow.announcements.get(who, announcement_id)
+    await _check_writer(uow, who, announcement)
+    household = await uow.households.get(who, data.household_id)
+    if not reaches(announcement, household):
+        raise NotFound("household_not_found", household_id=str(data.household_id))
+    if data.delivered_at > utcnow() + CLOCK_SKEW:
+        raise Invalid("date_in_future", loc=("body", "delivered_at"))
+    existing = await uow.announcements.delivery(announcement.id, household.id)
+    if existing is not None:
+        return existing, False
+    _check_open(announcement)
+    if data.delivered_at < announcement.publish_at:
+        raise Invalid("delivered_before_publish", loc=("body", "delivered_at"))
+    delivery = AnnouncementDelivery(
+        announcement_id=announcement.id, household_id=household.id, channel=data.channel,
+        delivered_at=data.delivered_at, delivered_by_id=who.subject_id,
+        delivered_by_name=who.name)
+    if not await uow.announcements.add_delivery(delivery):  # a twin got there first
+        return await uow.announcements.delivery(announcement.id, household.id), False
+    await uow.audit.record(who, "announcement.deliver", "announcement", [announcement.id],
+                           household_id=str(household.id), channel=data.channel)
+    await uow.commit()
+    return delivery, True

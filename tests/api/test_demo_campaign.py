@@ -1,0 +1,35 @@
+"""The demo group tells the model's story through the API: day one as the report gives it."""
+
+from __future__ import annotations
+
+from sqlmodel import select
+
+from domain.units.models import AdminUnit
+from repositories.demo import load_demo
+from repositories.uow import SqlUnitOfWork
+from tests.builders import PASSWORD
+
+
+async def test_day_one_matches_the_report(client, session_factory):
+    async with SqlUnitOfWork(session_factory) as uow:
+        await load_demo(uow, PASSWORD, seed=684)
+        await uow.commit()
+        group_id = (await uow.session.exec(select(AdminUnit.id).where(
+            AdminUnit.name == "Tổ dân phố Trần Phú"))).first()
+        assert group_id is not None
+    token = (await client.post("/api/v1/auth/token", data={
+        "grant_type": "password", "username": "demo-ward_officer", "password": PASSWORD,
+    })).json()["access_token"]
+    h = {"Authorization": f"Bearer {token}"}
+    campaigns = (await client.get("/api/v1/campaigns", headers=h)).json()["items"]
+    assert [c["name"] for c in campaigns] == ["Tuyến đường số – Tổ dân phố Trần Phú"]
+    campaign = campaigns[0]
+    assert campaign["target_households"] == 684
+    progress = (await client.get(f"/api/v1/campaigns/{campaign['id']}/progress",
+                                 headers=h)).json()
+    assert progress["households_reached"] >= 300  # "hơn 300 hộ gia đình"
+    assert 170 <= progress["actions"]["invited_to_group"] < 200  # "gần 200 người dân"
+    assert [d["key"] for d in progress["by_day"]] == ["2026-01-11"]
+    residents = (await client.get(f"/api/v1/residents?group_id={group_id}&include_total=true"
+                                  "&limit=1", headers=h)).json()
+    assert residents["total"] == 2716
