@@ -41,12 +41,15 @@ async def pg_server() -> str:
 
 
 @pytest.fixture(scope="session")
-async def pg_url(pg_server: str, worker_id: str) -> str:
-    url = await db.fresh_database(pg_server, f"ds_test_{worker_id}")
+async def pg_url(pg_server: str, worker_id: str, testrun_uid: str):
+    """A database per worker and per run, so two runs on one server never collide."""
     import asyncio
 
+    name = f"ds_test_{testrun_uid[:8]}_{worker_id}"
+    url = await db.fresh_database(pg_server, name)
     await asyncio.to_thread(command.upgrade, alembic_config(url), "head")
-    return url
+    yield url
+    await db.drop_database(pg_server, name)
 
 
 @pytest.fixture(scope="session")

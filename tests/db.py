@@ -75,3 +75,11 @@ async def fresh_database(server: str, name: str) -> str:
     finally:
         await db_conn.close()
     return f"{base}/{name}".replace("postgresql://", "postgresql+asyncpg://")
+
+
+async def drop_database(server: str, name: str) -> None:
+    conn = await asyncpg.connect(server)
+    try:
+        await conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    finally:
+        await conn.close()

@@ -16,8 +16,9 @@ from tests import db
 from tests.conftest import alembic_config
 
 
-async def test_upgrade_check_downgrade(pg_server, worker_id):
-    url = await db.fresh_database(pg_server, f"ds_migrations_{worker_id}")
+async def test_upgrade_check_downgrade(pg_server, worker_id, testrun_uid):
+    name = f"ds_migrations_{testrun_uid[:8]}_{worker_id}"
+    url = await db.fresh_database(pg_server, name)
     config = alembic_config(url)
     await asyncio.to_thread(command.upgrade, config, "head")
 
@@ -40,6 +41,7 @@ async def test_upgrade_check_downgrade(pg_server, worker_id):
             assert tables <= {"alembic_version"}
     finally:
         await engine.dispose()
+        await db.drop_database(pg_server, name)
 
 
 async def test_audit_rows_cannot_be_changed(connection):

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-from sqlmodel import select
-
-from domain.units.models import AdminUnit
 from repositories.demo import load_demo
 from repositories.uow import SqlUnitOfWork
 from tests.builders import PASSWORD
@@ -14,9 +11,6 @@ async def test_day_one_matches_the_report(client, session_factory):
     async with SqlUnitOfWork(session_factory) as uow:
         await load_demo(uow, PASSWORD, seed=684)
         await uow.commit()
-        group_id = (await uow.session.exec(select(AdminUnit.id).where(
-            AdminUnit.name == "Tổ dân phố Trần Phú"))).first()
-        assert group_id is not None
     token = (await client.post("/api/v1/auth/token", data={
         "grant_type": "password", "username": "demo-ward_officer", "password": PASSWORD,
     })).json()["access_token"]
@@ -30,6 +24,9 @@ async def test_day_one_matches_the_report(client, session_factory):
     assert progress["households_reached"] >= 300  # "hơn 300 hộ gia đình"
     assert 170 <= progress["actions"]["invited_to_group"] < 200  # "gần 200 người dân"
     assert [d["key"] for d in progress["by_day"]] == ["2026-01-11"]
+    group_id = campaign["group_ids"][0]
+    group = (await client.get(f"/api/v1/units/{group_id}", headers=h)).json()
+    assert group["name"] == "Tổ dân phố Trần Phú"
     residents = (await client.get(f"/api/v1/residents?group_id={group_id}&include_total=true"
                                   "&limit=1", headers=h)).json()
     assert residents["total"] == 2716
