@@ -15,6 +15,7 @@ from api.idempotency import IdempotencyMiddleware
 from api.jobs import InProcessRunner
 from api.middleware import BodyLimitMiddleware, RequestContextMiddleware
 from api.routers import (
+    announcements,
     audit,
     auth,
     campaigns,
@@ -121,6 +122,7 @@ def create_app(settings: Settings | None = None, *, session_factory=None, engine
     app.include_router(residents.router)
     app.include_router(imports.router)
     app.include_router(campaigns.router)
+    app.include_router(announcements.router)
     app.include_router(users.router)
     app.include_router(service_accounts.router)
     app.include_router(audit.router)

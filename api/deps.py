@@ -90,6 +90,8 @@ ImportsWrite = allow(Permission.imports_write)
 CampaignsRead = allow(Permission.campaigns_read)
 CampaignsWrite = allow(Permission.campaigns_write)
 VisitsWrite = allow(Permission.visits_write)
+AnnouncementsRead = allow(Permission.announcements_read)
+AnnouncementsWrite = allow(Permission.announcements_write)
 
 IfMatch = Annotated[
     str | None,

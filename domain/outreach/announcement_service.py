@@ -37,7 +37,7 @@ def _inside(who: Principal, unit: AdminUnit) -> bool:
 def _check_category(who: Principal, category: AnnouncementCategory) -> None:
     allowed = CATEGORIES_OF.get(who.role)
     if allowed is not None and category not in allowed:
-        raise Forbidden("announcement_category_forbidden", category=category.value)
+        raise Forbidden("announcement_category_forbidden", category=str(category))
 
 
 async def _targets(uow: UnitOfWork, who: Principal, unit_ids) -> AdminUnit:
@@ -75,7 +75,7 @@ async def create_announcement(uow: UnitOfWork, who: Principal, *,
         publish_at=data.publish_at, created_by_id=who.subject_id)
     await uow.announcements.add(announcement)
     await uow.audit.record(who, "announcement.create", "announcement", [announcement.id],
-                           category=announcement.category.value,
+                           category=str(announcement.category),
                            scheduled=announcement.publish_at > utcnow())
     await uow.commit()
     return announcement
@@ -143,7 +143,9 @@ async def record_delivery(uow: UnitOfWork, who: Principal, announcement_id: uuid
                           data: DeliveryCreate) -> tuple[AnnouncementDelivery, bool]:
     """Record once per household; answers (delivery, created). Again answers the first."""
     announcement = await uow.announcements.get(who, announcement_id)
-    await _check_writer(uow, who, announcement)
+    # A leader tells their own households of a commune-wide notice: the household's scope
+    # is what counts here, not every target of the announcement.
+    _check_category(who, announcement.category)
     household = await uow.households.get(who, data.household_id)
     if not reaches(announcement, household):
         raise NotFound("household_not_found", household_id=str(data.household_id))
