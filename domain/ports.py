@@ -15,6 +15,9 @@ class UnitOfWork(Protocol):
     households: Any
     residents: Any
     changes: Any
+    imports: Any
+    outreach: Any
+    announcements: Any
     audit: Any
 
     async def commit(self) -> None: ...
