@@ -50,6 +50,11 @@ class UserRepository:
     async def by_username(self, username: str) -> User | None:
         return (await self.session.exec(select(User).where(User.username == username))).first()
 
+    async def many(self, user_ids: set[uuid.UUID]) -> list[User]:
+        if not user_ids:
+            return []
+        return list((await self.session.exec(select(User).where(User.id.in_(user_ids)))).all())
+
     async def by_id(self, user_id: uuid.UUID) -> User | None:
         return await self.session.get(User, user_id)
 

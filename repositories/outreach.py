@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 import uuid
 from typing import Any
 
@@ -15,6 +16,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from domain.access import Principal, Role
 from domain.errors import NotFound
 from domain.outreach.models import (
+    COUNTER_SHARDS,
     Campaign,
     CampaignCounter,
     CampaignHousehold,
@@ -212,14 +214,15 @@ class OutreachRepository:
         merged: dict[tuple[str, str, str], int] = {}
         for dim, key, metric, delta in changes:
             merged[(dim, key, metric)] = merged.get((dim, key, metric), 0) + delta
+        shard = secrets.randbelow(COUNTER_SHARDS)
         rows = [{"campaign_id": campaign_id, "dimension": d, "key": k, "metric": m,
-                 "value": v} for (d, k, m), v in sorted(merged.items()) if v]
+                 "shard": shard, "value": v} for (d, k, m), v in sorted(merged.items()) if v]
         if not rows:
             return
         dialect = postgresql if self.session.bind.dialect.name == "postgresql" else sqlite
         stmt = dialect.insert(CampaignCounter).values(rows)
         stmt = stmt.on_conflict_do_update(
-            index_elements=["campaign_id", "dimension", "key", "metric"],
+            index_elements=["campaign_id", "dimension", "key", "metric", "shard"],
             set_={"value": CampaignCounter.value + stmt.excluded.value})
         await self.session.execute(stmt)
 
@@ -232,7 +235,9 @@ class OutreachRepository:
 
     async def counters(self, campaign_id: uuid.UUID) -> list[Any]:
         stmt = sa_select(CampaignCounter.dimension, CampaignCounter.key, CampaignCounter.metric,
-                         CampaignCounter.value).where(CampaignCounter.campaign_id == campaign_id)
+                         func.sum(CampaignCounter.value)).where(
+            CampaignCounter.campaign_id == campaign_id).group_by(
+            CampaignCounter.dimension, CampaignCounter.key, CampaignCounter.metric)
         return (await self.session.execute(stmt)).all()
 
     # -- needs -----------------------------------------------------------------------

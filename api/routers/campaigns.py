@@ -104,7 +104,7 @@ async def close(campaign_id: uuid.UUID, response: Response, uow: UoW, who: Campa
 
 async def _loads(uow, who, campaign_id) -> AssignmentSummary:
     rows = await uow.outreach.loads(campaign_id)
-    names = {u: (await uow.users.by_id(u)).username for u, _, _ in rows if u}
+    names = {u.id: u.username for u in await uow.users.many({u for u, _, _ in rows if u})}
     return AssignmentSummary(items=[
         VolunteerLoad(volunteer_id=u, volunteer_name=names.get(u), households=n, reached=r)
         for u, n, r in rows])
@@ -209,8 +209,6 @@ async def progress(campaign_id: uuid.UUID, uow: UoW, who: CampaignsRead) -> Prog
         labels[str(unit.id)] = unit.name
     for street in await uow.streets.for_commune(campaign.commune_id):
         labels[str(street.id)] = street.name
-    for dimension, key, _, _ in counters:
-        if dimension == "volunteer" and key not in labels:
-            user = await uow.users.by_id(uuid.UUID(key))
-            labels[key] = user.username if user else key
+    volunteers = {uuid.UUID(k) for d, k, _, _ in counters if d == "volunteer"}
+    labels.update({str(u.id): u.username for u in await uow.users.many(volunteers)})
     return progress_view.build_progress(campaign, counters, labels)

@@ -163,8 +163,15 @@ class GoalProgress(SQLModel, table=True):
     street_id: uuid.UUID | None = Field(default=None)
 
 
+COUNTER_SHARDS = 16
+
+
 class CampaignCounter(SQLModel, table=True):
-    """Progress kept incrementally: (dimension, key, metric) → value, updated by upsert."""
+    """Progress kept incrementally: (dimension, key, metric) → value, updated by upsert.
+
+    Each counter is split over `COUNTER_SHARDS` rows (a visit adds to one at random) so that
+    concurrent visits do not queue on the same hot row; reads add the shards up.
+    """
 
     __tablename__ = "campaign_counter"
 
@@ -172,6 +179,7 @@ class CampaignCounter(SQLModel, table=True):
     dimension: str = Field(max_length=16, primary_key=True)  # total, unit, street, volunteer, day
     key: str = Field(max_length=64, primary_key=True)
     metric: str = Field(max_length=32, primary_key=True)
+    shard: int = Field(default=0, primary_key=True)
     value: int = Field(default=0, sa_column=Column(BigInteger, nullable=False))
 
 
