@@ -184,6 +184,11 @@ def is_database_outage(exc: BaseException) -> bool:
 
 
 async def _unexpected(request: Request, exc: Exception) -> Response:
+    if isinstance(exc, PoolTimeoutError):
+        # Every pooled connection is busy: the database is up, we are saturated. Say so.
+        log.warning("connection pool exhausted", extra={"error": "PoolTimeout"})
+        return problem_response(request, code="service_busy", status=503,
+                                headers={"Retry-After": "1"})
     if is_database_outage(exc):
         log.warning("database unavailable", extra={"error": type(exc).__name__})
         return problem_response(request, code="database_unavailable", status=503,

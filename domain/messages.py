@@ -39,6 +39,7 @@ TITLES: dict[str, tuple[str, str]] = {
         "The database is temporarily unavailable",
     ),
     "not_ready": ("Dịch vụ chưa sẵn sàng", "Service not ready"),
+    "service_busy": ("Hệ thống đang bận", "The service is busy"),
     "internal_error": ("Lỗi hệ thống", "Internal server error"),
     "unit_not_found": ("Không tìm thấy đơn vị hành chính", "Administrative unit not found"),
     "unit_code_taken": ("Mã đơn vị đã được dùng", "Unit code already in use"),
@@ -85,6 +86,9 @@ DETAILS: dict[str, tuple[str, str]] = {
         "Nội dung vượt quá giới hạn {limit} byte.",
         "The body exceeds the {limit}-byte limit.",
     ),
+    "service_busy": (
+        "Đang có quá nhiều yêu cầu cùng lúc; vui lòng thử lại sau một giây.",
+        "Too many requests at once; please retry in a second."),
     "database_unavailable": (
         "Không kết nối được cơ sở dữ liệu; vui lòng thử lại sau ít phút.",
         "The database cannot be reached; please retry in a few minutes.",

@@ -97,3 +97,21 @@ class TestDatabaseOutage:
             assert body["detail"]
             assert_problem(await client.get("/readyz"), 503, "database_unavailable")
         await engine.dispose()
+
+
+class TestSaturation:
+    async def test_exhausted_pool_is_busy_not_an_outage(self, app, client, session, monkeypatch):
+        from sqlalchemy.exc import TimeoutError as PoolTimeout
+
+        from domain.access import Role
+        from tests.builders import bearer, make_user
+
+        admin = await make_user(session, role=Role.admin)
+
+        async def busy(*args, **kwargs):
+            raise PoolTimeout("QueuePool limit reached")
+
+        monkeypatch.setattr("repositories.units.UnitRepository.list", busy)
+        resp = await client.get("/api/v1/units", headers=bearer(app, admin))
+        assert_problem(resp, 503, "service_busy")
+        assert resp.headers["retry-after"] == "1"
