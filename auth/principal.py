@@ -45,7 +45,9 @@ async def principal_from_token(uow, tokens: TokenService, token: str | None) -> 
     if not valid or epoch != current_epoch:
         log.info("token refused", extra={"reason": "account changed since issue"})
         raise Unauthorized("invalid_token")
+    levels = await uow.units.levels(units) if units else {}
     return Principal(
+        levels=tuple(sorted(levels.items())),
         subject_id=subject_id,
         name=name,
         role=role,

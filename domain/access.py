@@ -107,6 +107,14 @@ class Principal:
     permissions: frozenset[Permission] = field(default_factory=frozenset)
     kind: str = "user"  # "user" or "service"
     token_id: str | None = None
+    # The same units split by level, when known: lets scope filters use one indexed column.
+    levels: tuple[tuple[str, frozenset[uuid.UUID]], ...] = ()
+
+    def units_at(self, level: str) -> frozenset[uuid.UUID] | None:
+        """Units of one level ('group', 'commune', 'province'); None when levels are unknown."""
+        if not self.levels:
+            return None
+        return dict(self.levels).get(level, frozenset())
 
     @property
     def is_unscoped(self) -> bool:

@@ -7,7 +7,7 @@ from collections import defaultdict
 from datetime import date
 from typing import Any
 
-from sqlalchemy import and_, case, exists, func, not_, or_, update
+from sqlalchemy import and_, case, exists, false, func, not_, or_, update
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -19,7 +19,15 @@ from repositories.units import _flush
 
 
 def in_scope(model, principal: Principal):
-    """Rows of `model` (with province/commune/group columns) inside the caller's units."""
+    """Rows of `model` (with province/commune/group columns) inside the caller's units.
+
+    With the units' levels known, only the matching columns are tested, so a commune
+    officer's list is one indexed `commune_id IN (...)` rather than an OR of three."""
+    if principal.levels:
+        tests = [getattr(model, f"{level}_id").in_(ids)
+                 for level in ("group", "commune", "province")
+                 if (ids := principal.units_at(level))]
+        return or_(*tests) if len(tests) > 1 else (tests[0] if tests else false())
     units = principal.unit_ids
     return or_(model.group_id.in_(units), model.commune_id.in_(units),
                model.province_id.in_(units))

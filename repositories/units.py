@@ -21,9 +21,25 @@ def scope_communes(principal: Principal):
     return select(AdminUnit.commune_id).where(AdminUnit.id.in_(principal.unit_ids))
 
 
+# A unit's level never changes once created, so it is safe to remember for the process.
+_LEVELS: dict[uuid.UUID, str] = {}
+
+
 class UnitRepository:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
+
+    async def levels(self, ids: frozenset[uuid.UUID]) -> dict[str, frozenset[uuid.UUID]]:
+        missing = [i for i in ids if i not in _LEVELS]
+        if missing:
+            rows = await self.session.exec(
+                select(AdminUnit.id, AdminUnit.level).where(AdminUnit.id.in_(missing)))
+            _LEVELS.update({unit_id: str(level) for unit_id, level in rows})
+        out: dict[str, set[uuid.UUID]] = {}
+        for unit_id in ids:
+            if unit_id in _LEVELS:
+                out.setdefault(_LEVELS[unit_id], set()).add(unit_id)
+        return {level: frozenset(v) for level, v in out.items()}
 
     def readable(self, principal: Principal):
         stmt = select(AdminUnit)

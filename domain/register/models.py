@@ -96,6 +96,8 @@ class Resident(Entity, table=True):
         ),
         Index(None, "group_id", "given_name_folded", "id"),
         Index(None, "commune_id", "id"),
+        Index(None, "commune_id", "given_name_folded", "id"),
+        Index(None, "given_name_folded", "id"),
         Index(None, "household_id"),
         Index(None, "name_folded", "birth_date"),
         # `q` search: trigram index on the folded name (PostgreSQL; a plain index on SQLite).
