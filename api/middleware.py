@@ -52,8 +52,27 @@ class RequestContextMiddleware:
                 message["headers"] = headers
             await send(message)
 
+        started_response = False
+
+        async def tracking(message: Message) -> None:
+            nonlocal started_response
+            if message["type"] == "http.response.start":
+                started_response = True
+            await send_with_id(message)
+
         try:
-            await self.app(scope, receive, send_with_id)
+            await self.app(scope, receive, tracking)
+        except Exception as exc:
+            # Answer the 500 here, inside the request's context, so the problem and the log
+            # carry the request id and the connection stays usable.
+            if started_response:
+                raise
+            from starlette.requests import Request
+
+            from api.problems import unexpected
+
+            response = await unexpected(Request(scope, receive), exc)
+            await response(scope, receive, tracking)
         finally:
             route = scope.get("route")
             log.info(

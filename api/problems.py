@@ -183,7 +183,7 @@ def is_database_outage(exc: BaseException) -> bool:
     return isinstance(exc, DBAPIError) and bool(exc.connection_invalidated)
 
 
-async def _unexpected(request: Request, exc: Exception) -> Response:
+async def unexpected(request: Request, exc: Exception) -> Response:
     if isinstance(exc, PoolTimeoutError):
         # Every pooled connection is busy: the database is up, we are saturated. Say so.
         log.warning("connection pool exhausted", extra={"error": "PoolTimeout"})
@@ -205,8 +205,8 @@ def install(app: FastAPI) -> None:
     # Handled per class (not only under Exception) so Starlette's error middleware does not
     # re-raise them after answering: a lost database is an expected, logged-once 503.
     for outage in (DBAPIError, PoolTimeoutError, ConnectionError, TimeoutError, OSError):
-        app.add_exception_handler(outage, _unexpected)
-    app.add_exception_handler(Exception, _unexpected)
+        app.add_exception_handler(outage, unexpected)
+    app.add_exception_handler(Exception, unexpected)
 
 
 def responses(*statuses: int) -> dict[int | str, dict[str, Any]]:

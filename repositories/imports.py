@@ -86,6 +86,10 @@ class ImportRepository:
     # -- staging -------------------------------------------------------------------------
     async def create_stage(self) -> None:
         conn = await self.session.connection()
+        if conn.dialect.name == "postgresql":
+            # A million-row apply runs single statements for minutes; the service-wide
+            # statement timeout is for requests, not for this background transaction.
+            await conn.exec_driver_sql("SET LOCAL statement_timeout = '60min'")
         await conn.run_sync(lambda c: STAGE.drop(c, checkfirst=True))
         await conn.run_sync(lambda c: STAGE.create(c))
 

@@ -90,10 +90,12 @@ class ResidentRepository:
             keys = parse_sort(None, {"rank": rank}, "rank", Resident.id)[:1] + keys
             stmt = stmt.add_columns(rank)
         total = await self.session.scalar(count_of(stmt)) if include_total else None
-        rows = list((await self.session.exec(keyset(stmt, keys, cursor, limit))).all())
+        # Rows of (Resident, rank) when ranking: execute() keeps the extra column.
+        rows = list((await self.session.execute(keyset(stmt, keys, cursor, limit))).all())
+        if not f.get("q_words"):
+            rows = [row[0] for row in rows]
         page = page_from_rows(rows, keys, limit, _resident_value)
-        page.items = [r[0] if isinstance(r, tuple) or hasattr(r, "_fields") else r
-                      for r in page.items]
+        page.items = [r[0] if hasattr(r, "_fields") else r for r in page.items]
         page.total = total
         return page
 
@@ -149,7 +151,7 @@ class ResidentRepository:
 
 
 def _resident_value(row: Any, name: str) -> Any:
-    resident = row[0] if isinstance(row, tuple) or hasattr(row, "_fields") else row
+    resident = row[0] if hasattr(row, "_fields") else row
     if name == "rank":
         return row[1]
     column = {"name": "given_name_folded", "full_name": "name_folded"}.get(name, name)

@@ -19,7 +19,7 @@ from domain import messages
 from domain.errors import Invalid, NotFound
 from domain.imports import service
 from domain.imports.models import ImportJob, ImportKind, ImportStatus
-from domain.types import uuid7
+from domain.types import utcnow, uuid7
 from repositories.uow import SqlUnitOfWork
 
 log = logging.getLogger("imports")
@@ -81,7 +81,7 @@ async def _execute(factory, who, job_id: uuid.UUID, path: Path, sqlite: bool) ->
         log.exception("import crashed", extra={"job": str(job_id)})
         async with SqlUnitOfWork(factory) as uow:
             job = await uow.imports.job(job_id)
-            job.status = ImportStatus.failed
+            job.status, job.finished_at = ImportStatus.failed, utcnow()
             job.errors = [{"line": 0, "column": "", "code": "internal_error",
                            "message": "Lỗi hệ thống khi nhập tệp", "params": {}}]
             await uow.commit()

@@ -115,3 +115,22 @@ class TestSaturation:
         resp = await client.get("/api/v1/units", headers=bearer(app, admin))
         assert_problem(resp, 503, "service_busy")
         assert resp.headers["retry-after"] == "1"
+
+
+class TestBugs:
+    async def test_a_500_names_its_request_and_hides_internals(self, app, client, session,
+                                                               monkeypatch):
+        from domain.access import Role
+        from tests.builders import bearer, make_user
+
+        admin = await make_user(session, role=Role.admin)
+
+        async def broken(*args, **kwargs):
+            raise RuntimeError("secret internals at /srv/x.py line 3")
+
+        monkeypatch.setattr("repositories.units.UnitRepository.list", broken)
+        resp = await client.get("/api/v1/units", headers={**bearer(app, admin),
+                                                          "X-Request-ID": "trace-500"})
+        body = assert_problem(resp, 500, "internal_error")
+        assert body["request_id"] == "trace-500" and "trace-500" in body["detail"]
+        assert "secret" not in resp.text and "RuntimeError" not in resp.text

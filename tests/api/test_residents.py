@@ -220,3 +220,25 @@ class TestUpdate:
         future = await client.post(url + "/readiness", headers=h,
                                    json={"kind": "joined_group", "occurred_on": "2999-01-01"})
         assert future.status_code == 422
+
+
+class TestSearchPages:
+    async def test_q_search_pages_through_ranked_results(self, client, session, world):
+        household = world["household"]
+        for i in range(5):
+            await make_resident(session, household, full_name=f"Dương Văn {chr(65 + i)}")
+            await make_resident(session, household, full_name=f"Đường Văn {chr(65 + i)}")
+        h, seen, cursor = world["leader"], [], None
+        while True:
+            url = "/api/v1/residents?q=Dương%20Văn&limit=3" + (f"&cursor={cursor}" if cursor
+                                                               else "")
+            resp = await client.get(url, headers=h)
+            assert resp.status_code == 200, resp.text
+            page = resp.json()
+            seen += [i["full_name"] for i in page["items"]]
+            cursor = page["next_cursor"]
+            if not cursor:
+                break
+        assert len(seen) == len(set(seen)) == 10
+        assert all(n.startswith("Dương") for n in seen[:5])
+        assert all(n.startswith("Đường") for n in seen[5:])

@@ -1,0 +1,211 @@
+"""Pieces for HTTP-vs-bare-SQL benchmarks: the load driver, a statement recorder standing in for
+the session, the API server as a subprocess, tokens, and RSS/SQL sampling of the server."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import os
+import socket
+import statistics
+import subprocess
+import sys
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import SimpleNamespace
+
+import asyncpg
+import httpx
+import psutil
+from sqlalchemy import select
+from sqlalchemy.dialects.postgresql.asyncpg import dialect as asyncpg_dialect
+
+ROOT = Path(__file__).resolve().parents[1]
+API = "/api/v1"
+
+
+def cpu(proc: psutil.Process) -> float:
+    return sum(proc.cpu_times()[:2])
+
+
+@dataclass
+class Run:
+    """Latencies, wall time, status codes and CPU (server, client) of one measured case."""
+
+    name: str
+    conc: int
+    lat: list[float] = field(default_factory=list)
+    wall: float = 0.0
+    cpu: list[float] = field(default_factory=lambda: [0.0, 0.0])
+    codes: Counter = field(default_factory=Counter)
+
+    def ms(self, q: float) -> float:
+        return statistics.quantiles(self.lat, n=100, method="inclusive")[round(q * 100) - 1] * 1e3
+
+    def row(self, section: str, ref: Run | None, median_ratio: bool = False) -> str:
+        """A Markdown row; with `ref`, how much slower `ref` is (or this, `median_ratio`)."""
+        n, ratio = len(self.lat), ""
+        if ref is not None:
+            rps = n / self.wall / (len(ref.lat) / ref.wall)
+            ratio = (f"**{self.ms(.5) / ref.ms(.5):.2f}× median**" if median_ratio else
+                     f"{ref.ms(.5) / self.ms(.5):.1f}× p50, {rps:.1f}× rps")
+        bad = sum(k for c, k in self.codes.items() if not 200 <= c < 300)
+        return (f"| {section} | {self.name} | {n:,} | {self.conc} | {n / self.wall:,.1f} | "
+                f"{self.ms(.5):.1f} | {self.ms(.95):.1f} | {self.ms(.99):.1f} | {bad} | "
+                f"{self.cpu[0] / n * 1e3:.1f} · {self.cpu[1] / n * 1e3:.1f} | {ratio} |")
+
+
+async def drive(run: Run | None, call, items, conc: int, server: psutil.Process) -> None:
+    """`conc` workers share one iterator of items; run None: a warm-up, nothing kept."""
+    it, me = iter(items), psutil.Process()
+    started, c0 = time.perf_counter(), (cpu(server), cpu(me))
+
+    async def worker() -> None:
+        for item in it:
+            t = time.perf_counter()
+            code = await call(item)
+            if run is not None:
+                run.lat.append(time.perf_counter() - t)
+                run.codes[code] += 1
+
+    await asyncio.gather(*(worker() for _ in range(conc)))
+    if run is not None:
+        run.wall += time.perf_counter() - started
+        run.cpu = [run.cpu[0] + cpu(server) - c0[0], run.cpu[1] + cpu(me) - c0[1]]
+
+
+async def compare(runs: list, items: list, server: psutil.Process, rounds: int = 4) -> None:
+    """Warm each (run, call) up, then alternate them over `rounds` slices of the same items."""
+    for run, call in runs:
+        await drive(None, call, items[: max(8, len(items) // 10)], run.conc, server)
+    size = -(-len(items) // rounds)
+    for r in range(rounds):
+        for run, call in runs:
+            await drive(run, call, items[r * size:(r + 1) * size], run.conc, server)
+
+
+class Recorder:
+    """Stands in for the AsyncSession and keeps each statement a repository method runs."""
+
+    bind = SimpleNamespace(dialect=SimpleNamespace(name="postgresql"))
+
+    def __init__(self) -> None:
+        self.statements: list = []
+
+    async def exec(self, stmt, params=None):
+        self.statements.append(stmt.bindparams(**params) if params else stmt)
+        return SimpleNamespace(first=object, all=list)
+
+    execute = exec
+
+    async def scalar(self, stmt) -> None:
+        self.statements.append(stmt)
+
+    async def get(self, model, key) -> None:  # what session.get emits
+        self.statements.append(select(model).where(model.id == key))
+
+    def add(self, obj) -> None:
+        pass
+
+    async def flush(self) -> None:
+        pass
+
+
+async def recorded(repo, method: str, *args, **kwargs) -> list[tuple[str, list]]:
+    """[(SQL, arguments)] of `repo(session).method(...)`, compiled as SQLAlchemy sends them."""
+    rec = Recorder()
+    await getattr(repo(rec), method)(*args, **kwargs)
+    out = []
+    for stmt in rec.statements:
+        c = stmt.compile(dialect=asyncpg_dialect(), compile_kwargs={"render_postcompile": True})
+        out.append((c.string, [c.params[name] for name in c.positiontup]))
+    return out
+
+
+def start_server(dsn: str, out: Path, extra: dict[str, str]) -> tuple[subprocess.Popen, str]:
+    """`python -m api.cli serve` (migrate, bootstrap, ONE uvicorn worker) on a free port."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    env = {**os.environ, "DATABASE_URL": dsn.replace("postgresql://", "postgresql+asyncpg://"),
+           "APP_ENV": "test", "DEMO_DATA": "false", "SECRET_KEY": "bench-harness-" + "k" * 40,
+           "HOST": "127.0.0.1", "PORT": str(port), "LOG_LEVEL": "WARNING",
+           "VAR_DIR": str(out / "var"), **extra}
+    proc = subprocess.Popen([sys.executable, "-m", "api.cli", "serve"], cwd=ROOT, env=env,
+                            stdout=(out / "server.log").open("w"), stderr=subprocess.STDOUT)
+    return proc, f"http://127.0.0.1:{port}"
+
+
+async def wait_ready(client: httpx.AsyncClient, proc: subprocess.Popen) -> None:
+    for _ in range(600):
+        if proc.poll() is not None:
+            raise RuntimeError(f"server exited ({proc.returncode}); see its server.log")
+        with contextlib.suppress(httpx.HTTPError):
+            if (await client.get("/readyz")).status_code == 200:
+                return
+        await asyncio.sleep(0.2)
+    raise RuntimeError("server not ready after 120 s")
+
+
+def stop_server(proc: subprocess.Popen) -> None:
+    proc.terminate()
+    try:
+        proc.wait(timeout=45)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+
+
+class Tokens:
+    """Access tokens from POST /auth/token per account, renewed after 10 minutes (they live 15)."""
+
+    def __init__(self, client: httpx.AsyncClient, accounts: dict[str, str]) -> None:
+        self.client, self.accounts, self.got, self.headers = client, accounts, {}, {}
+
+    async def refresh(self) -> None:
+        for name, password in self.accounts.items():
+            if time.monotonic() - self.got.get(name, -1e9) > 600:
+                r = await self.client.post(f"{API}/auth/token", data={
+                    "grant_type": "password", "username": name, "password": password})
+                r.raise_for_status()
+                self.headers[name] = {"Authorization": f"Bearer {r.json()['access_token']}"}
+                self.got[name] = time.monotonic()
+
+    def get(self, who: str):
+        """A call for the load driver: GET url as `who`, answering the status code."""
+        async def call(url: str) -> int:
+            for _ in range(2):  # after a 500 uvicorn closes the kept-alive connection: retry
+                with contextlib.suppress(httpx.TransportError):
+                    return (await self.client.get(url, headers=self.headers[who])).status_code
+            return 599
+        return call
+
+
+def urlq(path: str, **params) -> str:
+    return str(httpx.URL(f"{API}{path}", params=params))
+
+
+class Sampler:
+    """Server RSS every 0.5 s by phase; in phase "import" also the SQL its connections run."""
+
+    def __init__(self, proc: psutil.Process, pool: asyncpg.Pool, pg_port: int) -> None:
+        self.proc, self.pool, self.pg_port = proc, pool, pg_port
+        self.phase, self.rss, self.sql = "reads", [], Counter()
+
+    async def run(self) -> None:
+        while True:
+            with contextlib.suppress(psutil.Error):
+                self.rss.append((self.phase, self.proc.memory_info().rss))
+                if self.phase == "import":  # this server's connections, not other engineers'
+                    ports = [c.laddr.port for c in self.proc.net_connections("tcp")
+                             if c.raddr and c.raddr.port == self.pg_port]
+                    for row in await self.pool.fetch(
+                            "SELECT left(regexp_replace(query, '\\s+', ' ', 'g'), 80) FROM"
+                            " pg_stat_activity WHERE client_port = ANY($1::int[]) AND state ="
+                            " 'active' AND query NOT LIKE 'UPDATE import_job%'", ports):
+                        self.sql[row[0]] += 1
+            await asyncio.sleep(0.5)
+
+    def mib(self, phase: str) -> float:
+        return max((r for p, r in self.rss if p == phase), default=0) / 2**20

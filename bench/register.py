@@ -1,0 +1,454 @@
+"""Register benchmark: residents endpoints vs the same SQL run bare, keyset depth, search, import.
+
+    .venv/bin/python -m bench.register [--database-url postgresql://postgres@127.0.0.1:5432/ds_bench]
+        [--reload] [--quick] [--py-spy] [--statement-timeout-ms N]
+
+Needs the population of bench/population.py (--reload rebuilds it). Creates `bench-officer`
+(ward_officer of "Phường Thử Nghiệm 1") and `bench-admin` idempotently, starts ONE uvicorn worker
+(`python -m api.cli serve`, free port) and always stops it. Each comparison runs within this run,
+its sides interleaved in rounds, because the box is shared and noisy:
+  a. GET /residents/{id} (random ids of the commune, 8 in flight) vs the bare primary-key SELECT
+     and vs every statement the endpoint issues (pool pre-ping, token checks, resident, facts,
+     advisory-locked audit append, commit) through an asyncpg pool of the same size;
+  b. a 50-row list page of the commune vs its SELECT (and all its statements);
+  c. keyset depth: page 1 vs the page at OFFSET 500,000 (admin, whole table), one at a time;
+  d. `q` with two words "<family> <given>" (half folded), 1 and 8 in flight, vs the bare SELECT;
+  e. a 1,000,000-row residents CSV (new people in the commune's households, ID numbers of
+     province 002, which the generator never uses): psql \\copy into a text table vs the API
+     import; server RSS and the import's active SQL sampled every 0.5 s; rows removed afterwards.
+The bare SQL is what the repositories build (bench/harness.py records it from a stand-in for
+the session). Output: bench/out/register-latest.md (server log: bench/out/server.log).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import csv
+import os
+import random
+import subprocess
+import sys
+import time
+import uuid
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import asyncpg
+import httpx
+import orjson
+import psutil
+
+from api.routers.residents import resident_filters
+from auth.passwords import hash_password
+from bench.harness import (
+    API,
+    Run,
+    Sampler,
+    Tokens,
+    compare,
+    drive,
+    recorded,
+    start_server,
+    stop_server,
+    urlq,
+    wait_ready,
+)
+from bench.population import _asyncpg_dsn, load_population
+from domain.access import Principal, Role, permissions_for
+from domain.audit.models import AuditEvent
+from domain.register import names
+from domain.register.columns import RELATIONSHIP_LABELS, RESIDENT_COLUMNS, SEX_LABELS
+from domain.register.models import Relationship, Sex
+from domain.register.rules import make_id_number
+from domain.text import fold
+from domain.types import uuid7
+from repositories.accounts import TokenRepository, UserRepository
+from repositories.audit import AuditRepository
+from repositories.paging import encode_cursor, parse_sort
+from repositories.register import Resident, ResidentRepository
+
+OUT = Path(__file__).resolve().parent / "out"
+COMMUNE = "Phường Thử Nghiệm 1"
+OFFICER, ADMIN, PASSWORD = "bench-officer", "bench-admin", "bench-password-not-a-secret"
+ID_PROVINCE = "002"  # Hà Giang: in neither names.BIRTH_PROVINCES nor MOVER_PROVINCES
+DEPTH, CONC = 500_000, 8
+
+
+# --- the SQL the repositories build, run bare ---------------------------------------------------
+
+
+async def list_sql(who: Principal, cursor: str | None = None, **filters) -> tuple[str, list]:
+    return (await recorded(ResidentRepository, "list", who, resident_filters(**filters),
+                           sort=None, cursor=cursor, limit=50, include_total=False))[0]
+
+
+AUDIT_COLUMNS = [c.name for c in AuditEvent.__table__.columns if c.name != "id"]
+AUDIT_INSERT = (f"INSERT INTO audit_event ({', '.join(AUDIT_COLUMNS)}) VALUES "
+                f"({', '.join(f'${i + 1}' for i in range(len(AUDIT_COLUMNS)))}) RETURNING id")
+
+
+class Bare:
+    """The endpoints' statements through an asyncpg pool, in the order SQLAlchemy sends them."""
+
+    S = uuid.UUID(int=1)  # the resident id the statements are compiled with
+
+    def __init__(self, pool: asyncpg.Pool, who: Principal) -> None:
+        self.pool, self.who = pool, who
+
+    async def prepare(self) -> None:
+        (self.revoked,) = await recorded(TokenRepository, "is_revoked", "some-jti")
+        (self.user,) = await recorded(UserRepository, "by_id", self.who.subject_id)
+        (self.get,) = await recorded(ResidentRepository, "get", self.who, self.S)
+        (self.facts,) = await recorded(ResidentRepository, "readiness", [self.S])
+        self.lock, self.last = await recorded(AuditRepository, "record", self.who,
+                                              "resident.read", "resident", [self.S])
+
+    def args(self, stmt: tuple[str, list], rid) -> list:
+        return [rid if a == self.S else a for a in stmt[1]]
+
+    async def _begin(self, conn) -> asyncpg.transaction.Transaction:
+        ping = conn.transaction()  # pool_pre_ping on checkout: BEGIN; ";"; ROLLBACK
+        await ping.start()
+        await conn.fetchrow(";")
+        await ping.rollback()
+        tr = conn.transaction()
+        await tr.start()
+        await conn.fetchval(self.revoked[0], *self.revoked[1])
+        await conn.fetchrow(self.user[0], *self.user[1])
+        return tr
+
+    async def pk(self, rid) -> int:
+        await self.pool.fetchrow(self.get[0], *self.args(self.get, rid))
+        return 200
+
+    async def read(self, rid, audit: bool = False) -> int:
+        async with self.pool.acquire() as conn:
+            tr = await self._begin(conn)
+            await conn.fetchrow(self.get[0], *self.args(self.get, rid))
+            await conn.fetch(self.facts[0], *self.args(self.facts, rid))
+            if not audit:
+                await tr.rollback()
+                return 200
+            await conn.execute(self.lock[0], *self.lock[1])
+            last = await conn.fetchval(self.last[0], *self.last[1])
+            event = AuditEvent(actor_id=str(self.who.subject_id), actor_name=self.who.name,
+                               actor_role=self.who.role.value, action="resident.read",
+                               object_type="resident", object_ids=[str(rid)], outcome="success",
+                               prev_hash=last or "0" * 64, hash="")
+            event.hash = event.compute_hash()  # chained like the service's: the trail stays valid
+            values = [getattr(event, c) for c in AUDIT_COLUMNS]
+            await conn.fetchval(AUDIT_INSERT, *(orjson.dumps(v).decode() if isinstance(
+                v, list | dict) else v for v in values))
+            await tr.commit()
+        return 200
+
+    async def full(self, rid) -> int:
+        return await self.read(rid, audit=True)
+
+    async def query(self, stmt: tuple[str, list], facts: tuple[str, list] | None = None) -> int:
+        """One SELECT; with `facts`, the list endpoint's whole statement sequence."""
+        if facts is None:
+            await self.pool.fetch(stmt[0], *stmt[1])
+            return 200
+        async with self.pool.acquire() as conn:
+            tr = await self._begin(conn)
+            await conn.fetch(stmt[0], *stmt[1])
+            await conn.fetch(facts[0], *facts[1])
+            await tr.rollback()
+        return 200
+
+
+# --- accounts, import file, phases -------------------------------------------------------------
+
+
+async def ensure_account(conn, username: str, role: Role, unit: uuid.UUID | None) -> uuid.UUID:
+    uid = await conn.fetchval(
+        "INSERT INTO user_account (id, created_at, updated_at, version, username, display_name,"
+        " password_hash, role, token_epoch) VALUES ($1, now(), now(), 1, $2, $2, $3, $4, 0)"
+        " ON CONFLICT (username) DO UPDATE SET password_hash = EXCLUDED.password_hash,"
+        " role = EXCLUDED.role, disabled_at = NULL RETURNING id",
+        uuid7(), username, await hash_password(PASSWORD), role.value)
+    await conn.execute("DELETE FROM user_unit WHERE user_id = $1", uid)
+    if unit is not None:
+        await conn.execute("INSERT INTO user_unit (user_id, unit_id) VALUES ($1, $2)", uid, unit)
+    await conn.execute("DELETE FROM login_throttle WHERE key = $1", f"user:{username}")
+    return uid
+
+
+@dataclass
+class Ctx:
+    pool: asyncpg.Pool
+    tokens: Tokens
+    bare: Bare
+    server: psutil.Process
+    officer: Principal
+    admin: Principal
+    commune: uuid.UUID
+    quick: bool
+    rows: list = field(default_factory=list)  # (section, run, reference run or None)
+    notes: list = field(default_factory=list)
+
+    async def compare(self, section: str, runs: list, items: list, rounds: int = 4) -> None:
+        """Measure (run, call) pairs interleaved; the first is the others' reference."""
+        await compare(runs, items, self.server, rounds)
+        self.rows += [(section, run, runs[0][0] if i else None) for i, (run, _) in
+                      enumerate(runs)]
+
+
+async def phase_get(ctx: Ctx) -> None:
+    ids = [r[0] for r in await ctx.pool.fetch("SELECT id FROM resident WHERE commune_id = $1"
+                                              " AND deleted_at IS NULL", ctx.commune)]
+    get, b = ctx.tokens.get(OFFICER), ctx.bare
+    await ctx.compare("a", [
+        (Run("GET /residents/{id}: endpoint", CONC), lambda rid: get(f"{API}/residents/{rid}")),
+        (Run("bare: the resident SELECT (pk + scope)", CONC), b.pk),
+        (Run("bare: ping, token, user, resident, facts (no audit)", CONC), b.read),
+        (Run("bare: all of them + locked audit append + commit", CONC), b.full),
+    ], random.Random(1).choices(ids, k=200 if ctx.quick else 2000))
+
+
+async def phase_list(ctx: Ctx) -> None:
+    page = await list_sql(ctx.officer, commune_id=ctx.commune)
+    ids = [r["id"] for r in await ctx.pool.fetch(page[0], *page[1])][:50]
+    (facts,) = await recorded(ResidentRepository, "readiness", ids)
+    get, url = ctx.tokens.get(OFFICER), urlq("/residents", commune_id=ctx.commune, limit=50)
+    await ctx.compare("b", [
+        (Run("list page of the commune, 50 rows: endpoint", CONC), lambda _: get(url)),
+        (Run("bare: the list SELECT", CONC), lambda _: ctx.bare.query(page)),
+        (Run("bare: ping, token, user, SELECT, facts", CONC),
+         lambda _: ctx.bare.query(page, facts)),
+    ], list(range(100 if ctx.quick else 1000)))
+
+
+async def phase_depth(ctx: Ctx) -> None:
+    """As admin over the whole table: the commune (~50,000 rows) is far short of 500,000."""
+    total = await ctx.pool.fetchval("SELECT count(*) FROM resident WHERE deleted_at IS NULL")
+    depth = DEPTH if total >= DEPTH + 50 else total // 2
+    edge = await ctx.pool.fetch("SELECT given_name_folded, id FROM resident WHERE deleted_at"
+                                " IS NULL ORDER BY given_name_folded, id OFFSET $1 LIMIT 2",
+                                depth - 1)
+    keys = parse_sort(None, {"name": Resident.given_name_folded}, "name", Resident.id)
+    cursor = encode_cursor(keys, list(edge[0].values()))
+    get, deep = ctx.tokens.get(ADMIN), urlq("/residents", limit=50, cursor=cursor)
+    r = await ctx.tokens.client.get(deep, headers=ctx.tokens.headers[ADMIN])
+    ok = r.json()["items"][0]["id"] == str(edge[1]["id"])
+    ctx.notes.append(f"c: admin token, {total:,} rows, default sort (given_name_folded, id); "
+                     f"the cursor page starts at OFFSET {depth:,} (page {depth // 50 + 1:,}): "
+                     f"{'checked' if ok else 'WRONG first row'}.")
+    first, later, n = await list_sql(ctx.admin), await list_sql(ctx.admin, cursor), 15
+    n = 5 if ctx.quick else n
+    for name, one, two in ((": endpoint", lambda _: get(urlq("/residents", limit=50)),
+                            lambda _: get(deep)),
+                           (": bare SELECT", lambda _: ctx.bare.query(first),
+                            lambda _: ctx.bare.query(later))):
+        await ctx.compare("c", [(Run("page 1" + name, 1), one),
+                                (Run(f"page at OFFSET {depth:,}" + name, 1), two)],
+                          list(range(n)), rounds=n)
+
+
+async def phase_search(ctx: Ctx) -> None:
+    rng, pairs = random.Random(3), []
+    for i in range(40 if ctx.quick else 200):
+        given = names.GIVEN_NAMES[rng.choice(("male", "female"))].values
+        pair = f"{rng.choice(names.FAMILY_NAMES.values)} {rng.choice(given)}"
+        pairs.append(pair if i % 2 else fold(pair))
+    for who, label in ((ctx.officer, "officer, commune"), (ctx.admin, "admin, whole table")):
+        stmts = {p: await list_sql(who, q=p) for p in pairs}
+        get = ctx.tokens.get(who.name)
+        endpoint = lambda p, get=get: get(urlq("/residents", q=p, limit=50))  # noqa: E731
+        await ctx.compare("d", [(Run(f"q two words ({label}): endpoint", 1), endpoint),
+                                (Run(f"q two words ({label}): bare SELECT", 1),
+                                 lambda p, s=stmts: ctx.bare.query(s[p]))], pairs)
+        loaded = Run(f"q two words ({label}): endpoint", CONC)
+        await drive(loaded, endpoint, pairs, CONC, ctx.server)
+        ctx.rows.append(("d", loaded, None))
+        await ctx.tokens.refresh()
+
+
+def write_csv(path: Path, codes: list[str], rows: int) -> None:
+    """New residents of existing households, with valid and unique ID numbers of province 002."""
+    rng, serials = random.Random(7), Counter()
+    rels = [RELATIONSHIP_LABELS[r] for r in (Relationship.child, Relationship.grandchild,
+                                              Relationship.other_relative, Relationship.other)]
+    with path.open("w", newline="", encoding="utf-8") as f:
+        out = csv.writer(f, delimiter=";")
+        out.writerow([label for _, label in RESIDENT_COLUMNS])
+        for _ in range(rows):
+            sex = rng.choice(("male", "female"))
+            born = date(1940, 1, 1) + timedelta(days=rng.randrange(70 * 365))
+            serials[born.year, sex] += 1
+            name = " ".join(rng.choice(w.values) for w in (
+                names.FAMILY_NAMES, names.MIDDLE_NAMES[sex, True], names.GIVEN_NAMES[sex]))
+            phone = f"0{rng.choice(names.MOBILE_PREFIXES)}{rng.randrange(10**7):07d}"
+            out.writerow([make_id_number(ID_PROVINCE, born.year, sex, serials[born.year, sex]),
+                          name, born.strftime("%d/%m/%Y"), SEX_LABELS[Sex(sex)],
+                          rng.choice(codes), rng.choice(rels),
+                          phone if rng.random() < 0.8 else "", "Thường trú", "", ""])
+
+
+async def remove_imported(conn) -> int:
+    """Delete what an import of this benchmark added (FK triggers off: no facts, no heads)."""
+    async with conn.transaction():
+        await conn.execute("SET LOCAL session_replication_role = replica")
+        await conn.execute("DELETE FROM change_log WHERE entity_type = 'resident' AND entity_id IN"
+                           " (SELECT id FROM resident WHERE id_number LIKE $1)", ID_PROVINCE + "%")
+        n = int((await conn.execute("DELETE FROM resident WHERE id_number LIKE $1",
+                                    ID_PROVINCE + "%")).split()[-1])
+    if n:
+        await conn.execute("VACUUM (ANALYZE) resident, change_log")
+    return n
+
+
+def psql_copy(dsn: str, path: Path) -> float:
+    u = urlsplit(dsn)
+    psql = ["psql", "-X", "-q", "-v", "ON_ERROR_STOP=1", "-h", u.hostname or "127.0.0.1", "-p",
+            str(u.port or 5432), "-U", u.username or "postgres", "-d", u.path.lstrip("/"), "-c"]
+    cols = ", ".join(f"{k} text" for k, _ in RESIDENT_COLUMNS)
+    subprocess.run([*psql, f"DROP TABLE IF EXISTS bench_copy; CREATE TABLE bench_copy ({cols})"],
+                   check=True, stderr=subprocess.DEVNULL)
+    started = time.perf_counter()
+    subprocess.run([*psql, f"\\copy bench_copy FROM '{path}' WITH (FORMAT csv, DELIMITER ';',"
+                    " HEADER true)"], check=True)
+    seconds = time.perf_counter() - started
+    subprocess.run([*psql, "DROP TABLE bench_copy"], check=True)
+    return seconds
+
+
+async def phase_import(ctx: Ctx, dsn: str, sampler: Sampler, py_spy: bool) -> list[str]:
+    rows, client, auth = 20_000 if ctx.quick else 1_000_000, ctx.tokens.client, ctx.tokens.headers
+    codes = [r[0] for r in await ctx.pool.fetch("SELECT code FROM household WHERE commune_id ="
+                                                " $1 AND deleted_at IS NULL", ctx.commune)]
+    path = OUT / f"import-residents-{rows}.csv"
+    await asyncio.to_thread(write_csv, path, codes, rows)
+    copy = await asyncio.to_thread(psql_copy, dsn, path)
+    await ctx.tokens.refresh()
+    spy = subprocess.Popen([Path(sys.executable).with_name("py-spy"), "record", "-r", "50",  # noqa: ASYNC220
+                            "-f", "raw", "-o", OUT / "import-py-spy.txt", "-p",
+                            str(ctx.server.pid)]) if py_spy else None
+    sampler.phase, started, staged = "import", time.perf_counter(), None
+    with path.open("rb") as fh:  # httpx reads it in chunks while uploading
+        r = await client.post(f"{API}/imports", headers=auth[OFFICER], timeout=None,
+                              files={"file": (path.name, fh, "text/csv")},
+                              data={"kind": "residents"})
+    uploaded, job = time.perf_counter() - started, r.json()
+    if r.status_code != 202:
+        raise RuntimeError(f"import refused: {r.status_code} {r.text[:300]}")
+    while job["status"] in ("queued", "running"):
+        await asyncio.sleep(1)
+        await ctx.tokens.refresh()
+        job = (await client.get(f"{API}/imports/{job['id']}", headers=auth[OFFICER])).json()
+        if staged is None and job["processed_rows"] >= rows:
+            staged = time.perf_counter() - started
+    total, sampler.phase = time.perf_counter() - started, "after"
+    staged = staged or total
+    if spy is not None:
+        spy.send_signal(2)
+        await asyncio.to_thread(spy.wait, 60)
+    async with ctx.pool.acquire() as conn:
+        removed = await remove_imported(conn)
+    out = [f"| psql \\copy into a text table (baseline) | {copy:.1f} | {rows / copy:,.0f} | "
+           f"{rows:,} rows, {path.stat().st_size / 2**20:.0f} MiB |",
+           f"| API: upload until 202 | {uploaded:.1f} | | |",
+           f"| API: … + parse, check, stage (processed_rows = {rows:,}) | {staged:.1f} | "
+           f"{rows / staged:,.0f} | polled each second |",
+           f"| API: … then the set-wise SQL until done | {total - staged:.1f} | | |",
+           f"| API: upload → `{job['status']}` | {total:.1f} | {rows / total:,.0f} | "
+           f"**{total / copy:.1f}× psql** (target ≤ 3×); created {job['created_count']:,}, "
+           f"rejected {job['rejected_count']:,}; {removed:,} removed afterwards |",
+           f"| server RSS: max during a–d, max during the import | | | "
+           f"{sampler.mib('reads'):.0f} MiB, {sampler.mib('import'):.0f} MiB |"]
+    if job["status"] != "succeeded":
+        out.append(f"| errors | | | {orjson.dumps(job['errors'][:2]).decode()[:300]} |")
+    return out + [f"| SQL active ≈{n / 2:.1f} s: `{q.replace('|', '/')}…` | | | sampled |"
+                  for q, n in sampler.sql.most_common(8)]
+
+
+async def amain(args: argparse.Namespace) -> None:
+    dsn = _asyncpg_dsn(args.database_url)
+    OUT.mkdir(parents=True, exist_ok=True)
+    if args.reload:
+        await load_population(dsn, residents=1_000_000, households=300_000, communes=20,
+                              groups_per_commune=15, seed=1, fresh=True)
+    assert ID_PROVINCE not in names.BIRTH_PROVINCES.values + names.MOVER_PROVINCES.values
+    pool = await asyncpg.create_pool(dsn, min_size=CONC, max_size=CONC + 2)
+    async with pool.acquire() as conn:
+        commune = await conn.fetchval(
+            "SELECT id FROM admin_unit WHERE name = $1 AND level = 'commune'", COMMUNE)
+        if commune is None:
+            raise SystemExit(f"no commune {COMMUNE!r}: load the population (--reload)")
+        if left := await remove_imported(conn):
+            print(f"removed {left:,} residents left by an earlier import")
+        officer = Principal(await ensure_account(conn, OFFICER, Role.ward_officer, commune),
+                            OFFICER, Role.ward_officer, frozenset({commune}),
+                            permissions_for(Role.ward_officer))
+        admin = Principal(await ensure_account(conn, ADMIN, Role.admin, None), ADMIN,
+                          Role.admin, permissions=permissions_for(Role.admin))
+        version = (await conn.fetchval("SELECT version()")).split(" on ")[0]
+    timeout = args.statement_timeout_ms
+    proc, base = start_server(dsn, OUT, {} if timeout is None else
+                              {"DB_STATEMENT_TIMEOUT_MS": str(timeout)})
+    sampling = None
+    try:
+        limits = httpx.Limits(max_connections=2 * CONC, max_keepalive_connections=2 * CONC)
+        async with httpx.AsyncClient(base_url=base, limits=limits, timeout=120) as client:
+            await wait_ready(client, proc)
+            sampler = Sampler(psutil.Process(proc.pid), pool, urlsplit(dsn).port or 5432)
+            sampling = asyncio.create_task(sampler.run())
+            tokens = Tokens(client, {OFFICER: PASSWORD, ADMIN: PASSWORD})
+            bare = Bare(pool, officer)
+            await bare.prepare()
+            ctx = Ctx(pool, tokens, bare, sampler.proc, officer, admin, commune, args.quick)
+            for name, phase in (("a", phase_get), ("b", phase_list), ("c", phase_depth),
+                                ("d", phase_search)):
+                print(f"phase {name} ...", flush=True)
+                await tokens.refresh()
+                await phase(ctx)
+            print("phase e ...", flush=True)
+            imported = await phase_import(ctx, dsn, sampler, args.py_spy)
+    finally:
+        if sampling is not None:
+            sampling.cancel()
+        stop_server(proc)
+        await pool.close()
+    report = "\n".join([
+        f"# Register benchmark: `python -m bench.register {' '.join(sys.argv[1:])}`", "",
+        f"- {time.strftime('%Y-%m-%d %H:%M %Z')}: `nproc` {os.cpu_count()}, "
+        f"{psutil.virtual_memory().total / 2**30:.1f} GiB memory, {version}, Python "
+        f"{sys.version.split()[0]}; load average at the end "
+        f"{', '.join(f'{x:.2f}' for x in os.getloadavg())}.",
+        "- The box is shared and noisy: compare figures within this run only (each comparison "
+        "was interleaved in rounds); absolute numbers move between runs.",
+        f"- ONE uvicorn worker (its DB pool 5+5), httpx keep-alive client; the bare side is an "
+        f"asyncpg pool of {CONC} in the client process; the officer's commune: {COMMUNE}. "
+        "CPU ms/req: CPU time of the server process · of this client, per request. "
+        f"DB_STATEMENT_TIMEOUT_MS: {timeout if timeout is not None else 'service default'}.", "",
+        "| § | case | requests | in flight | rps | p50 ms | p95 ms | p99 ms | non-2xx | CPU ms/req"
+        " | endpoint ÷ bare (c: deep ÷ page 1) |",
+        "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |",
+        *(run.row(section, ref, section == "c") for section, run, ref in ctx.rows), "",
+        *(f"- {note}" for note in ctx.notes), "", "## e. Import", "",
+        "| step | seconds | rows/s | note |", "| --- | ---: | ---: | --- |", *imported, ""])
+    print(report)
+    (OUT / "register-latest.md").write_text(report)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench.register", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--database-url", default="postgresql://postgres@127.0.0.1:5432/ds_bench")
+    parser.add_argument("--reload", action="store_true", help="rebuild the 1M population first")
+    parser.add_argument("--quick", action="store_true", help="fewer requests, a 20k-row import")
+    parser.add_argument("--py-spy", action="store_true",
+                        help="record the server with .venv/bin/py-spy during the import")
+    parser.add_argument("--statement-timeout-ms", type=int,
+                        help="DB_STATEMENT_TIMEOUT_MS for the server (default: the service's)")
+    asyncio.run(amain(parser.parse_args(argv)))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
