@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell sha1sum requirements.lock | cut -c1-12)
 
-.PHONY: install run test lint openapi bench browser-check clean
+.PHONY: install run test lint openapi bench bench-load browser-check clean
 
 $(STAMP): requirements.lock
 	@$(PYTHON) -c 'import sys; assert sys.version_info[:2] == (3, 11), "Python 3.11 is required"'
@@ -26,6 +26,13 @@ lint: install
 
 openapi: install  ## write openapi/openapi.json from the code
 	$(BIN)/python -m api.cli openapi openapi/openapi.json
+
+bench-load: install  ## load the 1,000,000-resident province into database ds_bench (about 70 s)
+	$(BIN)/python -m bench.population --fresh --database-url postgresql://postgres@127.0.0.1:5432/ds_bench --residents 1000000 --households 300000 --communes 20 --groups-per-commune 15
+
+bench: install  ## register and outreach benchmarks against ds_bench; tables in bench/out/
+	$(BIN)/python -m bench.register
+	$(BIN)/python -m bench.outreach
 
 browser-check: install  ## render /docs in headless Chromium and check the operation list
 	$(BIN)/python scripts/check_docs_browser.py
