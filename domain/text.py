@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 _SPACES = re.compile(r"\s+")
 # Characters that never belong in stored text: NUL breaks PostgreSQL, the rest are
@@ -27,6 +28,7 @@ def squash_spaces(value: str) -> str:
     return _SPACES.sub(" ", value).strip()
 
 
+@lru_cache(maxsize=65536)  # names and labels repeat: imports fold the same words often
 def fold(value: str) -> str:
     """Lower-case, strip diacritics (đ/Đ → d) and squash spaces: 'Trần  Phú' → 'tran phu'."""
     decomposed = unicodedata.normalize("NFD", value.replace("đ", "d").replace("Đ", "D"))

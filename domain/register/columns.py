@@ -7,6 +7,7 @@ no-op. Headers are Vietnamese for people; the snake_case keys are accepted too.
 from __future__ import annotations
 
 from datetime import date
+from functools import lru_cache
 
 from domain.register.models import HouseholdResidence, Relationship, ResidenceStatus, Sex
 from domain.text import fold
@@ -72,6 +73,7 @@ LOOKUPS = {
 }
 
 
+@lru_cache(maxsize=4096)
 def parse_label(column: str, raw: str):
     """'Nữ' → Sex.female, 'vợ' → spouse...; None when unknown."""
     key = fold(raw)

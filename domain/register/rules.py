@@ -32,6 +32,8 @@ OLD_PROVINCE_CODES: dict[str, str] = {
 }  # fmt: skip
 
 _ID_SEPARATORS = re.compile(r"[\s.]+")
+_SEPARATORS = re.compile(r"[\s.\-()]+")
+_MOBILE = re.compile(r"^(?:0|84|\+84|0084)([35789]\d{8})$")
 # What people type around a phone number: digits, spaces, dots, dashes, brackets and one
 # leading plus. Anything else (letters above all, which phonenumbers would read as vanity
 # keypad digits) makes the number junk.
@@ -111,6 +113,12 @@ def normalize_phone(raw: str) -> str:
     value = squash_spaces(nfc(raw))
     if not value or not _PHONE_CHARS.match(value):
         raise PhoneError("phone number contains characters other than digits")
+    # Fast path for the mobile forms people type (DOMAIN: 0 + 3/5/7/8/9 + 8 digits, with 0,
+    # 84, +84 or 0084 in front): a million-row import spends most of its time in
+    # phonenumbers otherwise. Everything else (landlines, odd forms) goes to phonenumbers.
+    mobile = _MOBILE.match(_SEPARATORS.sub("", value))
+    if mobile:
+        return "+84" + mobile.group(1)
     try:
         number = phonenumbers.parse(value, "VN")  # "0", "84", "+84", "0084" prefixes
     except phonenumbers.NumberParseException as exc:
