@@ -21,8 +21,8 @@ from domain.accounts.models import (
 )
 from domain.errors import NotFound
 from domain.units.models import AdminUnit
+from repositories.flush import flush_or_conflict
 from repositories.paging import Page, count_of, keyset, page_from_rows, parse_sort
-from repositories.units import _flush
 
 
 class UserRepository:
@@ -103,11 +103,11 @@ class UserRepository:
 
     async def add(self, user: User) -> User:
         self.session.add(user)
-        await _flush(self.session, "username_taken")
+        await flush_or_conflict(self.session, "username_taken")
         return user
 
     async def save(self, user: User) -> None:
-        await _flush(self.session, "conflict")
+        await flush_or_conflict(self.session, "conflict")
 
 
 class ServiceAccountRepository:
@@ -166,11 +166,11 @@ class ServiceAccountRepository:
 
     async def add(self, account: ServiceAccount) -> ServiceAccount:
         self.session.add(account)
-        await _flush(self.session, "conflict")
+        await flush_or_conflict(self.session, "conflict")
         return account
 
     async def save(self, account: ServiceAccount) -> None:
-        await _flush(self.session, "conflict")
+        await flush_or_conflict(self.session, "conflict")
 
 
 class TokenRepository:
@@ -221,7 +221,7 @@ class ThrottleRepository:
         if row is None:
             row = LoginThrottle(key=key, failures=0)
             self.session.add(row)
-            await _flush(self.session, "conflict")
+            await flush_or_conflict(self.session, "conflict")
         return row
 
     async def clear(self, keys: list[str]) -> None:

@@ -14,8 +14,8 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from domain.access import Principal
 from domain.errors import Conflict, NotFound
 from domain.register.models import ChangeLog, Household, ReadinessFact, Resident
+from repositories.flush import flush_or_conflict
 from repositories.paging import Page, count_of, keyset, page_from_rows, parse_sort
-from repositories.units import _flush
 
 
 def in_scope(model, principal: Principal):
@@ -124,11 +124,11 @@ class ResidentRepository:
 
     async def add(self, resident: Resident) -> Resident:
         self.session.add(resident)
-        await _flush(self.session, "id_number_taken")
+        await flush_or_conflict(self.session, "id_number_taken")
         return resident
 
     async def save(self, *residents: Resident) -> None:
-        await _flush(self.session, "id_number_taken")
+        await flush_or_conflict(self.session, "id_number_taken")
 
     async def readiness(self, ids: list[uuid.UUID]) -> dict[uuid.UUID, dict[str, ReadinessFact]]:
         """The latest fact of each kind per resident."""
@@ -244,11 +244,11 @@ class HouseholdRepository:
 
     async def add(self, household: Household) -> Household:
         self.session.add(household)
-        await _flush(self.session, "household_code_taken", code_value=household.code)
+        await flush_or_conflict(self.session, "household_code_taken", code_value=household.code)
         return household
 
     async def save(self) -> None:
-        await _flush(self.session, "conflict")
+        await flush_or_conflict(self.session, "conflict")
 
 
 class ChangeLogRepository:

@@ -6,13 +6,13 @@ import uuid
 from typing import Any
 
 from sqlalchemy import exists, or_
-from sqlalchemy.exc import IntegrityError
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from domain.access import Principal
-from domain.errors import Conflict, NotFound
+from domain.errors import NotFound
 from domain.units.models import AdminUnit, Street, UnitKind, UnitLevel
+from repositories.flush import flush_or_conflict
 from repositories.paging import Page, count_of, keyset, page_from_rows, parse_sort
 
 
@@ -117,15 +117,15 @@ class UnitRepository:
 
     async def add(self, unit: AdminUnit) -> AdminUnit:
         self.session.add(unit)
-        await _flush(self.session, "unit_code_taken", code_value=unit.code)
+        await flush_or_conflict(self.session, "unit_code_taken", code_value=unit.code)
         return unit
 
     async def save(self, unit: AdminUnit) -> None:
-        await _flush(self.session, "unit_code_taken", code_value=unit.code)
+        await flush_or_conflict(self.session, "unit_code_taken", code_value=unit.code)
 
     async def delete(self, unit: AdminUnit) -> None:
         await self.session.delete(unit)
-        await _flush(self.session, "unit_has_children")
+        await flush_or_conflict(self.session, "unit_has_children")
 
 
 class StreetRepository:
@@ -183,15 +183,15 @@ class StreetRepository:
 
     async def add(self, street: Street) -> Street:
         self.session.add(street)
-        await _flush(self.session, "street_name_taken")
+        await flush_or_conflict(self.session, "street_name_taken")
         return street
 
     async def save(self, street: Street) -> None:
-        await _flush(self.session, "street_name_taken")
+        await flush_or_conflict(self.session, "street_name_taken")
 
     async def delete(self, street: Street) -> None:
         await self.session.delete(street)
-        await _flush(self.session, "conflict")
+        await flush_or_conflict(self.session, "conflict")
 
 
 _FOLDED = {"name": "name_folded"}
@@ -199,12 +199,3 @@ _FOLDED = {"name": "name_folded"}
 
 def _value_of(row: Any, name: str) -> Any:
     return getattr(row, _FOLDED.get(name, name))
-
-
-async def _flush(session: AsyncSession, code: str, **params: Any) -> None:
-    """Flush inside a savepoint so a unique or foreign-key violation becomes a Conflict."""
-    try:
-        async with session.begin_nested():
-            await session.flush()
-    except IntegrityError as exc:
-        raise Conflict(code, **params) from exc
