@@ -6,10 +6,9 @@ import secrets
 import uuid
 from typing import Any
 
-from sqlalchemy import Text, cast, func, or_, update
+from sqlalchemy import Text, cast, func, literal, or_, update
 from sqlalchemy import select as sa_select
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.exc import IntegrityError
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -157,16 +156,17 @@ class OutreachRepository:
                                    Visit.client_visit_id == client_id)
         return (await self.session.exec(stmt)).first()
 
+    def _insert_ignoring_twins(self, model, values: dict, keys: list[str]):
+        """INSERT ... ON CONFLICT DO NOTHING RETURNING: one round trip, no savepoint."""
+        dialect = postgresql if self.session.bind.dialect.name == "postgresql" else sqlite
+        return (dialect.insert(model).values(**values)
+                .on_conflict_do_nothing(index_elements=keys).returning(literal(1)))
+
     async def add_visit(self, visit: Visit) -> bool:
         """Insert; False when a twin with the same client id got there first."""
-        try:
-            async with self.session.begin_nested():
-                self.session.add(visit)
-                await self.session.flush()
-        except IntegrityError:
-            self.session.expunge(visit)
-            return False
-        return True
+        values = {c.name: getattr(visit, c.name) for c in Visit.__table__.columns}
+        stmt = self._insert_ignoring_twins(Visit, values, ["campaign_id", "client_visit_id"])
+        return (await self.session.execute(stmt)).first() is not None
 
     async def visit(self, visit_id: uuid.UUID) -> Visit | None:
         return await self.session.get(Visit, visit_id)
@@ -192,14 +192,11 @@ class OutreachRepository:
         return (await self.session.exec(stmt)).first()
 
     async def add_first_action(self, row: GoalProgress) -> bool:
-        try:
-            async with self.session.begin_nested():
-                self.session.add(row)
-                await self.session.flush()
-        except IntegrityError:
-            self.session.expunge(row)
-            return False
-        return True
+        """Insert the first time an action happened; False when it already had."""
+        values = {c.name: getattr(row, c.name) for c in GoalProgress.__table__.columns}
+        stmt = self._insert_ignoring_twins(GoalProgress, values,
+                                           ["campaign_id", "resident_id", "action"])
+        return (await self.session.execute(stmt)).first() is not None
 
     async def actions_done(self, campaign_id: uuid.UUID, resident_ids: list[uuid.UUID]):
         stmt = sa_select(GoalProgress.resident_id, GoalProgress.action).where(

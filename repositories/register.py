@@ -141,9 +141,10 @@ class ResidentRepository:
             out[fact.resident_id][fact.kind] = fact
         return out
 
-    async def add_fact(self, fact: ReadinessFact) -> None:
+    async def add_fact(self, fact: ReadinessFact, *, flush: bool = True) -> None:
         self.session.add(fact)
-        await self.session.flush()
+        if flush:
+            await self.session.flush()
 
     async def move_facts(self, from_id: uuid.UUID, to_id: uuid.UUID) -> None:
         await self.session.execute(update(ReadinessFact).where(

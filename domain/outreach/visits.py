@@ -105,7 +105,7 @@ async def record_visit(uow: UnitOfWork, who: Principal, campaign_id: uuid.UUID, 
                 await uow.residents.add_fact(ReadinessFact(
                     resident_id=person.resident_id, kind=READINESS_OF[action],
                     occurred_on=day_vn(data.visited_at), recorded_by_id=who.subject_id,
-                    recorded_by_name=who.name))
+                    recorded_by_name=who.name), flush=False)  # inserted together at commit
     for need in data.needs:
         if need.resident_id is not None and need.resident_id not in members:
             raise Invalid("resident_not_in_household", loc=("body", "needs"))
@@ -132,7 +132,7 @@ async def _first_time(uow, changes, campaign_id, target, resident_id, action, vi
                         for d, k in _slices(target, who.subject_id, visit.visited_at)]
             return
         row = await uow.outreach.first_action(campaign_id, resident_id, action)
-    if visit.visited_at < row.first_at:
+    if visit.visited_at < row.first_at:  # an earlier visit arrived late: credit moves
         _move(changes, action.value, target, row.volunteer_id, row.first_at, who.subject_id,
               visit.visited_at)
         row.first_at, row.visit_id, row.volunteer_id = visit.visited_at, visit.id, who.subject_id
