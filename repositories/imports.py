@@ -167,8 +167,6 @@ class ImportRepository:
     async def apply(self, who: Principal, job_id: uuid.UUID) -> None:
         s, r, h = STAGE.c, Resident, Household
         now = utcnow()
-        place = {col: select(getattr(h, col)).where(h.id == s.household_id).scalar_subquery()
-                 for col in ("province_id", "commune_id", "group_id")}
         await self._exec(insert(Resident).from_select(
             ["id", "created_at", "updated_at", "version", "household_id", "relationship",
              "province_id", "commune_id", "group_id", "full_name", "name_folded", "name_lower",
@@ -177,21 +175,25 @@ class ImportRepository:
              "status_changed_on"],
             select(s.new_id, literal(now, Resident.created_at.type),
                    literal(now, Resident.updated_at.type), literal(1), s.household_id,
-                   s.relationship, place["province_id"], place["commune_id"],
-                   place["group_id"], s.full_name, s.name_folded, s.name_lower,
-                   s.given_name_folded, s.birth_date, s.birth_year, s.sex, s.id_number,
-                   s.id_number_mismatch, s.phone, s.residence_status, s.residence_since,
-                   s.status_changed_on).where(s.action == "create")))
+                   s.relationship, h.province_id, h.commune_id, h.group_id, s.full_name,
+                   s.name_folded, s.name_lower, s.given_name_folded, s.birth_date,
+                   s.birth_year, s.sex, s.id_number, s.id_number_mismatch, s.phone,
+                   s.residence_status, s.residence_since, s.status_changed_on)
+            # One join gives the placement (was three lookups of the household per row).
+            .select_from(STAGE.join(h, h.id == s.household_id))
+            .where(s.action == "create")))
         await self._exec(update(STAGE).where(s.action == "create").values(
             resident_id=s.new_id))
-        upd = select(STAGE).where(s.action == "update", s.resident_id == r.id).subquery()
+        upd = (select(STAGE, h.province_id.label("h_province_id"),
+                      h.commune_id.label("h_commune_id"), h.group_id.label("h_group_id"))
+               .select_from(STAGE.join(h, h.id == s.household_id))
+               .where(s.action == "update", s.resident_id == r.id).subquery())
         col = upd.c
         await self._exec(update(r).where(r.id == col.resident_id).values(
             household_id=col.household_id,
             relationship=func.coalesce(col.relationship, r.relationship),
-            province_id=select(h.province_id).where(h.id == col.household_id).scalar_subquery(),
-            commune_id=select(h.commune_id).where(h.id == col.household_id).scalar_subquery(),
-            group_id=select(h.group_id).where(h.id == col.household_id).scalar_subquery(),
+            province_id=col.h_province_id, commune_id=col.h_commune_id,
+            group_id=col.h_group_id,
             full_name=col.full_name, name_folded=col.name_folded, name_lower=col.name_lower,
             given_name_folded=col.given_name_folded,
             birth_date=func.coalesce(col.birth_date, r.birth_date),

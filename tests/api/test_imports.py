@@ -204,3 +204,19 @@ class TestRoundTrip:
         job = (await post(client, place["h"], exported.content, filename="export.csv")).json()
         assert job["status"] == "succeeded", job["errors"]
         assert (job["created_count"], job["updated_count"], job["unchanged_count"]) == (0, 0, 2)
+
+
+class TestUpdates:
+    async def test_reimport_with_changes_updates_and_moves(self, client, session, place):
+        first, second = place["households"][0], place["households"][1]
+        number = random_id_number(1980, "male")
+        job = (await post(client, place["h"], csv_bytes([row(first.code, id_number=number)])))
+        assert job.json()["created_count"] == 1
+        changed = csv_bytes([row(second.code, id_number=number, phone="0987 111 222",
+                                 relationship="Con")])
+        job = (await post(client, place["h"], changed)).json()
+        assert (job["created_count"], job["updated_count"]) == (0, 1), job
+        stored = (await session.exec(select(Resident).where(Resident.id_number == number))).one()
+        await session.refresh(stored)
+        assert stored.household_id == second.id and stored.group_id == second.group_id
+        assert stored.phone == "+84987111222" and stored.version == 2
