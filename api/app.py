@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from contextlib import asynccontextmanager
 from pathlib import Path
 
@@ -12,7 +13,7 @@ from fastapi.middleware.cors import CORSMiddleware
 
 from api import docs, logs, permissions, problems
 from api.idempotency import IdempotencyMiddleware
-from api.jobs import InProcessRunner
+from api.jobs import InProcessRunner, seal_audit_trail
 from api.middleware import BodyLimitMiddleware, RequestContextMiddleware
 from api.routers import (
     announcements,
@@ -88,7 +89,13 @@ def create_app(settings: Settings | None = None, *, session_factory=None, engine
                 statement_timeout_ms=settings.db_statement_timeout_ms,
             )
             app.state.session_factory = make_session_factory(app.state.engine)
+        sealer = None
+        if own_engine and settings.audit_seal_interval_seconds > 0:
+            sealer = asyncio.get_running_loop().create_task(seal_audit_trail(
+                app.state.session_factory, settings.audit_seal_interval_seconds))
         yield
+        if sealer is not None:
+            sealer.cancel()
         await app.state.jobs.drain()
         if own_engine:
             await app.state.engine.dispose()

@@ -31,7 +31,8 @@ async def get_uow(request: Request) -> AsyncIterator[SqlUnitOfWork]:
 UoW = Annotated[SqlUnitOfWork, Depends(get_uow)]
 
 
-def get_tokens(request: Request) -> TokenService:
+async def get_tokens(request: Request) -> TokenService:
+    # async on purpose: FastAPI runs a plain `def` dependency in a worker thread.
     return request.app.state.tokens
 
 

@@ -9,6 +9,8 @@ import asyncio
 import logging
 from collections.abc import Awaitable, Callable
 
+from repositories.uow import SqlUnitOfWork
+
 log = logging.getLogger("jobs")
 
 
@@ -30,3 +32,20 @@ class InProcessRunner:
     async def drain(self, seconds: float = 30) -> None:
         if self._tasks:
             await asyncio.wait(self._tasks, timeout=seconds)
+
+
+async def seal_audit_trail(session_factory, interval: float) -> None:
+    """Chain committed audit events every `interval` seconds (at once while there is a backlog).
+
+    Every worker runs one; the chain lock lets one seal at a time and the others skip."""
+    while True:
+        try:
+            async with SqlUnitOfWork(session_factory) as uow:
+                sealed = await uow.audit.seal(wait=False)
+                await uow.commit()
+        except Exception:
+            log.warning("audit sealing failed; retrying", exc_info=True)
+            sealed = 0
+            await asyncio.sleep(max(interval, 5.0))
+        if sealed < 5000:
+            await asyncio.sleep(interval)

@@ -50,6 +50,8 @@ class Settings(BaseSettings):
     access_token_ttl_seconds: int = Field(default=900, ge=60, le=900)
     refresh_token_ttl_seconds: int = Field(default=14 * 24 * 3600, ge=300)
 
+    audit_seal_interval_seconds: float = Field(default=1.0, ge=0)
+
     max_body_bytes: int = Field(default=1_048_576, ge=1024)
     max_import_bytes: int = Field(default=512 * 1_048_576, ge=1024)
 

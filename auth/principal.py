@@ -25,26 +25,22 @@ async def principal_from_token(uow, tokens: TokenService, token: str | None) -> 
     except (TokenError, KeyError, ValueError, TypeError) as exc:
         log.info("token refused", extra={"reason": str(exc)[:200]})
         raise Unauthorized("invalid_token") from exc
-    if await uow.tokens.is_revoked(claims["jti"]):
+    kind = claims.get("kind", "user")
+    state = await uow.tokens.bearer_state(kind, subject_id, str(claims["jti"]))
+    if state is not None and state.revoked:
         log.info("token refused", extra={"reason": "revoked jti"})
         raise Unauthorized("invalid_token")
-    kind = claims.get("kind", "user")
     if kind == "service":
-        account = await uow.service_accounts.by_id(subject_id)
-        valid = account is not None and account.revoked_at is None
-        name = account.name if account else ""
-        current_epoch = account.token_epoch if account else -1
         granted = frozenset(str(claims.get("scp", "")).split())
         permissions = permissions_for(Role.integration, granted)
+        valid = state is not None and state.active
     else:
-        user = await uow.users.by_id(subject_id)
-        valid = user is not None and user.disabled_at is None and user.role == role
-        name = user.username if user else ""
-        current_epoch = user.token_epoch if user else -1
         permissions = permissions_for(role)
-    if not valid or epoch != current_epoch:
+        valid = state is not None and state.active and state.role == role
+    if not valid or epoch != state.token_epoch:
         log.info("token refused", extra={"reason": "account changed since issue"})
         raise Unauthorized("invalid_token")
+    name = state[0]
     levels = await uow.units.levels(units) if units else {}
     return Principal(
         levels=tuple(sorted(levels.items())),

@@ -10,6 +10,7 @@ import base64
 import hashlib
 import secrets
 import time
+from collections import OrderedDict
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -23,6 +24,7 @@ ALLOWED_ALGORITHMS = frozenset({"HS256", "RS256", "ES256"})
 ACCESS_TYP = "at+jwt"
 REFRESH_TYP = "rt+jwt"
 MAX_TOKEN_LENGTH = 8192
+VERIFIED_CACHE_SIZE = 4096
 REQUIRED = ("exp", "iat", "nbf", "iss", "aud", "sub", "jti")
 
 
@@ -98,6 +100,11 @@ class TokenService:
         self.audience = audience
         self.access_ttl = min(access_ttl, 900)
         self.refresh_ttl = refresh_ttl
+        # Verifying a JWT (header, signature, claims through python-jose) costs more CPU than
+        # the rest of a cheap read, and a client sends the same access token for up to 15
+        # minutes: remember the exact token strings that verified. A hit still has its time
+        # claims checked; revocation and account checks happen per request elsewhere.
+        self._verified: OrderedDict[str, dict[str, Any]] = OrderedDict()
 
     def jwks(self) -> dict[str, Any]:
         return {"keys": [k.public_jwk for k in self.keys.values() if k.public_jwk]}
@@ -131,6 +138,20 @@ class TokenService:
         """Verify signature, algorithm, kid, typ and every registered claim, or raise."""
         if not token or len(token) > MAX_TOKEN_LENGTH:
             raise TokenError("token missing or too long")
+        if typ == ACCESS_TYP and (claims := self._verified.get(token)) is not None:
+            now = time.time()
+            if claims["nbf"] <= now < claims["exp"]:
+                self._verified.move_to_end(token)
+                return claims
+            self._verified.pop(token, None)
+        claims = self._verify(token, typ)
+        if typ == ACCESS_TYP:
+            self._verified[token] = claims
+            if len(self._verified) > VERIFIED_CACHE_SIZE:
+                self._verified.popitem(last=False)
+        return claims
+
+    def _verify(self, token: str, typ: str) -> dict[str, Any]:
         try:
             header = jwt.get_unverified_header(token)
         except JOSEError as exc:

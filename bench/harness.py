@@ -19,7 +19,7 @@ from types import SimpleNamespace
 import asyncpg
 import httpx
 import psutil
-from sqlalchemy import select
+from sqlalchemy import Insert, select
 from sqlalchemy.dialects.postgresql.asyncpg import dialect as asyncpg_dialect
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -86,6 +86,19 @@ async def compare(runs: list, items: list, server: psutil.Process, rounds: int =
             await drive(run, call, items[r * size:(r + 1) * size], run.conc, server)
 
 
+class _NoRows:
+    """What the recorder's statements answer: one anonymous row for `first`, else nothing."""
+
+    def first(self) -> object:
+        return object()
+
+    def all(self) -> list:
+        return []
+
+    def __iter__(self):
+        return iter(())
+
+
 class Recorder:
     """Stands in for the AsyncSession and keeps each statement a repository method runs."""
 
@@ -95,10 +108,18 @@ class Recorder:
         self.statements: list = []
 
     async def exec(self, stmt, params=None):
-        self.statements.append(stmt.bindparams(**params) if params else stmt)
-        return SimpleNamespace(first=object, all=list)
+        if isinstance(stmt, Insert) and params:
+            stmt = stmt.values(**params)
+        elif params:
+            stmt = stmt.bindparams(**params) if hasattr(stmt, "bindparams") else stmt.params(
+                **params)
+        self.statements.append(stmt)
+        return _NoRows()
 
     execute = exec
+
+    async def connection(self):  # repositories.db.core runs Core statements on it
+        return self
 
     async def scalar(self, stmt) -> None:
         self.statements.append(stmt)
@@ -119,8 +140,8 @@ async def recorded(repo, method: str, *args, **kwargs) -> list[tuple[str, list]]
     await getattr(repo(rec), method)(*args, **kwargs)
     out = []
     for stmt in rec.statements:
-        c = stmt.compile(dialect=asyncpg_dialect(), compile_kwargs={"render_postcompile": True})
-        out.append((c.string, [c.params[name] for name in c.positiontup]))
+        state = stmt.compile(dialect=asyncpg_dialect()).construct_expanded_state()
+        out.append((state.statement, list(state.positional_parameters)))
     return out
 
 

@@ -30,4 +30,9 @@ class Entity(SQLModel):
 
     @property
     def etag(self) -> str:
-        return f'"{self.id.hex[:8]}.{self.version}"'
+        return etag_of(self)
+
+
+def etag_of(record) -> str:
+    """The ETag of anything with `id` and `version`: an entity or a plain row of its table."""
+    return f'"{record.id.hex[:8]}.{record.version}"'

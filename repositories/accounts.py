@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from sqlalchemy import delete, exists, or_, update
+from sqlalchemy import Row, Select, bindparam, delete, exists, literal, or_, update
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -21,6 +21,7 @@ from domain.accounts.models import (
 )
 from domain.errors import NotFound
 from domain.units.models import AdminUnit
+from repositories.db import core
 from repositories.flush import flush_or_conflict
 from repositories.paging import Page, count_of, keyset, page_from_rows, parse_sort
 
@@ -202,9 +203,30 @@ class TokenRepository:
     async def is_revoked(self, jti: str) -> bool:
         return bool(await self.session.scalar(select(exists().where(RevokedToken.jti == jti))))
 
+    async def bearer_state(self, kind: str, subject_id: uuid.UUID, jti: str) -> Row | None:
+        """Everything a bearer token is checked against, in one round trip on every request:
+        (name, role, token_epoch, active, revoked) of its account, None if there is none."""
+        stmt = _BEARER_STATE["service" if kind == "service" else "user"]
+        return (await core(self.session, stmt, {"subject_id": subject_id, "jti": jti})).first()
+
     async def purge_expired(self, now: datetime) -> None:
         await self.session.execute(delete(RevokedToken).where(RevokedToken.expires_at < now))
         await self.session.execute(delete(RefreshToken).where(RefreshToken.expires_at < now))
+
+
+def _bearer_state(account, name, role) -> Select:
+    """Built once: composing the expression costs more than running it."""
+    revoked = exists().where(RevokedToken.__table__.c.jti == bindparam("jti")).label("revoked")
+    t = account.__table__
+    active = (t.c.revoked_at if account is ServiceAccount else t.c.disabled_at).is_(None)
+    return select(t.c[name], role, t.c.token_epoch, active.label("active"), revoked).where(
+        t.c.id == bindparam("subject_id"))
+
+
+_BEARER_STATE = {
+    "service": _bearer_state(ServiceAccount, "name", literal(None).label("role")),
+    "user": _bearer_state(User, "username", User.__table__.c.role),
+}
 
 
 class ThrottleRepository:

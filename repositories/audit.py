@@ -7,18 +7,26 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import String, Text, cast, text
+from sqlalchemy import String, Text, bindparam, cast, insert, text, update
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from domain import context
 from domain.access import Principal
 from domain.accounts.models import User
-from domain.audit.models import GENESIS_HASH, AuditEvent
+from domain.audit.models import GENESIS_HASH, AuditEvent, chain_hash
+from domain.types import utcnow
 from repositories.accounts import UserRepository
+from repositories.db import core, is_postgres
 
-# Every append takes this transaction-scoped lock so the hash chain never forks.
+# The sealer holds this transaction-scoped lock so the hash chain never forks.
 _CHAIN_LOCK = 0x6175646974  # "audit"
+_EVENTS = AuditEvent.__table__
+_APPEND = insert(_EVENTS)
+_LAST_SEALED = select(_EVENTS.c.seq, _EVENTS.c.hash).where(
+    _EVENTS.c.seq.is_not(None)).order_by(_EVENTS.c.seq.desc()).limit(1)
+_SEAL = update(_EVENTS).where(_EVENTS.c.id == bindparam("event_id")).values(
+    seq=bindparam("new_seq"), prev_hash=bindparam("new_prev"), hash=bindparam("new_hash"))
 
 
 class AuditRepository:
@@ -36,33 +44,53 @@ class AuditRepository:
         on_behalf_of: str | None = None,
         actor_name: str | None = None,
         **details: Any,
-    ) -> AuditEvent:
-        """Append one event in the caller's transaction: if it fails, the use case fails."""
+    ) -> None:
+        """Append one event in the caller's transaction (if it fails, the use case fails).
+
+        One INSERT and no lock: the sealer chains it once it is committed (`seal`)."""
         ctx = context.current.get()
-        if self.session.bind.dialect.name == "postgresql":
-            await self.session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _CHAIN_LOCK})
-        last = await self.session.scalar(
-            select(AuditEvent.hash).order_by(AuditEvent.id.desc()).limit(1)
-        )
-        event = AuditEvent(
-            actor_id=str(who.subject_id) if who else None,
-            actor_name=who.name if who else actor_name,
-            actor_role=who.role.value if who else None,
-            on_behalf_of=on_behalf_of,
-            action=action,
-            object_type=object_type,
-            object_ids=[str(i) for i in object_ids],
-            outcome=outcome,
-            request_id=ctx.request_id if ctx else None,
-            client_ip=ctx.client_ip if ctx else None,
-            details=details,
-            prev_hash=last or GENESIS_HASH,
-            hash="",
-        )
-        event.hash = event.compute_hash()
-        self.session.add(event)
-        await self.session.flush()
-        return event
+        await core(self.session, _APPEND, {
+            "occurred_at": utcnow(),
+            "actor_id": str(who.subject_id) if who else None,
+            "actor_name": who.name if who else actor_name,
+            "actor_role": who.role.value if who else None,
+            "on_behalf_of": on_behalf_of,
+            "action": action,
+            "object_type": object_type,
+            "object_ids": [str(i) for i in object_ids],
+            "outcome": outcome,
+            "request_id": ctx.request_id if ctx else None,
+            "client_ip": ctx.client_ip if ctx else None,
+            "details": details,
+        })
+
+    async def seal(self, limit: int = 5000, *, wait: bool = True) -> int:
+        """Chain up to `limit` unsealed events, oldest id first; how many were sealed.
+
+        Events are sealed in the order they became visible, so one committed late (a long
+        transaction) takes the next place in the chain rather than its id's. `wait=False`
+        returns 0 at once when another sealer holds the lock."""
+        if is_postgres(self.session):
+            if not wait:
+                if not await self.session.scalar(
+                        text("SELECT pg_try_advisory_xact_lock(:k)"), {"k": _CHAIN_LOCK}):
+                    return 0
+            else:
+                await self.session.execute(
+                    text("SELECT pg_advisory_xact_lock(:k)"), {"k": _CHAIN_LOCK})
+        last = (await core(self.session, _LAST_SEALED)).first()
+        seq, prev = (last.seq, last.hash) if last else (0, GENESIS_HASH)
+        rows = (await core(self.session, select(_EVENTS).where(_EVENTS.c.seq.is_(None))
+                           .order_by(_EVENTS.c.id).limit(limit))).all()
+        sealed = []
+        for row in rows:
+            seq, digest = seq + 1, chain_hash(row, prev)
+            sealed.append({"event_id": row.id, "new_seq": seq, "new_prev": prev,
+                           "new_hash": digest})
+            prev = digest
+        if sealed:
+            await core(self.session, _SEAL, sealed)
+        return len(sealed)
 
     def readable(self, principal: Principal):
         """Admins see every event; others the events whose actor is a user they can see."""
@@ -109,20 +137,24 @@ class AuditRepository:
         return list((await self.session.exec(stmt)).all())
 
     async def verify(self, batch: int = 5000) -> tuple[int, AuditEvent | None]:
-        """Walk the chain in id order; return how many rows check out and the first bad row."""
+        """Seal what is pending, then walk the chain in `seq` order; how many events check
+        out, and the first bad one."""
+        while await self.seal() == 5000:
+            pass
         checked, prev, after = 0, GENESIS_HASH, 0
         while True:
             rows = (
                 await self.session.exec(
-                    select(AuditEvent).where(AuditEvent.id > after).order_by(AuditEvent.id)
+                    select(AuditEvent).where(AuditEvent.seq > after).order_by(AuditEvent.seq)
                     .limit(batch)
                 )
             ).all()
             if not rows:
                 return checked, None
             for row in rows:
-                if row.prev_hash != prev or row.compute_hash() != row.hash:
+                if (row.seq != after + 1 or row.prev_hash != prev
+                        or chain_hash(row, prev) != row.hash):
                     return checked, row
-                prev, after = row.hash, row.id
+                prev, after = row.hash, row.seq
                 checked += 1
             self.session.expunge_all()

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import event
+from sqlalchemy import event, exc
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -16,7 +16,7 @@ def make_engine(
     connect_timeout: float = 5.0,
     statement_timeout_ms: int = 30_000,
 ) -> AsyncEngine:
-    """An async engine sized for a small box; pre-ping survives a restarted PostgreSQL."""
+    """An async engine sized for a small box that survives a restarted PostgreSQL."""
     if url.startswith("sqlite"):
         engine = create_async_engine(url, connect_args={"timeout": 30})
 
@@ -29,12 +29,11 @@ def make_engine(
             cur.close()
 
         return engine
-    return create_async_engine(
+    engine = create_async_engine(
         url,
         pool_size=pool_size,
         max_overflow=max_overflow,
         pool_timeout=pool_timeout,
-        pool_pre_ping=True,
         pool_recycle=1800,
         connect_args={
             "timeout": connect_timeout,
@@ -45,9 +44,28 @@ def make_engine(
         },
     )
 
+    @event.listens_for(engine.sync_engine, "checkout")
+    def _closed_by_server(dbapi_conn, _record, _proxy) -> None:
+        """Replaces pool_pre_ping, which costs three round trips per checkout on asyncpg.
+
+        A restarted or terminating server closes its sockets; asyncpg notices the end of the
+        stream as soon as the loop polls, so `is_closed()` answers without a round trip and
+        the pool quietly opens a fresh connection instead. A connection that dies mid-request
+        still invalidates the whole pool (SQLAlchemy's disconnect handling)."""
+        if dbapi_conn.driver_connection.is_closed():
+            raise exc.DisconnectionError("connection closed by the server")
+
+    return engine
+
 
 def make_session_factory(bind) -> async_sessionmaker[AsyncSession]:
     return async_sessionmaker(bind=bind, class_=AsyncSession, expire_on_commit=False)
+
+
+async def core(session: AsyncSession, stmt, params: dict | None = None):
+    """Run a Core statement on the session's connection (its transaction), skipping the ORM's
+    per-statement work; for hot read paths whose rows are not entities."""
+    return await (await session.connection()).execute(stmt, params)
 
 
 def is_postgres(session_or_conn) -> bool:

@@ -5,15 +5,17 @@ from __future__ import annotations
 import uuid
 from collections import defaultdict
 from datetime import date
+from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import and_, case, exists, false, func, not_, or_, update
+from sqlalchemy import Row, and_, bindparam, case, exists, false, func, not_, or_, true, update
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from domain.access import Principal
 from domain.errors import Conflict, NotFound
 from domain.register.models import ChangeLog, Household, ReadinessFact, Resident
+from repositories.db import core
 from repositories.flush import flush_or_conflict
 from repositories.paging import Page, count_of, keyset, page_from_rows, parse_sort
 
@@ -31,6 +33,47 @@ def in_scope(model, principal: Principal):
     units = principal.unit_ids
     return or_(model.group_id.in_(units), model.commune_id.in_(units),
                model.province_id.in_(units))
+
+
+_LEVELS = ("group", "commune", "province")
+
+
+def scope_shape(principal: Principal) -> tuple[tuple[str, ...] | None, dict[str, list]]:
+    """Which unit columns the caller's scope tests (None: everything) and the ids to bind.
+
+    Hot statements are built once per shape with these as bound parameters: composing
+    SQLAlchemy expressions costs more CPU than running the query they stand for."""
+    if principal.is_unscoped:
+        return None, {}
+    if principal.levels:
+        shape = tuple(level for level in _LEVELS if principal.units_at(level))
+        return shape, {f"scope_{level}": list(principal.units_at(level)) for level in shape}
+    return _LEVELS, {f"scope_{level}": list(principal.unit_ids) for level in _LEVELS}
+
+
+def scope_clause(table, shape: tuple[str, ...] | None):
+    """`in_scope` for a shape of `scope_shape`, with its ids as expanding bound parameters."""
+    if shape is None:
+        return true()
+    tests = [table.c[f"{level}_id"].in_(bindparam(f"scope_{level}", expanding=True))
+             for level in shape]
+    return or_(*tests) if len(tests) > 1 else (tests[0] if tests else false())
+
+
+@lru_cache(maxsize=16)
+def _resident_read_stmt(shape: tuple[str, ...] | None):
+    t = Resident.__table__
+    return select(t).where(t.c.id == bindparam("id"), t.c.deleted_at.is_(None),
+                           scope_clause(t, shape))
+
+
+@lru_cache(maxsize=1)
+def _facts_stmt():
+    t = ReadinessFact.__table__
+    return select(t.c.resident_id, t.c.kind, t.c.occurred_on, t.c.recorded_by_name,
+                  t.c.recorded_at).where(t.c.resident_id.in_(bindparam("ids", expanding=True))
+                                         ).order_by(t.c.resident_id, t.c.occurred_on,
+                                                    t.c.recorded_at)
 
 
 class ResidentRepository:
@@ -55,6 +98,15 @@ class ResidentRepository:
         if resident is None:
             raise NotFound("resident_not_found", resident_id=str(resident_id))
         return resident
+
+    async def read(self, principal: Principal, resident_id: uuid.UUID) -> Row:
+        """A living resident in scope as a plain row (for views; `get` for changes)."""
+        shape, params = scope_shape(principal)
+        row = (await core(self.session, _resident_read_stmt(shape),
+                          {"id": resident_id, **params})).first()
+        if row is None:
+            raise NotFound("resident_not_found", resident_id=str(resident_id))
+        return row
 
     async def get_many(self, principal: Principal, ids: list[uuid.UUID], *, for_update=False):
         stmt = self.readable(principal).where(Resident.id.in_(ids)).order_by(Resident.id)
@@ -90,12 +142,9 @@ class ResidentRepository:
             keys = parse_sort(None, {"rank": rank}, "rank", Resident.id)[:1] + keys
             stmt = stmt.add_columns(rank)
         total = await self.session.scalar(count_of(stmt)) if include_total else None
-        # Rows of (Resident, rank) when ranking: execute() keeps the extra column.
-        rows = list((await self.session.execute(keyset(stmt, keys, cursor, limit))).all())
-        if not f.get("q_words"):
-            rows = [row[0] for row in rows]
+        # Plain rows (the resident's columns, and `rank`), not entities: a page is only read.
+        rows = (await core(self.session, keyset(stmt, keys, cursor, limit))).all()
         page = page_from_rows(rows, keys, limit, _resident_value)
-        page.items = [r[0] if hasattr(r, "_fields") else r for r in page.items]
         page.total = total
         return page
 
@@ -130,14 +179,13 @@ class ResidentRepository:
     async def save(self, *residents: Resident) -> None:
         await flush_or_conflict(self.session, "id_number_taken")
 
-    async def readiness(self, ids: list[uuid.UUID]) -> dict[uuid.UUID, dict[str, ReadinessFact]]:
-        """The latest fact of each kind per resident."""
-        out: dict[uuid.UUID, dict[str, ReadinessFact]] = defaultdict(dict)
+    async def readiness(self, ids: list[uuid.UUID]) -> dict[uuid.UUID, dict[str, Row]]:
+        """The latest fact of each kind per resident: rows of (resident_id, kind, occurred_on,
+        recorded_by_name, recorded_at)."""
+        out: dict[uuid.UUID, dict[str, Row]] = defaultdict(dict)
         if not ids:
             return out
-        stmt = select(ReadinessFact).where(ReadinessFact.resident_id.in_(ids)).order_by(
-            ReadinessFact.resident_id, ReadinessFact.occurred_on, ReadinessFact.recorded_at)
-        for fact in (await self.session.exec(stmt)).all():
+        for fact in await core(self.session, _facts_stmt(), {"ids": list(ids)}):
             out[fact.resident_id][fact.kind] = fact
         return out
 
@@ -152,11 +200,7 @@ class ResidentRepository:
 
 
 def _resident_value(row: Any, name: str) -> Any:
-    resident = row[0] if hasattr(row, "_fields") else row
-    if name == "rank":
-        return row[1]
-    column = {"name": "given_name_folded", "full_name": "name_folded"}.get(name, name)
-    return getattr(resident, column)
+    return getattr(row, {"name": "given_name_folded", "full_name": "name_folded"}.get(name, name))
 
 
 def _resident_filters(stmt, f: dict[str, Any]):

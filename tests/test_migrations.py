@@ -44,18 +44,27 @@ async def test_upgrade_check_downgrade(pg_server, worker_id, testrun_uid):
         await db.drop_database(pg_server, name)
 
 
-async def test_audit_rows_cannot_be_changed(connection):
+async def test_audit_rows_cannot_be_changed_only_sealed_once(connection):
     from sqlalchemy import text
     from sqlalchemy.exc import DBAPIError
 
-    await connection.execute(text(
-        "INSERT INTO audit_event (occurred_at, action, object_ids, outcome, details, prev_hash,"
-        " hash) VALUES (now(), 'x', '[]', 'success', '{}', 'a', 'b')"))
-    for statement in ("UPDATE audit_event SET action = 'y'", "DELETE FROM audit_event"):
+    row = (await connection.execute(text(
+        "INSERT INTO audit_event (occurred_at, action, object_ids, outcome, details)"
+        " VALUES (now(), 'x', '[]', 'success', '{}') RETURNING id"))).scalar()
+    seal = "UPDATE audit_event SET seq = 1000000000, prev_hash = 'a', hash = 'b' WHERE id = :id"
+    refused = ("UPDATE audit_event SET action = 'y' WHERE id = :id",
+               "DELETE FROM audit_event WHERE id = :id",
+               "UPDATE audit_event SET seq = 1000000000, hash = 'b', action = 'y' WHERE id = :id",
+               "UPDATE audit_event SET seq = 1000000000, prev_hash = 'a' WHERE id = :id",
+               seal, "UPDATE audit_event SET hash = 'c' WHERE id = :id")
+    for i, statement in enumerate(refused):
+        if statement == seal:
+            await connection.execute(text(seal), {"id": row})  # the one change allowed, once
+            continue
         savepoint = await connection.begin_nested()
         try:
-            await connection.execute(text(statement))
+            await connection.execute(text(statement), {"id": row})
             raise AssertionError(f"{statement} was allowed")
         except DBAPIError as exc:
-            assert "append-only" in str(exc)
+            assert "append-only" in str(exc), i
             await savepoint.rollback()

@@ -22,7 +22,9 @@ Moment = Annotated[AwareDatetime | None, Query(description="RFC 3339 with offset
 
 
 class AuditEventRead(BaseModel):
-    """One audit event; `hash` chains it to the event before (`prev_hash`)."""
+    """One audit event. Within about a second of its commit a sealer gives it its place `seq`
+    in the hash chain: `hash` covers the event and `prev_hash`, the hash of event `seq - 1`.
+    Until then the three are null."""
 
     id: int
     occurred_at: datetime
@@ -37,8 +39,9 @@ class AuditEventRead(BaseModel):
     request_id: str | None
     client_ip: str | None
     details: dict[str, Any]
-    prev_hash: str
-    hash: str
+    seq: int | None = Field(description="Place in the hash chain; null until sealed")
+    prev_hash: str | None
+    hash: str | None
 
     model_config = ConfigDict(from_attributes=True)
 
@@ -96,7 +99,9 @@ async def list_audit_events(
 @router.get("/audit-events/verify", operation_id="audit_events_verify",
             summary="Check the audit trail's hash chain", responses=responses(401, 403, 503))
 async def verify_audit_events(uow: UoW, who: AuditRead) -> AuditVerification:
-    """Recompute every event's hash in order; `ok` is false from the first altered event."""
+    """Seal what is pending, then recompute every event's hash in chain order; `ok` is false
+    from the first altered (or missing) event."""
     checked, bad = await uow.audit.verify()
+    await uow.commit()  # keep the sealing
     return AuditVerification(ok=bad is None, checked=checked,
                              first_bad_id=bad.id if bad else None)

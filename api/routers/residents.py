@@ -19,8 +19,9 @@ from api.deps import (
     Sort,
     UoW,
 )
-from api.http import created, with_etag
+from api.http import created, json_response, with_etag
 from api.problems import responses
+from domain.base import etag_of
 from domain.clock import today_vn
 from domain.register import service
 from domain.register.models import ReadinessKind, ResidenceStatus, Sex
@@ -35,7 +36,7 @@ from domain.register.schemas import (
     ResidentRead,
     ResidentUpdate,
 )
-from domain.register.views import change_view, resident_view
+from domain.register.views import change_view, resident_document, resident_view
 from domain.text import fold, nfc, squash_spaces
 
 router = APIRouter(prefix="/api/v1", tags=["residents"])
@@ -50,7 +51,7 @@ def _years_ago(years: int, today: date) -> date:
         return today.replace(year=today.year - years, day=28)
 
 
-def resident_filters(
+async def resident_filters(
     group_id: uuid.UUID | None = None, commune_id: uuid.UUID | None = None,
     household_id: uuid.UUID | None = None, street_id: uuid.UUID | None = None,
     sex: Sex | None = None, residence_status: ResidenceStatus | None = None,
@@ -63,7 +64,7 @@ def resident_filters(
         description="Has none of these facts")] = None,
     q: SearchText = None,
 ) -> dict:
-    """The list's filters, shared by the list and the export."""
+    """The list's filters, shared by the list and the export (async: no worker thread)."""
     today = today_vn()
     words = fold(q).split() if q else []
     return {
@@ -88,16 +89,18 @@ async def _views(uow, who, residents) -> list[ResidentRead]:
 
 
 @router.get("/residents", operation_id="residents_list", summary="List and search residents",
-            responses=READ_ERRORS)
+            responses=READ_ERRORS, response_model=ResidentPage)
 async def list_residents(
     uow: UoW, who: ResidentsRead, filters: Filters, sort: Sort = None, cursor: Cursor = None,
     limit: Limit = 50, include_total: IncludeTotal = False,
-) -> ResidentPage:
+) -> Response:
     """Roster order (given name) by default; `q` ignores case and diacritics, exact first."""
     page = await uow.residents.list(who, filters, sort=sort, cursor=cursor, limit=limit,
                                     include_total=include_total)
-    return ResidentPage(items=await _views(uow, who, page.items), next_cursor=page.next_cursor,
-                        total=page.total)
+    facts = await uow.residents.readiness([r.id for r in page.items])
+    return json_response({
+        "items": [resident_document(r, facts.get(r.id, {}), who) for r in page.items],
+        "next_cursor": page.next_cursor, "total": page.total})
 
 
 @router.get("/residents/duplicates", operation_id="residents_duplicates",
@@ -124,16 +127,16 @@ async def create_resident(request: Request, response: Response, uow: UoW, who: R
 
 
 @router.get("/residents/{resident_id}", operation_id="residents_get", name="residents_get",
-            summary="Read one resident's full record", responses=READ_ERRORS)
-async def get_resident(resident_id: uuid.UUID, response: Response, uow: UoW,
-                       who: ResidentsRead) -> ResidentRead:
+            summary="Read one resident's full record", responses=READ_ERRORS,
+            response_model=ResidentRead)
+async def get_resident(resident_id: uuid.UUID, uow: UoW, who: ResidentsRead) -> Response:
     """Each read of a full record is written to the audit trail."""
-    resident = await uow.residents.get(who, resident_id)
-    view = (await _views(uow, who, [resident]))[0]
+    resident = await uow.residents.read(who, resident_id)
+    facts = await uow.residents.readiness([resident.id])
     await uow.audit.record(who, "resident.read", "resident", [resident.id])
     await uow.commit()
-    with_etag(response, resident)
-    return view
+    return json_response(resident_document(resident, facts.get(resident.id, {}), who),
+                         {"ETag": etag_of(resident)})
 
 
 @router.patch("/residents/{resident_id}", operation_id="residents_update",

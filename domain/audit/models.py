@@ -1,4 +1,9 @@
-"""The audit trail: append-only, each row chained to the previous one by a hash."""
+"""The audit trail: append-only, each row chained to the previous one by a hash.
+
+A request appends its event without the chain (one INSERT, no lock), and a sealer gives the
+events their place `seq` in the chain with `prev_hash` and `hash`, in the order they became
+visible, within about a second (and before every verification). The database refuses any other
+change (a trigger on PostgreSQL): an event is written once, then sealed once."""
 
 from __future__ import annotations
 
@@ -7,7 +12,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 import orjson
-from sqlalchemy import JSON, BigInteger, Column, Identity, Index, Integer
+from sqlalchemy import JSON, BigInteger, Column, Identity, Index, Integer, text
 from sqlmodel import Field, SQLModel
 
 from domain.types import UTCDateTime, utcnow
@@ -21,6 +26,8 @@ class AuditEvent(SQLModel, table=True):
         Index(None, "actor_id", "id"),
         Index(None, "action", "id"),
         Index(None, "occurred_at"),
+        Index("ix_audit_event_unsealed", "id", postgresql_where=text("seq IS NULL"),
+              sqlite_where=text("seq IS NULL")),
     )
 
     id: int | None = Field(
@@ -41,26 +48,35 @@ class AuditEvent(SQLModel, table=True):
     request_id: str | None = Field(default=None, max_length=128)
     client_ip: str | None = Field(default=None, max_length=64)
     details: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
-    prev_hash: str = Field(max_length=64)
-    hash: str = Field(max_length=64)
+    seq: int | None = Field(
+        default=None,
+        sa_column=Column(BigInteger().with_variant(Integer, "sqlite"), unique=True),
+    )
+    prev_hash: str | None = Field(default=None, max_length=64)
+    hash: str | None = Field(default=None, max_length=64)
 
     def compute_hash(self) -> str:
-        body = {
-            "occurred_at": self.occurred_at.astimezone(UTC).isoformat(),
-            "actor_id": self.actor_id,
-            "actor_name": self.actor_name,
-            "actor_role": self.actor_role,
-            "on_behalf_of": self.on_behalf_of,
-            "action": self.action,
-            "object_type": self.object_type,
-            "object_ids": self.object_ids,
-            "outcome": self.outcome,
-            "request_id": self.request_id,
-            "client_ip": self.client_ip,
-            "details": self.details,
-            "prev_hash": self.prev_hash,
-        }
-        return hashlib.sha256(orjson.dumps(body, option=orjson.OPT_SORT_KEYS)).hexdigest()
+        return chain_hash(self, self.prev_hash or GENESIS_HASH)
+
+
+def chain_hash(event, prev_hash: str) -> str:
+    """The hash of an event (an AuditEvent or a row of its table) chained after `prev_hash`."""
+    body = {
+        "occurred_at": event.occurred_at.astimezone(UTC).isoformat(),
+        "actor_id": event.actor_id,
+        "actor_name": event.actor_name,
+        "actor_role": event.actor_role,
+        "on_behalf_of": event.on_behalf_of,
+        "action": event.action,
+        "object_type": event.object_type,
+        "object_ids": event.object_ids,
+        "outcome": event.outcome,
+        "request_id": event.request_id,
+        "client_ip": event.client_ip,
+        "details": event.details,
+        "prev_hash": prev_hash,
+    }
+    return hashlib.sha256(orjson.dumps(body, option=orjson.OPT_SORT_KEYS)).hexdigest()
 
 
 GENESIS_HASH = "0" * 64

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from sqlalchemy import func, text
+from sqlmodel import select
+
 from domain.access import Role
 from domain.audit.models import AuditEvent
 from tests.api.test_ops import assert_problem
@@ -104,12 +107,41 @@ class TestVerify:
         assert result["ok"] is True and result["checked"] >= 2
         assert result["first_bad_id"] is None
 
-        forged = AuditEvent(action="user.create", outcome="success", prev_hash="f" * 64,
-                            hash="0" * 64)
+        # A row slipped in as if sealed, with a hash that does not chain: found.
+        last = await session.scalar(select(func.max(AuditEvent.seq)))
+        forged = AuditEvent(action="user.create", outcome="success", seq=last + 1,
+                            prev_hash="f" * 64, hash="0" * 64)
         session.add(forged)
         await session.flush()
         result = (await client.get(f"{EVENTS}/verify", headers=h)).json()
         assert result == {"ok": False, "checked": result["checked"], "first_bad_id": forged.id}
+
+    async def test_events_are_sealed_in_order_and_a_changed_one_is_found(
+        self, app, client, session, uid
+    ):
+        tree = await make_tree(session)
+        h = bearer(app, await make_user(session, role=Role.admin))
+        for i in range(3):
+            await client.post(USERS, headers=h, json=new_user(f"s{i}.{uid}", tree.group_a1))
+        mine = (await session.exec(select(AuditEvent).where(
+            AuditEvent.action == "user.create").order_by(AuditEvent.id.desc()).limit(3))).all()
+        assert [e.seq for e in mine] == [None] * 3  # appended without the chain
+        result = (await client.get(f"{EVENTS}/verify", headers=h)).json()
+        assert result["ok"] is True
+        for event in mine:
+            await session.refresh(event)
+        assert mine[0].seq == mine[1].seq + 1 == mine[2].seq + 2
+        assert mine[0].prev_hash == mine[1].hash and mine[1].prev_hash == mine[2].hash
+        listed = (await client.get(f"{EVENTS}?limit=1", headers=h)).json()["items"][0]
+        assert listed["seq"] is not None and len(listed["hash"]) == 64
+
+        # Changed behind the trigger's back (a superuser with triggers off): found.
+        await session.execute(text("SET LOCAL session_replication_role = replica"))
+        await session.execute(text("UPDATE audit_event SET actor_name = 'someone else'"
+                                   " WHERE id = :id"), {"id": mine[1].id})
+        await session.execute(text("SET LOCAL session_replication_role = origin"))
+        result = (await client.get(f"{EVENTS}/verify", headers=h)).json()
+        assert result["ok"] is False and result["first_bad_id"] == mine[1].id
 
     async def test_verify_needs_audit_read(self, app, client, session):
         tree = await make_tree(session)

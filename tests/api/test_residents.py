@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import unicodedata
+from datetime import UTC
 
 import pytest
 from sqlalchemy import func
@@ -11,6 +12,7 @@ from sqlmodel import select
 from domain.access import Role
 from domain.audit.models import AuditEvent
 from domain.register.models import Resident
+from repositories.register import ResidentRepository
 from tests.api.test_ops import assert_problem
 from tests.builders import (
     bearer,
@@ -242,3 +244,47 @@ class TestSearchPages:
         assert len(seen) == len(set(seen)) == 10
         assert all(n.startswith("Dương") for n in seen[:5])
         assert all(n.startswith("Đường") for n in seen[5:])
+
+
+class TestFastReadDocument:
+    """The read paths write plain documents with orjson; they must equal the pydantic view."""
+
+    @pytest.mark.parametrize("role", [Role.ward_officer, Role.volunteer])
+    async def test_record_and_list_equal_the_model(self, app, client, session, world, role):
+        from datetime import date, datetime
+
+        from domain.access import Principal, permissions_for
+        from domain.register.models import ReadinessFact
+        from domain.register.views import resident_view
+
+        tree, household = world["tree"], world["household"]
+        year_only = await make_resident(session, household, full_name="Lê Thị Đào",
+                                        sex="female", birth_date=None, birth_year=1950,
+                                        id_number_mismatch=True, phone="+84381234567")
+        session.add(ReadinessFact(resident_id=world["head"].id, kind="vneid_level2",
+                                  occurred_on=date(2026, 3, 1), recorded_by_name="Tổ trưởng",
+                                  recorded_at=datetime(2026, 3, 1, 2, 3, 4, tzinfo=UTC)))
+        session.add(ReadinessFact(resident_id=world["head"].id, kind="joined_group",
+                                  occurred_on=date(2026, 3, 2), recorded_by_name=None,
+                                  recorded_at=datetime(2026, 3, 2, 2, 3, 4, 5, tzinfo=UTC)))
+        await session.flush()
+        user = await make_user(session, role=role, units=[tree.group_a1])
+        h = bearer(app, user, [tree.group_a1])
+        who = Principal(user.id, user.username, role, frozenset({tree.group_a1.id}),
+                        permissions_for(role))
+        listed = await client.get(f"/api/v1/residents?household_id={household.id}", headers=h)
+        assert listed.status_code == 200, listed.text
+        items = {item["id"]: item for item in listed.json()["items"]}
+        assert len(items) == 2
+        for resident in (world["head"], year_only):
+            await session.refresh(resident)
+            facts = await ResidentRepository(session).readiness([resident.id])
+            expected = resident_view(resident, facts.get(resident.id, {}), who).model_dump(
+                mode="json")
+            one = await client.get(f"/api/v1/residents/{resident.id}", headers=h)
+            assert one.status_code == 200
+            assert one.headers["ETag"] == resident.etag
+            assert one.headers["content-type"] == "application/json"
+            assert one.json() == expected == items[str(resident.id)]
+        assert items[str(world["head"].id)]["readiness"]["joined_group"]["recorded_at"] == (
+            "2026-03-02T02:03:04.000005Z")
