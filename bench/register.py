@@ -101,11 +101,14 @@ class Bare:
         (self.audit,) = await recorded(AuditRepository, "record", self.who, "resident.read",
                                        "resident", [self.S])
 
-    def args(self, stmt: tuple[str, list], rid) -> list:
-        """The compiled arguments with the resident id swapped in (JSON values as text)."""
+    def args(self, stmt: tuple[str, list], rid, json: bool = False) -> list:
+        """The compiled arguments with the resident id swapped in (`json`: lists and dicts as
+        JSON text, for the audit row's JSON columns)."""
         swap = {self.S: rid, str(self.S): str(rid)}
-        return [orjson.dumps([swap.get(x, x) for x in a] if isinstance(a, list) else a).decode()
-                if isinstance(a, list | dict) else swap.get(a, a) for a in stmt[1]]
+        out = [[swap.get(x, x) for x in a] if isinstance(a, list) else swap.get(a, a)
+               if not isinstance(a, dict) else a for a in stmt[1]]
+        return [orjson.dumps(a).decode() if json and isinstance(a, list | dict) else a
+                for a in out]
 
     async def _begin(self, conn) -> asyncpg.transaction.Transaction:
         tr = conn.transaction()
@@ -125,7 +128,7 @@ class Bare:
             if not audit:
                 await tr.rollback()
                 return 200
-            await conn.execute(self.audit[0], *self.args(self.audit, rid))
+            await conn.execute(self.audit[0], *self.args(self.audit, rid, json=True))
             await tr.commit()
         return 200
 

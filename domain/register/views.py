@@ -39,33 +39,33 @@ def resident_view(resident: Resident, facts: dict[str, ReadinessFact],
     )
 
 
+_DOCUMENT_HEAD = ("id", "household_id", "relationship", "province_id", "commune_id",
+                  "group_id", "full_name", "birth_date", "birth_year", "sex", "id_number",
+                  "phone", "residence_status", "residence_since", "status_changed_on")
+
+
 def resident_document(resident, facts: dict[str, Any], who: Principal) -> dict[str, Any]:
-    """What `resident_view(...).model_dump(mode="json")` gives, as plain values for orjson.
+    """What `resident_view(...).model_dump(mode="json")` gives, as plain values for orjson;
+    `resident` is a row of the resident table (`repositories.register` read paths).
 
     For the read paths (a record, list pages): building and dumping 50 pydantic models costs
     more CPU than the query they come from. The values come from the database, already valid;
     a test holds this document and `ResidentRead` equal for masked and unmasked callers."""
-    hidden = not who.can(Permission.pii_read)
-    return {
-        "id": resident.id, "household_id": resident.household_id,
-        "relationship": resident.relationship, "province_id": resident.province_id,
-        "commune_id": resident.commune_id, "group_id": resident.group_id,
-        "full_name": resident.full_name,
-        "birth_date": None if hidden else resident.birth_date,
-        "birth_year": resident.birth_year, "sex": resident.sex,
-        "id_number": mask(resident.id_number) if hidden else resident.id_number,
-        "phone": mask(resident.phone) if hidden else resident.phone,
-        "residence_status": resident.residence_status,
-        "residence_since": resident.residence_since,
-        "status_changed_on": resident.status_changed_on,
-        "data_quality": ["id_number_mismatch"] if resident.id_number_mismatch else [],
-        "readiness": {kind: {"occurred_on": f.occurred_on,
-                             "recorded_by_name": f.recorded_by_name,
-                             "recorded_at": f.recorded_at} for kind, f in facts.items()},
-        "masked_fields": [f for f in PII_FIELDS if hidden and getattr(resident, f) is not None],
-        "created_at": resident.created_at, "updated_at": resident.updated_at,
-        "version": resident.version,
-    }
+    row = resident._mapping
+    doc = {key: row[key] for key in _DOCUMENT_HEAD}
+    masked = []
+    if not who.can(Permission.pii_read):
+        masked = [f for f in PII_FIELDS if doc[f] is not None]
+        doc["id_number"], doc["phone"] = mask(doc["id_number"]), mask(doc["phone"])
+        doc["birth_date"] = None
+    doc["data_quality"] = ["id_number_mismatch"] if row["id_number_mismatch"] else []
+    doc["readiness"] = {kind: {"occurred_on": f.occurred_on,
+                               "recorded_by_name": f.recorded_by_name,
+                               "recorded_at": f.recorded_at} for kind, f in facts.items()}
+    doc["masked_fields"] = masked
+    doc["created_at"], doc["updated_at"] = row["created_at"], row["updated_at"]
+    doc["version"] = row["version"]
+    return doc
 
 
 def _mask_values(values: dict[str, Any]) -> dict[str, Any]:
