@@ -114,20 +114,22 @@ class ImportRepository:
             units = principal.unit_ids
             households = households.where(or_(h.group_id.in_(units), h.commune_id.in_(units),
                                               h.province_id.in_(units)))
-        await self._exec(update(STAGE).values(household_id=households.scalar_subquery()))
+        # Correlated by hand: nested in `by_name` it would not find the staged row itself.
+        household = households.correlate_except(h).scalar_subquery()
+        by_id = select(r.id).where(r.id_number == s.id_number, r.deleted_at.is_(None))
+        by_name = select(r.id).where(
+            r.household_id == household, r.name_folded == s.name_folded,
+            r.birth_year == s.birth_year, r.deleted_at.is_(None)).limit(1)
+        # One pass over the staged rows (each UPDATE of a million rows rewrites them all).
+        await self._exec(update(STAGE).values(
+            household_id=household,
+            resident_id=case((s.id_number.is_not(None), by_id.scalar_subquery()),
+                             else_=by_name.scalar_subquery())))
         problems = [(line, "household_code", "household_unknown") for (line,) in await self._rows(
             select(s.line).where(s.household_id.is_(None)))]
         first = select(func.min(s.line)).where(s.id_number.is_not(None)).group_by(s.id_number)
         problems += [(line, "id_number", "duplicate_in_file") for (line,) in await self._rows(
             select(s.line).where(s.id_number.is_not(None), s.line.not_in(first)))]
-        by_id = select(r.id).where(r.id_number == s.id_number, r.deleted_at.is_(None))
-        by_name = select(r.id).where(
-            r.household_id == s.household_id, r.name_folded == s.name_folded,
-            r.birth_year == s.birth_year, r.deleted_at.is_(None)).limit(1)
-        await self._exec(update(STAGE).where(s.id_number.is_not(None)).values(
-            resident_id=by_id.scalar_subquery()))
-        await self._exec(update(STAGE).where(s.id_number.is_(None)).values(
-            resident_id=by_name.scalar_subquery()))
         # An ID number living elsewhere, outside the caller's households: not theirs to move.
         elsewhere = select(s.line).select_from(STAGE.join(r, r.id == s.resident_id)).where(
             r.household_id.is_distinct_from(s.household_id))
@@ -145,7 +147,6 @@ class ImportRepository:
 
     async def classify(self) -> dict[str, int]:
         s, r = STAGE.c, Resident
-        await self._exec(update(STAGE).where(s.resident_id.is_(None)).values(action="create"))
         differs = select(literal(1)).where(r.id == s.resident_id, or_(
             r.full_name.is_distinct_from(s.full_name), r.sex.is_distinct_from(s.sex),
             r.household_id.is_distinct_from(s.household_id),
@@ -157,9 +158,8 @@ class ImportRepository:
             r.residence_status.is_distinct_from(s.residence_status),
             r.residence_since.is_distinct_from(s.residence_since),
             r.status_changed_on.is_distinct_from(s.status_changed_on)))
-        await self._exec(update(STAGE).where(s.resident_id.is_not(None), differs.exists())
-                         .values(action="update"))
-        await self._exec(update(STAGE).where(s.action.is_(None)).values(action="same"))
+        await self._exec(update(STAGE).values(action=case(
+            (s.resident_id.is_(None), "create"), (differs.exists(), "update"), else_="same")))
         counts = dict(await self._rows(select(s.action, func.count()).group_by(s.action)))
         return {k: counts.get(k, 0) for k in ("create", "update", "same")}
 
@@ -182,8 +182,7 @@ class ImportRepository:
             # One join gives the placement (was three lookups of the household per row).
             .select_from(STAGE.join(h, h.id == s.household_id))
             .where(s.action == "create")))
-        await self._exec(update(STAGE).where(s.action == "create").values(
-            resident_id=s.new_id))
+        target = func.coalesce(s.resident_id, s.new_id)  # new residents take their new id
         upd = (select(STAGE, h.province_id.label("h_province_id"),
                       h.commune_id.label("h_commune_id"), h.group_id.label("h_group_id"))
                .select_from(STAGE.join(h, h.id == s.household_id))
@@ -204,7 +203,7 @@ class ImportRepository:
             residence_status=col.residence_status, residence_since=col.residence_since,
             status_changed_on=col.status_changed_on, version=r.version + 1,
             updated_at=literal(now, Resident.updated_at.type)))
-        heads = select(s.resident_id).where(s.household_id == h.id, s.relationship == "head",
+        heads = select(target).where(s.household_id == h.id, s.relationship == "head",
                                            s.action.in_(("create", "update"))).limit(1)
         await self._exec(update(h).where(h.id.in_(select(s.household_id).where(
             s.relationship == "head", s.action.in_(("create", "update"))))).values(
@@ -212,7 +211,7 @@ class ImportRepository:
         await self._exec(insert(ChangeLog).from_select(
             ["id", "entity_type", "entity_id", "action", "changed_at", "actor_id", "actor_name",
              "version", "before", "after", "related_ids"],
-            select(s.log_id, literal("resident"), s.resident_id,
+            select(s.log_id, literal("resident"), target,
                    case((s.action == "create", "imported"), else_="import_updated"),
                    literal(now, ChangeLog.changed_at.type), literal(who.subject_id, Uuid),
                    literal(who.name), literal(1), literal({}, ChangeLog.before.type),
