@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import os
+import resource
 import socket
 import statistics
 import subprocess
@@ -32,7 +33,10 @@ def cpu(proc: psutil.Process) -> float:
 
 @dataclass
 class Run:
-    """Latencies, wall time, status codes and CPU (server, client) of one measured case."""
+    """Latencies, wall time, status codes and CPU (server, client) of one measured case.
+
+    A case driven by wrk has no per-request latencies: each slice keeps its request count and
+    wrk's p50/p95/p99, and the percentiles shown are their request-weighted means."""
 
     name: str
     conc: int
@@ -40,21 +44,85 @@ class Run:
     wall: float = 0.0
     cpu: list[float] = field(default_factory=lambda: [0.0, 0.0])
     codes: Counter = field(default_factory=Counter)
+    slices: list[tuple[int, dict[float, float]]] = field(default_factory=list)
+
+    @property
+    def n(self) -> int:
+        return len(self.lat) + sum(count for count, _ in self.slices)
 
     def ms(self, q: float) -> float:
+        if self.slices:
+            total = sum(count for count, _ in self.slices)
+            return sum(count * pct[q] for count, pct in self.slices) / total * 1e3
         return statistics.quantiles(self.lat, n=100, method="inclusive")[round(q * 100) - 1] * 1e3
 
     def row(self, section: str, ref: Run | None, median_ratio: bool = False) -> str:
         """A Markdown row; with `ref`, how much slower `ref` is (or this, `median_ratio`)."""
-        n, ratio = len(self.lat), ""
+        n, ratio = self.n, ""
         if ref is not None:
-            rps = n / self.wall / (len(ref.lat) / ref.wall)
+            rps = n / self.wall / (ref.n / ref.wall)
             ratio = (f"**{self.ms(.5) / ref.ms(.5):.2f}× median**" if median_ratio else
-                     f"{ref.ms(.5) / self.ms(.5):.1f}× p50, {rps:.1f}× rps")
+                     f"{ref.ms(.5) / self.ms(.5):.1f}× p50, {rps:.2f}× rps")
         bad = sum(k for c, k in self.codes.items() if not 200 <= c < 300)
         return (f"| {section} | {self.name} | {n:,} | {self.conc} | {n / self.wall:,.1f} | "
                 f"{self.ms(.5):.1f} | {self.ms(.95):.1f} | {self.ms(.99):.1f} | {bad} | "
-                f"{self.cpu[0] / n * 1e3:.1f} · {self.cpu[1] / n * 1e3:.1f} | {ratio} |")
+                f"{self.cpu[0] / n * 1e3:.2f} · {self.cpu[1] / n * 1e3:.2f} | {ratio} |")
+
+
+WRK_SCRIPT = """paths = {%s}
+n = 0
+request = function()
+  n = n + 1
+  return wrk.format("GET", paths[(n %% #paths) + 1])
+end
+done = function(summary, latency, requests)
+  local e = summary.errors
+  io.write(string.format("WRK %%d %%d %%d %%d %%f %%f %%f\\n", summary.requests,
+    summary.duration, e.status, e.connect + e.read + e.write + e.timeout,
+    latency:percentile(50), latency:percentile(95), latency:percentile(99)))
+end
+"""
+
+
+@dataclass
+class Wrk:
+    """GET requests from wrk (C, one thread) over keep-alive connections, cycling `paths`.
+
+    On two shared cores a Python HTTP client spends as much CPU per request as the server
+    does and takes it from the server and the database; wrk takes almost none."""
+
+    base: str
+    paths: list[str]
+    headers: dict[str, str]
+    seconds: float = 5.0
+
+    async def drive(self, run: Run | None, conc: int, server: psutil.Process) -> None:
+        script = Path(os.environ.get("TMPDIR", "/tmp")) / f"bench-wrk-{os.getpid()}.lua"
+        script.write_text(WRK_SCRIPT % ", ".join(f'"{p}"' for p in self.paths))
+        headers = [a for k, v in self.headers.items() for a in ("-H", f"{k}: {v}")]
+        c0, k0 = cpu(server), _children_cpu()
+        proc = await asyncio.create_subprocess_exec(
+            "wrk", "-t1", f"-c{conc}", f"-d{max(1, round(self.seconds))}s", "-s", str(script), *headers,
+            self.base, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT)
+        out = (await proc.communicate())[0].decode()
+        line = next((x for x in out.splitlines() if x.startswith("WRK ")), None)
+        if line is None:
+            raise RuntimeError(f"wrk failed: {out[-500:]}")
+        count, micros, bad, broken, p50, p95, p99 = line.split()[1:]
+        if run is None:
+            return
+        run.slices.append((int(count), {.5: float(p50) / 1e6, .95: float(p95) / 1e6,
+                                         .99: float(p99) / 1e6}))
+        run.wall += int(micros) / 1e6
+        run.codes[200] += int(count) - int(bad) - int(broken)
+        run.codes[500] += int(bad)  # wrk counts non-2xx/3xx responses, not which
+        run.codes[599] += int(broken)
+        run.cpu = [run.cpu[0] + cpu(server) - c0, run.cpu[1] + _children_cpu() - k0]
+
+
+def _children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
 
 
 async def drive(run: Run | None, call, items, conc: int, server: psutil.Process) -> None:
@@ -77,13 +145,20 @@ async def drive(run: Run | None, call, items, conc: int, server: psutil.Process)
 
 
 async def compare(runs: list, items: list, server: psutil.Process, rounds: int = 4) -> None:
-    """Warm each (run, call) up, then alternate them over `rounds` slices of the same items."""
+    """Warm each (run, call) up, then alternate them over `rounds` slices of the same items;
+    a `Wrk` call runs `seconds` per slice instead of a share of the items."""
     for run, call in runs:
-        await drive(None, call, items[: max(8, len(items) // 10)], run.conc, server)
+        if isinstance(call, Wrk):
+            await Wrk(call.base, call.paths, call.headers, 2.0).drive(None, run.conc, server)
+        else:
+            await drive(None, call, items[: max(8, len(items) // 10)], run.conc, server)
     size = -(-len(items) // rounds)
     for r in range(rounds):
         for run, call in runs:
-            await drive(run, call, items[r * size:(r + 1) * size], run.conc, server)
+            if isinstance(call, Wrk):
+                await call.drive(run, run.conc, server)
+            else:
+                await drive(run, call, items[r * size:(r + 1) * size], run.conc, server)
 
 
 class _NoRows:

@@ -1,7 +1,7 @@
 """Register benchmark: residents endpoints vs the same SQL run bare, keyset depth, search, import.
 
     .venv/bin/python -m bench.register [--database-url postgresql://postgres@127.0.0.1:5432/ds_bench]
-        [--reload] [--quick] [--py-spy] [--statement-timeout-ms N]
+        [--reload] [--quick] [--phases abcde] [--py-spy] [--statement-timeout-ms N]
 
 Needs the population of bench/population.py (--reload rebuilds it). Creates `bench-officer`
 (ward_officer of "Phường Thử Nghiệm 1") and `bench-admin` idempotently, starts ONE uvicorn worker
@@ -49,6 +49,7 @@ from bench.harness import (
     Run,
     Sampler,
     Tokens,
+    Wrk,
     compare,
     drive,
     recorded,
@@ -62,7 +63,7 @@ from domain.access import Principal, Role, permissions_for
 from domain.register import names
 from domain.register.columns import RELATIONSHIP_LABELS, RESIDENT_COLUMNS, SEX_LABELS
 from domain.register.models import Relationship, Sex
-from domain.register.rules import make_id_number
+from domain.register.rules import make_id_number, name_keys
 from domain.text import fold
 from domain.types import uuid7
 from repositories.accounts import TokenRepository
@@ -178,6 +179,11 @@ class Ctx:
     rows: list = field(default_factory=list)  # (section, run, reference run or None)
     notes: list = field(default_factory=list)
 
+    def wrk(self, paths: list[str]) -> Wrk:
+        """The officer's GETs of `paths` from wrk, 5 s (1 s with --quick) per round."""
+        return Wrk(str(self.tokens.client.base_url).rstrip("/"), paths,
+                   self.tokens.headers[OFFICER], 1.0 if self.quick else 5.0)
+
     async def compare(self, section: str, runs: list, items: list, rounds: int = 4) -> None:
         """Measure (run, call) pairs interleaved; the first is the others' reference."""
         await compare(runs, items, self.server, rounds)
@@ -188,22 +194,23 @@ class Ctx:
 async def phase_get(ctx: Ctx) -> None:
     ids = [r[0] for r in await ctx.pool.fetch("SELECT id FROM resident WHERE commune_id = $1"
                                               " AND deleted_at IS NULL", ctx.commune)]
-    get, b = ctx.tokens.get(OFFICER), ctx.bare
+    b, sample = ctx.bare, random.Random(1).choices(ids, k=200 if ctx.quick else 2000)
     await ctx.compare("a", [
-        (Run("GET /residents/{id}: endpoint", CONC), lambda rid: get(f"{API}/residents/{rid}")),
+        (Run("GET /residents/{id}: endpoint (wrk)", CONC),
+         ctx.wrk([f"{API}/residents/{rid}" for rid in sample])),
         (Run("bare: the resident SELECT (pk + scope)", CONC), b.pk),
         (Run("bare: token check, resident, facts (no audit)", CONC), b.read),
         (Run("bare: all of them + audit append + commit", CONC), b.full),
-    ], random.Random(1).choices(ids, k=200 if ctx.quick else 2000))
+    ], sample)
 
 
 async def phase_list(ctx: Ctx) -> None:
     page = await list_sql(ctx.officer, commune_id=ctx.commune)
     ids = [r["id"] for r in await ctx.pool.fetch(page[0], *page[1])][:50]
     (facts,) = await recorded(ResidentRepository, "readiness", ids)
-    get, url = ctx.tokens.get(OFFICER), urlq("/residents", commune_id=ctx.commune, limit=50)
+    url = urlq("/residents", commune_id=ctx.commune, limit=50)
     await ctx.compare("b", [
-        (Run("list page of the commune, 50 rows: endpoint", CONC), lambda _: get(url)),
+        (Run("list page of the commune, 50 rows: endpoint (wrk)", CONC), ctx.wrk([url])),
         (Run("bare: the list SELECT", CONC), lambda _: ctx.bare.query(page)),
         (Run("bare: token check, SELECT, facts", CONC),
          lambda _: ctx.bare.query(page, facts)),
@@ -255,13 +262,24 @@ async def phase_search(ctx: Ctx) -> None:
         await ctx.tokens.refresh()
 
 
-def write_csv(path: Path, codes: list[str], rows: int) -> None:
-    """New residents of existing households, with valid and unique ID numbers of province 002."""
-    rng, serials = random.Random(7), Counter()
-    rels = [RELATIONSHIP_LABELS[r] for r in (Relationship.child, Relationship.grandchild,
-                                              Relationship.other_relative, Relationship.other)]
-    with path.open("w", newline="", encoding="utf-8") as f:
-        out = csv.writer(f, delimiter=";")
+REGISTER_COLUMNS = ["id", "created_at", "updated_at", "version", "household_id", "relationship",
+                    "province_id", "commune_id", "group_id", "full_name", "name_folded",
+                    "name_lower", "given_name_folded", "birth_date", "birth_year", "sex",
+                    "id_number", "id_number_mismatch", "phone", "residence_status"]
+
+
+def write_csv(path: Path, register_path: Path, households: dict[str, tuple], rows: int) -> None:
+    """New residents of existing households, with valid and unique ID numbers of province 002;
+    and the same people as the register stores them (resident's own columns), for the floor:
+    `psql \\copy` straight into the resident table."""
+    rng, serials, codes = random.Random(7), Counter(), list(households)
+    now = time.strftime("%Y-%m-%d %H:%M:%S+00", time.gmtime())
+    rels = [(RELATIONSHIP_LABELS[r], r.value) for r in (
+        Relationship.child, Relationship.grandchild, Relationship.other_relative,
+        Relationship.other)]
+    with path.open("w", newline="", encoding="utf-8") as f, \
+            register_path.open("w", newline="", encoding="utf-8") as g:
+        out, reg = csv.writer(f, delimiter=";"), csv.writer(g)
         out.writerow([label for _, label in RESIDENT_COLUMNS])
         for _ in range(rows):
             sex = rng.choice(("male", "female"))
@@ -270,10 +288,17 @@ def write_csv(path: Path, codes: list[str], rows: int) -> None:
             name = " ".join(rng.choice(w.values) for w in (
                 names.FAMILY_NAMES, names.MIDDLE_NAMES[sex, True], names.GIVEN_NAMES[sex]))
             phone = f"0{rng.choice(names.MOBILE_PREFIXES)}{rng.randrange(10**7):07d}"
-            out.writerow([make_id_number(ID_PROVINCE, born.year, sex, serials[born.year, sex]),
-                          name, born.strftime("%d/%m/%Y"), SEX_LABELS[Sex(sex)],
-                          rng.choice(codes), rng.choice(rels),
-                          phone if rng.random() < 0.8 else "", "Thường trú", "", ""])
+            phone = phone if rng.random() < 0.8 else ""
+            code, (label, rel) = rng.choice(codes), rng.choice(rels)
+            id_number = make_id_number(ID_PROVINCE, born.year, sex, serials[born.year, sex])
+            out.writerow([id_number, name, born.strftime("%d/%m/%Y"), SEX_LABELS[Sex(sex)],
+                          code, label, phone, "Thường trú", "", ""])
+            keys = name_keys(name)
+            reg.writerow([uuid7(), now, now, 1, *households[code][:1], rel,
+                          *households[code][1:], keys["full_name"], keys["name_folded"],
+                          keys["name_lower"], keys["given_name_folded"], born.isoformat(),
+                          born.year, sex, id_number, "false",
+                          "+84" + phone[1:] if phone else "", "permanent"])
 
 
 async def remove_imported(conn) -> int:
@@ -289,10 +314,15 @@ async def remove_imported(conn) -> int:
     return n
 
 
-def psql_copy(dsn: str, path: Path) -> float:
+def _psql(dsn: str) -> list[str]:
     u = urlsplit(dsn)
-    psql = ["psql", "-X", "-q", "-v", "ON_ERROR_STOP=1", "-h", u.hostname or "127.0.0.1", "-p",
-            str(u.port or 5432), "-U", u.username or "postgres", "-d", u.path.lstrip("/"), "-c"]
+    return ["psql", "-X", "-q", "-v", "ON_ERROR_STOP=1", "-h", u.hostname or "127.0.0.1", "-p",
+            str(u.port or 5432), "-U", u.username or "postgres", "-d", u.path.lstrip("/")]
+
+
+def psql_copy(dsn: str, path: Path) -> float:
+    """The file as it is into a table of text columns (no index, no constraint)."""
+    psql = [*_psql(dsn), "-c"]
     cols = ", ".join(f"{k} text" for k, _ in RESIDENT_COLUMNS)
     subprocess.run([*psql, f"DROP TABLE IF EXISTS bench_copy; CREATE TABLE bench_copy ({cols})"],
                    check=True, stderr=subprocess.DEVNULL)
@@ -304,13 +334,25 @@ def psql_copy(dsn: str, path: Path) -> float:
     return seconds
 
 
+def psql_copy_register(dsn: str, path: Path) -> float:
+    """The same people, already in the register's columns, into the resident table itself
+    (its 9 indexes, unique ID numbers, foreign keys), in a transaction rolled back."""
+    started = time.perf_counter()
+    subprocess.run([*_psql(dsn), "-c", "BEGIN", "-c",
+                    f"\\copy resident ({', '.join(REGISTER_COLUMNS)}) FROM '{path}' WITH"
+                    " (FORMAT csv)", "-c", "ROLLBACK"], check=True)
+    return time.perf_counter() - started
+
+
 async def phase_import(ctx: Ctx, dsn: str, sampler: Sampler, py_spy: bool) -> list[str]:
     rows, client, auth = 20_000 if ctx.quick else 1_000_000, ctx.tokens.client, ctx.tokens.headers
-    codes = [r[0] for r in await ctx.pool.fetch("SELECT code FROM household WHERE commune_id ="
-                                                " $1 AND deleted_at IS NULL", ctx.commune)]
-    path = OUT / f"import-residents-{rows}.csv"
-    await asyncio.to_thread(write_csv, path, codes, rows)
+    households = {r[0]: tuple(r[1:]) for r in await ctx.pool.fetch(
+        "SELECT code, id, province_id, commune_id, group_id FROM household WHERE commune_id ="
+        " $1 AND deleted_at IS NULL", ctx.commune)}
+    path, register_path = OUT / f"import-residents-{rows}.csv", OUT / f"register-{rows}.csv"
+    await asyncio.to_thread(write_csv, path, register_path, households, rows)
     copy = await asyncio.to_thread(psql_copy, dsn, path)
+    floor = await asyncio.to_thread(psql_copy_register, dsn, register_path)
     await ctx.tokens.refresh()
     spy = subprocess.Popen([Path(sys.executable).with_name("py-spy"), "record", "-r", "50",  # noqa: ASYNC220
                             "-f", "raw", "-o", OUT / "import-py-spy.txt", "-p",
@@ -338,12 +380,16 @@ async def phase_import(ctx: Ctx, dsn: str, sampler: Sampler, py_spy: bool) -> li
         removed = await remove_imported(conn)
     out = [f"| psql \\copy into a text table (baseline) | {copy:.1f} | {rows / copy:,.0f} | "
            f"{rows:,} rows, {path.stat().st_size / 2**20:.0f} MiB |",
+           f"| psql \\copy of the same people in the register's columns into `resident` "
+           f"itself, rolled back (the floor) | {floor:.1f} | {rows / floor:,.0f} | 9 indexes "
+           f"(one trigram), unique ID numbers, 4 foreign keys |",
            f"| API: upload until 202 | {uploaded:.1f} | | |",
            f"| API: … + parse, check, stage (processed_rows = {rows:,}) | {staged:.1f} | "
            f"{rows / staged:,.0f} | polled each second |",
            f"| API: … then the set-wise SQL until done | {total - staged:.1f} | | |",
            f"| API: upload → `{job['status']}` | {total:.1f} | {rows / total:,.0f} | "
-           f"**{total / copy:.1f}× psql** (target ≤ 3×); created {job['created_count']:,}, "
+           f"**{total / copy:.1f}× psql into text, {total / floor:.1f}× psql into resident** "
+           f"(target ≤ 3×); created {job['created_count']:,}, "
            f"rejected {job['rejected_count']:,}; {removed:,} removed afterwards |",
            f"| server RSS: max during a–d, max during the import | | | "
            f"{sampler.mib('reads'):.0f} MiB, {sampler.mib('import'):.0f} MiB |"]
@@ -390,11 +436,15 @@ async def amain(args: argparse.Namespace) -> None:
             ctx = Ctx(pool, tokens, bare, sampler.proc, officer, admin, commune, args.quick)
             for name, phase in (("a", phase_get), ("b", phase_list), ("c", phase_depth),
                                 ("d", phase_search)):
+                if name not in args.phases:
+                    continue
                 print(f"phase {name} ...", flush=True)
                 await tokens.refresh()
                 await phase(ctx)
-            print("phase e ...", flush=True)
-            imported = await phase_import(ctx, dsn, sampler, args.py_spy)
+            imported = []
+            if "e" in args.phases:
+                print("phase e ...", flush=True)
+                imported = await phase_import(ctx, dsn, sampler, args.py_spy)
     finally:
         if sampling is not None:
             sampling.cancel()
@@ -430,6 +480,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--quick", action="store_true", help="fewer requests, a 20k-row import")
     parser.add_argument("--py-spy", action="store_true",
                         help="record the server with .venv/bin/py-spy during the import")
+    parser.add_argument("--phases", default="abcde", help="which of a-e to run (default all)")
     parser.add_argument("--statement-timeout-ms", type=int,
                         help="DB_STATEMENT_TIMEOUT_MS for the server (default: the service's)")
     asyncio.run(amain(parser.parse_args(argv)))
