@@ -102,8 +102,8 @@ class Wrk:
         headers = [a for k, v in self.headers.items() for a in ("-H", f"{k}: {v}")]
         c0, k0 = cpu(server), _children_cpu()
         proc = await asyncio.create_subprocess_exec(
-            "wrk", "-t1", f"-c{conc}", f"-d{max(1, round(self.seconds))}s", "-s", str(script), *headers,
-            self.base, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT)
+            "wrk", "-t1", f"-c{conc}", f"-d{max(1, round(self.seconds))}s", "-s", str(script),
+            *headers, self.base, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT)
         out = (await proc.communicate())[0].decode()
         line = next((x for x in out.splitlines() if x.startswith("WRK ")), None)
         if line is None:
