@@ -8,8 +8,9 @@ Needs the population of bench/population.py (--reload rebuilds it). Creates `ben
 (`python -m api.cli serve`, free port) and always stops it. Each comparison runs within this run,
 its sides interleaved in rounds, because the box is shared and noisy:
   a. GET /residents/{id} (random ids of the commune, 8 in flight) vs the bare primary-key SELECT
-     and vs every statement the endpoint issues (pool pre-ping, token checks, resident, facts,
-     advisory-locked audit append, commit) through an asyncpg pool of the same size;
+     and vs every statement the endpoint issues (token check, resident, facts, audit append,
+     commit) through an asyncpg pool of the same size; and the same worker's /healthz and
+     /me, what the framework and the token check alone cost;
   b. a 50-row list page of the commune vs its SELECT (and all its statements);
   c. keyset depth: page 1 vs the page at OFFSET 500,000 (admin, whole table), one at a time;
   d. `q` with two words "<family> <given>" (half folded), 1 and 8 in flight, vs the bare SELECT;
@@ -201,6 +202,10 @@ async def phase_get(ctx: Ctx) -> None:
         (Run("bare: the resident SELECT (pk + scope)", CONC), b.pk),
         (Run("bare: token check, resident, facts (no audit)", CONC), b.read),
         (Run("bare: all of them + audit append + commit", CONC), b.full),
+        (Run("same worker, GET /healthz: no token, no database (the framework's ceiling)",
+             CONC), ctx.wrk(["/healthz"])),
+        (Run("same worker, GET /me: the token check only (one statement)", CONC),
+         ctx.wrk([f"{API}/me"])),
     ], sample)
 
 
@@ -458,7 +463,9 @@ async def amain(args: argparse.Namespace) -> None:
         f"{', '.join(f'{x:.2f}' for x in os.getloadavg())}.",
         "- The box is shared and noisy: compare figures within this run only (each comparison "
         "was interleaved in rounds); absolute numbers move between runs.",
-        f"- ONE uvicorn worker (its DB pool 5+5), httpx keep-alive client; the bare side is an "
+        f"- ONE uvicorn worker (its DB pool 5+5); endpoint load in a and b from wrk (one thread, "
+        "keep-alive; percentiles are wrk's, averaged over the rounds), elsewhere an httpx "
+        "keep-alive client; the bare side is an "
         f"asyncpg pool of {CONC} in the client process; the officer's commune: {COMMUNE}. "
         "CPU ms/req: CPU time of the server process · of this client, per request. "
         f"DB_STATEMENT_TIMEOUT_MS: {timeout if timeout is not None else 'service default'}.", "",

@@ -148,3 +148,38 @@ class TestVerify:
         leader = await make_user(session, role=Role.volunteer, units=[tree.group_a1])
         resp = await client.get(f"{EVENTS}/verify", headers=bearer(app, leader, [tree.group_a1]))
         assert_problem(resp, 403, "forbidden")
+
+
+class TestSealer:
+    """The background sealer, on committed rows (its own connections, like a worker's)."""
+
+    async def test_committed_events_are_sealed_by_the_running_sealer(self, engine):
+        import asyncio
+
+        from api.jobs import seal_audit_trail
+        from repositories.db import make_session_factory
+        from repositories.uow import SqlUnitOfWork
+
+        factory = make_session_factory(engine)
+        async with SqlUnitOfWork(factory) as uow:
+            for i in range(3):
+                await uow.audit.record(None, "test.sealer", actor_name=f"sealer-{i}")
+            await uow.commit()
+        # Two workers' sealers at once: the chain lock lets one work at a time.
+        tasks = [asyncio.create_task(seal_audit_trail(factory, 0.05)) for _ in range(2)]
+        try:
+            for _ in range(100):
+                async with factory() as s:
+                    pending = await s.scalar(select(func.count()).where(
+                        AuditEvent.action == "test.sealer", AuditEvent.seq.is_(None)))
+                if pending == 0:
+                    break
+                await asyncio.sleep(0.05)
+        finally:
+            for task in tasks:
+                task.cancel()
+            await asyncio.gather(*tasks, return_exceptions=True)
+        assert pending == 0
+        async with SqlUnitOfWork(factory) as uow:
+            checked, bad = await uow.audit.verify()
+        assert bad is None and checked >= 3
