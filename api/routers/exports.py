@@ -29,6 +29,7 @@ from domain.register.columns import (
     RESIDENT_COLUMNS,
     SEX_LABELS,
     STATUS_LABELS,
+    csv_safe,
     format_birth,
     format_date,
 )
@@ -185,7 +186,7 @@ def _csv_lines(rows: list[Cells]) -> bytes:
 async def _csv_chunks(header: Cells, batches: Batches) -> AsyncIterator[bytes]:
     yield BOM + _csv_lines([header])
     async for batch in batches:
-        yield _csv_lines(batch)
+        yield _csv_lines([[csv_safe(value) for value in row] for row in batch])
 
 
 async def _xlsx_chunks(title: str, header: Cells, batches: Batches) -> AsyncIterator[bytes]:

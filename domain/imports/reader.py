@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from typing import BinaryIO
 
 from domain.errors import Invalid
+from domain.register.columns import from_csv_cell
 
 XLSX_MAGIC = b"PK\x03\x04"
 
@@ -45,7 +46,8 @@ def csv_rows(stream: BinaryIO) -> Iterator[list[str]]:
     delimiter = ";" if first_line.count(b";") > first_line.count(b",") else ","
     reader = csv.reader(text, delimiter=delimiter)
     try:
-        yield from reader
+        for row in reader:
+            yield [from_csv_cell(cell) for cell in row]
     except UnicodeDecodeError as exc:
         raise FileProblem("file_not_utf8", loc=("body", "file")) from exc
     except csv.Error as exc:

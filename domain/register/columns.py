@@ -96,3 +96,22 @@ def format_date(value: date | None) -> str:
 
 def format_birth(birth_date: date | None, birth_year: int | None) -> str:
     return format_date(birth_date) if birth_date else (str(birth_year) if birth_year else "")
+
+
+# Spreadsheet programs run a CSV cell that starts with one of these as a formula (OWASP "CSV
+# injection"): exports put an apostrophe before such text and imports take it off again.
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_safe(value: str) -> str:
+    """`value` as a CSV cell no spreadsheet runs; a phone like +84912345678 stays as it is."""
+    if value[:1] in _FORMULA_START and not (value[0] in "+-" and value[1:].isdigit()):
+        return "'" + value
+    return value
+
+
+def from_csv_cell(value: str) -> str:
+    """Undo `csv_safe` (and a user's own apostrophe before a formula-like cell)."""
+    if value[:1] == "'" and value[1:2] in _FORMULA_START:
+        return value[1:]
+    return value

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import io
 import unicodedata
 
@@ -204,6 +205,23 @@ class TestRoundTrip:
         job = (await post(client, place["h"], exported.content, filename="export.csv")).json()
         assert job["status"] == "succeeded", job["errors"]
         assert (job["created_count"], job["updated_count"], job["unchanged_count"]) == (0, 0, 2)
+
+
+    async def test_formula_like_text_is_guarded_in_the_csv_and_read_back(self, client, place):
+        code = place["households"][0].code
+        formula = '=HYPERLINK("http://example.invalid")'
+        content = csv_bytes([row(code, name=formula, id_number="", born="17/05/1990")])
+        job = (await post(client, place["h"], content)).json()
+        assert job["created_count"] == 1, job["errors"]
+        exported = await client.get(
+            f"/api/v1/residents/export?household_id={place['households'][0].id}",
+            headers=place["h"])
+        cells = list(csv.reader(io.StringIO(exported.content.decode("utf-8-sig"))))
+        assert ["'" + formula] in [[c for c in r if c.startswith("'")] for r in cells[1:]]
+        assert "+84912345678" in [c for r in cells for c in r]  # phones stay as they are
+        job = (await post(client, place["h"], exported.content, filename="export.csv")).json()
+        assert job["status"] == "succeeded", job["errors"]
+        assert (job["created_count"], job["updated_count"]) == (0, 0)
 
 
 class TestUpdates:
