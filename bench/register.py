@@ -177,6 +177,7 @@ class Ctx:
     admin: Principal
     commune: uuid.UUID
     quick: bool
+    import_rows: int
     rows: list = field(default_factory=list)  # (section, run, reference run or None)
     notes: list = field(default_factory=list)
 
@@ -350,7 +351,7 @@ def psql_copy_register(dsn: str, path: Path) -> float:
 
 
 async def phase_import(ctx: Ctx, dsn: str, sampler: Sampler, py_spy: bool) -> list[str]:
-    rows, client, auth = 20_000 if ctx.quick else 1_000_000, ctx.tokens.client, ctx.tokens.headers
+    rows, client, auth = ctx.import_rows, ctx.tokens.client, ctx.tokens.headers
     households = {r[0]: tuple(r[1:]) for r in await ctx.pool.fetch(
         "SELECT code, id, province_id, commune_id, group_id FROM household WHERE commune_id ="
         " $1 AND deleted_at IS NULL", ctx.commune)}
@@ -438,7 +439,8 @@ async def amain(args: argparse.Namespace) -> None:
             tokens = Tokens(client, {OFFICER: PASSWORD, ADMIN: PASSWORD})
             bare = Bare(pool, officer)
             await bare.prepare()
-            ctx = Ctx(pool, tokens, bare, sampler.proc, officer, admin, commune, args.quick)
+            ctx = Ctx(pool, tokens, bare, sampler.proc, officer, admin, commune, args.quick,
+                      args.import_rows or (20_000 if args.quick else 1_000_000))
             for name, phase in (("a", phase_get), ("b", phase_list), ("c", phase_depth),
                                 ("d", phase_search)):
                 if name not in args.phases:
@@ -488,6 +490,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--py-spy", action="store_true",
                         help="record the server with .venv/bin/py-spy during the import")
     parser.add_argument("--phases", default="abcde", help="which of a-e to run (default all)")
+    parser.add_argument("--import-rows", type=int, help="rows of the import in e (1,000,000)")
     parser.add_argument("--statement-timeout-ms", type=int,
                         help="DB_STATEMENT_TIMEOUT_MS for the server (default: the service's)")
     asyncio.run(amain(parser.parse_args(argv)))

@@ -114,18 +114,10 @@ async def run_import(uow, who: Principal, job_id: uuid.UUID, path: Path,
 
 
 async def _batches(records, size=BATCH):
-    """Parse and check rows in a worker thread, a batch at a time: the loop stays free, and
-    the next batch is read while the caller stages this one (the database works meanwhile)."""
-    def take() -> list:
-        return list(islice(records, size))
-
-    ahead = asyncio.ensure_future(asyncio.to_thread(take))
-    try:
-        while batch := await ahead:
-            ahead = asyncio.ensure_future(asyncio.to_thread(take))
-            yield batch
-    finally:  # stopped early: the batch read ahead is dropped, its outcome collected
-        ahead.add_done_callback(lambda f: f.cancelled() or f.exception())
+    """Parse and check rows in a worker thread, a batch at a time: the loop stays free.
+    (Reading the next batch while this one is staged measured no faster: both need the GIL.)"""
+    while batch := await asyncio.to_thread(lambda: list(islice(records, size))):
+        yield batch
 
 
 async def _residents(uow, who, job, records, errors, progress):
