@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 from contextlib import asynccontextmanager
 from pathlib import Path
 
@@ -89,6 +90,15 @@ def create_app(settings: Settings | None = None, *, session_factory=None, engine
                 statement_timeout_ms=settings.db_statement_timeout_ms,
             )
             app.state.session_factory = make_session_factory(app.state.engine)
+        if own_engine:
+            # Jobs left queued or running by a process that died. Alone on SQLite, every such
+            # job is dead; with PostgreSQL other workers may be running theirs.
+            try:
+                await imports.fail_interrupted(app.state.session_factory, settings.var_dir,
+                                               any_age=settings.is_sqlite)
+            except Exception:  # the database may not be up yet; /readyz will say so
+                logging.getLogger("imports").warning(
+                    "could not look for interrupted imports", exc_info=True)
         sealer = None
         if own_engine and settings.audit_seal_interval_seconds > 0:
             sealer = asyncio.get_running_loop().create_task(seal_audit_trail(

@@ -348,6 +348,11 @@ _IMPORT_MESSAGES: dict[str, tuple[str, str]] = {
         "Số định danh đã thuộc về người khác ngoài phạm vi của bạn",
         "The ID number belongs to someone outside your scope"),
     "import_not_found": ("Không tìm thấy lượt nhập", "Import not found"),
+    "import_interrupted": (
+        "Lượt nhập bị gián đoạn (máy chủ dừng giữa chừng), không dòng nào được ghi; hãy gửi"
+        " lại tệp",
+        "The import was interrupted (the server stopped part-way) and wrote nothing; send the"
+        " file again"),
     "group_id_required": (
         "Nhập hộ cần chọn tổ dân phố (group_id)", "Household imports need a group_id"),
 }

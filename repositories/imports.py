@@ -4,6 +4,7 @@ against the register with a few statements, then inserted or updated in one tran
 from __future__ import annotations
 
 import uuid
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import (
@@ -67,10 +68,29 @@ class ImportRepository:
 
     async def set_progress(self, job_id: uuid.UUID, rows: int) -> None:
         """Rows read so far; the first call also marks the job running."""
-        values: dict[str, Any] = {"processed_rows": rows}
+        values: dict[str, Any] = {"processed_rows": rows, "heartbeat_at": utcnow()}
         if rows == 0:
             values |= {"status": "running", "started_at": utcnow()}
         await self._exec(update(ImportJob).where(ImportJob.id == job_id).values(**values))
+
+    async def beat(self, job_id: uuid.UUID) -> None:
+        """The job's worker is alive (the long set-wise statements report no progress)."""
+        await self._exec(update(ImportJob).where(
+            ImportJob.id == job_id, ImportJob.status.in_(("queued", "running"))).values(
+            heartbeat_at=utcnow()))
+
+    async def fail_interrupted(self, silent_since: datetime) -> list[uuid.UUID]:
+        """Jobs queued or running whose worker has not beaten since `silent_since`: their
+        worker died (a restart, a killed process) and rolled everything back. Mark them
+        failed so nobody waits for them; answer their ids."""
+        j = ImportJob.__table__.c
+        rows = await self._rows(update(ImportJob).where(
+            j.status.in_(("queued", "running")),
+            func.coalesce(j.heartbeat_at, j.created_at) < silent_since,
+        ).values(status="failed", finished_at=utcnow(), errors=[{
+            "line": 0, "column": "", "code": "import_interrupted", "params": {},
+            "message": "Lượt nhập bị gián đoạn"}]).returning(j.id))
+        return [row[0] for row in rows]
 
     async def drop_stage(self) -> None:
         conn = await self.session.connection()

@@ -6,7 +6,7 @@ import asyncio
 import hashlib
 import logging
 import uuid
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -25,6 +25,8 @@ from repositories.uow import SqlUnitOfWork
 log = logging.getLogger("imports")
 router = APIRouter(prefix="/api/v1", tags=["imports"])
 INLINE_BYTES = 512 * 1024  # smaller files finish before the 202 is sent
+HEARTBEAT_SECONDS = 10.0  # a running job says it is alive this often (PostgreSQL)
+SILENT_AFTER = timedelta(minutes=2)  # then, silent this long, its worker is taken for dead
 
 
 class RowProblem(BaseModel):
@@ -74,6 +76,17 @@ async def _execute(factory, who, job_id: uuid.UUID, path: Path, sqlite: bool) ->
             await side.imports.set_progress(job_id, rows)
             await side.commit()
 
+    async def heartbeat() -> None:
+        while True:
+            await asyncio.sleep(HEARTBEAT_SECONDS)
+            try:
+                async with SqlUnitOfWork(factory) as side:
+                    await side.imports.beat(job_id)
+                    await side.commit()
+            except Exception:  # the job itself will meet the same trouble and report it
+                log.warning("import heartbeat failed", extra={"job": str(job_id)})
+
+    beating = None if sqlite else asyncio.get_running_loop().create_task(heartbeat())
     try:
         async with SqlUnitOfWork(factory) as uow:
             await service.run_import(uow, who, job_id, path, progress)
@@ -86,7 +99,25 @@ async def _execute(factory, who, job_id: uuid.UUID, path: Path, sqlite: bool) ->
                            "message": "Lỗi hệ thống khi nhập tệp", "params": {}}]
             await uow.commit()
     finally:
+        if beating is not None:
+            beating.cancel()
         path.unlink(missing_ok=True)  # noqa: ASYNC240  (one cheap call)
+
+
+async def fail_interrupted(factory, var_dir: Path, *, any_age: bool = False) -> int:
+    """Mark jobs whose worker died (silent for SILENT_AFTER, or all of them with `any_age`,
+    for a process that starts alone) as failed, and remove their uploaded files."""
+    silent_since = utcnow() - (timedelta(0) if any_age else SILENT_AFTER)
+    async with SqlUnitOfWork(factory) as uow:
+        ids = await uow.imports.fail_interrupted(silent_since)
+        await uow.commit()
+    for job_id in ids:
+        for suffix in (".csv", ".xlsx"):
+            (var_dir / "imports" / f"{job_id}{suffix}").unlink(missing_ok=True)
+    if ids:
+        log.warning("interrupted imports marked failed",
+                    extra={"jobs": ",".join(str(i) for i in ids)})
+    return len(ids)
 
 
 @router.post("/imports", operation_id="imports_create", status_code=status.HTTP_202_ACCEPTED,
@@ -156,4 +187,10 @@ async def get_import(import_id: uuid.UUID, request: Request, uow: UoW, who: Impo
     job = await uow.imports.get_job(who, import_id)
     if job is None:
         raise NotFound("import_not_found")
+    settings = request.app.state.settings
+    if (job.status in (ImportStatus.queued, ImportStatus.running) and not settings.is_sqlite
+            and (job.heartbeat_at or job.created_at) < utcnow() - SILENT_AFTER):
+        # Its worker died (another process restarted?): say so rather than "running" forever.
+        await fail_interrupted(request.app.state.session_factory, settings.var_dir)
+        await uow.session.refresh(job)
     return _view(job, language(request.headers.get("accept-language")))

@@ -44,6 +44,8 @@ class ImportJob(SQLModel, table=True):
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     started_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     finished_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    # Written every few seconds while a worker runs the job: a stale one means it died.
+    heartbeat_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     total_rows: int = Field(default=0)
     processed_rows: int = Field(default=0)
     created_count: int = Field(default=0)

@@ -49,3 +49,46 @@ async def test_large_file_runs_as_a_background_job(engine, tmp_path):
         assert job["total_rows"] == job["processed_rows"] == 6000
         assert job["created_count"] == 6000
         await app.state.jobs.drain()
+
+
+async def test_a_job_whose_worker_died_is_reported_failed(engine, tmp_path):
+    """A job left `running` by a dead worker (restart, killed process) must not be followed
+    forever: once its heartbeat is silent it reads as failed, and its upload is removed."""
+    from datetime import timedelta
+
+    from api.routers.imports import fail_interrupted
+    from domain.imports.models import ImportJob
+    from domain.types import utcnow
+
+    factory = make_session_factory(engine)
+    async with factory() as session:
+        tree = await make_tree(session, "interrupted")
+        leader = await make_user(session, role=Role.group_leader, units=[tree.group_a1])
+        long_ago = utcnow() - timedelta(minutes=10)
+        dead = ImportJob(kind="residents", status="running", filename="a.csv",
+                         file_sha256="0" * 64, group_id=tree.group_a1.id,
+                         created_by_id=leader.id, created_at=long_ago, heartbeat_at=long_ago)
+        alive = ImportJob(kind="residents", status="running", filename="b.csv",
+                          file_sha256="1" * 64, group_id=tree.group_a1.id,
+                          created_by_id=leader.id, created_at=long_ago,
+                          heartbeat_at=utcnow())
+        session.add_all([dead, alive])
+        await session.commit()
+    (tmp_path / "imports").mkdir()
+    upload = tmp_path / "imports" / f"{dead.id}.csv"
+    upload.write_bytes(b"left behind")
+    app = create_app(make_settings(var_dir=tmp_path), session_factory=factory, engine=engine)
+    h = bearer(app, leader, [tree.group_a1]) | {"Accept-Language": "en"}
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app),
+                                 base_url="http://t") as client:
+        job = (await client.get(f"/api/v1/imports/{dead.id}", headers=h)).json()
+        assert job["status"] == "failed" and job["finished_at"] is not None
+        assert [e["code"] for e in job["errors"]] == ["import_interrupted"]
+        assert "interrupted" in job["errors"][0]["message"]
+        assert not upload.exists()
+        job = (await client.get(f"/api/v1/imports/{alive.id}", headers=h)).json()
+        assert job["status"] == "running"  # its worker is alive: left alone
+    # A process starting alone (SQLite) takes every unfinished job for dead.
+    assert await fail_interrupted(factory, tmp_path, any_age=True) >= 1
+    async with factory() as session:
+        assert (await session.get(ImportJob, alive.id)).status == "failed"
