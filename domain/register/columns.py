@@ -107,11 +107,15 @@ def csv_safe(value: str) -> str:
     """`value` as a CSV cell no spreadsheet runs; a phone like +84912345678 stays as it is."""
     if value[:1] in _FORMULA_START and not (value[0] in "+-" and value[1:].isdigit()):
         return "'" + value
+    if value[:1] == "'" and value[1:2] in _FORMULA_START:  # would lose its own apostrophe
+        return "'" + value
     return value
 
 
 def from_csv_cell(value: str) -> str:
     """Undo `csv_safe` (and a user's own apostrophe before a formula-like cell)."""
-    if value[:1] == "'" and value[1:2] in _FORMULA_START:
-        return value[1:]
+    rest = value[1:]
+    if value[:1] == "'" and (rest[:1] in _FORMULA_START
+                             or (rest[:1] == "'" and rest[1:2] in _FORMULA_START)):
+        return rest
     return value
