@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import secrets
 import uuid
+from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import Text, cast, func, literal, or_, update
+from sqlalchemy import Text, bindparam, cast, func, literal, or_, update
 from sqlalchemy import select as sa_select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import select
@@ -25,7 +26,36 @@ from domain.outreach.models import (
 )
 from domain.register.models import Household, Resident
 from domain.units.models import Street
+from repositories.db import core
 from repositories.paging import Page, keyset, page_from_rows, parse_sort
+
+
+# Statements of every visit, built once: composing them cost more CPU than running them.
+@lru_cache(maxsize=8)
+def _ignoring_twins(model, keys: tuple[str, ...], dialect: str):
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    return insert(model.__table__).on_conflict_do_nothing(index_elements=list(keys)).returning(
+        literal(1))
+
+
+@lru_cache(maxsize=2)
+def _first_action(for_update: bool):
+    stmt = select(GoalProgress).where(
+        GoalProgress.campaign_id == bindparam("campaign_id"),
+        GoalProgress.resident_id == bindparam("resident_id"),
+        GoalProgress.action == bindparam("action"))
+    return stmt.with_for_update() if for_update else stmt
+
+
+@lru_cache(maxsize=2)
+def _bump(dialect: str):
+    """Add to a counter shard, creating it at the first visit (one statement per row set)."""
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    t = CampaignCounter.__table__
+    stmt = insert(t)
+    return stmt.on_conflict_do_update(
+        index_elements=["campaign_id", "dimension", "key", "metric", "shard"],
+        set_={"value": t.c.value + stmt.excluded.value})
 
 
 class OutreachRepository:
@@ -156,17 +186,16 @@ class OutreachRepository:
                                    Visit.client_visit_id == client_id)
         return (await self.session.exec(stmt)).first()
 
-    def _insert_ignoring_twins(self, model, values: dict, keys: list[str]):
-        """INSERT ... ON CONFLICT DO NOTHING RETURNING: one round trip, no savepoint."""
-        dialect = postgresql if self.session.bind.dialect.name == "postgresql" else sqlite
-        return (dialect.insert(model).values(**values)
-                .on_conflict_do_nothing(index_elements=keys).returning(literal(1)))
+    async def _insert_ignoring_twins(self, model, values: dict, keys: tuple[str, ...]) -> bool:
+        """INSERT ... ON CONFLICT DO NOTHING RETURNING: one round trip, no savepoint; False
+        when a twin got there first."""
+        stmt = _ignoring_twins(model, keys, self.session.bind.dialect.name)
+        return (await core(self.session, stmt, values)).first() is not None
 
     async def add_visit(self, visit: Visit) -> bool:
         """Insert; False when a twin with the same client id got there first."""
         values = {c.name: getattr(visit, c.name) for c in Visit.__table__.columns}
-        stmt = self._insert_ignoring_twins(Visit, values, ["campaign_id", "client_visit_id"])
-        return (await self.session.execute(stmt)).first() is not None
+        return await self._insert_ignoring_twins(Visit, values, ("campaign_id", "client_visit_id"))
 
     async def visit(self, visit_id: uuid.UUID) -> Visit | None:
         return await self.session.get(Visit, visit_id)
@@ -184,19 +213,14 @@ class OutreachRepository:
         return page_from_rows(rows, keys, limit, lambda r, n: getattr(r, n))
 
     async def first_action(self, campaign_id, resident_id, action, *, for_update=True):
-        stmt = select(GoalProgress).where(
-            GoalProgress.campaign_id == campaign_id, GoalProgress.resident_id == resident_id,
-            GoalProgress.action == action)
-        if for_update:
-            stmt = stmt.with_for_update()
-        return (await self.session.exec(stmt)).first()
+        params = {"campaign_id": campaign_id, "resident_id": resident_id, "action": action}
+        return (await self.session.exec(_first_action(for_update), params=params)).first()
 
-    async def add_first_action(self, row: GoalProgress) -> bool:
-        """Insert the first time an action happened; False when it already had."""
-        values = {c.name: getattr(row, c.name) for c in GoalProgress.__table__.columns}
-        stmt = self._insert_ignoring_twins(GoalProgress, values,
-                                           ["campaign_id", "resident_id", "action"])
-        return (await self.session.execute(stmt)).first() is not None
+    async def add_first_action(self, values: dict[str, Any]) -> bool:
+        """Insert the first time an action happened (a dict of goal_progress columns); False
+        when it already had."""
+        return await self._insert_ignoring_twins(
+            GoalProgress, values, ("campaign_id", "resident_id", "action"))
 
     async def actions_done(self, campaign_id: uuid.UUID, resident_ids: list[uuid.UUID]):
         stmt = sa_select(GoalProgress.resident_id, GoalProgress.action).where(
@@ -216,12 +240,7 @@ class OutreachRepository:
                  "shard": shard, "value": v} for (d, k, m), v in sorted(merged.items()) if v]
         if not rows:
             return
-        dialect = postgresql if self.session.bind.dialect.name == "postgresql" else sqlite
-        stmt = dialect.insert(CampaignCounter).values(rows)
-        stmt = stmt.on_conflict_do_update(
-            index_elements=["campaign_id", "dimension", "key", "metric", "shard"],
-            set_={"value": CampaignCounter.value + stmt.excluded.value})
-        await self.session.execute(stmt)
+        await core(self.session, _bump(self.session.bind.dialect.name), rows)
 
     async def set_counters(self, campaign_id, dimension: str, metric: str,
                            values: dict[str, int]) -> None:

@@ -17,7 +17,6 @@ from domain.outreach.models import (
     READINESS_OF,
     CampaignStatus,
     Goal,
-    GoalProgress,
     Visit,
     VisitNeed,
 )
@@ -123,11 +122,11 @@ async def record_visit(uow: UnitOfWork, who: Principal, campaign_id: uuid.UUID, 
 async def _first_time(uow, changes, campaign_id, target, resident_id, action, visit, who):
     row = await uow.outreach.first_action(campaign_id, resident_id, action)
     if row is None:
-        row = GoalProgress(campaign_id=campaign_id, resident_id=resident_id, action=action,
-                           first_at=visit.visited_at, visit_id=visit.id,
-                           volunteer_id=who.subject_id, group_id=target.group_id,
-                           street_id=target.street_id)
-        if await uow.outreach.add_first_action(row):
+        if await uow.outreach.add_first_action({
+                "campaign_id": campaign_id, "resident_id": resident_id, "action": action,
+                "first_at": visit.visited_at, "visit_id": visit.id,
+                "volunteer_id": who.subject_id, "group_id": target.group_id,
+                "street_id": target.street_id}):
             changes += [(d, k, action.value, 1)
                         for d, k in _slices(target, who.subject_id, visit.visited_at)]
             return
