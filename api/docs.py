@@ -12,15 +12,26 @@ from fastapi.openapi.docs import (
     get_swagger_ui_oauth2_redirect_html,
 )
 from fastapi.staticfiles import StaticFiles
-from starlette.responses import HTMLResponse
+from starlette.responses import HTMLResponse, Response
 
 # fastapi-offline ships pinned copies of the Swagger UI and ReDoc bundles; we only use its files.
 ASSETS = Path(fastapi_offline.__file__).parent / "static"
 STATIC = "/static/docs"
+# The ReDoc bundle loads its vendor's logo from a CDN for its footer link; served here with a
+# blank picture instead, so the page makes no request to the internet at all.
+REDOC_LOGO = "https://cdn.redoc.ly/redoc/logo-mini.svg"
+BLANK_SVG = "data:image/svg+xml;base64,PHN2ZyB4bWxucz0naHR0cDovL3d3dy53My5vcmcvMjAwMC9zdmcnLz4="
 
 
 def install(app: FastAPI) -> None:
     app.mount(STATIC, StaticFiles(directory=ASSETS), name="docs-static")
+    redoc_js = (ASSETS / "redoc.standalone.js").read_text(encoding="utf-8").replace(
+        REDOC_LOGO, BLANK_SVG)
+
+    @app.get("/static/redoc.js", include_in_schema=False)
+    async def redoc_bundle() -> Response:
+        return Response(redoc_js, media_type="text/javascript",
+                        headers={"Cache-Control": "public, max-age=86400"})
 
     @app.get("/docs", include_in_schema=False)
     async def swagger(request: Request) -> HTMLResponse:
@@ -45,7 +56,7 @@ def install(app: FastAPI) -> None:
         return get_redoc_html(
             openapi_url=f"{root}/openapi.json",
             title=f"{app.title} – ReDoc",
-            redoc_js_url=f"{root}{STATIC}/redoc.standalone.js",
+            redoc_js_url=f"{root}/static/redoc.js",
             redoc_favicon_url=f"{root}{STATIC}/favicon.png",
             with_google_fonts=False,
         )

@@ -67,8 +67,11 @@ class TestFrameworkErrors:
         js = await client.get("/static/docs/swagger-ui-bundle.js")
         assert js.status_code == 200 and len(js.content) > 100_000
         redoc = await client.get("/redoc")
-        assert "/static/docs/redoc.standalone.js" in redoc.text
+        assert '<script src="/static/redoc.js">' in redoc.text
         assert "fonts.googleapis" not in redoc.text
+        bundle = await client.get("/static/redoc.js")
+        assert bundle.status_code == 200 and len(bundle.content) > 100_000
+        assert "cdn.redoc.ly" not in bundle.text  # its footer logo, served blank instead
 
 
 class TestDatabaseOutage:
