@@ -137,3 +137,32 @@ class TestBugs:
         body = assert_problem(resp, 500, "internal_error")
         assert body["request_id"] == "trace-500" and "trace-500" in body["detail"]
         assert "secret" not in resp.text and "RuntimeError" not in resp.text
+
+
+class TestDatabaseRestart:
+    async def test_connections_closed_by_the_server_are_replaced_without_an_error(
+        self, pg_url, engine
+    ):
+        """No pre-ping round trip, yet a pooled connection the server closed (a restart, an
+        administrator's pg_terminate_backend) is not handed to the next request."""
+        import asyncio
+
+        from sqlalchemy import text
+
+        from repositories.db import make_engine
+
+        app_engine = make_engine(pg_url, pool_size=1, max_overflow=0)
+        try:
+            async with app_engine.connect() as conn:
+                before = await conn.scalar(text("SELECT pg_backend_pid()"))
+            async with engine.connect() as admin:
+                killed = await admin.scalar(text(
+                    "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity"
+                    " WHERE datname = current_database() AND pid = :pid"), {"pid": before})
+            assert killed == 1
+            await asyncio.sleep(0.2)  # the loop sees the socket close
+            async with app_engine.connect() as conn:
+                after = await conn.scalar(text("SELECT pg_backend_pid()"))
+            assert after != before
+        finally:
+            await app_engine.dispose()
