@@ -9,6 +9,7 @@ import asyncio
 import logging
 from collections.abc import Awaitable, Callable
 
+from repositories.audit import SEAL_BATCH
 from repositories.uow import SqlUnitOfWork
 
 log = logging.getLogger("jobs")
@@ -47,5 +48,5 @@ async def seal_audit_trail(session_factory, interval: float) -> None:
             log.warning("audit sealing failed; retrying", exc_info=True)
             sealed = 0
             await asyncio.sleep(max(interval, 5.0))
-        if sealed < 5000:
+        if sealed < SEAL_BATCH:
             await asyncio.sleep(interval)

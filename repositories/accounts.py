@@ -122,9 +122,6 @@ class ServiceAccountRepository:
         stmt = select(ServiceAccount).where(ServiceAccount.client_id == client_id)
         return (await self.session.exec(stmt)).first()
 
-    async def by_id(self, account_id: uuid.UUID) -> ServiceAccount | None:
-        return await self.session.get(ServiceAccount, account_id)
-
     async def get(self, principal: Principal, account_id: uuid.UUID, *, for_update=False):
         stmt = self.readable(principal).where(ServiceAccount.id == account_id)
         if for_update:
@@ -199,9 +196,6 @@ class TokenRepository:
         if await self.session.get(RevokedToken, jti) is None:
             self.session.add(RevokedToken(jti=jti, expires_at=expires_at))
             await self.session.flush()
-
-    async def is_revoked(self, jti: str) -> bool:
-        return bool(await self.session.scalar(select(exists().where(RevokedToken.jti == jti))))
 
     async def bearer_state(self, kind: str, subject_id: uuid.UUID, jti: str) -> Row | None:
         """Everything a bearer token is checked against, in one round trip on every request:

@@ -21,6 +21,7 @@ from repositories.db import core, is_postgres
 
 # The sealer holds this transaction-scoped lock so the hash chain never forks.
 _CHAIN_LOCK = 0x6175646974  # "audit"
+SEAL_BATCH = 5000  # events sealed per transaction
 _EVENTS = AuditEvent.__table__
 _APPEND = insert(_EVENTS)
 _LAST_SEALED = select(_EVENTS.c.seq, _EVENTS.c.hash).where(
@@ -64,7 +65,7 @@ class AuditRepository:
             "details": details,
         })
 
-    async def seal(self, limit: int = 5000, *, wait: bool = True) -> int:
+    async def seal(self, limit: int = SEAL_BATCH, *, wait: bool = True) -> int:
         """Chain up to `limit` unsealed events, oldest id first; how many were sealed.
 
         Events are sealed in the order they became visible, so one committed late (a long
@@ -139,7 +140,7 @@ class AuditRepository:
     async def verify(self, batch: int = 5000) -> tuple[int, AuditEvent | None]:
         """Seal what is pending, then walk the chain in `seq` order; how many events check
         out, and the first bad one."""
-        while await self.seal() == 5000:
+        while await self.seal() == SEAL_BATCH:
             pass
         checked, prev, after = 0, GENESIS_HASH, 0
         while True:

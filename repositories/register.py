@@ -34,29 +34,15 @@ from repositories.db import core
 from repositories.flush import flush_or_conflict
 from repositories.paging import Page, count_of, keyset, page_from_rows, parse_sort
 
-
-def in_scope(model, principal: Principal):
-    """Rows of `model` (with province/commune/group columns) inside the caller's units.
-
-    With the units' levels known, only the matching columns are tested, so a commune
-    officer's list is one indexed `commune_id IN (...)` rather than an OR of three."""
-    if principal.levels:
-        tests = [getattr(model, f"{level}_id").in_(ids)
-                 for level in ("group", "commune", "province")
-                 if (ids := principal.units_at(level))]
-        return or_(*tests) if len(tests) > 1 else (tests[0] if tests else false())
-    units = principal.unit_ids
-    return or_(model.group_id.in_(units), model.commune_id.in_(units),
-               model.province_id.in_(units))
-
-
 _LEVELS = ("group", "commune", "province")
 
 
 def scope_shape(principal: Principal) -> tuple[tuple[str, ...] | None, dict[str, list]]:
     """Which unit columns the caller's scope tests (None: everything) and the ids to bind.
 
-    Hot statements are built once per shape with these as bound parameters: composing
+    With the units' levels known, only the matching columns are tested, so a commune
+    officer's list is one indexed `commune_id IN (...)` rather than an OR of three. Hot
+    statements are built once per shape with these as bound parameters: composing
     SQLAlchemy expressions costs more CPU than running the query they stand for."""
     if principal.is_unscoped:
         return None, {}
@@ -66,13 +52,21 @@ def scope_shape(principal: Principal) -> tuple[tuple[str, ...] | None, dict[str,
     return _LEVELS, {f"scope_{level}": list(principal.unit_ids) for level in _LEVELS}
 
 
-def scope_clause(table, shape: tuple[str, ...] | None):
-    """`in_scope` for a shape of `scope_shape`, with its ids as expanding bound parameters."""
+def scope_clause(table, shape: tuple[str, ...] | None, ids: dict[str, list] | None = None):
+    """Rows of `table` (with province/commune/group columns) inside a `scope_shape`: its ids
+    as expanding bound parameters, given now (`ids`) or at execution."""
     if shape is None:
         return true()
-    tests = [table.c[f"{level}_id"].in_(bindparam(f"scope_{level}", expanding=True))
-             for level in shape]
+    tests = [table.c[f"{level}_id"].in_(bindparam(
+        f"scope_{level}", ids[f"scope_{level}"] if ids else None, expanding=True))
+        for level in shape]
     return or_(*tests) if len(tests) > 1 else (tests[0] if tests else false())
+
+
+def in_scope(model, principal: Principal):
+    """Rows of `model` inside the caller's units, the ids bound into the clause."""
+    shape, ids = scope_shape(principal)
+    return scope_clause(model.__table__, shape, ids)
 
 
 @lru_cache(maxsize=16)

@@ -7,36 +7,15 @@ from typing import Any
 from domain.access import Permission, Principal
 from domain.register.models import ReadinessFact, Resident
 from domain.register.rules import mask
-from domain.register.schemas import ChangeRead, ReadinessFactRead, ResidentRead
+from domain.register.schemas import ChangeRead, ResidentRead
 
 PII_FIELDS = ("id_number", "phone", "birth_date")
 
 
-def resident_view(resident: Resident, facts: dict[str, ReadinessFact],
+def resident_view(resident: Resident | Any, facts: dict[str, ReadinessFact | Any],
                   who: Principal) -> ResidentRead:
-    hidden = not who.can(Permission.pii_read)
-    masked = [f for f in PII_FIELDS if hidden and getattr(resident, f) is not None]
-    return ResidentRead(
-        id=resident.id, household_id=resident.household_id,
-        relationship=resident.relationship, province_id=resident.province_id,
-        commune_id=resident.commune_id, group_id=resident.group_id,
-        full_name=resident.full_name,
-        birth_date=None if hidden else resident.birth_date,
-        birth_year=resident.birth_year, sex=resident.sex,
-        id_number=mask(resident.id_number) if hidden else resident.id_number,
-        phone=mask(resident.phone) if hidden else resident.phone,
-        residence_status=resident.residence_status,
-        residence_since=resident.residence_since,
-        status_changed_on=resident.status_changed_on,
-        data_quality=["id_number_mismatch"] if resident.id_number_mismatch else [],
-        readiness={kind: ReadinessFactRead(occurred_on=f.occurred_on,
-                                           recorded_by_name=f.recorded_by_name,
-                                           recorded_at=f.recorded_at)
-                   for kind, f in facts.items()},
-        masked_fields=masked,
-        created_at=resident.created_at, updated_at=resident.updated_at,
-        version=resident.version,
-    )
+    """The resident as `who` may see them, as the response model (write paths)."""
+    return ResidentRead.model_validate(resident_document(resident, facts, who))
 
 
 _DOCUMENT_HEAD = ("id", "household_id", "relationship", "province_id", "commune_id",
@@ -45,26 +24,26 @@ _DOCUMENT_HEAD = ("id", "household_id", "relationship", "province_id", "commune_
 
 
 def resident_document(resident, facts: dict[str, Any], who: Principal) -> dict[str, Any]:
-    """What `resident_view(...).model_dump(mode="json")` gives, as plain values for orjson;
-    `resident` is a row of the resident table (`repositories.register` read paths).
-
-    For the read paths (a record, list pages): building and dumping 50 pydantic models costs
-    more CPU than the query they come from. The values come from the database, already valid;
-    a test holds this document and `ResidentRead` equal for masked and unmasked callers."""
-    row = resident._mapping
-    doc = {key: row[key] for key in _DOCUMENT_HEAD}
+    """The resident as `who` may see them, as plain values: orjson writes it on the read
+    paths (a record, list pages), where building and dumping 50 pydantic models costs more
+    CPU than the query they come from; `resident_view` validates it into `ResidentRead`.
+    `resident` is an entity or a row of the resident table; a test holds the orjson and the
+    pydantic JSON equal for masked and unmasked callers."""
+    mapping = getattr(resident, "_mapping", None)
+    get = mapping.__getitem__ if mapping is not None else resident.__getattribute__
+    doc = {key: get(key) for key in _DOCUMENT_HEAD}
     masked = []
     if not who.can(Permission.pii_read):
         masked = [f for f in PII_FIELDS if doc[f] is not None]
         doc["id_number"], doc["phone"] = mask(doc["id_number"]), mask(doc["phone"])
         doc["birth_date"] = None
-    doc["data_quality"] = ["id_number_mismatch"] if row["id_number_mismatch"] else []
+    doc["data_quality"] = ["id_number_mismatch"] if get("id_number_mismatch") else []
     doc["readiness"] = {kind: {"occurred_on": f.occurred_on,
                                "recorded_by_name": f.recorded_by_name,
                                "recorded_at": f.recorded_at} for kind, f in facts.items()}
     doc["masked_fields"] = masked
-    doc["created_at"], doc["updated_at"] = row["created_at"], row["updated_at"]
-    doc["version"] = row["version"]
+    doc["created_at"], doc["updated_at"] = get("created_at"), get("updated_at")
+    doc["version"] = get("version")
     return doc
 
 
