@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import cache
 from pathlib import Path
 
 import fastapi_offline
@@ -23,14 +24,19 @@ REDOC_LOGO = "https://cdn.redoc.ly/redoc/logo-mini.svg"
 BLANK_SVG = "data:image/svg+xml;base64,PHN2ZyB4bWxucz0naHR0cDovL3d3dy53My5vcmcvMjAwMC9zdmcnLz4="
 
 
+@cache
+def _redoc_js() -> str:
+    """Read once per process, at the first /redoc, not at every app start."""
+    return (ASSETS / "redoc.standalone.js").read_text(encoding="utf-8").replace(
+        REDOC_LOGO, BLANK_SVG)
+
+
 def install(app: FastAPI) -> None:
     app.mount(STATIC, StaticFiles(directory=ASSETS), name="docs-static")
-    redoc_js = (ASSETS / "redoc.standalone.js").read_text(encoding="utf-8").replace(
-        REDOC_LOGO, BLANK_SVG)
 
     @app.get("/static/redoc.js", include_in_schema=False)
     async def redoc_bundle() -> Response:
-        return Response(redoc_js, media_type="text/javascript",
+        return Response(_redoc_js(), media_type="text/javascript",
                         headers={"Cache-Control": "public, max-age=86400"})
 
     @app.get("/docs", include_in_schema=False)
