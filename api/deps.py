@@ -13,6 +13,7 @@ from auth.principal import principal_from_token
 from auth.tokens import TokenService
 from domain.access import Permission, Principal
 from domain.errors import Forbidden
+from repositories.accounts import BearerLookup
 from repositories.uow import SqlUnitOfWork
 
 log = logging.getLogger("api")
@@ -39,14 +40,6 @@ async def get_tokens(request: Request) -> TokenService:
 Tokens = Annotated[TokenService, Depends(get_tokens)]
 
 
-async def current_principal(
-    request: Request, uow: UoW, token: Annotated[str | None, Depends(oauth2)]
-) -> Principal:
-    # The token service straight from the app, not as a dependency: one fewer to solve on
-    # every authenticated request.
-    return await principal_from_token(uow, request.app.state.tokens, token)
-
-
 async def _audit_denied(request: Request, who: Principal, permission: Permission) -> None:
     """A denied request is audited in its own transaction: the request's own rolls back."""
     async with SqlUnitOfWork(request.app.state.session_factory) as uow:
@@ -61,8 +54,13 @@ def require(permission: Permission):
     """A dependency that lets the call through only with `permission`."""
 
     async def dependency(
-        request: Request, who: Annotated[Principal, Depends(current_principal)]
+        request: Request, token: Annotated[str | None, Depends(oauth2)]
     ) -> Principal:
+        # The caller from the bearer token. The token service and the lookup come straight
+        # from the app rather than as dependencies, and no session is opened (the check runs
+        # outside the ORM): FastAPI solves every dependency again on every request.
+        state = request.app.state
+        who = await principal_from_token(BearerLookup(state.direct), state.tokens, token)
         if not who.can(permission):
             await _audit_denied(request, who, permission)
             raise Forbidden()

@@ -36,7 +36,7 @@ class Settings(BaseSettings):
     cors_origins: str = ""
     log_level: str = "INFO"
 
-    db_pool_size: int = Field(default=5, ge=1, le=100)
+    db_pool_size: int = Field(default=10, ge=1, le=100)
     db_max_overflow: int = Field(default=5, ge=0, le=100)
     db_pool_timeout: float = Field(default=5.0, gt=0)
     db_connect_timeout: float = Field(default=5.0, gt=0)

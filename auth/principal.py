@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import uuid
+from typing import Any, Protocol
 
 from auth.tokens import TokenError, TokenService
 from domain.access import Principal, Role, permissions_for
@@ -12,7 +13,15 @@ from domain.errors import Unauthorized
 log = logging.getLogger("auth")
 
 
-async def principal_from_token(uow, tokens: TokenService, token: str | None) -> Principal:
+class BearerLookup(Protocol):
+    async def state(self, kind: str, subject_id: uuid.UUID, jti: str) -> Any | None:
+        """(name, role, token_epoch, active, revoked) of the account, by column name."""
+
+    async def levels(self, ids: frozenset[uuid.UUID]) -> dict[str, frozenset[uuid.UUID]]: ...
+
+
+async def principal_from_token(lookup: BearerLookup, tokens: TokenService,
+                               token: str | None) -> Principal:
     """Verify the token, then that its account is active, its epoch current, its id unrevoked."""
     if not token:
         raise Unauthorized("unauthorized")
@@ -26,22 +35,22 @@ async def principal_from_token(uow, tokens: TokenService, token: str | None) -> 
         log.info("token refused", extra={"reason": str(exc)[:200]})
         raise Unauthorized("invalid_token") from exc
     kind = claims.get("kind", "user")
-    state = await uow.tokens.bearer_state(kind, subject_id, str(claims["jti"]))
-    if state is not None and state.revoked:
+    state = await lookup.state(kind, subject_id, str(claims["jti"]))
+    if state is not None and state["revoked"]:
         log.info("token refused", extra={"reason": "revoked jti"})
         raise Unauthorized("invalid_token")
     if kind == "service":
         granted = frozenset(str(claims.get("scp", "")).split())
         permissions = permissions_for(Role.integration, granted)
-        valid = state is not None and state.active
+        valid = state is not None and state["active"]
     else:
         permissions = permissions_for(role)
-        valid = state is not None and state.active and state.role == role
-    if not valid or epoch != state.token_epoch:
+        valid = state is not None and state["active"] and state["role"] == role
+    if not valid or epoch != state["token_epoch"]:
         log.info("token refused", extra={"reason": "account changed since issue"})
         raise Unauthorized("invalid_token")
-    name = state[0]
-    levels = await uow.units.levels(units) if units else {}
+    name = state["name"]
+    levels = await lookup.levels(units) if units else {}
     return Principal(
         levels=tuple(sorted(levels.items())),
         subject_id=subject_id,

@@ -15,13 +15,12 @@ import time
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
-from types import SimpleNamespace
 
 import asyncpg
 import httpx
 import psutil
-from sqlalchemy import Insert, select
-from sqlalchemy.dialects.postgresql.asyncpg import dialect as asyncpg_dialect
+
+from repositories.direct import prepared
 
 ROOT = Path(__file__).resolve().parents[1]
 API = "/api/v1"
@@ -161,63 +160,36 @@ async def compare(runs: list, items: list, server: psutil.Process, rounds: int =
                 await drive(run, call, items[r * size:(r + 1) * size], run.conc, server)
 
 
-class _NoRows:
-    """What the recorder's statements answer: one anonymous row for `first`, else nothing."""
+class RecordingRun:
+    """Stands in for a `Run` (repositories/direct.py) and keeps the SQL and arguments that
+    asyncpg would be given."""
 
-    def first(self) -> object:
-        return object()
-
-    def all(self) -> list:
-        return []
-
-    def __iter__(self):
-        return iter(())
-
-
-class Recorder:
-    """Stands in for the AsyncSession and keeps each statement a repository method runs."""
-
-    bind = SimpleNamespace(dialect=SimpleNamespace(name="postgresql"))
+    dialect = "postgresql"
 
     def __init__(self) -> None:
-        self.statements: list = []
+        self.statements: list[tuple[str, list]] = []
 
-    async def exec(self, stmt, params=None):
-        if isinstance(stmt, Insert) and params:
-            stmt = stmt.values(**params)
-        elif params:
-            stmt = stmt.bindparams(**params) if hasattr(stmt, "bindparams") else stmt.params(
-                **params)
-        self.statements.append(stmt)
-        return _NoRows()
+    async def fetch(self, stmt, params=None) -> list:
+        self.statements.append(prepared(stmt, params))
+        return []
 
-    execute = exec
+    async def fetchrow(self, stmt, params=None) -> dict:
+        self.statements.append(prepared(stmt, params))
+        return {}
 
-    async def connection(self):  # repositories.db.core runs Core statements on it
-        return self
+    async def fetchval(self, stmt, params=None) -> int:
+        self.statements.append(prepared(stmt, params))
+        return 0
 
-    async def scalar(self, stmt) -> None:
-        self.statements.append(stmt)
-
-    async def get(self, model, key) -> None:  # what session.get emits
-        self.statements.append(select(model).where(model.id == key))
-
-    def add(self, obj) -> None:
-        pass
-
-    async def flush(self) -> None:
-        pass
+    async def execute(self, stmt, params=None) -> None:
+        self.statements.append(prepared(stmt, params))
 
 
-async def recorded(repo, method: str, *args, **kwargs) -> list[tuple[str, list]]:
-    """[(SQL, arguments)] of `repo(session).method(...)`, compiled as SQLAlchemy sends them."""
-    rec = Recorder()
-    await getattr(repo(rec), method)(*args, **kwargs)
-    out = []
-    for stmt in rec.statements:
-        state = stmt.compile(dialect=asyncpg_dialect()).construct_expanded_state()
-        out.append((state.statement, list(state.positional_parameters)))
-    return out
+async def recorded_run(function, *args, **kwargs) -> list[tuple[str, list]]:
+    """[(SQL, arguments)] of `function(run, ...)` as asyncpg receives them."""
+    run = RecordingRun()
+    await function(run, *args, **kwargs)
+    return run.statements
 
 
 def start_server(dsn: str, out: Path, extra: dict[str, str]) -> tuple[subprocess.Popen, str]:

@@ -331,7 +331,7 @@ async def amain(args: argparse.Namespace) -> None:
             f"{load1[0]:.2f} after; other bench processes at start or end: "
             f"{', '.join(sorted(others)) or 'none'}.",
             "- Compare figures within this run only; absolute numbers move between runs.",
-            f"- ONE uvicorn worker (DB pool 5+5, pool timeout 5 s), one httpx client; commune "
+            f"- ONE uvicorn worker (DB pool 10+5, pool timeout 5 s), one httpx client; commune "
             f"{cname!r}, campaign `{cid}` (goals join_group, fraud_awareness), {VOLUNTEERS} "
             "volunteers with one visit in flight each, progress polled every 100 ms as the ward "
             "officer.", "", "| setup step | seconds | note |", "| --- | ---: | --- |",

@@ -53,7 +53,7 @@ from bench.harness import (
     Wrk,
     compare,
     drive,
-    recorded,
+    recorded_run,
     start_server,
     stop_server,
     urlq,
@@ -67,10 +67,10 @@ from domain.register.models import Relationship, Sex
 from domain.register.rules import make_id_number, name_keys
 from domain.text import fold
 from domain.types import uuid7
-from repositories.accounts import TokenRepository
-from repositories.audit import AuditRepository
+from repositories.accounts import bearer_state
+from repositories.audit import append_event
 from repositories.paging import encode_cursor, parse_sort
-from repositories.register import Resident, ResidentRepository
+from repositories.register import Resident, read_resident, readiness_of, resident_page
 
 OUT = Path(__file__).resolve().parent / "out"
 COMMUNE = "Phường Thử Nghiệm 1"
@@ -83,12 +83,18 @@ DEPTH, CONC = 500_000, 8
 
 
 async def list_sql(who: Principal, cursor: str | None = None, **filters) -> tuple[str, list]:
-    return (await recorded(ResidentRepository, "list", who, await resident_filters(**filters),
-                           sort=None, cursor=cursor, limit=50, include_total=False))[0]
+    return (await recorded_run(resident_page, who, await resident_filters(**filters),
+                               sort=None, cursor=cursor, limit=50, include_total=False))[0]
+
+
+async def _no_reset(conn) -> None:
+    """As the app's own pool (repositories/direct.py): no reset query on every release."""
 
 
 class Bare:
-    """The endpoints' statements through an asyncpg pool, in the order SQLAlchemy sends them."""
+    """The endpoints' statements, as asyncpg receives them from the app, through an asyncpg
+    pool: one connection per step as the endpoint takes them (the token check, then the
+    route's statements), each statement in its own implicit transaction as there."""
 
     S = uuid.UUID(int=1)  # the resident id the statements are compiled with
 
@@ -96,42 +102,34 @@ class Bare:
         self.pool, self.who = pool, who
 
     async def prepare(self) -> None:
-        (self.bearer,) = await recorded(TokenRepository, "bearer_state", "user",
-                                        self.who.subject_id, "some-jti")
-        (self.get,) = await recorded(ResidentRepository, "read", self.who, self.S)
-        (self.facts,) = await recorded(ResidentRepository, "readiness", [self.S])
-        (self.audit,) = await recorded(AuditRepository, "record", self.who, "resident.read",
-                                       "resident", [self.S])
+        (self.bearer,) = await recorded_run(bearer_state, "user", self.who.subject_id,
+                                            "some-jti")
+        (self.get,) = await recorded_run(read_resident, self.who, self.S)
+        (self.facts,) = await recorded_run(readiness_of, [self.S])
+        (self.audit,) = await recorded_run(append_event, self.who, "resident.read",
+                                           "resident", [self.S])
 
-    def args(self, stmt: tuple[str, list], rid, json: bool = False) -> list:
-        """The compiled arguments with the resident id swapped in (`json`: lists and dicts as
-        JSON text, for the audit row's JSON columns)."""
-        swap = {self.S: rid, str(self.S): str(rid)}
-        out = [[swap.get(x, x) for x in a] if isinstance(a, list) else swap.get(a, a)
-               if not isinstance(a, dict) else a for a in stmt[1]]
-        return [orjson.dumps(a).decode() if json and isinstance(a, list | dict) else a
-                for a in out]
-
-    async def _begin(self, conn) -> asyncpg.transaction.Transaction:
-        tr = conn.transaction()
-        await tr.start()
-        await conn.fetchrow(self.bearer[0], *self.bearer[1])
-        return tr
+    def args(self, stmt: tuple[str, list], rid) -> list:
+        """The arguments with the resident id swapped in (in arrays and JSON text too)."""
+        def swap(a):
+            if isinstance(a, list):
+                return [swap(x) for x in a]
+            if isinstance(a, str):
+                return a.replace(str(self.S), str(rid))
+            return rid if a == self.S else a
+        return [swap(a) for a in stmt[1]]
 
     async def pk(self, rid) -> int:
         await self.pool.fetchrow(self.get[0], *self.args(self.get, rid))
         return 200
 
     async def read(self, rid, audit: bool = False) -> int:
+        await self.pool.fetchrow(self.bearer[0], *self.bearer[1])
         async with self.pool.acquire() as conn:
-            tr = await self._begin(conn)
             await conn.fetchrow(self.get[0], *self.args(self.get, rid))
             await conn.fetch(self.facts[0], *self.args(self.facts, rid))
-            if not audit:
-                await tr.rollback()
-                return 200
-            await conn.execute(self.audit[0], *self.args(self.audit, rid, json=True))
-            await tr.commit()
+            if audit:
+                await conn.execute(self.audit[0], *self.args(self.audit, rid))
         return 200
 
     async def full(self, rid) -> int:
@@ -142,11 +140,10 @@ class Bare:
         if facts is None:
             await self.pool.fetch(stmt[0], *stmt[1])
             return 200
+        await self.pool.fetchrow(self.bearer[0], *self.bearer[1])
         async with self.pool.acquire() as conn:
-            tr = await self._begin(conn)
             await conn.fetch(stmt[0], *stmt[1])
             await conn.fetch(facts[0], *facts[1])
-            await tr.rollback()
         return 200
 
 
@@ -202,7 +199,7 @@ async def phase_get(ctx: Ctx) -> None:
          ctx.wrk([f"{API}/residents/{rid}" for rid in sample])),
         (Run("bare: the resident SELECT (pk + scope)", CONC), b.pk),
         (Run("bare: token check, resident, facts (no audit)", CONC), b.read),
-        (Run("bare: all of them + audit append + commit", CONC), b.full),
+        (Run("bare: all of them + the audit append", CONC), b.full),
         (Run("same worker, GET /healthz: no token, no database (the framework's ceiling)",
              CONC), ctx.wrk(["/healthz"])),
         (Run("same worker, GET /me: the token check only (one statement)", CONC),
@@ -213,7 +210,7 @@ async def phase_get(ctx: Ctx) -> None:
 async def phase_list(ctx: Ctx) -> None:
     page = await list_sql(ctx.officer, commune_id=ctx.commune)
     ids = [r["id"] for r in await ctx.pool.fetch(page[0], *page[1])][:50]
-    (facts,) = await recorded(ResidentRepository, "readiness", ids)
+    (facts,) = await recorded_run(readiness_of, ids)
     url = urlq("/residents", commune_id=ctx.commune, limit=50)
     await ctx.compare("b", [
         (Run("list page of the commune, 50 rows: endpoint (wrk)", CONC), ctx.wrk([url])),
@@ -412,7 +409,7 @@ async def amain(args: argparse.Namespace) -> None:
         await load_population(dsn, residents=1_000_000, households=300_000, communes=20,
                               groups_per_commune=15, seed=1, fresh=True)
     assert ID_PROVINCE not in names.BIRTH_PROVINCES.values + names.MOVER_PROVINCES.values
-    pool = await asyncpg.create_pool(dsn, min_size=CONC, max_size=CONC + 2)
+    pool = await asyncpg.create_pool(dsn, min_size=CONC, max_size=CONC + 2, reset=_no_reset)
     async with pool.acquire() as conn:
         commune = await conn.fetchval(
             "SELECT id FROM admin_unit WHERE name = $1 AND level = 'commune'", COMMUNE)
@@ -465,7 +462,7 @@ async def amain(args: argparse.Namespace) -> None:
         f"{', '.join(f'{x:.2f}' for x in os.getloadavg())}.",
         "- The box is shared and noisy: compare figures within this run only (each comparison "
         "was interleaved in rounds); absolute numbers move between runs.",
-        f"- ONE uvicorn worker (its DB pool 5+5); endpoint load in a and b from wrk (one thread, "
+        f"- ONE uvicorn worker (its DB pool 10+5); endpoint load in a and b from wrk (one thread, "
         "keep-alive; percentiles are wrk's, averaged over the rounds), elsewhere an httpx "
         "keep-alive client; the bare side is an "
         f"asyncpg pool of {CONC} in the client process; the officer's commune: {COMMUNE}. "

@@ -34,5 +34,8 @@ class Entity(SQLModel):
 
 
 def etag_of(record) -> str:
-    """The ETag of anything with `id` and `version`: an entity or a plain row of its table."""
+    """The ETag of anything with `id` and `version`: an entity or a plain row of its table
+    (by attribute, or by column name)."""
+    if hasattr(record, "keys"):
+        return f'"{record["id"].hex[:8]}.{record["version"]}"'
     return f'"{record.id.hex[:8]}.{record.version}"'

@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from sqlalchemy import Row, Select, bindparam, delete, exists, literal, or_, update
+from sqlalchemy import Select, bindparam, delete, exists, literal, or_, update
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -21,9 +21,10 @@ from domain.accounts.models import (
 )
 from domain.errors import NotFound
 from domain.units.models import AdminUnit
-from repositories.db import core
+from repositories.direct import Direct, Run
 from repositories.flush import flush_or_conflict
 from repositories.paging import Page, count_of, keyset, page_from_rows, parse_sort
+from repositories.units import known_levels, unit_levels
 
 
 class UserRepository:
@@ -197,12 +198,6 @@ class TokenRepository:
             self.session.add(RevokedToken(jti=jti, expires_at=expires_at))
             await self.session.flush()
 
-    async def bearer_state(self, kind: str, subject_id: uuid.UUID, jti: str) -> Row | None:
-        """Everything a bearer token is checked against, in one round trip on every request:
-        (name, role, token_epoch, active, revoked) of its account, None if there is none."""
-        stmt = _BEARER_STATE["service" if kind == "service" else "user"]
-        return (await core(self.session, stmt, {"subject_id": subject_id, "jti": jti})).first()
-
     async def purge_expired(self, now: datetime) -> None:
         await self.session.execute(delete(RevokedToken).where(RevokedToken.expires_at < now))
         await self.session.execute(delete(RefreshToken).where(RefreshToken.expires_at < now))
@@ -213,14 +208,21 @@ def _bearer_state(account, name, role) -> Select:
     revoked = exists().where(RevokedToken.__table__.c.jti == bindparam("jti")).label("revoked")
     t = account.__table__
     active = (t.c.revoked_at if account is ServiceAccount else t.c.disabled_at).is_(None)
-    return select(t.c[name], role, t.c.token_epoch, active.label("active"), revoked).where(
-        t.c.id == bindparam("subject_id"))
+    return select(t.c[name].label("name"), role.label("role"), t.c.token_epoch,
+                  active.label("active"), revoked).where(t.c.id == bindparam("subject_id"))
 
 
 _BEARER_STATE = {
-    "service": _bearer_state(ServiceAccount, "name", literal(None).label("role")),
+    "service": _bearer_state(ServiceAccount, "name", literal(None)),
     "user": _bearer_state(User, "username", User.__table__.c.role),
 }
+
+
+async def bearer_state(run: Run, kind: str, subject_id: uuid.UUID, jti: str):
+    """Everything a bearer token is checked against, in one round trip on every request:
+    (name, role, token_epoch, active, revoked) of its account, None if there is none."""
+    return await run.fetchrow(_BEARER_STATE["service" if kind == "service" else "user"],
+                              {"subject_id": subject_id, "jti": jti})
 
 
 class ThrottleRepository:
@@ -242,3 +244,22 @@ class ThrottleRepository:
 
     async def clear(self, keys: list[str]) -> None:
         await self.session.execute(delete(LoginThrottle).where(LoginThrottle.key.in_(keys)))
+
+
+class BearerLookup:
+    """The account state and unit levels a bearer token is checked against, each read on a
+    connection of its own outside any session (repositories/direct.py says why), taken only
+    once the token's signature is known good, and given back before the route runs."""
+
+    def __init__(self, direct: Direct) -> None:
+        self.direct = direct
+
+    async def state(self, kind: str, subject_id: uuid.UUID, jti: str):
+        async with self.direct.run() as run:
+            return await bearer_state(run, kind, subject_id, jti)
+
+    async def levels(self, ids: frozenset[uuid.UUID]) -> dict[str, frozenset[uuid.UUID]]:
+        if (known := known_levels(ids)) is not None:  # levels never change: no connection
+            return known
+        async with self.direct.run() as run:
+            return await unit_levels(run, ids)

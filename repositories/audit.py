@@ -18,16 +18,50 @@ from domain.audit.models import GENESIS_HASH, AuditEvent, chain_hash
 from domain.types import utcnow
 from repositories.accounts import UserRepository
 from repositories.db import core, is_postgres
+from repositories.direct import ConnectionRun, Run
 
 # The sealer holds this transaction-scoped lock so the hash chain never forks.
 _CHAIN_LOCK = 0x6175646974  # "audit"
 SEAL_BATCH = 5000  # events sealed per transaction
 _EVENTS = AuditEvent.__table__
-_APPEND = insert(_EVENTS)
+# Only the columns an event is given: the id comes from the table's identity.
+_APPEND = insert(_EVENTS).values({name: bindparam(name) for name in (
+    "occurred_at", "actor_id", "actor_name", "actor_role", "on_behalf_of", "action",
+    "object_type", "object_ids", "outcome", "request_id", "client_ip", "details")})
 _LAST_SEALED = select(_EVENTS.c.seq, _EVENTS.c.hash).where(
     _EVENTS.c.seq.is_not(None)).order_by(_EVENTS.c.seq.desc()).limit(1)
 _SEAL = update(_EVENTS).where(_EVENTS.c.id == bindparam("event_id")).values(
     seq=bindparam("new_seq"), prev_hash=bindparam("new_prev"), hash=bindparam("new_hash"))
+
+
+async def append_event(
+    run: Run,
+    who: Principal | None,
+    action: str,
+    object_type: str | None = None,
+    object_ids: Iterable[uuid.UUID | str] = (),
+    *,
+    outcome: str = "success",
+    on_behalf_of: str | None = None,
+    actor_name: str | None = None,
+    **details: Any,
+) -> None:
+    """One INSERT and no lock: the sealer chains the event once it is committed (`seal`)."""
+    ctx = context.current.get()
+    await run.execute(_APPEND, {
+        "occurred_at": utcnow(),
+        "actor_id": str(who.subject_id) if who else None,
+        "actor_name": who.name if who else actor_name,
+        "actor_role": who.role.value if who else None,
+        "on_behalf_of": on_behalf_of,
+        "action": action,
+        "object_type": object_type,
+        "object_ids": [str(i) for i in object_ids],
+        "outcome": outcome,
+        "request_id": ctx.request_id if ctx else None,
+        "client_ip": ctx.client_ip if ctx else None,
+        "details": details,
+    })
 
 
 class AuditRepository:
@@ -40,30 +74,11 @@ class AuditRepository:
         action: str,
         object_type: str | None = None,
         object_ids: Iterable[uuid.UUID | str] = (),
-        *,
-        outcome: str = "success",
-        on_behalf_of: str | None = None,
-        actor_name: str | None = None,
-        **details: Any,
+        **kwargs: Any,
     ) -> None:
-        """Append one event in the caller's transaction (if it fails, the use case fails).
-
-        One INSERT and no lock: the sealer chains it once it is committed (`seal`)."""
-        ctx = context.current.get()
-        await core(self.session, _APPEND, {
-            "occurred_at": utcnow(),
-            "actor_id": str(who.subject_id) if who else None,
-            "actor_name": who.name if who else actor_name,
-            "actor_role": who.role.value if who else None,
-            "on_behalf_of": on_behalf_of,
-            "action": action,
-            "object_type": object_type,
-            "object_ids": [str(i) for i in object_ids],
-            "outcome": outcome,
-            "request_id": ctx.request_id if ctx else None,
-            "client_ip": ctx.client_ip if ctx else None,
-            "details": details,
-        })
+        """Append one event in the caller's transaction (if it fails, the use case fails)."""
+        await append_event(ConnectionRun(await self.session.connection()), who, action,
+                           object_type, object_ids, **kwargs)
 
     async def seal(self, limit: int = SEAL_BATCH, *, wait: bool = True) -> int:
         """Chain up to `limit` unsealed events, oldest id first; how many were sealed.

@@ -4,16 +4,12 @@ from __future__ import annotations
 
 import uuid
 from collections import defaultdict
-from datetime import date
+from datetime import date, datetime
 from functools import lru_cache
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import (
-    ARRAY,
-    Row,
-    Uuid,
     and_,
-    any_,
     bindparam,
     case,
     exists,
@@ -30,7 +26,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from domain.access import Principal
 from domain.errors import Conflict, NotFound
 from domain.register.models import ChangeLog, Household, ReadinessFact, Resident
-from repositories.db import core
+from repositories.direct import ConnectionRun, Run, any_of
 from repositories.flush import flush_or_conflict
 from repositories.paging import Page, count_of, keyset, page_from_rows, parse_sort
 
@@ -52,40 +48,95 @@ def scope_shape(principal: Principal) -> tuple[tuple[str, ...] | None, dict[str,
     return _LEVELS, {f"scope_{level}": list(principal.unit_ids) for level in _LEVELS}
 
 
-def scope_clause(table, shape: tuple[str, ...] | None, ids: dict[str, list] | None = None):
+def scope_clause(table, shape: tuple[str, ...] | None, ids: dict[str, list] | None = None,
+                 dialect: str | None = None):
     """Rows of `table` (with province/commune/group columns) inside a `scope_shape`: its ids
-    as expanding bound parameters, given now (`ids`) or at execution."""
+    bound now (`ids`), or at execution as lists (`any_of`, one array on PostgreSQL)."""
     if shape is None:
         return true()
-    tests = [table.c[f"{level}_id"].in_(bindparam(
-        f"scope_{level}", ids[f"scope_{level}"] if ids else None, expanding=True))
-        for level in shape]
+    tests = [any_of(table.c[f"{level}_id"], f"scope_{level}", dialect,
+                    *([ids[f"scope_{level}"]] if ids else [])) for level in shape]
     return or_(*tests) if len(tests) > 1 else (tests[0] if tests else false())
 
 
-def in_scope(model, principal: Principal):
+def in_scope(model, principal: Principal, dialect: str | None = None):
     """Rows of `model` inside the caller's units, the ids bound into the clause."""
     shape, ids = scope_shape(principal)
-    return scope_clause(model.__table__, shape, ids)
+    return scope_clause(model.__table__, shape, ids, dialect)
 
 
-@lru_cache(maxsize=16)
-def _resident_read_stmt(shape: tuple[str, ...] | None):
+@lru_cache(maxsize=32)
+def _resident_read_stmt(shape: tuple[str, ...] | None, dialect: str):
     t = Resident.__table__
     return select(t).where(t.c.id == bindparam("id"), t.c.deleted_at.is_(None),
-                           scope_clause(t, shape))
+                           scope_clause(t, shape, dialect=dialect))
 
 
 @lru_cache(maxsize=2)
 def _facts_stmt(dialect: str):
-    """On PostgreSQL the ids travel as one array (`= ANY($1)`): expanding 50 ids into an IN
-    list costs more CPU per call than the query."""
     t = ReadinessFact.__table__
-    ids = (t.c.resident_id == any_(bindparam("ids", type_=ARRAY(Uuid))) if dialect == "postgresql"
-           else t.c.resident_id.in_(bindparam("ids", expanding=True)))
     return select(t.c.resident_id, t.c.kind, t.c.occurred_on, t.c.recorded_by_name,
-                  t.c.recorded_at).where(ids).order_by(t.c.resident_id, t.c.occurred_on,
-                                                      t.c.recorded_at)
+                  t.c.recorded_at).where(any_of(t.c.resident_id, "ids", dialect)).order_by(
+        t.c.resident_id, t.c.occurred_on, t.c.recorded_at)
+
+
+def readable_residents(principal: Principal, *, include_deleted: bool = False,
+                       dialect: str | None = None):
+    """Every read of residents starts here: the caller's scope cannot be forgotten."""
+    stmt = select(Resident)
+    if not include_deleted:
+        stmt = stmt.where(Resident.deleted_at.is_(None))
+    if not principal.is_unscoped:
+        stmt = stmt.where(in_scope(Resident, principal, dialect))
+    return stmt
+
+
+async def resident_page(run: Run, principal: Principal, f: dict[str, Any], *, sort, cursor,
+                        limit, include_total) -> Page:
+    """A page of the list as plain rows (the resident's columns, and `rank` with `q`)."""
+    stmt = _resident_filters(readable_residents(principal, dialect=run.dialect), f)
+    allowed = {"name": Resident.given_name_folded, "full_name": Resident.name_folded,
+               "created_at": Resident.created_at, "updated_at": Resident.updated_at}
+    keys = parse_sort(sort, allowed, "name", Resident.id)
+    if f.get("q_words"):
+        # Exact-diacritic matches first: "Dương" ranks above "Đường" for q=dương.
+        rank = case((Resident.name_lower.contains(f["q_lower"], autoescape=True), 0),
+                    else_=1).label("rank")
+        keys = parse_sort(None, {"rank": rank}, "rank", Resident.id)[:1] + keys
+        stmt = stmt.add_columns(rank)
+    total = await run.fetchval(count_of(stmt)) if include_total else None
+    rows = await run.fetch(keyset(stmt, keys, cursor, limit))
+    page = page_from_rows(rows, keys, limit, _resident_value)
+    page.total = total
+    return page
+
+
+class Fact(NamedTuple):
+    """The latest fact of one kind, as a resident's views show it."""
+
+    occurred_on: date
+    recorded_by_name: str | None
+    recorded_at: datetime
+
+
+async def read_resident(run: Run, principal: Principal, resident_id: uuid.UUID):
+    """A living resident in scope as a plain row, or NotFound (for views; `get` for changes)."""
+    shape, params = scope_shape(principal)
+    row = await run.fetchrow(_resident_read_stmt(shape, run.dialect),
+                             {"id": resident_id, **params})
+    if row is None:
+        raise NotFound("resident_not_found", resident_id=str(resident_id))
+    return row
+
+
+async def readiness_of(run: Run, ids: list[uuid.UUID]) -> dict[uuid.UUID, dict[str, Fact]]:
+    """The latest fact of each kind per resident."""
+    out: dict[uuid.UUID, dict[str, Fact]] = defaultdict(dict)
+    if ids:
+        for f in await run.fetch(_facts_stmt(run.dialect), {"ids": list(ids)}):
+            out[f["resident_id"]][str(f["kind"])] = Fact(
+                f["occurred_on"], f["recorded_by_name"], f["recorded_at"])
+    return out
 
 
 class ResidentRepository:
@@ -93,12 +144,7 @@ class ResidentRepository:
         self.session = session
 
     def readable(self, principal: Principal, *, include_deleted: bool = False):
-        stmt = select(Resident)
-        if not include_deleted:
-            stmt = stmt.where(Resident.deleted_at.is_(None))
-        if not principal.is_unscoped:
-            stmt = stmt.where(in_scope(Resident, principal))
-        return stmt
+        return readable_residents(principal, include_deleted=include_deleted)
 
     async def get(self, principal: Principal, resident_id: uuid.UUID, *, for_update=False,
                   include_deleted=False):
@@ -110,15 +156,6 @@ class ResidentRepository:
         if resident is None:
             raise NotFound("resident_not_found", resident_id=str(resident_id))
         return resident
-
-    async def read(self, principal: Principal, resident_id: uuid.UUID) -> Row:
-        """A living resident in scope as a plain row (for views; `get` for changes)."""
-        shape, params = scope_shape(principal)
-        row = (await core(self.session, _resident_read_stmt(shape),
-                          {"id": resident_id, **params})).first()
-        if row is None:
-            raise NotFound("resident_not_found", resident_id=str(resident_id))
-        return row
 
     async def get_many(self, principal: Principal, ids: list[uuid.UUID], *, for_update=False):
         stmt = self.readable(principal).where(Resident.id.in_(ids)).order_by(Resident.id)
@@ -139,26 +176,6 @@ class ResidentRepository:
         if for_update:
             stmt = stmt.with_for_update()
         return list((await self.session.exec(stmt)).all())
-
-    async def list(self, principal: Principal, f: dict[str, Any], *, sort, cursor, limit,
-                   include_total) -> Page:
-        stmt = self.readable(principal)
-        stmt = _resident_filters(stmt, f)
-        allowed = {"name": Resident.given_name_folded, "full_name": Resident.name_folded,
-                   "created_at": Resident.created_at, "updated_at": Resident.updated_at}
-        keys = parse_sort(sort, allowed, "name", Resident.id)
-        if f.get("q_words"):
-            # Exact-diacritic matches first: "Dương" ranks above "Đường" for q=dương.
-            rank = case((Resident.name_lower.contains(f["q_lower"], autoescape=True), 0),
-                        else_=1).label("rank")
-            keys = parse_sort(None, {"rank": rank}, "rank", Resident.id)[:1] + keys
-            stmt = stmt.add_columns(rank)
-        total = await self.session.scalar(count_of(stmt)) if include_total else None
-        # Plain rows (the resident's columns, and `rank`), not entities: a page is only read.
-        rows = (await core(self.session, keyset(stmt, keys, cursor, limit))).all()
-        page = page_from_rows(rows, keys, limit, _resident_value)
-        page.total = total
-        return page
 
     async def possible_duplicates(self, principal: Principal, limit: int):
         """Same folded name and birth date (or year) in one commune, none with an ID number."""
@@ -191,16 +208,9 @@ class ResidentRepository:
     async def save(self, *residents: Resident) -> None:
         await flush_or_conflict(self.session, "id_number_taken")
 
-    async def readiness(self, ids: list[uuid.UUID]) -> dict[uuid.UUID, dict[str, Row]]:
-        """The latest fact of each kind per resident: rows of (resident_id, kind, occurred_on,
-        recorded_by_name, recorded_at)."""
-        out: dict[uuid.UUID, dict[str, Row]] = defaultdict(dict)
-        if not ids:
-            return out
-        stmt = _facts_stmt(self.session.bind.dialect.name)
-        for fact in await core(self.session, stmt, {"ids": list(ids)}):
-            out[fact.resident_id][fact.kind] = fact
-        return out
+    async def readiness(self, ids: list[uuid.UUID]) -> dict[uuid.UUID, dict[str, Fact]]:
+        """The latest fact of each kind per resident, in this unit of work."""
+        return await readiness_of(ConnectionRun(await self.session.connection()), ids)
 
     async def add_fact(self, fact: ReadinessFact, *, flush: bool = True) -> None:
         self.session.add(fact)
@@ -213,7 +223,7 @@ class ResidentRepository:
 
 
 def _resident_value(row: Any, name: str) -> Any:
-    return getattr(row, {"name": "given_name_folded", "full_name": "name_folded"}.get(name, name))
+    return row[{"name": "given_name_folded", "full_name": "name_folded"}.get(name, name)]
 
 
 def _resident_filters(stmt, f: dict[str, Any]):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import exists, or_
@@ -12,6 +13,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from domain.access import Principal
 from domain.errors import NotFound
 from domain.units.models import AdminUnit, Street, UnitKind, UnitLevel
+from repositories.direct import Run, any_of
 from repositories.flush import flush_or_conflict
 from repositories.paging import Page, count_of, keyset, page_from_rows, parse_sort
 
@@ -25,21 +27,37 @@ def scope_communes(principal: Principal):
 _LEVELS: dict[uuid.UUID, str] = {}
 
 
+@lru_cache(maxsize=2)
+def _levels_stmt(dialect: str):
+    t = AdminUnit.__table__
+    return select(t.c.id, t.c.level).where(any_of(t.c.id, "ids", dialect))
+
+
+def known_levels(ids: frozenset[uuid.UUID]) -> dict[str, frozenset[uuid.UUID]] | None:
+    """`unit_levels` from memory alone, or None when a unit was not seen yet."""
+    return _by_level(ids) if all(i in _LEVELS for i in ids) else None
+
+
+async def unit_levels(run: Run, ids: frozenset[uuid.UUID]) -> dict[str, frozenset[uuid.UUID]]:
+    """The units by level (group, commune, province); unknown ids are left out."""
+    missing = [i for i in ids if i not in _LEVELS]
+    if missing:
+        rows = await run.fetch(_levels_stmt(run.dialect), {"ids": missing})
+        _LEVELS.update({row["id"]: str(row["level"]) for row in rows})
+    return _by_level(ids)
+
+
+def _by_level(ids: frozenset[uuid.UUID]) -> dict[str, frozenset[uuid.UUID]]:
+    out: dict[str, set[uuid.UUID]] = {}
+    for unit_id in ids:
+        if unit_id in _LEVELS:
+            out.setdefault(_LEVELS[unit_id], set()).add(unit_id)
+    return {level: frozenset(v) for level, v in out.items()}
+
+
 class UnitRepository:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
-
-    async def levels(self, ids: frozenset[uuid.UUID]) -> dict[str, frozenset[uuid.UUID]]:
-        missing = [i for i in ids if i not in _LEVELS]
-        if missing:
-            rows = await self.session.exec(
-                select(AdminUnit.id, AdminUnit.level).where(AdminUnit.id.in_(missing)))
-            _LEVELS.update({unit_id: str(level) for unit_id, level in rows})
-        out: dict[str, set[uuid.UUID]] = {}
-        for unit_id in ids:
-            if unit_id in _LEVELS:
-                out.setdefault(_LEVELS[unit_id], set()).add(unit_id)
-        return {level: frozenset(v) for level, v in out.items()}
 
     def readable(self, principal: Principal):
         stmt = select(AdminUnit)

@@ -27,9 +27,11 @@ def resident_document(resident, facts: dict[str, Any], who: Principal) -> dict[s
     """The resident as `who` may see them, as plain values: orjson writes it on the read
     paths (a record, list pages), where building and dumping 50 pydantic models costs more
     CPU than the query they come from; `resident_view` validates it into `ResidentRead`.
-    `resident` is an entity or a row of the resident table; a test holds the orjson and the
-    pydantic JSON equal for masked and unmasked callers."""
+    `resident` is an entity or a row of the resident table (by attribute or by name); a
+    test holds the orjson and the pydantic JSON equal for masked and unmasked callers."""
     mapping = getattr(resident, "_mapping", None)
+    if mapping is None and hasattr(resident, "keys"):  # a driver's record, a row mapping
+        mapping = resident
     get = mapping.__getitem__ if mapping is not None else resident.__getattribute__
     doc = {key: get(key) for key in _DOCUMENT_HEAD}
     masked = []

@@ -1,0 +1,235 @@
+"""Statements run outside the ORM session: the data layer of the hot read paths.
+
+A request that only reads (and appends its audit event) needs no identity map, unit of work
+or explicit transaction, yet SQLAlchemy's AsyncSession costs about 1.2 ms of CPU per request
+on a small box before the first statement, several times what the statements cost. The
+hot paths (the bearer check behind every authenticated request, reading a resident, a page
+of residents) build their statements with SQLAlchemy Core as every repository does, and run
+them through a `Run`:
+
+- `AsyncpgRun` on PostgreSQL: the statement is compiled once for asyncpg (`$n` parameters,
+  SQLAlchemy's own bind processors applied) and run on the raw asyncpg connection of a
+  pooled SQLAlchemy connection, each statement in its own implicit transaction. Same pool,
+  same checkout check (repositories/db.py), same error handling (`ConnectionError`s);
+- `ConnectionRun` elsewhere (SQLite) and inside a use case's transaction: the same
+  statements on a SQLAlchemy connection.
+
+Rows are indexed by column name either way (`row["id"]`).
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager, nullcontext
+from typing import Any, Protocol
+
+import asyncpg
+from sqlalchemy import ARRAY, any_, bindparam
+from sqlalchemy.dialects.postgresql.asyncpg import dialect as _asyncpg_dialect
+from sqlalchemy.exc import TimeoutError as PoolTimeoutError
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+from sqlalchemy.util import LRUCache
+
+
+class Run(Protocol):
+    """Runs Core statements; rows are indexed by column name."""
+
+    dialect: str
+
+    async def fetch(self, stmt, params: dict[str, Any] | None = None) -> Sequence[Any]: ...
+
+    async def fetchrow(self, stmt, params: dict[str, Any] | None = None) -> Any | None: ...
+
+    async def fetchval(self, stmt, params: dict[str, Any] | None = None) -> Any: ...
+
+    async def execute(self, stmt, params: dict[str, Any] | None = None) -> None: ...
+
+
+def any_of(column, name: str, dialect: str | None, *values: list):
+    """`column` equals one of the list bound as `name`, given now (`values`: one list) or at
+    execution. On PostgreSQL the list travels as one array (`= ANY($1)`): one statement text
+    for any length, and expanding 50 ids into an IN list costs more CPU than the query."""
+    if dialect == "postgresql":
+        return column == any_(bindparam(name, *values, type_=ARRAY(column.type)))
+    return column.in_(bindparam(name, *values, expanding=True))
+
+
+class ConnectionRun:
+    """A SQLAlchemy connection (or a session's): its transaction, its dialect."""
+
+    def __init__(self, conn: AsyncConnection) -> None:
+        self.conn = conn
+        self.dialect = conn.dialect.name
+
+    async def fetch(self, stmt, params=None):
+        return (await self.conn.execute(stmt, params)).mappings().all()
+
+    async def fetchrow(self, stmt, params=None):
+        return (await self.conn.execute(stmt, params)).mappings().first()
+
+    async def fetchval(self, stmt, params=None):
+        return (await self.conn.execute(stmt, params)).scalar()
+
+    async def execute(self, stmt, params=None) -> None:
+        await self.conn.execute(stmt, params)
+
+
+_DIALECT = _asyncpg_dialect()  # renders $1, $2, ... as the asyncpg adapter does
+
+
+# Compiled statements by SQLAlchemy cache key, as the engine keeps them: a statement built
+# per request (a filtered list) compiles once per shape, its values taken from the key.
+_COMPILED: LRUCache = LRUCache(500)
+
+
+class _Compiled:
+    """A statement compiled for asyncpg, and how to lay out its arguments."""
+
+    __slots__ = ("all_given", "compiled", "names", "processors", "sql")
+
+    def __init__(self, stmt, key) -> None:
+        self.compiled = compiled = stmt.compile(dialect=_DIALECT, cache_key=key)
+        if any(b.expanding for b in compiled.binds.values()):
+            raise ValueError("expanding IN parameters: bind an array with = ANY() instead")
+        self.sql, self.names = compiled.string, tuple(compiled.positiontup)
+        self.processors = [compiled._bind_processors.get(n) for n in self.names]
+        # Every parameter is bound at execution (the hot statements built once): the
+        # arguments come straight from `params`, without SQLAlchemy's construct_params.
+        self.all_given = all(b.required for b in compiled.binds.values())
+
+    def arguments(self, key, params: dict[str, Any] | None) -> list[Any]:
+        if self.all_given and params is not None:
+            values = params
+        else:
+            values = self.compiled.construct_params(
+                params, extracted_parameters=key.bindparams, escape_names=False)
+        out = []
+        for name, processor in zip(self.names, self.processors, strict=True):
+            value = values[name]
+            out.append(value if processor is None or value is None else processor(value))
+        return out
+
+
+def prepared(stmt, params: dict[str, Any] | None) -> tuple[str, list[Any]]:
+    """The statement's SQL for asyncpg and its arguments in `$n` order, with SQLAlchemy's
+    own bind processors applied (JSON to text, type decorators)."""
+    key = stmt._generate_cache_key()  # memoised on statements built once
+    entry = _COMPILED.get(key.key)
+    if entry is None:
+        entry = _COMPILED[key.key] = _Compiled(stmt, key)
+    return entry.sql, entry.arguments(key, params)
+
+
+# asyncpg's errors that mean the connection or the server is gone: they answer like
+# SQLAlchemy's disconnects (503 database_unavailable) and the connection is discarded.
+_LOST = (asyncpg.PostgresConnectionError, asyncpg.InterfaceError,
+         asyncpg.exceptions.AdminShutdownError, asyncpg.exceptions.CannotConnectNowError,
+         asyncpg.exceptions.CrashShutdownError, OSError)
+
+
+class AsyncpgRun:
+    """One asyncpg connection; `lock` serialises it when it is shared (a test's transaction)."""
+
+    dialect = "postgresql"
+
+    def __init__(self, conn: asyncpg.Connection, lock: asyncio.Lock | None = None) -> None:
+        self.conn = conn
+        self.lock = lock
+
+    async def _call(self, method, stmt, params):
+        sql, args = prepared(stmt, params)
+        try:
+            async with self.lock or nullcontext():
+                return await method(sql, *args)
+        except _LOST as exc:
+            raise ConnectionError(f"database connection lost: {type(exc).__name__}") from exc
+        except asyncpg.QueryCanceledError as exc:  # statement_timeout
+            raise TimeoutError("statement timeout") from exc
+
+    async def fetch(self, stmt, params=None):
+        return await self._call(self.conn.fetch, stmt, params)
+
+    async def fetchrow(self, stmt, params=None):
+        return await self._call(self.conn.fetchrow, stmt, params)
+
+    async def fetchval(self, stmt, params=None):
+        return await self._call(self.conn.fetchval, stmt, params)
+
+    async def execute(self, stmt, params=None) -> None:
+        await self._call(self.conn.execute, stmt, params)
+
+
+async def _nothing_to_reset(conn: asyncpg.Connection) -> None:
+    """Direct statements leave no session state (no SET, LISTEN, cursors or advisory locks),
+    and asyncpg still rolls back an open transaction on release; its default reset would
+    add a round trip to every checkout."""
+
+
+class Direct:
+    """Hands out a `Run` for one step of a request, outside any session.
+
+    `bind` is the app's engine, or (tests) one connection inside a rolled-back transaction,
+    whose statements then join that transaction. With `open_pool`, the app's PostgreSQL
+    connections for these steps come from an asyncpg pool of their own: a checkout through
+    SQLAlchemy's pool costs more than the statement it is for."""
+
+    def __init__(self, bind: AsyncEngine | AsyncConnection) -> None:
+        self.bind = bind
+        self.dialect = bind.dialect.name
+        self.pool: asyncpg.Pool | None = None
+        self.acquire_timeout = 5.0
+
+    async def open_pool(self, *, size: int, acquire_timeout: float, connect_timeout: float,
+                        statement_timeout_ms: int) -> None:
+        """Connections are opened on demand (none now: the app starts without a database)."""
+        assert isinstance(self.bind, AsyncEngine) and self.dialect == "postgresql"
+        _, kwargs = self.bind.dialect.create_connect_args(self.bind.url)
+        kwargs.pop("async_creator_fn", None)
+        self.acquire_timeout = acquire_timeout
+        self.pool = await asyncpg.create_pool(
+            min_size=0, max_size=size, reset=_nothing_to_reset, timeout=connect_timeout,
+            server_settings={"application_name": "digital-street",
+                             "statement_timeout": str(statement_timeout_ms)}, **kwargs)
+
+    async def close(self) -> None:
+        if self.pool is not None:
+            await self.pool.close()
+
+    @asynccontextmanager
+    async def run(self) -> AsyncIterator[Run]:
+        if self.pool is not None:
+            try:
+                # An idle connection is handed over at once: no timeout to arm and cancel.
+                conn = await (self.pool.acquire() if self.pool.get_idle_size() else
+                              self.pool.acquire(timeout=self.acquire_timeout))
+            except TimeoutError as exc:  # every connection busy: 503 service_busy
+                raise PoolTimeoutError("direct pool exhausted") from exc
+            except _LOST as exc:
+                raise ConnectionError(f"database unreachable: {type(exc).__name__}") from exc
+            try:
+                yield AsyncpgRun(conn)
+            finally:
+                await self.pool.release(conn)
+            return
+        if isinstance(self.bind, AsyncConnection):
+            if self.dialect != "postgresql":
+                yield ConnectionRun(self.bind)
+                return
+            fairy = await self.bind.get_raw_connection()
+            # The same lock SQLAlchemy's adapter holds around each statement on this
+            # connection: concurrent requests of a test share it.
+            yield AsyncpgRun(fairy.driver_connection,
+                             getattr(fairy.dbapi_connection, "_execute_mutex", None))
+            return
+        async with self.bind.connect() as conn:
+            if self.dialect != "postgresql":
+                yield ConnectionRun(conn)
+                await conn.commit()
+                return
+            fairy = await conn.get_raw_connection()
+            try:
+                yield AsyncpgRun(fairy.driver_connection)
+            except ConnectionError:
+                await conn.invalidate()
+                raise
