@@ -33,6 +33,7 @@ from domain.access import Principal
 from domain.imports.models import ImportJob
 from domain.register.models import ChangeLog, Household, Resident
 from domain.types import utcnow, uuid7
+from repositories.register import in_scope
 
 _meta = MetaData()
 STAGE = Table(
@@ -131,9 +132,7 @@ class ImportRepository:
         s, h, r = STAGE.c, Household, Resident
         households = select(h.id).where(h.code == s.household_code, h.deleted_at.is_(None))
         if not principal.is_unscoped:
-            units = principal.unit_ids
-            households = households.where(or_(h.group_id.in_(units), h.commune_id.in_(units),
-                                              h.province_id.in_(units)))
+            households = households.where(in_scope(h, principal))
         # Correlated by hand: nested in `by_name` it would not find the staged row itself.
         household = households.correlate_except(h).scalar_subquery()
         by_id = select(r.id).where(r.id_number == s.id_number, r.deleted_at.is_(None))
@@ -154,9 +153,7 @@ class ImportRepository:
         elsewhere = select(s.line).select_from(STAGE.join(r, r.id == s.resident_id)).where(
             r.household_id.is_distinct_from(s.household_id))
         if not principal.is_unscoped:
-            units = principal.unit_ids
-            elsewhere = elsewhere.where(~or_(r.group_id.in_(units), r.commune_id.in_(units),
-                                             r.province_id.in_(units)))
+            elsewhere = elsewhere.where(~in_scope(r, principal))
         problems += [(line, "id_number", "id_number_taken") for (line,) in
                      await self._rows(elsewhere)]
         return problems

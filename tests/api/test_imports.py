@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import unicodedata
+from datetime import date
 
 import openpyxl
 import pytest
@@ -14,8 +15,16 @@ from sqlmodel import select
 from domain.access import Role
 from domain.register.columns import RESIDENT_COLUMNS
 from domain.register.models import Household, Resident
+from domain.types import uuid7
 from tests.api.test_ops import assert_problem
-from tests.builders import bearer, make_household, make_tree, make_user, random_id_number
+from tests.builders import (
+    bearer,
+    make_household,
+    make_resident,
+    make_tree,
+    make_user,
+    random_id_number,
+)
 
 HEADER = [label for _, label in RESIDENT_COLUMNS]
 
@@ -114,6 +123,28 @@ class TestResidentsImport:
             (9, "phone", "phone_invalid")}
         assert all(e["message"] for e in job["errors"])
         assert await count(session, Resident) == before
+
+    async def test_households_and_people_outside_the_callers_scope(self, client, session,
+                                                                   place):
+        """A group leader's file cannot reach a household of another commune, nor take a
+        person living there into their own group by ID number."""
+        tree = place["tree"]
+        elsewhere = await make_household(session, tree.group_b1, code=f"ELSE-{uuid7().hex[-8:]}")
+        lives_there = await make_resident(session, elsewhere, head=True,
+                                          id_number=random_id_number(1975, "female"),
+                                          sex="female", birth_date=date(1975, 3, 2),
+                                          birth_year=1975, full_name="Trần Thị Hoa")
+        code = place["households"][0].code
+        content = csv_bytes([
+            row(code),
+            row(elsewhere.code),
+            row(code, name="Trần Thị Hoa", born="02/03/1975", sex="Nữ",
+                id_number=lives_there.id_number, relationship="Vợ"),
+        ])
+        job = (await post(client, place["h"], content, dry_run=True)).json()
+        found = {(e["line"], e["column"], e["code"]) for e in job["errors"]}
+        assert found == {(3, "household_code", "household_unknown"),
+                         (4, "id_number", "id_number_taken")}
 
     async def test_bad_rows_fail_everything_unless_partial(self, client, session, place):
         code = place["households"][0].code
