@@ -29,8 +29,8 @@ class IdempotencyMiddleware:
         self._calls = 0
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        key = _header(scope, b"idempotency-key")
-        if scope["type"] != "http" or scope["method"] != "POST" or key is None:
+        if scope["type"] != "http" or scope["method"] != "POST" or (
+                key := _header(scope, b"idempotency-key")) is None:
             await self.app(scope, receive, send)
             return
         from api.problems import problem_response

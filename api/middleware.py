@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import logging
+import random
 import re
-import secrets
 import time
 
 from starlette.exceptions import HTTPException as StarletteHTTPException
@@ -31,7 +31,9 @@ class RequestContextMiddleware:
         for key, value in scope["headers"]:
             if key == b"x-request-id":
                 incoming = value.decode("latin-1")
-        request_id = incoming if incoming and _VALID_ID.match(incoming) else secrets.token_hex(8)
+        # A correlation id, not a secret: a PRNG is enough (and no system call per request).
+        request_id = (incoming if incoming and _VALID_ID.match(incoming)
+                      else f"{random.getrandbits(64):016x}")
         client = scope.get("client")
         ctx = context.RequestContext(
             request_id=request_id,
@@ -42,23 +44,16 @@ class RequestContextMiddleware:
         token = context.current.set(ctx)
         status = 500
         started = time.perf_counter()
+        started_response = False
 
-        async def send_with_id(message: Message) -> None:
-            nonlocal status
+        async def tracking(message: Message) -> None:
+            nonlocal status, started_response
             if message["type"] == "http.response.start":
-                status = message["status"]
+                status, started_response = message["status"], True
                 headers = list(message.get("headers", []))
                 headers.append((b"x-request-id", request_id.encode()))
                 message["headers"] = headers
             await send(message)
-
-        started_response = False
-
-        async def tracking(message: Message) -> None:
-            nonlocal started_response
-            if message["type"] == "http.response.start":
-                started_response = True
-            await send_with_id(message)
 
         try:
             await self.app(scope, receive, tracking)
@@ -74,17 +69,18 @@ class RequestContextMiddleware:
             response = await unexpected(Request(scope, receive), exc)
             await response(scope, receive, tracking)
         finally:
-            route = scope.get("route")
-            log.info(
-                "request",
-                extra={
-                    "method": scope["method"],
-                    # The route template, not the raw path: no search terms or names in logs.
-                    "route": getattr(route, "path", None) or _shape(scope["path"]),
-                    "status": status,
-                    "duration_ms": round((time.perf_counter() - started) * 1000, 2),
-                },
-            )
+            if log.isEnabledFor(logging.INFO):
+                route = scope.get("route")
+                log.info(
+                    "request",
+                    extra={
+                        "method": scope["method"],
+                        # The route template, not the raw path: no search terms or names.
+                        "route": getattr(route, "path", None) or _shape(scope["path"]),
+                        "status": status,
+                        "duration_ms": round((time.perf_counter() - started) * 1000, 2),
+                    },
+                )
             context.current.reset(token)
 
 
@@ -103,6 +99,9 @@ class _TooLarge(StarletteHTTPException):
         super().__init__(413)
 
 
+_NO_BODY = frozenset({"GET", "HEAD", "OPTIONS"})  # no route reads a body on these
+
+
 class BodyLimitMiddleware:
     """Refuse bodies over `limit` bytes with a 413 problem, by header or while streaming.
 
@@ -115,7 +114,7 @@ class BodyLimitMiddleware:
         self.larger = larger or {}
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
+        if scope["type"] != "http" or scope["method"] in _NO_BODY:
             await self.app(scope, receive, send)
             return
         from api.problems import problem_response
