@@ -70,6 +70,30 @@ async def test_core_flow_on_sqlite(sqlite_client):
     created = (await c.get("/api/v1/units?include_total=true", headers=h)).json()["total"]
     assert created == 5
 
+    # The register's reads run outside the session (repositories/direct.py): on SQLite on a
+    # connection of the engine, the record's audit event committed with it.
+    groups = (await c.get(f"/api/v1/units?parent_id={ward['id']}", headers=h)).json()["items"]
+    group = next(u for u in groups if u["name"] == "Tổ dân phố Trần Phú")
+    household = (await c.post("/api/v1/households", headers=h,
+                              json={"group_id": group["id"], "house_number": "12"})).json()
+    for name, relationship in (("Trần Thị Đào", "head"), ("Nguyễn Văn Đức", "spouse")):
+        made = await c.post("/api/v1/residents", headers=h, json={
+            "household_id": household["id"], "relationship": relationship,
+            "full_name": name, "birth_year": 1980, "sex": "female" if "Thị" in name else "male"})
+        assert made.status_code == 201, made.text
+    listed = await c.get("/api/v1/residents", headers=h,
+                         params={"group_id": group["id"], "q": "duc"})
+    assert listed.status_code == 200, listed.text
+    [duc] = listed.json()["items"]
+    assert duc["full_name"] == "Nguyễn Văn Đức" and duc["birth_year"] == 1980
+    record = await c.get(f"/api/v1/residents/{duc['id']}", headers=h)
+    assert record.status_code == 200 and record.json() == duc
+    assert record.headers["etag"] == f'"{duc["id"].replace("-", "")[:8]}.{duc["version"]}"'
+    assert (await c.get(f"/api/v1/residents/{household['id']}", headers=h)).status_code == 404
+    reads = (await c.get("/api/v1/audit-events", headers=h,
+                         params={"action": "resident.read"})).json()["items"]
+    assert [e["object_ids"] for e in reads] == [[duc["id"]]]
+
     verify = await c.get("/api/v1/audit-events/verify", headers=h)
     assert verify.status_code == 200 and verify.json()["ok"] is True
-    assert verify.json()["checked"] >= 7  # bootstrap, sign-in, five unit writes
+    assert verify.json()["checked"] >= 10  # bootstrap, sign-in, unit and register writes
