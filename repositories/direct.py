@@ -160,6 +160,19 @@ class AsyncpgRun:
         await self._call(self.conn.execute, stmt, params)
 
 
+def asyncpg_connect_args(engine: AsyncEngine) -> dict[str, Any]:
+    """asyncpg.connect's arguments for the engine's URL. SQLAlchemy's adapter takes a few
+    options of its own from the URL's query; they are translated or left out here."""
+    _, kwargs = engine.dialect.create_connect_args(engine.url)
+    kwargs.pop("async_creator_fn", None)
+    kwargs.pop("prepared_statement_name_func", None)
+    if "prepared_statement_cache_size" in kwargs:  # e.g. 0 behind PgBouncer
+        kwargs["statement_cache_size"] = int(kwargs.pop("prepared_statement_cache_size"))
+    if "command_timeout" in kwargs:
+        kwargs["command_timeout"] = float(kwargs["command_timeout"])
+    return kwargs
+
+
 async def _nothing_to_reset(conn: asyncpg.Connection) -> None:
     """Direct statements leave no session state (no SET, LISTEN, cursors or advisory locks),
     and asyncpg still rolls back an open transaction on release; its default reset would
@@ -184,8 +197,7 @@ class Direct:
                         statement_timeout_ms: int) -> None:
         """Connections are opened on demand (none now: the app starts without a database)."""
         assert isinstance(self.bind, AsyncEngine) and self.dialect == "postgresql"
-        _, kwargs = self.bind.dialect.create_connect_args(self.bind.url)
-        kwargs.pop("async_creator_fn", None)
+        kwargs = asyncpg_connect_args(self.bind)
         self.acquire_timeout = acquire_timeout
         self.pool = await asyncpg.create_pool(
             min_size=0, max_size=size, reset=_nothing_to_reset, timeout=connect_timeout,

@@ -51,3 +51,15 @@ def test_expanding_in_lists_are_refused():
     stmt = select(T.c.id).where(T.c.id.in_(bindparam("ids", expanding=True)))
     with pytest.raises(ValueError, match="ANY"):
         prepared(stmt, {"ids": [uuid.uuid4()]})
+
+
+def test_the_pools_connect_arguments_from_the_database_url():
+    from sqlalchemy.ext.asyncio import create_async_engine
+
+    from repositories.direct import asyncpg_connect_args
+
+    engine = create_async_engine("postgresql+asyncpg://u:p@db.example:5433/ward?ssl=require"
+                                 "&prepared_statement_cache_size=0&command_timeout=10")
+    assert asyncpg_connect_args(engine) == {
+        "host": "db.example", "port": 5433, "database": "ward", "user": "u", "password": "p",
+        "ssl": "require", "statement_cache_size": 0, "command_timeout": 10.0}
