@@ -50,6 +50,13 @@ async def _audit_denied(request: Request, who: Principal, permission: Permission
         await uow.commit()
 
 
+async def also_require(request: Request, who: Principal, permission: Permission) -> None:
+    """A permission a route needs besides the one it declares (a denial is audited too)."""
+    if not who.can(permission):
+        await _audit_denied(request, who, permission)
+        raise Forbidden()
+
+
 def require(permission: Permission):
     """A dependency that lets the call through only with `permission`."""
 

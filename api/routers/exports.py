@@ -12,12 +12,12 @@ from enum import StrEnum
 from typing import Annotated, Any
 
 import anyio
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import StreamingResponse
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 
-from api.deps import RegisterExport, UoW
+from api.deps import RegisterExport, UoW, also_require
 from api.problems import responses
 from api.routers.residents import resident_filters
 from domain.access import Permission
@@ -81,9 +81,12 @@ HOUSEHOLDS_EXAMPLE = (
 @router.get("/residents/export", operation_id="residents_export",
             summary="Export residents as CSV or XLSX", response_class=StreamingResponse,
             responses={**_file(RESIDENTS_EXAMPLE), **ERRORS})
-async def export_residents(uow: UoW, who: RegisterExport, filters: ResidentFilters,
-                           fmt: Format = ExportFormat.csv) -> StreamingResponse:
-    """The list's filters and scope; the import's columns; masked as the API masks."""
+async def export_residents(request: Request, uow: UoW, who: RegisterExport,
+                           filters: ResidentFilters, fmt: Format = ExportFormat.csv
+                           ) -> StreamingResponse:
+    """The list's filters and scope; the import's columns; masked as the API masks. Needs
+    `residents:read` as well: a service account granted only `register:export` gets 403."""
+    await also_require(request, who, Permission.residents_read)
     await uow.audit.record(who, "residents.export", "resident", [], format=fmt.value,
                            filters=_used(filters))
     await uow.commit()
@@ -96,11 +99,14 @@ async def export_residents(uow: UoW, who: RegisterExport, filters: ResidentFilte
 @router.get("/households/export", operation_id="households_export",
             summary="Export households as CSV or XLSX", response_class=StreamingResponse,
             responses={**_file(HOUSEHOLDS_EXAMPLE), **ERRORS})
-async def export_households(uow: UoW, who: RegisterExport, group_id: uuid.UUID | None = None,
+async def export_households(request: Request, uow: UoW, who: RegisterExport,
+                            group_id: uuid.UUID | None = None,
                             commune_id: uuid.UUID | None = None,
                             street_id: uuid.UUID | None = None,
                             fmt: Format = ExportFormat.csv) -> StreamingResponse:
-    """The list's unit and street filters and scope; the head's ID number masked as in the API."""
+    """The list's unit and street filters and scope; the head's ID number masked as in the API.
+    Needs `households:read` as well."""
+    await also_require(request, who, Permission.households_read)
     filters = {"group_id": group_id, "commune_id": commune_id, "street_id": street_id}
     await uow.audit.record(who, "households.export", "household", [], format=fmt.value,
                            filters=_used(filters))

@@ -127,3 +127,28 @@ class TestReadAndRevoke:
                        "service_account_not_found")
         assert_problem(await client.get(f"{ACCOUNTS}?cursor=zzz", headers=h), 422,
                        "cursor_invalid")
+
+
+class TestExportNeedsReadToo:
+    async def test_register_export_alone_exports_nothing(self, app, client, session):
+        """`register:export` is the right to take the register away in a file; what is in
+        the file must be readable too: residents:read, households:read."""
+        tree = await make_tree(session)
+        h = await admin_headers(app, session)
+
+        async def token_for(scopes: list[str]) -> dict[str, str]:
+            account = (await create(client, h, tree, scopes=scopes)).json()
+            got = await client_token(client, account["client_id"], account["client_secret"])
+            return {"Authorization": f"Bearer {got.json()['access_token']}"}
+
+        export_only = await token_for(["register:export"])
+        for url in ("/api/v1/residents/export", "/api/v1/households/export"):
+            assert_problem(await client.get(url, headers=export_only), 403, "forbidden")
+        both = await token_for(["register:export", "residents:read", "households:read"])
+        for url in ("/api/v1/residents/export", "/api/v1/households/export"):
+            got = await client.get(url, headers=both)
+            assert got.status_code == 200, got.text
+        denied = (await client.get("/api/v1/audit-events", headers=h, params={
+            "action": "access.denied"})).json()["items"]
+        assert {e["details"]["permission"] for e in denied} >= {"residents:read",
+                                                               "households:read"}
