@@ -217,7 +217,7 @@ class Direct:
                               self.pool.acquire(timeout=self.acquire_timeout))
             except TimeoutError as exc:  # every connection busy: 503 service_busy
                 raise PoolTimeoutError("direct pool exhausted") from exc
-            except _LOST as exc:
+            except (*_LOST, asyncpg.PostgresError) as exc:  # refused, bad password, no such db
                 raise ConnectionError(f"database unreachable: {type(exc).__name__}") from exc
             try:
                 yield AsyncpgRun(conn)

@@ -104,14 +104,16 @@ class TestOwnPool:
             assert (await client.get(f"/api/v1/residents/{resident.id}",
                                      headers=h)).status_code == 200
 
-    async def test_no_database_answers_503_database_unavailable(self):
-        app = create_app(make_settings(
-            database_url="postgresql+asyncpg://postgres@127.0.0.1:1/none",
-            db_connect_timeout=2))
-        async with app.router.lifespan_context(app), _client(app) as client:
-            token, _ = app.state.tokens.issue_access(
-                str(uuid.uuid4()), role="admin", scope_units=[], scope="", kind="user", ep=0)
-            got = await client.get("/api/v1/residents",
-                                   headers={"Authorization": f"Bearer {token}"})
-            body = assert_problem(got, 503, "database_unavailable")
-            assert "asyncpg" not in got.text and body["detail"]
+    async def test_no_database_answers_503_database_unavailable(self, pg_url):
+        nowhere = "postgresql+asyncpg://postgres@127.0.0.1:1/none"
+        missing = pg_url.rsplit("/", 1)[0] + "/no_such_database"
+        for url in (nowhere, missing):
+            app = create_app(make_settings(database_url=url, db_connect_timeout=2))
+            async with app.router.lifespan_context(app), _client(app) as client:
+                token, _ = app.state.tokens.issue_access(
+                    str(uuid.uuid4()), role="admin", scope_units=[], scope="", kind="user",
+                    ep=0)
+                got = await client.get("/api/v1/residents",
+                                       headers={"Authorization": f"Bearer {token}"})
+                body = assert_problem(got, 503, "database_unavailable")
+                assert "asyncpg" not in got.text and body["detail"]
