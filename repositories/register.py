@@ -9,12 +9,14 @@ from functools import lru_cache
 from typing import Any, NamedTuple
 
 from sqlalchemy import (
+    Text,
     and_,
     bindparam,
     case,
     exists,
     false,
     func,
+    literal_column,
     not_,
     or_,
     true,
@@ -23,7 +25,7 @@ from sqlalchemy import (
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from domain.access import Principal
+from domain.access import Permission, Principal
 from domain.errors import Conflict, NotFound
 from domain.register.models import ChangeLog, Household, ReadinessFact, Resident
 from repositories.direct import ConnectionRun, Run, any_of
@@ -92,9 +94,14 @@ def readable_residents(principal: Principal, *, include_deleted: bool = False,
 
 
 async def resident_page(run: Run, principal: Principal, f: dict[str, Any], *, sort, cursor,
-                        limit, include_total) -> Page:
-    """A page of the list as plain rows (the resident's columns, and `rank` with `q`)."""
+                        limit, include_total, document=None) -> Page:
+    """A page of the list as plain rows (the resident's columns, and `rank` with `q`; with
+    `document`, only the sort keys and that column)."""
     stmt = _resident_filters(readable_residents(principal, dialect=run.dialect), f)
+    if document is not None:
+        t = Resident.__table__
+        stmt = stmt.with_only_columns(t.c.id, t.c.given_name_folded, t.c.name_folded,
+                                      t.c.created_at, t.c.updated_at, document)
     allowed = {"name": Resident.given_name_folded, "full_name": Resident.name_folded,
                "created_at": Resident.created_at, "updated_at": Resident.updated_at}
     keys = parse_sort(sort, allowed, "name", Resident.id)
@@ -109,6 +116,73 @@ async def resident_page(run: Run, principal: Principal, f: dict[str, Any], *, so
     page = page_from_rows(rows, keys, limit, _resident_value)
     page.total = total
     return page
+
+
+def _utc_text(column: str) -> str:
+    """A timestamp as the API writes it (orjson, `Z`, microseconds only when not zero)."""
+    return (f"to_char({column} AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS')"
+            f" || CASE WHEN extract(microseconds FROM {column})::bigint % 1000000 = 0"
+            f" THEN '' ELSE to_char({column} AT TIME ZONE 'UTC', '.US') END || 'Z'")
+
+
+def _masked_text(column: str) -> str:
+    """`domain.register.rules.mask` in SQL: all but the last four characters hidden."""
+    return (f"CASE WHEN length({column}) <= 4 THEN repeat('*', length({column}))"
+            f" ELSE repeat('*', length({column}) - 4) || right({column}, 4) END")
+
+
+@lru_cache(maxsize=2)
+def _document_column(masked: bool):
+    """`domain.register.views.resident_document` built by PostgreSQL as JSON text, for list
+    pages: building and writing 50 documents in Python costs more CPU than the query.
+    `TestFastReadDocument` (tests/api/test_residents.py) holds the two equal, masked and not,
+    facts included: a change to either is a change to both."""
+    r = "resident"
+    pii = ("id_number", "phone", "birth_date")
+    if masked:
+        id_number, phone = _masked_text(f"{r}.id_number"), _masked_text(f"{r}.phone")
+        birth_date = "NULL::date"
+        listed = ", ".join(f"CASE WHEN {r}.{c} IS NOT NULL THEN '{c}' END" for c in pii)
+        masked_fields = f"array_to_json(array_remove(ARRAY[{listed}]::text[], NULL))"
+    else:
+        id_number, phone, birth_date = f"{r}.id_number", f"{r}.phone", f"{r}.birth_date"
+        masked_fields = "'[]'::json"
+    fields = {
+        "id": f"{r}.id", "household_id": f"{r}.household_id",
+        "relationship": f"{r}.relationship", "province_id": f"{r}.province_id",
+        "commune_id": f"{r}.commune_id", "group_id": f"{r}.group_id",
+        "full_name": f"{r}.full_name", "birth_date": birth_date,
+        "birth_year": f"{r}.birth_year", "sex": f"{r}.sex", "id_number": id_number,
+        "phone": phone, "residence_status": f"{r}.residence_status",
+        "residence_since": f"{r}.residence_since",
+        "status_changed_on": f"{r}.status_changed_on",
+        "data_quality": f"CASE WHEN {r}.id_number_mismatch THEN '[\"id_number_mismatch\"]'::json"
+                        " ELSE '[]'::json END",
+        # The latest fact of each kind, as `readiness_of` keeps it. Only constant column
+        # names are put into this text, never a value.
+        "readiness": "COALESCE((SELECT json_object_agg(f.kind, json_build_object("  # noqa: S608
+                     "'occurred_on', f.occurred_on, 'recorded_by_name', f.recorded_by_name,"
+                     f" 'recorded_at', {_utc_text('f.recorded_at')})) FROM (SELECT DISTINCT"
+                     " ON (kind) kind, occurred_on, recorded_by_name, recorded_at FROM"
+                     f" readiness_fact WHERE resident_id = {r}.id ORDER BY kind,"
+                     " occurred_on DESC, recorded_at DESC) AS f), '{}'::json)",
+        "masked_fields": masked_fields,
+        "created_at": _utc_text(f"{r}.created_at"),
+        "updated_at": _utc_text(f"{r}.updated_at"),
+        "version": f"{r}.version",
+    }
+    body = ", ".join(f"'{key}', {sql}" for key, sql in fields.items())
+    return literal_column(f"json_build_object({body})::text", Text).label("document")
+
+
+async def resident_page_documents(run: Run, principal: Principal, f: dict[str, Any], *,
+                                  sort, cursor, limit, include_total) -> Page:
+    """`resident_page` with each row's document built by PostgreSQL (`document`, JSON text),
+    masked for `principal`; PostgreSQL only."""
+    return await resident_page(run, principal, f, sort=sort, cursor=cursor, limit=limit,
+                               include_total=include_total,
+                               document=_document_column(not principal.can(
+                                   Permission.pii_read)))
 
 
 class Fact(NamedTuple):

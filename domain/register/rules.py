@@ -144,7 +144,10 @@ def split_name(full_name: str) -> tuple[str, str, str]:
 
 
 def mask(value: str | None, keep: int = 4) -> str | None:
-    """Hide all but the last `keep` characters: '079203001234' → '********1234'."""
+    """Hide all but the last `keep` characters: '079203001234' → '********1234'.
+
+    List pages on PostgreSQL apply the same rule in SQL (repositories/register.py,
+    `_masked_text`); a test holds the two equal."""
     if value is None:
         return None
     if keep <= 0 or len(value) <= keep:

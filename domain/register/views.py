@@ -28,7 +28,9 @@ def resident_document(resident, facts: dict[str, Any], who: Principal) -> dict[s
     paths (a record, list pages), where building and dumping 50 pydantic models costs more
     CPU than the query they come from; `resident_view` validates it into `ResidentRead`.
     `resident` is an entity or a row of the resident table (by attribute or by name); a
-    test holds the orjson and the pydantic JSON equal for masked and unmasked callers."""
+    test holds the orjson and the pydantic JSON equal for masked and unmasked callers. On
+    PostgreSQL list pages get the same document written by the database
+    (repositories/register.py, `_document_column`), held equal by the same test."""
     mapping = getattr(resident, "_mapping", None)
     if mapping is None and hasattr(resident, "keys"):  # a driver's record, a row mapping
         mapping = resident
