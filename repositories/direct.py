@@ -8,9 +8,12 @@ of residents) build their statements with SQLAlchemy Core as every repository do
 them through a `Run`:
 
 - `AsyncpgRun` on PostgreSQL: the statement is compiled once for asyncpg (`$n` parameters,
-  SQLAlchemy's own bind processors applied) and run on the raw asyncpg connection of a
-  pooled SQLAlchemy connection, each statement in its own implicit transaction. Same pool,
-  same checkout check (repositories/db.py), same error handling (`ConnectionError`s);
+  SQLAlchemy's own bind processors applied) and run on an asyncpg connection, each
+  statement in its own implicit transaction. The served app takes these connections from
+  an asyncpg pool of its own (`Direct.open_pool`); an app handed an engine or a connection
+  (tests) uses the raw connection beneath SQLAlchemy's. Lost connections and refused
+  connects surface as `ConnectionError` (503 `database_unavailable`), a full pool as
+  SQLAlchemy's pool timeout (503 `service_busy`);
 - `ConnectionRun` elsewhere (SQLite) and inside a use case's transaction: the same
   statements on a SQLAlchemy connection.
 
