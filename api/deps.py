@@ -68,9 +68,7 @@ def require(permission: Permission):
         # outside the ORM): FastAPI solves every dependency again on every request.
         state = request.app.state
         who = await principal_from_token(BearerLookup(state.direct), state.tokens, token)
-        if not who.can(permission):
-            await _audit_denied(request, who, permission)
-            raise Forbidden()
+        await also_require(request, who, permission)
         return who
 
     dependency.__permission__ = permission  # read by the permission-matrix test and docs

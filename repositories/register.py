@@ -28,6 +28,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from domain.access import Permission, Principal
 from domain.errors import Conflict, NotFound
 from domain.register.models import ChangeLog, Household, ReadinessFact, Resident
+from domain.register.views import PII_FIELDS
 from repositories.direct import ConnectionRun, Run, any_of
 from repositories.flush import flush_or_conflict
 from repositories.paging import Page, count_of, keyset, page_from_rows, parse_sort
@@ -138,11 +139,11 @@ def _document_column(masked: bool):
     `TestFastReadDocument` (tests/api/test_residents.py) holds the two equal, masked and not,
     facts included: a change to either is a change to both."""
     r = "resident"
-    pii = ("id_number", "phone", "birth_date")
     if masked:
         id_number, phone = _masked_text(f"{r}.id_number"), _masked_text(f"{r}.phone")
         birth_date = "NULL::date"
-        listed = ", ".join(f"CASE WHEN {r}.{c} IS NOT NULL THEN '{c}' END" for c in pii)
+        listed = ", ".join(f"CASE WHEN {r}.{c} IS NOT NULL THEN '{c}' END"
+                           for c in PII_FIELDS)
         masked_fields = f"array_to_json(array_remove(ARRAY[{listed}]::text[], NULL))"
     else:
         id_number, phone, birth_date = f"{r}.id_number", f"{r}.phone", f"{r}.birth_date"
