@@ -25,11 +25,13 @@ from sqlalchemy import (
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from domain.access import Permission, Principal
+from domain.access import Principal
 from domain.errors import Conflict, NotFound
 from domain.register.models import ChangeLog, Household, ReadinessFact, Resident
-from domain.register.views import PII_FIELDS
+from domain.register.views import RESIDENT
+from domain.views import Audience
 from repositories.direct import ConnectionRun, Run, any_of
+from repositories.documents import document_sql, utc_text
 from repositories.flush import flush_or_conflict
 from repositories.paging import Page, count_of, keyset, page_from_rows, parse_sort
 
@@ -119,61 +121,25 @@ async def resident_page(run: Run, principal: Principal, f: dict[str, Any], *, so
     return page
 
 
-def _utc_text(column: str) -> str:
-    """A timestamp as the API writes it (orjson, `Z`, microseconds only when not zero)."""
-    return (f"to_char({column} AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS')"
-            f" || CASE WHEN extract(microseconds FROM {column})::bigint % 1000000 = 0"
-            f" THEN '' ELSE to_char({column} AT TIME ZONE 'UTC', '.US') END || 'Z'")
-
-
-def _masked_text(column: str) -> str:
-    """`domain.register.rules.mask` in SQL: all but the last four characters hidden."""
-    return (f"CASE WHEN length({column}) <= 4 THEN repeat('*', length({column}))"
-            f" ELSE repeat('*', length({column}) - 4) || right({column}, 4) END")
-
-
-@lru_cache(maxsize=2)
-def _document_column(masked: bool):
-    """`domain.register.views.resident_document` built by PostgreSQL as JSON text, for list
-    pages: building and writing 50 documents in Python costs more CPU than the query.
-    `TestFastReadDocument` (tests/api/test_residents.py) holds the two equal, masked and not,
-    facts included: a change to either is a change to both."""
+@lru_cache(maxsize=8)
+def _document_column(audience: Audience):
+    """The resident's document (`domain.register.views.RESIDENT`) written by PostgreSQL as
+    JSON text, for list pages (repositories/documents.py): `tests/api/test_views.py` holds
+    it equal to the record and the Python list for every role, facts included."""
     r = "resident"
-    if masked:
-        id_number, phone = _masked_text(f"{r}.id_number"), _masked_text(f"{r}.phone")
-        birth_date = "NULL::date"
-        listed = ", ".join(f"CASE WHEN {r}.{c} IS NOT NULL THEN '{c}' END"
-                           for c in PII_FIELDS)
-        masked_fields = f"array_to_json(array_remove(ARRAY[{listed}]::text[], NULL))"
-    else:
-        id_number, phone, birth_date = f"{r}.id_number", f"{r}.phone", f"{r}.birth_date"
-        masked_fields = "'[]'::json"
-    fields = {
-        "id": f"{r}.id", "household_id": f"{r}.household_id",
-        "relationship": f"{r}.relationship", "province_id": f"{r}.province_id",
-        "commune_id": f"{r}.commune_id", "group_id": f"{r}.group_id",
-        "full_name": f"{r}.full_name", "birth_date": birth_date,
-        "birth_year": f"{r}.birth_year", "sex": f"{r}.sex", "id_number": id_number,
-        "phone": phone, "residence_status": f"{r}.residence_status",
-        "residence_since": f"{r}.residence_since",
-        "status_changed_on": f"{r}.status_changed_on",
+    derived = {
         "data_quality": f"CASE WHEN {r}.id_number_mismatch THEN '[\"id_number_mismatch\"]'::json"
                         " ELSE '[]'::json END",
-        # The latest fact of each kind, as `readiness_of` keeps it. Only constant column
-        # names are put into this text, never a value.
+        # The latest fact of each kind, as `readiness_of` keeps it.
         "readiness": "COALESCE((SELECT json_object_agg(f.kind, json_build_object("  # noqa: S608
                      "'occurred_on', f.occurred_on, 'recorded_by_name', f.recorded_by_name,"
-                     f" 'recorded_at', {_utc_text('f.recorded_at')})) FROM (SELECT DISTINCT"
+                     f" 'recorded_at', {utc_text('f.recorded_at')})) FROM (SELECT DISTINCT"
                      " ON (kind) kind, occurred_on, recorded_by_name, recorded_at FROM"
                      f" readiness_fact WHERE resident_id = {r}.id ORDER BY kind,"
                      " occurred_on DESC, recorded_at DESC) AS f), '{}'::json)",
-        "masked_fields": masked_fields,
-        "created_at": _utc_text(f"{r}.created_at"),
-        "updated_at": _utc_text(f"{r}.updated_at"),
-        "version": f"{r}.version",
     }
-    body = ", ".join(f"'{key}', {sql}" for key, sql in fields.items())
-    return literal_column(f"json_build_object({body})::text", Text).label("document")
+    body = document_sql(RESIDENT, Resident.__table__, audience, derived)
+    return literal_column(f"{body}::text", Text).label("document")
 
 
 async def resident_page_documents(run: Run, principal: Principal, f: dict[str, Any], *,
@@ -182,8 +148,7 @@ async def resident_page_documents(run: Run, principal: Principal, f: dict[str, A
     masked for `principal`; PostgreSQL only."""
     return await resident_page(run, principal, f, sort=sort, cursor=cursor, limit=limit,
                                include_total=include_total,
-                               document=_document_column(not principal.can(
-                                   Permission.pii_read)))
+                               document=_document_column(RESIDENT.audience(principal)))
 
 
 class Fact(NamedTuple):

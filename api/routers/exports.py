@@ -33,7 +33,7 @@ from domain.register.columns import (
     format_birth,
     format_date,
 )
-from domain.register.rules import mask
+from domain.register.views import HOUSEHOLD_ROW, RESIDENT_ROW
 from repositories.exports import ExportRepository
 
 router = APIRouter(prefix="/api/v1", tags=["exports"])
@@ -90,10 +90,9 @@ async def export_residents(request: Request, uow: UoW, who: RegisterExport,
     await uow.audit.record(who, "residents.export", "resident", [], format=fmt.value,
                            filters=_used(filters))
     await uow.commit()
-    hidden = not who.can(Permission.pii_read)
     batches = ExportRepository(uow.session).resident_batches(who, filters)
     return await _attachment("residents", fmt, RESIDENT_COLUMNS, batches,
-                             lambda row: _resident_cells(row, hidden))
+                             lambda row: resident_cells(RESIDENT_ROW.values(row._mapping, who)))
 
 
 @router.get("/households/export", operation_id="households_export",
@@ -111,10 +110,9 @@ async def export_households(request: Request, uow: UoW, who: RegisterExport,
     await uow.audit.record(who, "households.export", "household", [], format=fmt.value,
                            filters=_used(filters))
     await uow.commit()
-    hidden = not who.can(Permission.pii_read)
     batches = ExportRepository(uow.session).household_batches(who, filters)
     return await _attachment("households", fmt, HOUSEHOLD_COLUMNS, batches,
-                             lambda row: _household_cells(row, hidden))
+                             lambda row: household_cells(HOUSEHOLD_ROW.values(row._mapping, who)))
 
 
 def _used(filters: dict[str, Any]) -> list[str]:
@@ -126,36 +124,34 @@ def _label(labels: dict, value: str | None) -> str:
     return labels.get(value, value) if value is not None else ""
 
 
-def _hide(value: str | None, hidden: bool) -> str:
-    return (mask(value) if hidden else value) or ""
-
-
-def _resident_cells(row, hidden: bool) -> Cells:
-    # Without pii:read the API shows the birth year only, never the full date.
-    year = row.birth_year or (row.birth_date.year if row.birth_date else None)
+def resident_cells(v: dict[str, Any]) -> Cells:
+    """A resident's row as `RESIDENT_ROW` shows it to the caller: a masked birth date
+    leaves the year, as in the record."""
+    year = v["birth_year"] or (v["birth_date"].year if v["birth_date"] else None)
     values = {
-        "id_number": _hide(row.id_number, hidden),
-        "full_name": row.full_name,
-        "birth_date": format_birth(None if hidden else row.birth_date, year),
-        "sex": _label(SEX_LABELS, row.sex),
-        "household_code": row.household_code or "",
-        "relationship": _label(RELATIONSHIP_LABELS, row.relationship),
-        "phone": _hide(row.phone, hidden),
-        "residence_status": _label(STATUS_LABELS, row.residence_status),
-        "residence_since": format_date(row.residence_since),
-        "status_changed_on": format_date(row.status_changed_on),
+        "id_number": v["id_number"] or "",
+        "full_name": v["full_name"],
+        "birth_date": format_birth(v["birth_date"], year),
+        "sex": _label(SEX_LABELS, v["sex"]),
+        "household_code": v["household_code"] or "",
+        "relationship": _label(RELATIONSHIP_LABELS, v["relationship"]),
+        "phone": v["phone"] or "",
+        "residence_status": _label(STATUS_LABELS, v["residence_status"]),
+        "residence_since": format_date(v["residence_since"]),
+        "status_changed_on": format_date(v["status_changed_on"]),
     }
     return [values[key] for key, _ in RESIDENT_COLUMNS]
 
 
-def _household_cells(row, hidden: bool) -> Cells:
+def household_cells(v: dict[str, Any]) -> Cells:
+    """A household's row as `HOUSEHOLD_ROW` shows it to the caller."""
     values = {
-        "code": row.code,
-        "street": row.street or "",
-        "house_number": row.house_number or "",
-        "residence_type": _label(RESIDENCE_TYPE_LABELS, row.residence_type),
-        "old_address_text": row.old_address_text or "",
-        "head_id_number": _hide(row.head_id_number, hidden),
+        "code": v["code"],
+        "street": v["street"] or "",
+        "house_number": v["house_number"] or "",
+        "residence_type": _label(RESIDENCE_TYPE_LABELS, v["residence_type"]),
+        "old_address_text": v["old_address_text"] or "",
+        "head_id_number": v["head_id_number"] or "",
     }
     return [values[key] for key, _ in HOUSEHOLD_COLUMNS]
 

@@ -8,6 +8,7 @@ from datetime import date
 import phonenumbers
 
 from domain.text import fold, nfc, squash_spaces
+from domain.views import Last
 
 # Birth-registration province codes of the 63 pre-2025 provinces (first 3 digits of the
 # personal identification number). They name where the birth was registered, never where
@@ -144,15 +145,9 @@ def split_name(full_name: str) -> tuple[str, str, str]:
 
 
 def mask(value: str | None, keep: int = 4) -> str | None:
-    """Hide all but the last `keep` characters: '079203001234' → '********1234'.
-
-    List pages on PostgreSQL apply the same rule in SQL (repositories/register.py,
-    `_masked_text`); a test holds the two equal."""
-    if value is None:
-        return None
-    if keep <= 0 or len(value) <= keep:
-        return "*" * len(value)
-    return "*" * (len(value) - keep) + value[-keep:]
+    """Hide all but the last `keep` characters: '079203001234' → '********1234' (the
+    `Last` rule of the register's views, domain/register/views.py)."""
+    return Last(keep).apply(value)
 
 
 def age_on(birth_date: date | None, birth_year: int | None, on: date) -> int | None:

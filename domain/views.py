@@ -1,0 +1,197 @@
+"""Views of a resource: which of its fields are personal data and what each caller sees.
+
+A `View` is declared once per resource (`domain/<area>/views.py`). Every form the resource
+leaves in is derived from it: the record's JSON document, a document the database builds
+(repositories/documents.py turns each `Rule` into SQL), an export row and the values of a
+history entry. A new rule needs its SQL there too; a test holds the forms equal.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Any
+
+from domain.access import Permission, Principal, Role
+
+
+class Rule:
+    """What a caller without the view's permission sees of a personal field."""
+
+    def apply(self, value: Any) -> Any:
+        raise NotImplementedError
+
+
+@dataclass(frozen=True, slots=True)
+class Keep(Rule):
+    """Shown as it is: not personal data."""
+
+    def apply(self, value: Any) -> Any:
+        return value
+
+
+@dataclass(frozen=True, slots=True)
+class Null(Rule):
+    """Shown as `null` (a birth date: the year stays in its own field)."""
+
+    def apply(self, value: Any) -> Any:
+        return None
+
+
+@dataclass(frozen=True, slots=True)
+class Last(Rule):
+    """All but the last `keep` characters hidden: '079203001234' → '********1234'."""
+
+    keep: int = 4
+
+    def apply(self, value: str | None) -> str | None:
+        if value is None:
+            return None
+        if self.keep <= 0 or len(value) <= self.keep:
+            return "*" * len(value)
+        return "*" * (len(value) - self.keep) + value[-self.keep:]
+
+
+@dataclass(frozen=True, slots=True)
+class Omit(Rule):
+    """Left out of the document altogether."""
+
+    def apply(self, value: Any) -> Any:
+        raise TypeError("an omitted field has no value")
+
+
+KEEP = Keep()
+
+
+@dataclass(frozen=True, slots=True)
+class Field:
+    """One field of a view. `mask` applies to callers without the view's permission;
+    `hidden_for` leaves the field out for those roles whatever they may otherwise see (a
+    ticket's internal note never reaches a resident). `derived` fields are computed by the
+    resource's own code (facts, findings), not read from a column."""
+
+    name: str
+    mask: Rule = KEEP
+    hidden_for: frozenset[Role] = frozenset()
+    derived: bool = False
+
+    @property
+    def personal(self) -> bool:
+        return not isinstance(self.mask, Keep)
+
+
+# How a field is written for one audience (see `View.plan`).
+SHOW, MASK, DERIVE, LIST_MASKED = "show", "mask", "derive", "list_masked"
+Step = tuple[str, str, Rule]
+Audience = tuple[bool, frozenset[str]]
+
+
+@dataclass(frozen=True, eq=False)  # hashed by identity: plans are cached per view
+class View:
+    """A resource as callers see it: its fields in document order and who sees them
+    unmasked. `masked_list` names the field that lists what was masked (or None)."""
+
+    name: str
+    fields: tuple[Field, ...]
+    unmasked_by: Permission
+    masked_list: str | None = None
+    _index: dict[str, Field] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_index", {f.name: f for f in self.fields})
+        if self.masked_list is not None and not self._index[self.masked_list].derived:
+            raise ValueError(f"{self.masked_list} must be a derived field")
+
+    @classmethod
+    def of(cls, name: str, model: type, *, unmasked_by: Permission,
+           personal: Mapping[str, Rule] | None = None,
+           hidden_for: Mapping[str, Iterable[Role]] | None = None,
+           derived: Iterable[str] = (), masked_list: str | None = None) -> View:
+        """The fields of a response model (`model_fields`, in its order), with the personal
+        ones and their rules; naming a field the model lacks is an error."""
+        personal, hidden_for, derived = dict(personal or {}), dict(hidden_for or {}), set(derived)
+        unknown = (set(personal) | set(hidden_for) | derived) - set(model.model_fields)
+        if unknown:
+            raise ValueError(f"{name}: {sorted(unknown)} are not fields of {model.__name__}")
+        fields = tuple(Field(n, personal.get(n, KEEP), frozenset(hidden_for.get(n, ())),
+                             n in derived) for n in model.model_fields)
+        return cls(name, fields, unmasked_by, masked_list)
+
+    def extended(self, name: str, **extra: Rule) -> View:
+        """The same view with more fields (an export's joined columns), at the end."""
+        added = tuple(Field(n, rule) for n, rule in extra.items())
+        return View(name, self.fields + added, self.unmasked_by, self.masked_list)
+
+    def rule(self, name: str) -> Rule:
+        return self._index[name].mask
+
+    @property
+    def personal(self) -> tuple[str, ...]:
+        return tuple(f.name for f in self.fields if f.personal)
+
+    def audience(self, who: Principal) -> Audience:
+        """What decides the view for `who`: masked or not, and the fields hidden from them.
+        Callers alike share one plan (and one SQL document)."""
+        hidden = frozenset(f.name for f in self.fields if who.role in f.hidden_for)
+        return not who.can(self.unmasked_by), hidden
+
+    def plan(self, audience: Audience) -> tuple[Step, ...]:
+        return _plan(self, audience)
+
+    def document(self, get: Callable[[str], Any], who: Principal,
+                 derived: Mapping[str, Any]) -> dict[str, Any]:
+        """The whole document for `who`: columns through `get`, derived fields given."""
+        doc: dict[str, Any] = {}
+        masked: list[str] = []
+        for name, how, rule in _plan(self, self.audience(who)):
+            if how == SHOW:
+                doc[name] = get(name)
+            elif how == MASK:
+                value = get(name)
+                if value is not None:
+                    masked.append(name)
+                if not isinstance(rule, Omit):
+                    doc[name] = rule.apply(value)
+            elif how == DERIVE:
+                doc[name] = derived[name]
+            else:
+                doc[name] = masked
+        return doc
+
+    def values(self, values: Mapping[str, Any], who: Principal) -> dict[str, Any]:
+        """Some of the view's fields (a history entry, an export row) as `who` sees them:
+        masked and hidden as in the document; names outside the view pass unchanged."""
+        steps = _steps(self, self.audience(who))
+        out = {}
+        for name, value in values.items():
+            rule = steps.get(name, KEEP)
+            if rule is not None and not isinstance(rule, Omit):
+                out[name] = rule.apply(value)
+        return out
+
+
+@lru_cache(maxsize=64)
+def _plan(view: View, audience: Audience) -> tuple[Step, ...]:
+    masks, hidden = audience
+    steps = []
+    for f in view.fields:
+        if f.name in hidden:
+            continue
+        if f.name == view.masked_list:
+            steps.append((f.name, LIST_MASKED, KEEP))
+        elif f.derived:
+            steps.append((f.name, DERIVE, KEEP))
+        elif masks and f.personal:
+            steps.append((f.name, MASK, f.mask))
+        else:
+            steps.append((f.name, SHOW, KEEP))
+    return tuple(steps)
+
+
+@lru_cache(maxsize=64)
+def _steps(view: View, audience: Audience) -> dict[str, Rule | None]:
+    """Each field's rule for one audience; None for a field hidden from it."""
+    out: dict[str, Rule | None] = {f.name: None for f in view.fields}
+    out.update({name: rule for name, _, rule in _plan(view, audience)})
+    return out
