@@ -85,21 +85,29 @@ class Field:
 SHOW, MASK, DERIVE, LIST_MASKED = "show", "mask", "derive", "list_masked"
 Step = tuple[str, str, Rule]
 Audience = tuple[bool, frozenset[str]]
+_NONE: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True, eq=False)  # hashed by identity: plans are cached per view
 class View:
     """A resource as callers see it: its fields in document order and who sees them
-    unmasked. `masked_list` names the field that lists what was masked (or None)."""
+    unmasked. `masked_list` names the field that lists what was masked (or None), in the
+    order of `personal`."""
 
     name: str
     fields: tuple[Field, ...]
     unmasked_by: Permission
     masked_list: str | None = None
+    personal: tuple[str, ...] = ()
     _index: dict[str, Field] = field(init=False, repr=False, compare=False)
+    _hiding: tuple[Field, ...] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "_index", {f.name: f for f in self.fields})
+        object.__setattr__(self, "_hiding", tuple(f for f in self.fields if f.hidden_for))
+        declared = tuple(n for n in self.personal if self._index[n].personal)
+        rest = tuple(f.name for f in self.fields if f.personal and f.name not in declared)
+        object.__setattr__(self, "personal", declared + rest)
         if self.masked_list is not None and not self._index[self.masked_list].derived:
             raise ValueError(f"{self.masked_list} must be a derived field")
 
@@ -116,24 +124,22 @@ class View:
             raise ValueError(f"{name}: {sorted(unknown)} are not fields of {model.__name__}")
         fields = tuple(Field(n, personal.get(n, KEEP), frozenset(hidden_for.get(n, ())),
                              n in derived) for n in model.model_fields)
-        return cls(name, fields, unmasked_by, masked_list)
+        return cls(name, fields, unmasked_by, masked_list, tuple(personal))
 
     def extended(self, name: str, **extra: Rule) -> View:
         """The same view with more fields (an export's joined columns), at the end."""
         added = tuple(Field(n, rule) for n, rule in extra.items())
-        return View(name, self.fields + added, self.unmasked_by, self.masked_list)
+        return View(name, self.fields + added, self.unmasked_by, self.masked_list,
+                    self.personal)
 
     def rule(self, name: str) -> Rule:
         return self._index[name].mask
 
-    @property
-    def personal(self) -> tuple[str, ...]:
-        return tuple(f.name for f in self.fields if f.personal)
-
     def audience(self, who: Principal) -> Audience:
         """What decides the view for `who`: masked or not, and the fields hidden from them.
         Callers alike share one plan (and one SQL document)."""
-        hidden = frozenset(f.name for f in self.fields if who.role in f.hidden_for)
+        hidden = frozenset(f.name for f in self._hiding if who.role in f.hidden_for) if (
+            self._hiding) else _NONE
         return not who.can(self.unmasked_by), hidden
 
     def plan(self, audience: Audience) -> tuple[Step, ...]:
@@ -142,21 +148,23 @@ class View:
     def document(self, get: Callable[[str], Any], who: Principal,
                  derived: Mapping[str, Any]) -> dict[str, Any]:
         """The whole document for `who`: columns through `get`, derived fields given."""
-        doc: dict[str, Any] = {}
+        order, shown, masking, computed = _compiled(self, self.audience(who))
+        doc = dict.fromkeys(order)  # the view's order, whatever order the values come in
+        for name in shown:
+            doc[name] = get(name)
         masked: list[str] = []
-        for name, how, rule in _plan(self, self.audience(who)):
-            if how == SHOW:
-                doc[name] = get(name)
-            elif how == MASK:
-                value = get(name)
-                if value is not None:
-                    masked.append(name)
-                if not isinstance(rule, Omit):
-                    doc[name] = rule.apply(value)
-            elif how == DERIVE:
-                doc[name] = derived[name]
+        for name, rule in masking:
+            value = get(name)
+            if value is not None:
+                masked.append(name)
+            if isinstance(rule, Omit):
+                del doc[name]
             else:
-                doc[name] = masked
+                doc[name] = rule.apply(value)
+        for name in computed:
+            doc[name] = derived[name]
+        if self.masked_list is not None and self.masked_list in doc:
+            doc[self.masked_list] = masked
         return doc
 
     def values(self, values: Mapping[str, Any], who: Principal) -> dict[str, Any]:
@@ -195,3 +203,14 @@ def _steps(view: View, audience: Audience) -> dict[str, Rule | None]:
     out: dict[str, Rule | None] = {f.name: None for f in view.fields}
     out.update({name: rule for name, _, rule in _plan(view, audience)})
     return out
+
+
+@lru_cache(maxsize=64)
+def _compiled(view: View, audience: Audience):
+    """The plan laid out for `View.document`: every name in order, then the shown, masked
+    (in `personal` order, so the list of masked fields comes out in it) and derived ones."""
+    steps = _plan(view, audience)
+    masking = sorted(((n, r) for n, how, r in steps if how == MASK),
+                     key=lambda step: view.personal.index(step[0]))
+    return (tuple(n for n, _, _ in steps), tuple(n for n, how, _ in steps if how == SHOW),
+            tuple(masking), tuple(n for n, how, _ in steps if how == DERIVE))

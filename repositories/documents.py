@@ -53,7 +53,7 @@ def document_sql(view: View, table: Table, audience: Audience,
     """`json_build_object(...)` of `view` for `audience` over a row of `table`; `derived`
     gives the SQL of the view's derived fields (the list of masked fields is built here)."""
     masks, _ = audience
-    pairs, listed = [], []
+    pairs, listed = [], {}
     for name, how, rule in view.plan(audience):
         if how == DERIVE:
             sql = derived[name]
@@ -61,7 +61,7 @@ def document_sql(view: View, table: Table, audience: Audience,
             sql = None  # filled below, once every masked field is known
         elif how == MASK:
             column = f"{table.name}.{table.c[name].name}"
-            listed.append(f"CASE WHEN {column} IS NOT NULL THEN '{name}' END")
+            listed[name] = f"CASE WHEN {column} IS NOT NULL THEN '{name}' END"
             sql = masked_sql(rule, column, _type_sql(table, name))
             if sql is None:
                 continue
@@ -70,6 +70,7 @@ def document_sql(view: View, table: Table, audience: Audience,
         pairs.append([name, sql])
     for pair in pairs:
         if pair[1] is None:
-            pair[1] = (f"array_to_json(array_remove(ARRAY[{', '.join(listed)}]::text[], NULL))"
+            tests = ", ".join(listed[n] for n in view.personal if n in listed)
+            pair[1] = (f"array_to_json(array_remove(ARRAY[{tests}]::text[], NULL))"
                        if masks and listed else "'[]'::json")
     return "json_build_object(" + ", ".join(f"'{name}', {sql}" for name, sql in pairs) + ")"

@@ -27,7 +27,6 @@ RESIDENT_ROW = RESIDENT.extended("resident_row", household_code=KEEP)
 HOUSEHOLD_ROW = HOUSEHOLD.extended("household_row", street=KEEP,
                                    head_id_number=RESIDENT.rule("id_number"))
 
-PII_FIELDS = RESIDENT.personal
 _HISTORY = {"resident": RESIDENT, "household": HOUSEHOLD}
 
 
