@@ -190,12 +190,12 @@ class ImportRepository:
         now = utcnow()
         at = literal(now, Resident.updated_at.type)
 
-        def entries(rows, where, action, version, before, after, related, log_id):
+        def entries(rows, where, action, version, before, after, related, log_id, entity=r.id):
             """History entries of the residents in `rows` (a join) that match `where`."""
             return insert(ChangeLog).from_select(
                 ["id", "entity_type", "entity_id", "action", "changed_at", "actor_id",
                  "actor_name", "version", "before", "after", "related_ids"],
-                select(log_id, literal("resident"), r.id, literal(action),
+                select(log_id, literal("resident"), entity, literal(action),
                        literal(now, ChangeLog.changed_at.type), literal(who.subject_id, Uuid),
                        literal(who.name), version, before, after, related)
                 .select_from(rows).where(where))
@@ -209,9 +209,9 @@ class ImportRepository:
             .select_from(STAGE.join(Household, h.id == s.household_id))
             .where(s.action == "create")))
         await self._exec(entries(
-            STAGE.join(Resident, r.id == s.new_id), s.action == "create",
-            "imported", r.version, literal({}, ChangeLog.before.type),
-            rules.history_after_create(r, dialect), job, s.log_id))
+            STAGE.join(Household, h.id == s.household_id), s.action == "create", "imported",
+            literal(1), literal({}, ChangeLog.before.type),
+            rules.history_after_create(s, h, dialect), job, s.log_id, entity=s.new_id))
         # The entry of an update is written first: it reads the stored values it replaces.
         before, after = rules.history_of_update(s, r, h, dialect)
         await self._exec(entries(

@@ -81,9 +81,11 @@ def json_where(values: dict[str, tuple[Any, Any]], dialect: str):
                             literal_column(skip))
 
 
-def history_after_create(current: Any, dialect: str):
-    """The `after` of a new resident's entry: every history field as stored."""
-    return json_of({name: current[name] for name in RESIDENT_HISTORY}, dialect)
+def history_after_create(row: Any, household: Any, dialect: str):
+    """The `after` of a new resident's entry: every history field as the row is stored
+    (from the staged rows and their households, smaller than the resident table)."""
+    return json_of({name: merged(name, row, None, household) for name in RESIDENT_HISTORY},
+                   dialect)
 
 
 def history_of_update(row: Any, current: Any, household: Any, dialect: str):
