@@ -244,15 +244,12 @@ class ImportRepository:
             r.version + 1, literal({"relationship": HEAD.value}, ChangeLog.before.type),
             literal({"relationship": DEMOTED_HEAD.value}, ChangeLog.after.type),
             rules.json_list([heads.c.head_id], ["id"], dialect), rules.new_uuid7(dialect)))
-        await self._exec(update(Resident).where(
-            r.relationship == HEAD, r.deleted_at.is_(None),
-            r.household_id.in_(select(heads.c.household_id)),
-            r.id.not_in(select(heads.c.head_id))).values(
+        # UPDATE ... FROM the heads: joined, not NOT IN over a list of a million ids.
+        await self._exec(update(Resident).where(stepping_down).values(
             relationship=DEMOTED_HEAD.value, version=r.version + 1, updated_at=at))
-        new_head = select(heads.c.head_id).where(heads.c.household_id == h.id).scalar_subquery()
         await self._exec(update(Household).where(
-            h.id.in_(select(heads.c.household_id)), h.head_id.is_distinct_from(new_head)).values(
-            head_id=new_head, version=h.version + 1, updated_at=at))
+            h.id == heads.c.household_id, h.head_id.is_distinct_from(heads.c.head_id)).values(
+            head_id=heads.c.head_id, version=h.version + 1, updated_at=at))
 
     async def _exec(self, stmt) -> None:
         await self.session.execute(stmt)
