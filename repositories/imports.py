@@ -22,8 +22,8 @@ from sqlalchemy import (
     func,
     insert,
     literal,
-    or_,
     select,
+    true,
     update,
 )
 from sqlmodel import select as sqlmodel_select
@@ -32,8 +32,19 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from domain.access import Principal
 from domain.imports.models import ImportJob
 from domain.register.models import ChangeLog, Household, Resident
+from domain.register.policy import (
+    DEMOTED_HEAD,
+    HEAD,
+    HEAD_REPLACED,
+    ID_NUMBER_TAKEN,
+    PLACEMENT,
+    RESIDENT_MERGE,
+)
 from domain.types import utcnow, uuid7
-from repositories.register import in_scope
+from repositories import register_policy as rules
+from repositories.register import in_scope, living_with_id_number, readable_households
+
+_RESIDENT = Resident.__table__.c
 
 _meta = MetaData()
 STAGE = Table(
@@ -130,12 +141,12 @@ class ImportRepository:
     async def resolve(self, principal: Principal) -> list[tuple[int, str, str]]:
         """Find households and existing residents; answer (line, column, code) problems."""
         s, h, r = STAGE.c, Household, Resident
-        households = select(h.id).where(h.code == s.household_code, h.deleted_at.is_(None))
-        if not principal.is_unscoped:
-            households = households.where(in_scope(h, principal))
+        # Placement and uniqueness by the clauses the per-record use cases use.
+        households = readable_households(principal).with_only_columns(h.id).where(
+            h.code == s.household_code)
         # Correlated by hand: nested in `by_name` it would not find the staged row itself.
         household = households.correlate_except(h).scalar_subquery()
-        by_id = select(r.id).where(r.id_number == s.id_number, r.deleted_at.is_(None))
+        by_id = living_with_id_number(s.id_number)
         by_name = select(r.id).where(
             r.household_id == household, r.name_folded == s.name_folded,
             r.birth_year == s.birth_year, r.deleted_at.is_(None)).limit(1)
@@ -154,7 +165,7 @@ class ImportRepository:
             r.household_id.is_distinct_from(s.household_id))
         if not principal.is_unscoped:
             elsewhere = elsewhere.where(~in_scope(r, principal))
-        problems += [(line, "id_number", "id_number_taken") for (line,) in
+        problems += [(line, "id_number", ID_NUMBER_TAKEN) for (line,) in
                      await self._rows(elsewhere)]
         return problems
 
@@ -163,84 +174,82 @@ class ImportRepository:
             await self._exec(delete(STAGE).where(STAGE.c.line.in_(sorted(lines))))
 
     async def classify(self) -> dict[str, int]:
-        s, r = STAGE.c, Resident
-        differs = select(literal(1)).where(r.id == s.resident_id, or_(
-            r.full_name.is_distinct_from(s.full_name), r.sex.is_distinct_from(s.sex),
-            r.household_id.is_distinct_from(s.household_id),
-            r.relationship.is_distinct_from(func.coalesce(s.relationship, r.relationship)),
-            r.birth_year.is_distinct_from(s.birth_year),
-            and_(s.birth_date.is_not(None), r.birth_date.is_distinct_from(s.birth_date)),
-            r.id_number.is_distinct_from(func.coalesce(s.id_number, r.id_number)),
-            and_(s.phone_masked.is_(False), r.phone.is_distinct_from(s.phone)),
-            r.residence_status.is_distinct_from(s.residence_status),
-            r.residence_since.is_distinct_from(s.residence_since),
-            r.status_changed_on.is_distinct_from(s.status_changed_on)))
+        s, r = STAGE.c, _RESIDENT
+        changed = select(literal(1)).where(r.id == s.resident_id, rules.differs(s, r))
         await self._exec(update(STAGE).values(action=case(
-            (s.resident_id.is_(None), "create"), (differs.exists(), "update"), else_="same")))
+            (s.resident_id.is_(None), "create"), (changed.exists(), "update"), else_="same")))
         counts = dict(await self._rows(select(s.action, func.count()).group_by(s.action)))
         return {k: counts.get(k, 0) for k in ("create", "update", "same")}
 
     # -- apply ---------------------------------------------------------------------------
     async def apply(self, who: Principal, job_id: uuid.UUID) -> None:
-        s, r, h = STAGE.c, Resident, Household
+        """Write the classified rows by the register's rules, each change with its history
+        entry (the stored values before, the new version), in a few statements."""
+        s, r, h = STAGE.c, _RESIDENT, Household.__table__.c
+        dialect = self.session.bind.dialect.name
         now = utcnow()
-        await self._exec(insert(Resident).from_select(
-            ["id", "created_at", "updated_at", "version", "household_id", "relationship",
-             "province_id", "commune_id", "group_id", "full_name", "name_folded", "name_lower",
-             "given_name_folded", "birth_date", "birth_year", "sex", "id_number",
-             "id_number_mismatch", "phone", "residence_status", "residence_since",
-             "status_changed_on"],
-            select(s.new_id, literal(now, Resident.created_at.type),
-                   literal(now, Resident.updated_at.type), literal(1), s.household_id,
-                   s.relationship, h.province_id, h.commune_id, h.group_id, s.full_name,
-                   s.name_folded, s.name_lower, s.given_name_folded, s.birth_date,
-                   s.birth_year, s.sex, s.id_number, s.id_number_mismatch, s.phone,
-                   s.residence_status, s.residence_since, s.status_changed_on)
-            # One join gives the placement (was three lookups of the household per row).
-            .select_from(STAGE.join(h, h.id == s.household_id))
-            .where(s.action == "create")))
-        target = func.coalesce(s.resident_id, s.new_id)  # new residents take their new id
-        upd = (select(STAGE, h.province_id.label("h_province_id"),
-                      h.commune_id.label("h_commune_id"), h.group_id.label("h_group_id"))
-               .select_from(STAGE.join(h, h.id == s.household_id))
-               .where(s.action == "update", s.resident_id == r.id).subquery())
-        col = upd.c
-        await self._exec(update(r).where(r.id == col.resident_id).values(
-            household_id=col.household_id,
-            relationship=func.coalesce(col.relationship, r.relationship),
-            province_id=col.h_province_id, commune_id=col.h_commune_id,
-            group_id=col.h_group_id,
-            full_name=col.full_name, name_folded=col.name_folded, name_lower=col.name_lower,
-            given_name_folded=col.given_name_folded,
-            birth_date=func.coalesce(col.birth_date, r.birth_date),
-            birth_year=col.birth_year, sex=col.sex,
-            id_number=func.coalesce(col.id_number, r.id_number),
-            id_number_mismatch=col.id_number_mismatch,
-            phone=case((col.phone_masked, r.phone), else_=col.phone),
-            residence_status=col.residence_status, residence_since=col.residence_since,
-            status_changed_on=col.status_changed_on, version=r.version + 1,
-            updated_at=literal(now, Resident.updated_at.type)))
-        heads = select(target).where(s.household_id == h.id, s.relationship == "head",
-                                           s.action.in_(("create", "update"))).limit(1)
-        await self._exec(update(h).where(h.id.in_(select(s.household_id).where(
-            s.relationship == "head", s.action.in_(("create", "update"))))).values(
-            head_id=heads.scalar_subquery(), version=h.version + 1))
-        await self._exec(insert(ChangeLog).from_select(
-            ["id", "entity_type", "entity_id", "action", "changed_at", "actor_id", "actor_name",
-             "version", "before", "after", "related_ids"],
-            select(s.log_id, literal("resident"), target,
-                   case((s.action == "create", "imported"), else_="import_updated"),
-                   literal(now, ChangeLog.changed_at.type), literal(who.subject_id, Uuid),
-                   literal(who.name), literal(1), literal({}, ChangeLog.before.type),
-                   self._json_line(s.line),
-                   literal([str(job_id)], ChangeLog.related_ids.type),
-                   ).where(s.action.in_(("create", "update")))))
+        at = literal(now, Resident.updated_at.type)
 
-    def _json_line(self, line):
-        """{"import_line": n} built by the database (json_build_object / json_object)."""
-        if self.session.bind.dialect.name == "postgresql":
-            return func.json_build_object("import_line", line)
-        return func.json_object("import_line", line)
+        def entries(rows, where, action, version, before, after, related, log_id, entity=r.id):
+            """History entries of the residents in `rows` (a join) that match `where`."""
+            return insert(ChangeLog).from_select(
+                ["id", "entity_type", "entity_id", "action", "changed_at", "actor_id",
+                 "actor_name", "version", "before", "after", "related_ids"],
+                select(log_id, literal("resident"), entity, literal(action),
+                       literal(now, ChangeLog.changed_at.type), literal(who.subject_id, Uuid),
+                       literal(who.name), version, before, after, related)
+                .select_from(rows).where(where))
+
+        job = literal([str(job_id)], ChangeLog.related_ids.type)
+        await self._exec(insert(Resident).from_select(
+            ["id", "created_at", "updated_at", "version", *RESIDENT_MERGE],
+            select(s.new_id, at, at, literal(1),
+                   *(rules.merged(name, s, None, h) for name in RESIDENT_MERGE))
+            # One join gives the placement (was three lookups of the household per row).
+            .select_from(STAGE.join(Household, h.id == s.household_id))
+            .where(s.action == "create")))
+        await self._exec(entries(
+            STAGE.join(Household, h.id == s.household_id), s.action == "create", "imported",
+            literal(1), literal({}, ChangeLog.before.type),
+            rules.history_after_create(s, h, dialect), job, s.log_id, entity=s.new_id))
+        # The entry of an update is written first: it reads the stored values it replaces.
+        before, after = rules.history_of_update(s, r, h, dialect)
+        await self._exec(entries(
+            STAGE.join(Resident, r.id == s.resident_id).join(Household, h.id == s.household_id),
+            s.action == "update", "import_updated", r.version + 1, before, after,
+            job, s.log_id))
+        upd = (select(STAGE, *(h[name].label(f"h_{name}") for name in PLACEMENT))
+               .select_from(STAGE.join(Household, h.id == s.household_id))
+               .where(s.action == "update", s.resident_id == r.id).subquery())
+        placed = {name: upd.c[f"h_{name}"] for name in PLACEMENT}
+        await self._exec(update(Resident).where(r.id == upd.c.resident_id).values(
+            **{name: rules.merged(name, upd.c, r, placed) for name in RESIDENT_MERGE},
+            version=r.version + 1, updated_at=at))
+        await self._apply_heads(entries, dialect, at)
+
+    async def _apply_heads(self, entries, dialect: str, at) -> None:
+        """The single head: a head arriving in a household (the last such line of the file)
+        heads it; whoever headed it before steps down, with a history entry each."""
+        s, r, h = STAGE.c, _RESIDENT, Household.__table__.c
+        arriving = STAGE.alias("arriving")
+        last = select(func.max(arriving.c.line)).where(
+            arriving.c.relationship == HEAD, arriving.c.action.in_(("create", "update"))
+        ).group_by(arriving.c.household_id)
+        heads = select(s.household_id, func.coalesce(s.resident_id, s.new_id).label("head_id")
+                       ).where(s.line.in_(last)).subquery("heads")
+        stepping_down = and_(r.household_id == heads.c.household_id, r.relationship == HEAD,
+                             r.id != heads.c.head_id, r.deleted_at.is_(None))
+        await self._exec(entries(
+            Resident.__table__.join(heads, stepping_down), true(), HEAD_REPLACED,
+            r.version + 1, literal({"relationship": HEAD.value}, ChangeLog.before.type),
+            literal({"relationship": DEMOTED_HEAD.value}, ChangeLog.after.type),
+            rules.json_list([heads.c.head_id], ["id"], dialect), rules.new_uuid7(dialect)))
+        # UPDATE ... FROM the heads: joined, not NOT IN over a list of a million ids.
+        await self._exec(update(Resident).where(stepping_down).values(
+            relationship=DEMOTED_HEAD.value, version=r.version + 1, updated_at=at))
+        await self._exec(update(Household).where(
+            h.id == heads.c.household_id, h.head_id.is_distinct_from(heads.c.head_id)).values(
+            head_id=heads.c.head_id, version=h.version + 1, updated_at=at))
 
     async def _exec(self, stmt) -> None:
         await self.session.execute(stmt)

@@ -28,6 +28,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from domain.access import Principal
 from domain.errors import Conflict, NotFound
 from domain.register.models import ChangeLog, Household, ReadinessFact, Resident
+from domain.register.policy import ID_NUMBER_TAKEN
 from domain.register.views import RESIDENT
 from domain.views import Audience
 from repositories.direct import ConnectionRun, Run, any_of
@@ -94,6 +95,25 @@ def readable_residents(principal: Principal, *, include_deleted: bool = False,
     if not principal.is_unscoped:
         stmt = stmt.where(in_scope(Resident, principal, dialect))
     return stmt
+
+
+def readable_households(principal: Principal, *, include_deleted: bool = False):
+    """Every household a caller may place a resident in or read: the use cases and the
+    import's resolve step both start here, so placement is checked by one clause."""
+    stmt = select(Household)
+    if not include_deleted:
+        stmt = stmt.where(Household.deleted_at.is_(None))
+    if not principal.is_unscoped:
+        stmt = stmt.where(in_scope(Household, principal))
+    return stmt
+
+
+def living_with_id_number(id_number, exclude=None):
+    """The living record holding `id_number` (a value, or a column of staged rows): one
+    per number, for the per-record check and the import's match alike."""
+    stmt = select(Resident.id).where(Resident.id_number == id_number,
+                                     Resident.deleted_at.is_(None))
+    return stmt if exclude is None else stmt.where(Resident.id != exclude)
 
 
 async def resident_page(run: Run, principal: Principal, f: dict[str, Any], *, sort, cursor,
@@ -204,10 +224,7 @@ class ResidentRepository:
         return list((await self.session.exec(stmt)).all())
 
     async def living_with_id_number(self, id_number: str, exclude: uuid.UUID | None = None):
-        stmt = select(Resident.id).where(
-            Resident.id_number == id_number, Resident.deleted_at.is_(None), Resident.id != exclude
-        )
-        return await self.session.scalar(stmt)
+        return await self.session.scalar(living_with_id_number(id_number, exclude))
 
     async def members(self, household_ids: list[uuid.UUID], *, for_update=False):
         stmt = select(Resident).where(
@@ -242,11 +259,11 @@ class ResidentRepository:
 
     async def add(self, resident: Resident) -> Resident:
         self.session.add(resident)
-        await flush_or_conflict(self.session, "id_number_taken")
+        await flush_or_conflict(self.session, ID_NUMBER_TAKEN)
         return resident
 
     async def save(self, *residents: Resident) -> None:
-        await flush_or_conflict(self.session, "id_number_taken")
+        await flush_or_conflict(self.session, ID_NUMBER_TAKEN)
 
     async def readiness(self, ids: list[uuid.UUID]) -> dict[uuid.UUID, dict[str, Fact]]:
         """The latest fact of each kind per resident, in this unit of work."""
@@ -304,12 +321,7 @@ class HouseholdRepository:
         self.session = session
 
     def readable(self, principal: Principal, *, include_deleted: bool = False):
-        stmt = select(Household)
-        if not include_deleted:
-            stmt = stmt.where(Household.deleted_at.is_(None))
-        if not principal.is_unscoped:
-            stmt = stmt.where(in_scope(Household, principal))
-        return stmt
+        return readable_households(principal, include_deleted=include_deleted)
 
     async def get(self, principal: Principal, household_id: uuid.UUID, *, for_update=False,
                   include_deleted=False):
@@ -375,4 +387,4 @@ class ChangeLogRepository:
 
 
 def conflict_on_id_number(existing_id: uuid.UUID) -> Conflict:
-    return Conflict("id_number_taken", existing_id=str(existing_id))
+    return Conflict(ID_NUMBER_TAKEN, existing_id=str(existing_id))

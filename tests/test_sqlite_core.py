@@ -9,6 +9,7 @@ import pytest
 from alembic import command
 
 from api.app import create_app
+from domain.register.columns import RESIDENT_COLUMNS
 from repositories.bootstrap import ensure_admin
 from repositories.db import make_engine, make_session_factory
 from tests.conftest import alembic_config, make_settings
@@ -93,6 +94,33 @@ async def test_core_flow_on_sqlite(sqlite_client):
     reads = (await c.get("/api/v1/audit-events", headers=h,
                          params={"action": "resident.read"})).json()["items"]
     assert [e["object_ids"] for e in reads] == [[duc["id"]]]
+
+    # The set-wise import on SQLite: a new head steps the old one down, an update is logged
+    # with what it replaced and the new version.
+    header = ";".join(label for _, label in RESIDENT_COLUMNS)
+    rows = [f";Lê Văn Sơn;1990;Nam;{household['code']};Chủ hộ;;;;",
+            f";Nguyễn Văn Đức;1980;Nam;{household['code']};Vợ/Chồng;0912 345 678;;;"]
+    content = ("\r\n".join([header, *rows]) + "\r\n").encode("utf-8-sig")
+    job = (await c.post("/api/v1/imports", headers=h, data={"kind": "residents"},
+                        files={"file": ("a.csv", content, "text/csv")})).json()
+    assert (job["status"], job["created_count"], job["updated_count"]) == ("succeeded", 1, 1)
+    members = (await c.get(f"/api/v1/households/{household['id']}/members",
+                           headers=h)).json()["items"]
+    heads = [m["full_name"] for m in members if m["relationship"] == "head"]
+    assert heads == ["Lê Văn Sơn"]
+    history = {}
+    for m in members:
+        items = (await c.get(f"/api/v1/residents/{m['id']}/history", headers=h)).json()["items"]
+        history[m["full_name"]] = [(e["action"], e["before"], e["after"], e["version"])
+                                   for e in items]
+    assert history["Nguyễn Văn Đức"][-1] == (
+        "import_updated", {"phone": None}, {"phone": "+84912345678"}, 2)
+    assert history["Trần Thị Đào"][-1] == (
+        "head_replaced", {"relationship": "head"}, {"relationship": "other_relative"}, 2)
+    created = history["Lê Văn Sơn"][-1]
+    assert created[0] == "imported" and created[3] == 1
+    assert created[2]["household_id"] == household["id"]
+    assert created[2]["group_id"] == group["id"] and created[2]["birth_date"] is None
 
     verify = await c.get("/api/v1/audit-events/verify", headers=h)
     assert verify.status_code == 200 and verify.json()["ok"] is True

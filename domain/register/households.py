@@ -9,7 +9,15 @@ from domain.access import Principal
 from domain.concurrency import check_if_match, touch
 from domain.errors import Conflict, Invalid
 from domain.ports import UnitOfWork
-from domain.register.models import Household, Relationship, Resident
+from domain.register.models import Household, Resident
+from domain.register.policy import (
+    HEAD,
+    HOUSEHOLD_HISTORY,
+    RESIDENT_HISTORY,
+    demoted,
+    placement,
+    snapshot,
+)
 from domain.register.schemas import (
     HouseholdCreate,
     HouseholdMerge,
@@ -17,7 +25,7 @@ from domain.register.schemas import (
     HouseholdUpdate,
     MemberAdd,
 )
-from domain.register.service import HOUSEHOLD_FIELDS, RESIDENT_FIELDS, _group, _log, snapshot
+from domain.register.service import _group, _log, demote_other_heads
 from domain.types import utcnow
 
 
@@ -71,7 +79,7 @@ async def update_household(uow: UnitOfWork, who: Principal, household_id: uuid.U
     """Change the address or name another member as head."""
     household = await uow.households.get(who, household_id, for_update=True)
     check_if_match(household, if_match)
-    before = snapshot(household, HOUSEHOLD_FIELDS)
+    before = snapshot(household, HOUSEHOLD_HISTORY)
     changes = data.model_dump(exclude_unset=True)
     if "street_id" in changes:
         await _street(uow, who, changes["street_id"], household.commune_id)
@@ -80,12 +88,12 @@ async def update_household(uow: UnitOfWork, who: Principal, household_id: uuid.U
         new_head = next((m for m in members if m.id == changes["head_id"]), None)
         if new_head is None:
             raise Invalid("head_not_member", loc=("body", "head_id"))
-        for member in members:
-            if member.id == household.head_id and member.id != new_head.id:
-                member.relationship = Relationship.other_relative
-                touch(member)
-        new_head.relationship = Relationship.head
-        touch(new_head)
+        await demote_other_heads(uow, who, members, new_head)
+        if new_head.relationship != HEAD:
+            before_head = snapshot(new_head, RESIDENT_HISTORY)
+            new_head.relationship = HEAD
+            touch(new_head)
+            await _log(uow, who, "resident", new_head, "updated", before_head)
     if "residence_type" in changes and changes["residence_type"] is None:
         raise Invalid("missing", loc=("body", "residence_type"))
     for key, value in changes.items():
@@ -102,7 +110,7 @@ async def update_household(uow: UnitOfWork, who: Principal, household_id: uuid.U
 
 async def _move(uow, who, resident: Resident, target: Household, relationship, action: str):
     """Move one resident into `target`; the old household's head must not be left behind."""
-    before = snapshot(resident, RESIDENT_FIELDS)
+    before = snapshot(resident, RESIDENT_HISTORY)
     old_id = resident.household_id
     if old_id is not None and old_id != target.id:
         old = await uow.households.get(who, old_id, for_update=True)
@@ -114,9 +122,9 @@ async def _move(uow, who, resident: Resident, target: Household, relationship, a
             touch(old)
     resident.household_id = target.id
     resident.relationship = relationship
-    resident.province_id, resident.commune_id = target.province_id, target.commune_id
-    resident.group_id = target.group_id
-    if relationship == Relationship.head:
+    for key, value in placement(target).items():
+        setattr(resident, key, value)
+    if relationship == HEAD:
         target.head_id = resident.id
     touch(resident)
     related = [target.id, old_id] if old_id and old_id != target.id else [target.id]
@@ -129,9 +137,10 @@ async def add_member(uow: UnitOfWork, who: Principal, household_id: uuid.UUID, *
     household = await uow.households.get(who, household_id, for_update=True)
     check_if_match(household, if_match)
     resident = await uow.residents.get(who, data.resident_id, for_update=True)
-    if data.relationship == Relationship.head and household.head_id not in (None, resident.id):
-        raise Conflict("head_must_stay")
     await _move(uow, who, resident, household, data.relationship, "moved")
+    if data.relationship == HEAD:
+        members = await uow.residents.members([household.id], for_update=True)
+        await demote_other_heads(uow, who, members, resident)
     touch(household)
     await uow.residents.save()
     await _log(uow, who, "household", household, "member_added", None, related=[resident.id])
@@ -168,9 +177,7 @@ async def split_household(uow: UnitOfWork, who: Principal, household_id: uuid.UU
         source.head_id = None
     for member_id in sorted(leaving):
         member = members[member_id]
-        relationship = Relationship.head if member_id == data.head_id else (
-            Relationship.other_relative if member.relationship == Relationship.head
-            else member.relationship)
+        relationship = HEAD if member_id == data.head_id else demoted(member.relationship)
         await _move(uow, who, member, new, relationship, "split")
     touch(source)
     await uow.households.save()
@@ -194,10 +201,9 @@ async def merge_households(uow: UnitOfWork, who: Principal, household_id: uuid.U
     moved = await uow.residents.members([other.id], for_update=True)
     other.head_id = None
     for member in moved:
-        relationship = (Relationship.other_relative if member.relationship == Relationship.head
-                        else member.relationship)
+        relationship = demoted(member.relationship)
         await _move(uow, who, member, target, relationship, "merged")
-    before = snapshot(other, HOUSEHOLD_FIELDS)
+    before = snapshot(other, HOUSEHOLD_HISTORY)
     other.deleted_at = utcnow()
     touch(other)
     touch(target)
@@ -217,7 +223,7 @@ async def delete_household(uow: UnitOfWork, who: Principal, household_id: uuid.U
     check_if_match(household, if_match)
     if await uow.residents.members([household.id]):
         raise Conflict("household_not_empty")
-    before = snapshot(household, HOUSEHOLD_FIELDS)
+    before = snapshot(household, HOUSEHOLD_HISTORY)
     household.deleted_at = utcnow()
     touch(household)
     await uow.households.save()

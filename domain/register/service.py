@@ -10,7 +10,19 @@ from domain.concurrency import check_if_match, touch
 from domain.errors import Conflict, Invalid
 from domain.ports import UnitOfWork
 from domain.register import validation as v
-from domain.register.models import ChangeLog, ReadinessFact, Relationship, Resident
+from domain.register.models import ChangeLog, Household, ReadinessFact, Resident
+from domain.register.policy import (
+    DEMOTED_HEAD,
+    HEAD,
+    HEAD_REPLACED,
+    HOUSEHOLD_HISTORY,
+    ID_NUMBER_TAKEN,
+    PATCHABLE,
+    RESIDENT_HISTORY,
+    history_change,
+    placement,
+    snapshot,
+)
 from domain.register.rules import name_keys
 from domain.register.schemas import (
     ReadinessRecord,
@@ -21,32 +33,14 @@ from domain.register.schemas import (
 from domain.types import utcnow
 from domain.units.models import UnitLevel
 
-RESIDENT_FIELDS = ("household_id", "relationship", "full_name", "birth_date", "birth_year",
-                   "sex", "id_number", "phone", "residence_status", "residence_since",
-                   "status_changed_on", "group_id", "deleted_at")
-HOUSEHOLD_FIELDS = ("code", "group_id", "street_id", "house_number", "old_address_text",
-                    "residence_type", "head_id", "deleted_at")
-
-
-def snapshot(entity, fields) -> dict[str, Any]:
-    out = {}
-    for name in fields:
-        value = getattr(entity, name)
-        out[name] = value.isoformat() if hasattr(value, "isoformat") else (
-            str(value) if isinstance(value, uuid.UUID) else value)
-    return out
-
 
 async def _log(uow: UnitOfWork, who: Principal, kind: str, entity, action: str,
                before: dict | None, related=()) -> None:
-    after = snapshot(entity, RESIDENT_FIELDS if kind == "resident" else HOUSEHOLD_FIELDS)
-    if before is not None:
-        changed = {k for k in after if before.get(k) != after[k]}
-        before = {k: before[k] for k in changed}
-        after = {k: after[k] for k in changed}
+    before, after = history_change(
+        before, snapshot(entity, RESIDENT_HISTORY if kind == "resident" else HOUSEHOLD_HISTORY))
     await uow.changes.add(ChangeLog(
         entity_type=kind, entity_id=entity.id, action=action, actor_id=who.subject_id,
-        actor_name=who.name, version=entity.version, before=before or {}, after=after,
+        actor_name=who.name, version=entity.version, before=before, after=after,
         related_ids=[str(r) for r in related]))
 
 
@@ -58,16 +52,34 @@ async def _group(uow: UnitOfWork, who: Principal, group_id: uuid.UUID):
 
 
 def _place(target, source) -> None:
-    """Copy the administrative placement (province, commune, group) from `source`."""
-    target.province_id, target.commune_id = source.province_id, source.commune_id
-    target.group_id = source.group_id if hasattr(source, "group_id") else source.id
+    for key, value in placement(source).items():
+        setattr(target, key, value)
+
+
+async def demote_other_heads(uow: UnitOfWork, who: Principal, members, head) -> None:
+    """The single head: every other member heading the household steps down, logged."""
+    for member in members:
+        if member.id != head.id and member.relationship == HEAD:
+            before = snapshot(member, RESIDENT_HISTORY)
+            member.relationship = DEMOTED_HEAD
+            touch(member)
+            await _log(uow, who, "resident", member, HEAD_REPLACED, before, related=[head.id])
+
+
+async def take_head(uow: UnitOfWork, who: Principal, household: Household, head) -> None:
+    """`head` (already a member, relationship head) now heads `household`."""
+    members = await uow.residents.members([household.id], for_update=True)
+    await demote_other_heads(uow, who, members, head)
+    if household.head_id != head.id:
+        household.head_id = head.id
+        touch(household)
 
 
 async def _check_unique(uow: UnitOfWork, id_number: str | None, exclude=None) -> None:
     if id_number:
         existing = await uow.residents.living_with_id_number(id_number, exclude)
         if existing is not None:
-            raise Conflict("id_number_taken", existing_id=str(existing))
+            raise Conflict(ID_NUMBER_TAKEN, existing_id=str(existing))
 
 
 def _apply_person(resident: Resident, values: dict[str, Any]) -> None:
@@ -102,9 +114,8 @@ async def create_resident(uow: UnitOfWork, who: Principal, *, data: ResidentCrea
     _apply_person(resident, values)
     await _check_unique(uow, resident.id_number)
     await uow.residents.add(resident)
-    if resident.household_id is not None and resident.relationship == Relationship.head:
-        household.head_id = resident.id
-        touch(household)
+    if resident.household_id is not None and resident.relationship == HEAD:
+        await take_head(uow, who, household, resident)
     await _log(uow, who, "resident", resident, "created", None)
     await uow.audit.record(who, "resident.create", "resident", [resident.id])
     await uow.commit()
@@ -116,7 +127,7 @@ async def update_resident(uow: UnitOfWork, who: Principal, resident_id: uuid.UUI
     """Correct or update a person's record (If-Match required)."""
     resident = await uow.residents.get(who, resident_id, for_update=True)
     check_if_match(resident, if_match)
-    before = snapshot(resident, RESIDENT_FIELDS)
+    before = snapshot(resident, RESIDENT_HISTORY)
     changes = data.model_dump(exclude_unset=True)
     for required in ("full_name", "sex", "residence_status"):
         if required in changes and changes[required] is None:
@@ -127,15 +138,17 @@ async def update_resident(uow: UnitOfWork, who: Principal, resident_id: uuid.UUI
         changes["phone"] = v.clean_phone(changes["phone"])
     if "birth_date" in changes and "birth_year" not in changes and changes["birth_date"]:
         changes["birth_year"] = None  # a new full date decides the year
-    values = {k: getattr(resident, k) for k in (
-        "full_name", "birth_date", "birth_year", "sex", "id_number", "phone",
-        "residence_status", "residence_since", "status_changed_on", "relationship")}
+    values = {k: getattr(resident, k) for k in PATCHABLE}
     values.update(changes)
     _apply_person(resident, values)
     await _check_unique(uow, resident.id_number, exclude=resident.id)
     touch(resident)
     await uow.residents.save(resident)
     await _log(uow, who, "resident", resident, "updated", before)
+    if (resident.household_id is not None and resident.relationship == HEAD
+            and before["relationship"] != HEAD):
+        household = await uow.households.get(who, resident.household_id, for_update=True)
+        await take_head(uow, who, household, resident)
     await uow.audit.record(who, "resident.update", "resident", [resident.id],
                            fields=sorted(changes))
     await uow.commit()
@@ -155,7 +168,7 @@ async def delete_resident(uow: UnitOfWork, who: Principal, resident_id: uuid.UUI
         if household.head_id == resident.id:
             household.head_id = None
             touch(household)
-    before = snapshot(resident, RESIDENT_FIELDS)
+    before = snapshot(resident, RESIDENT_HISTORY)
     resident.deleted_at = utcnow()
     touch(resident)
     await uow.residents.save(resident)
@@ -190,8 +203,8 @@ async def merge_residents(uow: UnitOfWork, who: Principal, resident_id: uuid.UUI
     duplicate = await uow.residents.get(who, data.duplicate_id, for_update=True)
     if duplicate.id_number and keep.id_number and duplicate.id_number != keep.id_number:
         raise Conflict("duplicate_has_id_number")
-    before_keep = snapshot(keep, RESIDENT_FIELDS)
-    before_dup = snapshot(duplicate, RESIDENT_FIELDS)
+    before_keep = snapshot(keep, RESIDENT_HISTORY)
+    before_dup = snapshot(duplicate, RESIDENT_HISTORY)
     for field in ("id_number", "phone", "birth_date", "household_id", "relationship"):
         if getattr(keep, field) is None and getattr(duplicate, field) is not None:
             setattr(keep, field, getattr(duplicate, field))
