@@ -15,7 +15,6 @@ from fastapi.middleware.cors import CORSMiddleware
 
 from api import docs, logs, permissions, problems
 from api.idempotency import IdempotencyMiddleware
-from api.jobs import InProcessRunner, seal_audit_trail
 from api.middleware import BodyLimitMiddleware, RequestContextMiddleware
 from api.routers import (
     announcements,
@@ -35,6 +34,7 @@ from api.settings import Settings, get_settings
 from auth.tokens import TokenService, hmac_key, load_key
 from repositories.db import make_engine, make_session_factory
 from repositories.direct import Direct
+from repositories.queue import Runtime, build_queue, run_worker
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -91,6 +91,35 @@ def token_service(settings: Settings) -> TokenService:
     )
 
 
+def job_runtime(settings: Settings, session_factory) -> Runtime:
+    return Runtime(session_factory, settings.var_dir, settings.job_heartbeat_seconds)
+
+
+def job_queue(settings: Settings):
+    return build_queue(settings.effective_database_url,
+                       stalled_after=3 * settings.job_heartbeat_seconds,
+                       intervals={"audit.seal": settings.audit_seal_interval_seconds})
+
+
+async def _start_worker(settings: Settings, app: FastAPI) -> asyncio.Task:
+    """Run the job worker inside this process (the SQLite default, or JOBS_IN_PROCESS)."""
+    from domain.imports.tasks import recover_imports
+
+    factory = app.state.session_factory
+    queue = factory.kw.get("info", {}).get("queue") or job_queue(settings)
+    worker = asyncio.get_running_loop().create_task(run_worker(
+        queue, app.state.runtime, concurrency=settings.worker_concurrency,
+        install_signal_handlers=False))
+    if settings.is_sqlite:
+        # Alone on SQLite, this process ran every unfinished import: they start again.
+        try:
+            await recover_imports(app.state.runtime, everything=True)
+        except Exception:  # the database may not be up yet; /readyz will say so
+            logging.getLogger("imports").warning(
+                "could not look for interrupted imports", exc_info=True)
+    return worker
+
+
 def create_app(settings: Settings | None = None, *, session_factory=None, engine=None) -> FastAPI:
     """Build the app; tests pass their own session factory bound to a rolled-back transaction."""
     settings = settings or get_settings()
@@ -109,34 +138,30 @@ def create_app(settings: Settings | None = None, *, session_factory=None, engine
                 connect_timeout=settings.db_connect_timeout,
                 statement_timeout_ms=settings.db_statement_timeout_ms,
             )
-            app.state.session_factory = make_session_factory(app.state.engine)
+            # On SQLite the in-process worker's queue rides on every session: a committed
+            # unit of work hands it the jobs it enqueued.
+            info = ({"queue": job_queue(settings)}
+                    if settings.is_sqlite and settings.runs_jobs_in_process else None)
+            app.state.session_factory = make_session_factory(app.state.engine, info=info)
             app.state.direct = Direct(app.state.engine)
             if not settings.is_sqlite:
                 await app.state.direct.open_pool(
                     size=settings.db_pool_size, acquire_timeout=settings.db_pool_timeout,
                     connect_timeout=settings.db_connect_timeout,
                     statement_timeout_ms=settings.db_statement_timeout_ms)
+        worker = None
         if own_engine:
-            # Jobs left queued or running by a process that died. Alone on SQLite, every such
-            # job is dead; with PostgreSQL other workers may be running theirs.
-            try:
-                await imports.fail_interrupted(app.state.session_factory, settings.var_dir,
-                                               any_age=settings.is_sqlite)
-            except Exception:  # the database may not be up yet; /readyz will say so
-                logging.getLogger("imports").warning(
-                    "could not look for interrupted imports", exc_info=True)
-        sealer = None
-        if own_engine and settings.audit_seal_interval_seconds > 0:
-            sealer = asyncio.get_running_loop().create_task(seal_audit_trail(
-                app.state.session_factory, settings.audit_seal_interval_seconds))
+            app.state.runtime = job_runtime(settings, app.state.session_factory)
+            if settings.runs_jobs_in_process:
+                worker = await _start_worker(settings, app)
         # Everything built so far (routes, models, compiled statements) lives as long as the
         # process: out of the collector's sight, full collections stop rescanning it on
         # every request burst (the register's list page: 3.7 -> 3.0 ms of CPU a request).
         gc.freeze()
         yield
-        if sealer is not None:
-            sealer.cancel()
-        await app.state.jobs.drain()
+        if worker is not None:
+            worker.cancel()
+            await asyncio.gather(worker, return_exceptions=True)
         if own_engine:
             await app.state.direct.close()
             await app.state.engine.dispose()
@@ -154,13 +179,13 @@ def create_app(settings: Settings | None = None, *, session_factory=None, engine
         openapi_tags=TAGS,
     )
     app.state.settings = settings
-    app.state.jobs = InProcessRunner()
     app.state.tokens = token_service(settings)
     app.state.migration_head = migration_head()
     if engine is not None:
         app.state.engine = engine
     if session_factory is not None:
         app.state.session_factory = session_factory
+        app.state.runtime = job_runtime(settings, session_factory)
         # Reads outside the session go where the sessions go: tests hand in one connection
         # inside a rolled-back transaction, and those reads must see (and join) it.
         app.state.direct = Direct(session_factory.kw["bind"])

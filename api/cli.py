@@ -1,4 +1,4 @@
-"""Command line: `python -m api.cli serve | migrate | create-admin | openapi`."""
+"""Command line: `python -m api.cli serve | worker | migrate | create-admin | openapi`."""
 
 from __future__ import annotations
 
@@ -64,6 +64,22 @@ def serve(settings: Settings) -> None:
                 access_log=False, log_config=None, proxy_headers=False)
 
 
+async def work(settings: Settings) -> None:
+    """Run background jobs (imports, audit sealing, clean-ups) until SIGINT or SIGTERM."""
+    from api.app import job_queue, job_runtime
+    from repositories.db import make_engine, make_session_factory
+    from repositories.queue import run_worker
+
+    engine = make_engine(settings.effective_database_url, pool_size=settings.worker_concurrency,
+                         max_overflow=settings.worker_concurrency,
+                         connect_timeout=settings.db_connect_timeout)
+    try:
+        await run_worker(job_queue(settings), job_runtime(settings, make_session_factory(engine)),
+                         concurrency=settings.worker_concurrency)
+    finally:
+        await engine.dispose()
+
+
 def export_openapi(path: Path) -> None:
     """Write the OpenAPI document and, beside the docs, the generated permission matrix."""
     from api.permissions import matrix_markdown
@@ -80,6 +96,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m api.cli")
     sub = parser.add_subparsers(dest="cmd", required=True)
     sub.add_parser("serve", help="migrate, create the first admin (and demo data), serve")
+    sub.add_parser("worker", help="run background jobs (PostgreSQL; SQLite runs them in serve)")
     sub.add_parser("migrate", help="upgrade the database to the head migration")
     admin = sub.add_parser("create-admin", help="create an admin account if none exists")
     admin.add_argument("--username", default=None)
@@ -91,6 +108,12 @@ def main(argv: list[str] | None = None) -> int:
         settings.check_production()
         if args.cmd == "serve":
             serve(settings)
+        elif args.cmd == "worker":
+            if settings.is_sqlite:
+                print("error: the worker needs PostgreSQL (DATABASE_URL); on the embedded"
+                      " SQLite database `serve` runs the jobs itself", file=sys.stderr)
+                return 2
+            asyncio.run(work(settings))
         elif args.cmd == "migrate":
             migrate(settings)
         elif args.cmd == "create-admin":

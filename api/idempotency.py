@@ -9,11 +9,10 @@ import re
 import tempfile
 from datetime import timedelta
 
-from sqlalchemy import delete
 from sqlalchemy.exc import IntegrityError
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from domain.idempotency import KEEP_HOURS, IdempotencyRecord
+from domain.idempotency import IdempotencyRecord
 from domain.types import utcnow
 
 log = logging.getLogger("api.idempotency")
@@ -26,7 +25,6 @@ class IdempotencyMiddleware:
     def __init__(self, app: ASGIApp, get_app_state) -> None:
         self.app = app
         self.state = get_app_state
-        self._calls = 0
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or scope["method"] != "POST" or (
@@ -106,9 +104,6 @@ class IdempotencyMiddleware:
         finally:
             spool.close()
             await _finish(factory, key_hash, captured)
-            self._calls += 1
-            if self._calls % 500 == 1:
-                await _purge(factory)
 
 
 def _header(scope: Scope, name: bytes) -> str | None:
@@ -172,10 +167,3 @@ async def _replay(record: IdempotencyRecord, send: Send) -> None:
                 "headers": headers})
     await send({"type": "http.response.body", "body": record.body or b""})
 
-
-async def _purge(factory) -> None:
-    async with factory() as session:
-        cutoff = utcnow() - timedelta(hours=KEEP_HOURS)
-        await session.execute(delete(IdempotencyRecord).where(
-            IdempotencyRecord.created_at < cutoff))
-        await session.commit()

@@ -50,10 +50,19 @@ class Settings(BaseSettings):
     access_token_ttl_seconds: int = Field(default=900, ge=60, le=900)
     refresh_token_ttl_seconds: int = Field(default=14 * 24 * 3600, ge=300)
 
-    audit_seal_interval_seconds: float = Field(default=1.0, ge=0)
+    audit_seal_interval_seconds: int = Field(default=1, ge=1, le=3600)
+    # Background jobs: None runs them inside `serve` on SQLite only (a newcomer needs
+    # nothing else); on PostgreSQL `python -m api.cli worker` runs them.
+    jobs_in_process: bool | None = None
+    job_heartbeat_seconds: float = Field(default=10.0, gt=0, le=300)
+    worker_concurrency: int = Field(default=4, ge=1, le=32)
 
     max_body_bytes: int = Field(default=1_048_576, ge=1024)
     max_import_bytes: int = Field(default=512 * 1_048_576, ge=1024)
+
+    @property
+    def runs_jobs_in_process(self) -> bool:
+        return self.is_sqlite if self.jobs_in_process is None else self.jobs_in_process
 
     @cached_property
     def effective_database_url(self) -> str:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass, field
 from enum import StrEnum
+from typing import Any
 
 
 class Role(StrEnum):
@@ -122,6 +123,22 @@ class Principal:
 
     def can(self, permission: Permission) -> bool:
         return permission in self.permissions
+
+    def snapshot(self) -> dict[str, Any]:
+        """The caller as JSON, for work done later on their behalf (a queued job)."""
+        return {"subject_id": str(self.subject_id), "name": self.name, "role": self.role.value,
+                "unit_ids": sorted(str(u) for u in self.unit_ids),
+                "permissions": sorted(p.value for p in self.permissions), "kind": self.kind,
+                "levels": [[level, sorted(str(u) for u in ids)] for level, ids in self.levels]}
+
+    @classmethod
+    def from_snapshot(cls, data: dict[str, Any]) -> Principal:
+        ids = lambda values: frozenset(uuid.UUID(v) for v in values)  # noqa: E731
+        return cls(subject_id=uuid.UUID(data["subject_id"]), name=data["name"],
+                   role=Role(data["role"]), unit_ids=ids(data["unit_ids"]),
+                   permissions=frozenset(Permission(p) for p in data["permissions"]),
+                   kind=data["kind"],
+                   levels=tuple((level, ids(units)) for level, units in data["levels"]))
 
 
 def permissions_for(

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import JSON, Column, Index, LargeBinary
 from sqlmodel import Field, SQLModel
 
+from domain.jobs import Runtime, periodic
 from domain.types import UTCDateTime, utcnow
 
 KEEP_HOURS = 48  # the contract promises at least 24
@@ -23,3 +24,12 @@ class IdempotencyRecord(SQLModel, table=True):
     status_code: int | None = Field(default=None)  # None while the first request runs
     headers: list[Any] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
     body: bytes | None = Field(default=None, sa_column=Column(LargeBinary))
+
+
+@periodic("idempotency.purge", every_seconds=3600)
+async def purge_idempotency_keys(runtime: Runtime) -> int:
+    """Forget stored answers older than KEEP_HOURS; how many."""
+    async with runtime.uow() as uow:
+        removed = await uow.idempotency.purge(utcnow() - timedelta(hours=KEEP_HOURS))
+        await uow.commit()
+    return removed

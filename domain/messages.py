@@ -57,6 +57,7 @@ TITLES: dict[str, tuple[str, str]] = {
     "scope_required": ("Vai trò này cần ít nhất một đơn vị", "This role needs at least one unit"),
     "cursor_invalid": ("Con trỏ phân trang không hợp lệ", "Invalid page cursor"),
     "sort_invalid": ("Trường sắp xếp không hợp lệ", "Invalid sort field"),
+    "import_finished": ("Lượt nhập đã kết thúc", "The import has finished"),
     "idempotency_key_reused": (
         "Idempotency-Key đã dùng cho một yêu cầu khác",
         "Idempotency-Key already used with a different request",
@@ -125,6 +126,10 @@ DETAILS: dict[str, tuple[str, str]] = {
     "cursor_invalid": (
         "Hãy dùng đúng next_cursor của trang trước.",
         "Use the next_cursor of the previous page as is.",
+    ),
+    "import_finished": (
+        "Lượt nhập đã kết thúc ({status}), không thể dừng nữa.",
+        "The import has already finished ({status}) and cannot be stopped.",
     ),
     "sort_invalid": (
         "Không sắp xếp được theo {field}; được phép: {allowed}.",

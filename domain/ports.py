@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
+
+if TYPE_CHECKING:
+    from domain.jobs import Jobs
 
 
 class UnitOfWork(Protocol):
@@ -19,6 +22,8 @@ class UnitOfWork(Protocol):
     outreach: Any
     announcements: Any
     audit: Any
+    idempotency: Any
+    jobs: Jobs
 
     async def commit(self) -> None: ...
 

@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import create_async_engine
 import domain.models  # noqa: F401  (registers every table)
 from api.settings import get_settings
 from domain.base import metadata
+from repositories.queue import is_queue_object
 
 config = context.config
 if config.config_file_name is not None and config.attributes.get("configure_logger", True):
@@ -29,6 +30,8 @@ def _configure(connection) -> None:
         compare_type=True,
         # SQLite cannot express identity columns; compare defaults where they mean something.
         compare_server_default=connection.dialect.name != "sqlite",
+        # The job queue's tables are procrastinate's, created from its own schema script.
+        include_name=lambda name, type_, parents: not is_queue_object(name),
     )
 
 

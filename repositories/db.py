@@ -58,8 +58,10 @@ def make_engine(
     return engine
 
 
-def make_session_factory(bind) -> async_sessionmaker[AsyncSession]:
-    return async_sessionmaker(bind=bind, class_=AsyncSession, expire_on_commit=False)
+def make_session_factory(bind, info: dict | None = None) -> async_sessionmaker[AsyncSession]:
+    """Sessions on `bind`; `info` is given to each (the in-process job queue on SQLite)."""
+    return async_sessionmaker(bind=bind, class_=AsyncSession, expire_on_commit=False,
+                              info=info or {})
 
 
 async def core(session: AsyncSession, stmt, params: dict | None = None):

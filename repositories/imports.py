@@ -22,6 +22,7 @@ from sqlalchemy import (
     func,
     insert,
     literal,
+    or_,
     select,
     true,
     update,
@@ -74,16 +75,52 @@ class ImportRepository:
         self.session.add(job)
         await self.session.flush()
 
-    async def job(self, job_id: uuid.UUID) -> ImportJob:
+    async def job(self, job_id: uuid.UUID, *, fresh: bool = False) -> ImportJob:
         stmt = sqlmodel_select(ImportJob).where(ImportJob.id == job_id)
+        if fresh:
+            stmt = stmt.execution_options(populate_existing=True)
         return (await self.session.exec(stmt)).one()
 
-    async def set_progress(self, job_id: uuid.UUID, rows: int) -> None:
-        """Rows read so far; the first call also marks the job running."""
-        values: dict[str, Any] = {"processed_rows": rows, "heartbeat_at": utcnow()}
-        if rows == 0:
-            values |= {"status": "running", "started_at": utcnow()}
-        await self._exec(update(ImportJob).where(ImportJob.id == job_id).values(**values))
+    async def request_cancel(self, job_id: uuid.UUID) -> bool:
+        """Cancel a queued job, or flag a running one to stop; False when it has finished."""
+        j = ImportJob.__table__.c
+        now = utcnow()
+        queued = j.status == "queued"
+        row = (await self.session.execute(update(ImportJob).where(
+            j.id == job_id, j.status.in_(("queued", "running"))).values(
+            status=case((queued, "cancelled"), else_=j.status),
+            finished_at=case((queued, now), else_=j.finished_at),
+            cancel_requested_at=func.coalesce(j.cancel_requested_at, now),
+        ).returning(j.id))).first()
+        return row is not None
+
+    async def claim(self, job_id: uuid.UUID, silent_since: datetime) -> ImportJob | None:
+        """Take the job to run it: queued, or running with a worker silent since
+        `silent_since` (it died, and its transaction rolled back). None when it is finished,
+        cancelled, or running alive elsewhere: so no job ever runs twice at once."""
+        j = ImportJob.__table__.c
+        now = utcnow()
+        row = (await self.session.execute(update(ImportJob).where(
+            j.id == job_id,
+            or_(j.status == "queued",
+                and_(j.status == "running",
+                     func.coalesce(j.heartbeat_at, j.started_at, j.created_at) < silent_since)),
+        ).values(status="running", started_at=now, heartbeat_at=now, processed_rows=0,
+                 attempts=j.attempts + 1).returning(j.id))).first()
+        return None if row is None else await self.job(job_id)
+
+    async def set_progress(self, job_id: uuid.UUID, rows: int) -> bool:
+        """Rows read so far (and the worker is alive); answers whether a stop was asked."""
+        j = ImportJob.__table__.c
+        row = (await self.session.execute(update(ImportJob).where(j.id == job_id).values(
+            processed_rows=rows, heartbeat_at=utcnow()).returning(j.cancel_requested_at))
+        ).first()
+        return row is not None and row[0] is not None
+
+    async def cancel_requested(self, job_id: uuid.UUID) -> bool:
+        j = ImportJob.__table__.c
+        return await self.session.scalar(
+            select(j.cancel_requested_at.is_not(None)).where(j.id == job_id)) or False
 
     async def beat(self, job_id: uuid.UUID) -> None:
         """The job's worker is alive (the long set-wise statements report no progress)."""
@@ -91,18 +128,14 @@ class ImportRepository:
             ImportJob.id == job_id, ImportJob.status.in_(("queued", "running"))).values(
             heartbeat_at=utcnow()))
 
-    async def fail_interrupted(self, silent_since: datetime) -> list[uuid.UUID]:
-        """Jobs queued or running whose worker has not beaten since `silent_since`: their
-        worker died (a restart, a killed process) and rolled everything back. Mark them
-        failed so nobody waits for them; answer their ids."""
+    async def unfinished(self, silent_since: datetime | None) -> list[ImportJob]:
+        """Jobs queued or running with no sign of life since `silent_since` (or, given None,
+        every unfinished job: the one process that held them has restarted)."""
         j = ImportJob.__table__.c
-        rows = await self._rows(update(ImportJob).where(
-            j.status.in_(("queued", "running")),
-            func.coalesce(j.heartbeat_at, j.created_at) < silent_since,
-        ).values(status="failed", finished_at=utcnow(), errors=[{
-            "line": 0, "column": "", "code": "import_interrupted", "params": {},
-            "message": "Lượt nhập bị gián đoạn"}]).returning(j.id))
-        return [row[0] for row in rows]
+        stmt = sqlmodel_select(ImportJob).where(j.status.in_(("queued", "running")))
+        if silent_since is not None:
+            stmt = stmt.where(func.coalesce(j.heartbeat_at, j.created_at) < silent_since)
+        return list((await self.session.exec(stmt)).all())
 
     async def drop_stage(self) -> None:
         conn = await self.session.connection()

@@ -15,8 +15,10 @@ from repositories.accounts import (
 )
 from repositories.announcements import AnnouncementRepository
 from repositories.audit import AuditRepository
+from repositories.idempotency import IdempotencyRepository
 from repositories.imports import ImportRepository
 from repositories.outreach import OutreachRepository
+from repositories.queue import SqlJobs
 from repositories.register import ChangeLogRepository, HouseholdRepository, ResidentRepository
 from repositories.units import StreetRepository, UnitRepository
 
@@ -40,10 +42,22 @@ class SqlUnitOfWork:
     async def commit(self) -> None:
         assert self.session is not None
         await self.session.commit()
+        if "jobs" in self.__dict__:  # SQLite: jobs go to the in-process worker only now
+            await self.jobs.after_commit()
 
     async def rollback(self) -> None:
         assert self.session is not None
         await self.session.rollback()
+        if "jobs" in self.__dict__:
+            self.jobs.pending.clear()
+
+    @cached_property
+    def jobs(self) -> SqlJobs:
+        return SqlJobs(self.session)
+
+    @cached_property
+    def idempotency(self) -> IdempotencyRepository:
+        return IdempotencyRepository(self.session)
 
     @cached_property
     def units(self) -> UnitRepository:

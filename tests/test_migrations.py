@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import create_async_engine
 
 import domain.models  # noqa: F401
 from domain.base import metadata
+from repositories.queue import is_queue_object
 from tests import db
 from tests.conftest import alembic_config
 
@@ -27,7 +28,8 @@ async def test_upgrade_check_downgrade(pg_server, worker_id, testrun_uid):
         async with engine.connect() as conn:
             def diff(sync_conn):
                 context = MigrationContext.configure(
-                    sync_conn, opts={"compare_type": True, "compare_server_default": True}
+                    sync_conn, opts={"compare_type": True, "compare_server_default": True,
+                                     "include_name": lambda name, *_: not is_queue_object(name)}
                 )
                 return compare_metadata(context, metadata)
 

@@ -20,13 +20,13 @@ async def sqlite_client(tmp_path):
     url = f"sqlite+aiosqlite:///{tmp_path / 'core.sqlite3'}"
     await asyncio.to_thread(command.upgrade, alembic_config(url), "head")
     engine = make_engine(url)
-    factory = make_session_factory(engine)
-    await ensure_admin(factory, "root", "sqlite admin password")
-    app = create_app(make_settings(database_url=url), session_factory=factory, engine=engine)
-    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app),
-                                 base_url="http://t") as client:
-        yield client
+    await ensure_admin(make_session_factory(engine), "root", "sqlite admin password")
     await engine.dispose()
+    # The app as `make run` builds it: its own engine, and the job worker in this process.
+    app = create_app(make_settings(database_url=url, var_dir=tmp_path))
+    async with app.router.lifespan_context(app), httpx.AsyncClient(
+            transport=httpx.ASGITransport(app=app), base_url="http://t") as client:
+        yield client
 
 
 async def test_core_flow_on_sqlite(sqlite_client):
@@ -122,6 +122,11 @@ async def test_core_flow_on_sqlite(sqlite_client):
     assert created[2]["household_id"] == household["id"]
     assert created[2]["group_id"] == group["id"] and created[2]["birth_date"] is None
 
-    verify = await c.get("/api/v1/audit-events/verify", headers=h)
+
+    for _ in range(100):  # the in-process worker seals every second
+        verify = await c.get("/api/v1/audit-events/verify", headers=h)
+        if verify.json()["pending"] == 0:
+            break
+        await asyncio.sleep(0.1)
     assert verify.status_code == 200 and verify.json()["ok"] is True
     assert verify.json()["checked"] >= 10  # bootstrap, sign-in, unit and register writes

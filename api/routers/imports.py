@@ -6,8 +6,7 @@ import asyncio
 import hashlib
 import logging
 import uuid
-from datetime import datetime, timedelta
-from pathlib import Path
+from datetime import datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, File, Form, Request, Response, UploadFile, status
@@ -17,16 +16,13 @@ from api.deps import ImportsWrite, UoW
 from api.problems import language, responses
 from domain import messages
 from domain.errors import Invalid, NotFound
-from domain.imports import service
+from domain.imports import service, tasks
 from domain.imports.models import ImportJob, ImportKind, ImportStatus
-from domain.types import utcnow, uuid7
-from repositories.uow import SqlUnitOfWork
+from domain.types import uuid7
 
 log = logging.getLogger("imports")
 router = APIRouter(prefix="/api/v1", tags=["imports"])
 INLINE_BYTES = 512 * 1024  # smaller files finish before the 202 is sent
-HEARTBEAT_SECONDS = 10.0  # a running job says it is alive this often (PostgreSQL)
-SILENT_AFTER = timedelta(minutes=2)  # then, silent this long, its worker is taken for dead
 
 
 class RowProblem(BaseModel):
@@ -49,6 +45,8 @@ class ImportRead(BaseModel):
     created_at: datetime
     started_at: datetime | None
     finished_at: datetime | None
+    cancel_requested_at: datetime | None = None
+    attempts: int = 0
     total_rows: int
     processed_rows: int
     created_count: int
@@ -66,58 +64,6 @@ def _view(job: ImportJob, lang: str) -> ImportRead:
     data: dict[str, Any] = {name: getattr(job, name) for name in ImportRead.model_fields
                             if name != "errors"}
     return ImportRead(**data, errors=errors)
-
-
-async def _execute(factory, who, job_id: uuid.UUID, path: Path, sqlite: bool) -> None:
-    async def progress(rows: int) -> None:
-        if sqlite:  # one writer at a time: progress shows at the end
-            return
-        async with SqlUnitOfWork(factory) as side:
-            await side.imports.set_progress(job_id, rows)
-            await side.commit()
-
-    async def heartbeat() -> None:
-        while True:
-            await asyncio.sleep(HEARTBEAT_SECONDS)
-            try:
-                async with SqlUnitOfWork(factory) as side:
-                    await side.imports.beat(job_id)
-                    await side.commit()
-            except Exception:  # the job itself will meet the same trouble and report it
-                log.warning("import heartbeat failed", extra={"job": str(job_id)})
-
-    beating = None if sqlite else asyncio.get_running_loop().create_task(heartbeat())
-    try:
-        async with SqlUnitOfWork(factory) as uow:
-            await service.run_import(uow, who, job_id, path, progress)
-    except Exception:
-        log.exception("import crashed", extra={"job": str(job_id)})
-        async with SqlUnitOfWork(factory) as uow:
-            job = await uow.imports.job(job_id)
-            job.status, job.finished_at = ImportStatus.failed, utcnow()
-            job.errors = [{"line": 0, "column": "", "code": "internal_error",
-                           "message": "Lỗi hệ thống khi nhập tệp", "params": {}}]
-            await uow.commit()
-    finally:
-        if beating is not None:
-            beating.cancel()
-        path.unlink(missing_ok=True)  # noqa: ASYNC240  (one cheap call)
-
-
-async def fail_interrupted(factory, var_dir: Path, *, any_age: bool = False) -> int:
-    """Mark jobs whose worker died (silent for SILENT_AFTER, or all of them with `any_age`,
-    for a process that starts alone) as failed, and remove their uploaded files."""
-    silent_since = utcnow() - (timedelta(0) if any_age else SILENT_AFTER)
-    async with SqlUnitOfWork(factory) as uow:
-        ids = await uow.imports.fail_interrupted(silent_since)
-        await uow.commit()
-    for job_id in ids:
-        for suffix in (".csv", ".xlsx"):
-            (var_dir / "imports" / f"{job_id}{suffix}").unlink(missing_ok=True)
-    if ids:
-        log.warning("interrupted imports marked failed",
-                    extra={"jobs": ",".join(str(i) for i in ids)})
-    return len(ids)
 
 
 @router.post("/imports", operation_id="imports_create", status_code=status.HTTP_202_ACCEPTED,
@@ -161,20 +107,21 @@ async def create_import(
         raise
     job = ImportJob(id=job_id, kind=kind, dry_run=dry_run, partial=partial,
                     filename=name[:255], file_sha256=digest.hexdigest(), group_id=group_id,
-                    created_by_id=who.subject_id, created_by_name=who.name)
+                    created_by_id=who.subject_id, created_by_name=who.name,
+                    submitted_by=who.snapshot())
+    inline = size <= INLINE_BYTES
     await uow.imports.add_job(job)
     await uow.audit.record(who, "import.submit", "import_job", [job.id], kind=kind.value,
                            dry_run=dry_run, bytes=size)
+    if not inline:
+        await uow.jobs.enqueue("imports.run", queueing_lock=f"import:{job.id}",
+                               import_id=str(job.id))
     await uow.commit()
-    factory = request.app.state.session_factory
-    sqlite = uow.session.bind.dialect.name == "sqlite"
     response.headers["Location"] = f"/api/v1/imports/{job.id}"
-    if size <= INLINE_BYTES:
-        await _execute(factory, who, job.id, path, sqlite)
-    else:
-        request.app.state.jobs.submit(f"import-{job.id}",
-                                      lambda: _execute(factory, who, job.id, path, sqlite))
-    async with SqlUnitOfWork(factory) as fresh:
+    runtime = request.app.state.runtime
+    if inline:  # if this process dies meanwhile, the recovery job queues it again
+        await tasks.run_import(runtime, import_id=str(job.id))
+    async with runtime.uow() as fresh:
         return _view(await fresh.imports.job(job_id),
                      language(request.headers.get("accept-language")))
 
@@ -187,10 +134,15 @@ async def get_import(import_id: uuid.UUID, request: Request, uow: UoW, who: Impo
     job = await uow.imports.get_job(who, import_id)
     if job is None:
         raise NotFound("import_not_found")
-    settings = request.app.state.settings
-    if (job.status in (ImportStatus.queued, ImportStatus.running) and not settings.is_sqlite
-            and (job.heartbeat_at or job.created_at) < utcnow() - SILENT_AFTER):
-        # Its worker died (another process restarted?): say so rather than "running" forever.
-        await fail_interrupted(request.app.state.session_factory, settings.var_dir)
-        await uow.session.refresh(job)
+    return _view(job, language(request.headers.get("accept-language")))
+
+
+@router.post("/imports/{import_id}/cancel", operation_id="imports_cancel",
+             status_code=status.HTTP_202_ACCEPTED, summary="Stop an import",
+             responses=responses(401, 403, 404, 409, 422, 503))
+async def cancel_import(import_id: uuid.UUID, request: Request, uow: UoW, who: ImportsWrite
+                        ) -> ImportRead:
+    """A queued import is cancelled at once; a running one stops at its next batch and
+    writes nothing (follow it until `status` is `cancelled`). A finished one is a 409."""
+    job = await service.cancel_import(uow, who, import_id)
     return _view(job, language(request.headers.get("accept-language")))

@@ -24,6 +24,7 @@ class ImportStatus(StrEnum):
     succeeded = "succeeded"  # applied (or, for a dry run, checked) with no rejected row
     completed_with_errors = "completed_with_errors"  # partial=true: good rows applied
     failed = "failed"  # nothing written: bad rows without partial=true, or a bad file
+    cancelled = "cancelled"  # stopped on request before it finished: nothing written
 
 
 class ImportJob(SQLModel, table=True):
@@ -46,6 +47,11 @@ class ImportJob(SQLModel, table=True):
     finished_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     # Written every few seconds while a worker runs the job: a stale one means it died.
     heartbeat_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    attempts: int = Field(default=0)  # runs started; a run whose worker died is retried
+    cancel_requested_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    # Who submitted it, as they were then: the job runs with exactly that scope.
+    submitted_by: dict[str, Any] = Field(default_factory=dict,
+                                         sa_column=Column(JSON, nullable=False))
     total_rows: int = Field(default=0)
     processed_rows: int = Field(default=0)
     created_count: int = Field(default=0)

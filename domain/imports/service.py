@@ -6,13 +6,13 @@ from __future__ import annotations
 import asyncio
 import logging
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Awaitable, Callable, Iterator
 from itertools import islice
 from pathlib import Path
 from typing import Any
 
 from domain.access import Principal
-from domain.errors import Invalid
+from domain.errors import Conflict, Invalid, NotFound
 from domain.imports import reader
 from domain.imports.models import ImportJob, ImportKind, ImportStatus
 from domain.imports.rows import (
@@ -62,21 +62,38 @@ def _records(kind: ImportKind, path: Path, errors: list[RowError], from_xlsx: bo
                 errors.append(row_error(line, exc))
 
 
+class Cancelled(Exception):
+    """Someone asked the running import to stop."""
+
+
 async def run_import(uow, who: Principal, job_id: uuid.UUID, path: Path,
-                     progress: Callable[[int], Any]) -> ImportJob:
-    """Process one queued job in `uow`; `progress(n)` reports rows read so far elsewhere."""
+                     progress: Callable[[int], Awaitable[bool]]) -> ImportJob:
+    """Process one claimed job in `uow`; `progress(n)` reports rows read so far elsewhere
+    and answers whether a stop was asked (then nothing is written and the job is cancelled)."""
     job = await uow.imports.job(job_id)  # no lock: progress is written beside this work
-    await progress(0)
+
+    async def report(rows: int) -> None:
+        if await progress(rows):
+            raise Cancelled
+
     errors: list[RowError] = []
     seen = {"rows": 0}
     counts = {"create": 0, "update": 0, "same": 0}
     try:
+        await report(0)
         kind = ImportKind(job.kind)
         records = _records(kind, path, errors, path.suffix == ".xlsx", seen)
         handler = _residents if kind == ImportKind.residents else _households
-        counts = await handler(uow, who, job, records, errors, progress)
+        counts = await handler(uow, who, job, records, errors, report)
     except Invalid as exc:  # the file broke mid-way (e.g. an invalid byte far down)
         errors.append(row_error(0, exc))
+    except Cancelled:
+        await uow.rollback()
+        job = await uow.imports.job(job_id)
+        job.status, job.finished_at = ImportStatus.cancelled, utcnow()
+        job.processed_rows = seen["rows"]
+        await uow.commit()
+        return job
     bad = {e.line for e in errors}
     report = {
         "total_rows": seen["rows"], "processed_rows": seen["rows"],
@@ -183,3 +200,16 @@ async def _households(uow, who, job, records, errors, progress):
         await progress(total)
     await uow.households.save()
     return counts
+
+
+async def cancel_import(uow, who: Principal, import_id: uuid.UUID) -> ImportJob:
+    """Cancel a queued import now, or ask a running one to stop; a finished one is a 409."""
+    job = await uow.imports.get_job(who, import_id)
+    if job is None:
+        raise NotFound("import_not_found")
+    if not await uow.imports.request_cancel(import_id):  # one statement: races a claim
+        raise Conflict("import_finished",
+                       status=(await uow.imports.job(import_id, fresh=True)).status)
+    await uow.audit.record(who, "import.cancel", "import_job", [job.id])
+    await uow.commit()
+    return await uow.imports.job(import_id, fresh=True)
