@@ -194,7 +194,8 @@ async def needs(campaign_id: uuid.UUID, uow: UoW, who: CampaignsWrite,
     """Questions about procedures, help with apps, fraud attempts, feedback."""
     await uow.outreach.get(who, campaign_id)
     return NeedPage(items=[NeedRead.model_validate(n) for n in
-                           await uow.outreach.needs(campaign_id, status, limit)])
+                           await uow.outreach.needs(campaign_id, status, limit)],
+                    next_cursor=None)
 
 
 @router.get("/campaigns/{campaign_id}/progress", operation_id="campaigns_progress",
@@ -205,7 +206,7 @@ async def progress(campaign_id: uuid.UUID, uow: UoW, who: CampaignsRead) -> Prog
     campaign = await uow.outreach.get(who, campaign_id)
     counters = await uow.outreach.counters(campaign.id)
     labels: dict[str, str] = {}
-    for unit in await uow.units.get_many({uuid.UUID(g) for g in campaign.group_ids}):
+    for unit in await uow.units.by_ids({uuid.UUID(g) for g in campaign.group_ids}):
         labels[str(unit.id)] = unit.name
     for street in await uow.streets.for_commune(campaign.commune_id):
         labels[str(street.id)] = street.name

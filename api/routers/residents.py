@@ -129,7 +129,7 @@ async def list_duplicates(
     items = [DuplicateGroup(name_folded=name, birth_date=born, birth_year=year,
                             residents=await _views(uow, who, people))
              for name, born, year, people in groups]
-    return DuplicatePage(items=items)
+    return DuplicatePage(items=items, next_cursor=None)
 
 
 @router.post("/residents", operation_id="residents_create", summary="Register a resident",

@@ -57,7 +57,7 @@ async def _check_writer(uow: UnitOfWork, who: Principal, announcement: Announcem
     _check_category(who, announcement.category)
     if who.is_unscoped:
         return
-    units = await uow.units.get_many({uuid.UUID(u) for u in announcement.unit_ids})
+    units = await uow.units.by_ids({uuid.UUID(u) for u in announcement.unit_ids})
     if not units or not all(_inside(who, u) for u in units):
         raise Forbidden("announcement_outside_scope")
 
