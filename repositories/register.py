@@ -311,9 +311,12 @@ class HouseholdRepository(ScopedRepository[Household]):
         return await self.page(stmt, sort=sort, allowed=allowed, default="code", cursor=cursor,
                                limit=limit, include_total=include_total)
 
-    async def by_code(self, code: str) -> Household | None:
-        stmt = select(Household).where(Household.code == code, Household.deleted_at.is_(None))
-        return (await self.session.exec(stmt)).first()
+    async def by_codes(self, codes: list[str]) -> dict[str, Household]:
+        """Living households by code, whatever the caller's scope (an import matches codes)."""
+        if not codes:
+            return {}
+        stmt = select(Household).where(Household.code.in_(codes), Household.deleted_at.is_(None))
+        return {h.code: h for h in (await self.session.exec(stmt)).all()}
 
     async def code_taken(self, code: str) -> bool:
         return bool(await self.session.scalar(select(exists().where(Household.code == code))))

@@ -16,7 +16,7 @@ from pydantic import BaseModel
 from api.deps import ImportsWrite, UoW
 from api.problems import language, responses
 from domain import messages
-from domain.errors import Invalid, NotFound
+from domain.errors import Invalid
 from domain.imports import service
 from domain.imports.models import ImportJob, ImportKind, ImportStatus
 from domain.types import utcnow, uuid7
@@ -184,9 +184,7 @@ async def create_import(
 async def get_import(import_id: uuid.UUID, request: Request, uow: UoW, who: ImportsWrite
                      ) -> ImportRead:
     """Status, progress, counts and the rejected rows (line, column, reason)."""
-    job = await uow.imports.get_job(who, import_id)
-    if job is None:
-        raise NotFound("import_not_found")
+    job = await uow.imports.get(who, import_id)
     settings = request.app.state.settings
     if (job.status in (ImportStatus.queued, ImportStatus.running) and not settings.is_sqlite
             and (job.heartbeat_at or job.created_at) < utcnow() - SILENT_AFTER):

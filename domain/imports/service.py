@@ -148,6 +148,7 @@ async def _households(uow, who, job, records, errors, progress):
     streets = {fold(s.name): s for s in await uow.streets.for_commune(group.commune_id)}
     counts, total, seen = {"create": 0, "update": 0, "same": 0}, 0, set()
     async for batch in _batches(records):
+        known = await uow.households.by_codes(list({rec["code"] for _, rec in batch}))
         for line, rec in batch:
             total += 1
             if rec["code"] in seen:
@@ -163,7 +164,7 @@ async def _households(uow, who, job, records, errors, progress):
                       "house_number_sort": _house_sort(rec["house_number"]),
                       "old_address_text": rec["old_address_text"],
                       "residence_type": rec["residence_type"]}
-            existing = await uow.households.by_code(rec["code"])
+            existing = known.get(rec["code"])
             if existing is not None and existing.group_id != group.id:
                 errors.append(row_error(line, Invalid("household_code_taken", loc=("code",))))
                 continue
