@@ -21,6 +21,7 @@ from domain.outreach.announcement_models import (  # noqa: F401
 from domain.outreach.models import (  # noqa: F401
     Campaign,
     CampaignCounter,
+    CampaignGroup,
     CampaignHousehold,
     GoalProgress,
     Visit,

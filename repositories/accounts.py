@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Select, bindparam, delete, exists, literal, or_, update
+from sqlalchemy import Select, bindparam, delete, exists, false, literal, update
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -19,35 +20,19 @@ from domain.accounts.models import (
     User,
     UserUnit,
 )
-from domain.errors import NotFound
-from domain.units.models import AdminUnit
+from domain.paging import Page
 from repositories.direct import Direct, Run
 from repositories.flush import flush_or_conflict
-from repositories.paging import Page, count_of, keyset, page_from_rows, parse_sort
+from repositories.scoped import JoinTable, Own, Scope, ScopedRepository, inside
 from repositories.units import known_levels, unit_levels
 
 
-class UserRepository:
-    def __init__(self, session: AsyncSession) -> None:
-        self.session = session
+class UserRepository(ScopedRepository[User]):
+    """Admins see everyone; others see accounts scoped inside their own units, and
+    themselves."""
 
-    def readable(self, principal: Principal):
-        """Admins see everyone; others see accounts scoped inside their own units."""
-        stmt = select(User)
-        if principal.is_unscoped:
-            return stmt
-        inside = (
-            select(UserUnit.user_id)
-            .join(AdminUnit, AdminUnit.id == UserUnit.unit_id)
-            .where(
-                or_(
-                    AdminUnit.id.in_(principal.unit_ids),
-                    AdminUnit.commune_id.in_(principal.unit_ids),
-                    AdminUnit.province_id.in_(principal.unit_ids),
-                )
-            )
-        )
-        return stmt.where(or_(User.id.in_(inside), User.id == principal.subject_id))
+    model, not_found = User, "user_not_found"
+    scope = JoinTable(User.id, UserUnit.user_id, UserUnit.unit_id, inside) | Own(User.id)
 
     async def by_username(self, username: str) -> User | None:
         return (await self.session.exec(select(User).where(User.username == username))).first()
@@ -60,15 +45,6 @@ class UserRepository:
     async def by_id(self, user_id: uuid.UUID) -> User | None:
         return await self.session.get(User, user_id)
 
-    async def get(self, principal: Principal, user_id: uuid.UUID, *, for_update=False) -> User:
-        stmt = self.readable(principal).where(User.id == user_id)
-        if for_update:
-            stmt = stmt.with_for_update()
-        user = (await self.session.exec(stmt)).first()
-        if user is None:
-            raise NotFound("user_not_found")
-        return user
-
     async def list(
         self, principal: Principal, *, role, q, sort, cursor, limit, include_total
     ) -> Page[User]:
@@ -77,14 +53,9 @@ class UserRepository:
             stmt = stmt.where(User.role == role)
         if q:
             stmt = stmt.where(User.username.contains(q.lower(), autoescape=True))
-        keys = parse_sort(
-            sort, {"username": User.username, "created_at": User.created_at}, "username", User.id
-        )
-        total = await self.session.scalar(count_of(stmt)) if include_total else None
-        rows = list((await self.session.exec(keyset(stmt, keys, cursor, limit))).all())
-        page = page_from_rows(rows, keys, limit, lambda r, n: getattr(r, n))
-        page.total = total
-        return page
+        return await self.page(
+            stmt, sort=sort, allowed={"username": User.username, "created_at": User.created_at},
+            default="username", cursor=cursor, limit=limit, include_total=include_total)
 
     async def unit_ids(self, user_ids: list[uuid.UUID]) -> dict[uuid.UUID, list[uuid.UUID]]:
         out: dict[uuid.UUID, list[uuid.UUID]] = {u: [] for u in user_ids}
@@ -112,32 +83,25 @@ class UserRepository:
         await flush_or_conflict(self.session, "conflict")
 
 
-class ServiceAccountRepository:
-    def __init__(self, session: AsyncSession) -> None:
-        self.session = session
+@dataclass(frozen=True)
+class _AdminsOnly(Scope):
+    """Managing service accounts is an admin permission: no scoped caller sees one."""
 
-    def readable(self, principal: Principal):
-        return select(ServiceAccount)  # managing service accounts is an admin permission
+    def clause(self, principal, dialect=None):
+        return false()
+
+
+class ServiceAccountRepository(ScopedRepository[ServiceAccount]):
+    model, scope, not_found = ServiceAccount, _AdminsOnly(), "service_account_not_found"
 
     async def by_client_id(self, client_id: str) -> ServiceAccount | None:
         stmt = select(ServiceAccount).where(ServiceAccount.client_id == client_id)
         return (await self.session.exec(stmt)).first()
 
-    async def get(self, principal: Principal, account_id: uuid.UUID, *, for_update=False):
-        stmt = self.readable(principal).where(ServiceAccount.id == account_id)
-        if for_update:
-            stmt = stmt.with_for_update()
-        account = (await self.session.exec(stmt)).first()
-        if account is None:
-            raise NotFound("service_account_not_found")
-        return account
-
     async def list(self, principal: Principal, *, cursor, limit) -> Page[ServiceAccount]:
-        keys = parse_sort(None, {"created_at": ServiceAccount.created_at}, "created_at",
-                          ServiceAccount.id)
-        stmt = keyset(self.readable(principal), keys, cursor, limit)
-        rows = list((await self.session.exec(stmt)).all())
-        return page_from_rows(rows, keys, limit, lambda r, n: getattr(r, n))
+        return await self.page(self.readable(principal), sort=None,
+                               allowed={"created_at": ServiceAccount.created_at},
+                               default="created_at", cursor=cursor, limit=limit)
 
     async def unit_ids(self, account_id: uuid.UUID) -> list[uuid.UUID]:
         stmt = select(ServiceAccountUnit.unit_id).where(

@@ -8,19 +8,19 @@ from sqlalchemy import and_, delete, func, literal, not_, or_
 from sqlalchemy import select as sa_select
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import select
-from sqlmodel.ext.asyncio.session import AsyncSession
 
 from domain.access import Principal, Role
-from domain.errors import NotFound
 from domain.outreach.announcement_models import (
     Announcement,
     AnnouncementDelivery,
     AnnouncementUnit,
 )
+from domain.paging import Page
 from domain.register.models import Household
 from domain.types import utcnow
 from domain.units.models import AdminUnit
-from repositories.paging import Page, count_of, keyset, page_from_rows, parse_sort
+from repositories.paging import keyset, page_from_rows, parse_sort
+from repositories.scoped import JoinTable, ScopedRepository, UnitColumns, reaching
 
 # Who sees only what has gone out: the people the notices are for, and the walkers.
 PUBLISHED_ONLY = frozenset({Role.resident, Role.volunteer})
@@ -37,32 +37,21 @@ def _reaching(unit_ids):
         or_(AnnouncementUnit.unit_id.in_(unit_ids), AnnouncementUnit.unit_id.in_(communes))))
 
 
-class AnnouncementRepository:
-    def __init__(self, session: AsyncSession) -> None:
-        self.session = session
+class AnnouncementRepository(ScopedRepository[Announcement]):
+    """A group's people see notices to their group or their whole commune; a commune's
+    officers see every notice of the commune. Residents and volunteers: published only."""
 
-    def readable(self, principal: Principal):
-        """A group's people see notices to their group or their whole commune; a commune's
-        officers see every notice of the commune. Residents and volunteers: published only."""
-        stmt = select(Announcement)
-        if principal.is_unscoped:
-            return stmt
-        units = principal.unit_ids
-        stmt = stmt.where(or_(Announcement.commune_id.in_(units),
-                              Announcement.province_id.in_(units), _reaching(units)))
-        if principal.role in PUBLISHED_ONLY:
+    model, not_found = Announcement, "announcement_not_found"
+    scope = (UnitColumns({"commune": Announcement.commune_id,
+                          "province": Announcement.province_id})
+             | JoinTable(Announcement.id, AnnouncementUnit.announcement_id,
+                         AnnouncementUnit.unit_id, reaching))
+
+    def readable(self, principal: Principal, *, include_deleted: bool = False):
+        stmt = super().readable(principal)
+        if not principal.is_unscoped and principal.role in PUBLISHED_ONLY:
             stmt = stmt.where(_published(utcnow()))
         return stmt
-
-    async def get(self, principal: Principal, announcement_id: uuid.UUID, *,
-                  for_update=False) -> Announcement:
-        stmt = self.readable(principal).where(Announcement.id == announcement_id)
-        if for_update:
-            stmt = stmt.with_for_update(of=Announcement)
-        announcement = (await self.session.exec(stmt)).first()
-        if announcement is None:
-            raise NotFound("announcement_not_found")
-        return announcement
 
     async def list(self, principal: Principal, *, category, unit_id, published, sort, cursor,
                    limit, include_total) -> Page:
@@ -76,14 +65,9 @@ class AnnouncementRepository:
         if published is not None:
             condition = _published(utcnow())
             stmt = stmt.where(condition if published else not_(condition))
-        keys = parse_sort(sort, {"publish_at": Announcement.publish_at,
-                                 "created_at": Announcement.created_at},
-                          "-publish_at", Announcement.id)
-        total = await self.session.scalar(count_of(stmt)) if include_total else None
-        rows = list((await self.session.exec(keyset(stmt, keys, cursor, limit))).all())
-        page = page_from_rows(rows, keys, limit, lambda r, n: getattr(r, n))
-        page.total = total
-        return page
+        return await self.page(stmt, sort=sort, allowed={
+            "publish_at": Announcement.publish_at, "created_at": Announcement.created_at},
+            default="-publish_at", cursor=cursor, limit=limit, include_total=include_total)
 
     async def add(self, announcement: Announcement) -> None:
         self.session.add(announcement)
@@ -100,10 +84,10 @@ class AnnouncementRepository:
         await self.session.flush()
 
     # -- deliveries ------------------------------------------------------------------
-    async def delivery(self, announcement_id: uuid.UUID,
+    async def delivery(self, announcement: Announcement,
                        household_id: uuid.UUID) -> AnnouncementDelivery | None:
         stmt = select(AnnouncementDelivery).where(
-            AnnouncementDelivery.announcement_id == announcement_id,
+            AnnouncementDelivery.announcement_id == announcement.id,
             AnnouncementDelivery.household_id == household_id)
         return (await self.session.exec(stmt)).first()
 
@@ -118,20 +102,22 @@ class AnnouncementRepository:
             return False
         return True
 
-    async def deliveries(self, announcement_id: uuid.UUID, *, household_id, cursor,
-                         limit) -> Page:
+    async def deliveries(self, principal: Principal, announcement_id: uuid.UUID, *,
+                         household_id, cursor, limit) -> tuple[Announcement, Page]:
+        """The announcement and a page of its deliveries, latest first."""
+        announcement = await self.get(principal, announcement_id)
         stmt = select(AnnouncementDelivery).where(
-            AnnouncementDelivery.announcement_id == announcement_id)
+            AnnouncementDelivery.announcement_id == announcement.id)
         if household_id:
             stmt = stmt.where(AnnouncementDelivery.household_id == household_id)
         keys = parse_sort("-delivered_at", {"delivered_at": AnnouncementDelivery.delivered_at},
                           "-delivered_at", AnnouncementDelivery.id)
         rows = list((await self.session.exec(keyset(stmt, keys, cursor, limit))).all())
-        return page_from_rows(rows, keys, limit, lambda r, n: getattr(r, n))
+        return announcement, page_from_rows(rows, keys, limit)
 
-    async def households_told(self, announcement_id: uuid.UUID) -> int:
+    async def households_told(self, announcement: Announcement) -> int:
         stmt = sa_select(func.count()).where(
-            AnnouncementDelivery.announcement_id == announcement_id)
+            AnnouncementDelivery.announcement_id == announcement.id)
         return int(await self.session.scalar(stmt) or 0)
 
     async def target_households(self, announcement: Announcement) -> int:

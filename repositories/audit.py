@@ -7,18 +7,18 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import String, Text, bindparam, cast, func, insert, text, update
+from sqlalchemy import Text, bindparam, cast, func, insert, text, update
 from sqlmodel import select
-from sqlmodel.ext.asyncio.session import AsyncSession
 
 from domain import context
 from domain.access import Principal
-from domain.accounts.models import User
 from domain.audit.models import GENESIS_HASH, AuditEvent, chain_hash
+from domain.paging import Page
 from domain.types import utcnow
 from repositories.accounts import UserRepository
 from repositories.db import core, is_postgres
 from repositories.direct import ConnectionRun, Run
+from repositories.scoped import ScopedRepository, Through
 
 # The sealer holds this transaction-scoped lock so the hash chain never forks.
 _CHAIN_LOCK = 0x6175646974  # "audit"
@@ -64,9 +64,9 @@ async def append_event(
     })
 
 
-class AuditRepository:
-    def __init__(self, session: AsyncSession) -> None:
-        self.session = session
+class AuditRepository(ScopedRepository[AuditEvent]):
+    # Admins see every event; others the events whose actor is a user they can see.
+    model, scope = AuditEvent, Through(UserRepository, AuditEvent.actor_id, as_text=True)
 
     async def record(
         self,
@@ -113,16 +113,6 @@ class AuditRepository:
         return await self.session.scalar(
             select(func.count()).select_from(_EVENTS).where(_EVENTS.c.seq.is_(None))) or 0
 
-    def readable(self, principal: Principal):
-        """Admins see every event; others the events whose actor is a user they can see."""
-        stmt = select(AuditEvent)
-        if principal.is_unscoped:
-            return stmt
-        actors = UserRepository(self.session).readable(principal).with_only_columns(
-            cast(User.id, String)
-        )
-        return stmt.where(AuditEvent.actor_id.in_(actors))
-
     async def list(
         self,
         *,
@@ -132,12 +122,12 @@ class AuditRepository:
         outcome: str | None,
         since: datetime | None,
         until: datetime | None,
-        cursor: int | None,
+        cursor: str | None,
         limit: int,
-        principal: Principal | None = None,
-    ) -> list[AuditEvent]:
-        """Newest first, `limit + 1` rows (the extra one tells that a next page exists)."""
-        stmt = self.readable(principal) if principal is not None else select(AuditEvent)
+        principal: Principal,
+    ) -> Page:
+        """Newest first."""
+        stmt = self.readable(principal)
         if actor_id:
             stmt = stmt.where(AuditEvent.actor_id == actor_id)
         if action:
@@ -152,10 +142,9 @@ class AuditRepository:
             # Portable JSON containment: the ids are stored as a JSON array of strings.
             ids_text = cast(AuditEvent.object_ids, Text)
             stmt = stmt.where(ids_text.contains(f'"{object_id}"', autoescape=True))
-        if cursor is not None:
-            stmt = stmt.where(AuditEvent.id < cursor)
-        stmt = stmt.order_by(AuditEvent.id.desc()).limit(limit + 1)
-        return list((await self.session.exec(stmt)).all())
+        return await self.page(stmt, sort=None, allowed={"id": AuditEvent.id},
+                               default="-id", cursor=cursor,
+                               limit=limit)
 
     async def verify(self, batch: int = 5000) -> tuple[int, AuditEvent | None]:
         """Walk the sealed chain in `seq` order; how many events check out, and the first

@@ -118,7 +118,7 @@ async def load_demo_campaign(uow, people: dict[Role, Principal], group: AdminUni
         mode="by_street", volunteer_ids=[w.subject_id for w in walkers]))
     walks = []
     for walker in walkers:
-        rows = await uow.outreach.walk(campaign.id, walker.subject_id)
+        _, rows = await uow.outreach.walk(leader, campaign.id, walker.subject_id)
         members = await uow.residents.members([row[0].household_id for row in rows])
         facts = await uow.residents.readiness([m.id for m in members])
         by_household: dict = {}

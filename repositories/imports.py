@@ -28,7 +28,6 @@ from sqlalchemy import (
     update,
 )
 from sqlmodel import select as sqlmodel_select
-from sqlmodel.ext.asyncio.session import AsyncSession
 
 from domain.access import Principal
 from domain.imports.models import ImportJob
@@ -43,7 +42,9 @@ from domain.register.policy import (
 )
 from domain.types import utcnow, uuid7
 from repositories import register_policy as rules
+from repositories.accounts import UserRepository
 from repositories.register import in_scope, living_with_id_number, readable_households
+from repositories.scoped import ScopedRepository, Through, Units, inside
 
 _RESIDENT = Resident.__table__.c
 
@@ -67,9 +68,10 @@ STAGE_COLUMNS = [c.name for c in STAGE.columns if c.name not in
                  ("household_id", "resident_id", "action")]
 
 
-class ImportRepository:
-    def __init__(self, session: AsyncSession) -> None:
-        self.session = session
+class ImportRepository(ScopedRepository[ImportJob]):
+    # A job is seen by whoever sees its target group, or the user who submitted it.
+    model, not_found = ImportJob, "import_not_found"
+    scope = Units(ImportJob.group_id, inside) | Through(UserRepository, ImportJob.created_by_id)
 
     async def add_job(self, job: ImportJob) -> None:
         self.session.add(job)
@@ -140,13 +142,6 @@ class ImportRepository:
     async def drop_stage(self) -> None:
         conn = await self.session.connection()
         await conn.run_sync(lambda c: STAGE.drop(c, checkfirst=True))
-
-    async def get_job(self, principal: Principal, job_id: uuid.UUID) -> ImportJob | None:
-        job = await self.session.get(ImportJob, job_id)
-        if job is None or (not principal.is_unscoped and job.created_by_id != principal.subject_id
-                           and job.group_id not in principal.unit_ids):
-            return None
-        return job
 
     # -- staging -------------------------------------------------------------------------
     async def create_stage(self) -> None:

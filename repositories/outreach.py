@@ -7,27 +7,28 @@ import uuid
 from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import Text, bindparam, cast, func, literal, or_, update
+from sqlalchemy import bindparam, delete, func, literal, update
 from sqlalchemy import select as sa_select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import select
-from sqlmodel.ext.asyncio.session import AsyncSession
 
 from domain.access import Principal, Role
-from domain.errors import NotFound
 from domain.outreach.models import (
     COUNTER_SHARDS,
     Campaign,
     CampaignCounter,
+    CampaignGroup,
     CampaignHousehold,
     GoalProgress,
     Visit,
     VisitNeed,
 )
+from domain.paging import Page
 from domain.register.models import Household, Resident
 from domain.units.models import Street
 from repositories.db import core
-from repositories.paging import Page, keyset, page_from_rows, parse_sort
+from repositories.paging import keyset, page_from_rows, parse_sort
+from repositories.scoped import JoinTable, ScopedRepository, UnitColumns
 
 
 # Statements of every visit, built once: composing them cost more CPU than running them.
@@ -58,44 +59,40 @@ def _bump(dialect: str):
         set_={"value": t.c.value + stmt.excluded.value})
 
 
-class OutreachRepository:
-    def __init__(self, session: AsyncSession) -> None:
-        self.session = session
+class OutreachRepository(ScopedRepository[Campaign]):
+    """Campaigns of the caller's communes and groups; a volunteer's, those they walk for.
+    Child reads (walks, visits, needs, counters) take the campaign through `get`, so none
+    can be made with a bare campaign id."""
 
-    # -- campaigns -------------------------------------------------------------------
-    def readable(self, principal: Principal):
-        stmt = select(Campaign)
-        if principal.is_unscoped:
-            return stmt
-        units = principal.unit_ids
-        scoped = or_(Campaign.commune_id.in_(units), Campaign.province_id.in_(units),
-                     *[cast(Campaign.group_ids, Text).contains(str(u)) for u in units])
+    model, not_found = Campaign, "campaign_not_found"
+    scope = (UnitColumns({"commune": Campaign.commune_id, "province": Campaign.province_id})
+             | JoinTable(Campaign.id, CampaignGroup.campaign_id, CampaignGroup.group_id))
+
+    def readable(self, principal: Principal, *, include_deleted: bool = False):
         if principal.role == Role.volunteer:  # only campaigns they walk for
             mine = sa_select(CampaignHousehold.campaign_id).where(
                 CampaignHousehold.volunteer_id == principal.subject_id)
-            return stmt.where(Campaign.id.in_(mine))
-        return stmt.where(scoped)
-
-    async def get(self, principal: Principal, campaign_id: uuid.UUID, *, for_update=False):
-        stmt = self.readable(principal).where(Campaign.id == campaign_id)
-        if for_update:
-            stmt = stmt.with_for_update()
-        campaign = (await self.session.exec(stmt)).first()
-        if campaign is None:
-            raise NotFound("campaign_not_found")
-        return campaign
+            return select(Campaign).where(Campaign.id.in_(mine))
+        return super().readable(principal)
 
     async def list(self, principal: Principal, *, status, cursor, limit) -> Page:
         stmt = self.readable(principal)
         if status:
             stmt = stmt.where(Campaign.status == status)
-        keys = parse_sort("-created_at", {"created_at": Campaign.created_at}, "-created_at",
-                          Campaign.id)
-        rows = list((await self.session.exec(keyset(stmt, keys, cursor, limit))).all())
-        return page_from_rows(rows, keys, limit, lambda r, n: getattr(r, n))
+        return await self.page(stmt, sort=None, allowed={"created_at": Campaign.created_at},
+                               default="-created_at", cursor=cursor, limit=limit)
 
     async def add(self, campaign: Campaign) -> None:
         self.session.add(campaign)
+        await self.session.flush()
+        await self.set_groups(campaign)
+
+    async def set_groups(self, campaign: Campaign) -> None:
+        """Mirror `group_ids` into the indexed table that scopes the campaign."""
+        await self.session.execute(delete(CampaignGroup).where(
+            CampaignGroup.campaign_id == campaign.id))
+        self.session.add_all([CampaignGroup(campaign_id=campaign.id, group_id=uuid.UUID(g))
+                              for g in dict.fromkeys(campaign.group_ids)])
         await self.session.flush()
 
     # -- targets ---------------------------------------------------------------------
@@ -141,8 +138,9 @@ class OutreachRepository:
             Household.code).limit(500)
         return list((await self.session.exec(stmt)).all())
 
-    async def targets_in_walk_order(self, campaign_id: uuid.UUID):
+    async def targets_in_walk_order(self, campaign: Campaign):
         """Targets with street name and house order, for cutting walks."""
+        campaign_id = campaign.id
         stmt = (
             sa_select(CampaignHousehold, Street.name, Household.house_number_sort,
                       Household.house_number, Household.code)
@@ -154,35 +152,40 @@ class OutreachRepository:
         )
         return (await self.session.execute(stmt)).all()
 
-    async def target(self, campaign_id: uuid.UUID, household_id: uuid.UUID, *,
+    async def target(self, campaign: Campaign, household_id: uuid.UUID, *,
                      for_update=False) -> CampaignHousehold | None:
-        stmt = select(CampaignHousehold).where(CampaignHousehold.campaign_id == campaign_id,
+        stmt = select(CampaignHousehold).where(CampaignHousehold.campaign_id == campaign.id,
                                                CampaignHousehold.household_id == household_id)
         if for_update:
             stmt = stmt.with_for_update()
         return (await self.session.exec(stmt)).first()
 
-    async def loads(self, campaign_id: uuid.UUID):
+    async def loads(self, principal: Principal, campaign_id: uuid.UUID):
+        """Households and households reached per volunteer."""
+        campaign = await self.get(principal, campaign_id)
         stmt = sa_select(CampaignHousehold.volunteer_id, func.count(),
                          func.count(CampaignHousehold.reached_at)).where(
-            CampaignHousehold.campaign_id == campaign_id).group_by(
+            CampaignHousehold.campaign_id == campaign.id).group_by(
             CampaignHousehold.volunteer_id)
         return (await self.session.execute(stmt)).all()
 
-    async def walk(self, campaign_id: uuid.UUID, volunteer_id: uuid.UUID):
+    async def walk(self, principal: Principal, campaign_id: uuid.UUID,
+                   volunteer_id: uuid.UUID) -> tuple[Campaign, list]:
+        """The campaign and one volunteer's targets in walking order."""
+        campaign = await self.get(principal, campaign_id)
         stmt = (
             sa_select(CampaignHousehold, Household.code, Household.house_number, Street.name)
             .join(Household, Household.id == CampaignHousehold.household_id)
             .outerjoin(Street, Street.id == CampaignHousehold.street_id)
-            .where(CampaignHousehold.campaign_id == campaign_id,
+            .where(CampaignHousehold.campaign_id == campaign.id,
                    CampaignHousehold.volunteer_id == volunteer_id)
             .order_by(CampaignHousehold.walk_order)
         )
-        return (await self.session.execute(stmt)).all()
+        return campaign, list((await self.session.execute(stmt)).all())
 
     # -- visits ----------------------------------------------------------------------
-    async def visit_by_client_id(self, campaign_id: uuid.UUID, client_id: str):
-        stmt = select(Visit).where(Visit.campaign_id == campaign_id,
+    async def visit_by_client_id(self, campaign: Campaign, client_id: str):
+        stmt = select(Visit).where(Visit.campaign_id == campaign.id,
                                    Visit.client_visit_id == client_id)
         return (await self.session.exec(stmt)).first()
 
@@ -197,20 +200,22 @@ class OutreachRepository:
         values = {c.name: getattr(visit, c.name) for c in Visit.__table__.columns}
         return await self._insert_ignoring_twins(Visit, values, ("campaign_id", "client_visit_id"))
 
-    async def visit(self, visit_id: uuid.UUID) -> Visit | None:
-        return await self.session.get(Visit, visit_id)
+    async def visit(self, campaign: Campaign, visit_id: uuid.UUID) -> Visit | None:
+        stmt = select(Visit).where(Visit.id == visit_id, Visit.campaign_id == campaign.id)
+        return (await self.session.exec(stmt)).first()
 
-    async def visits(self, campaign_id: uuid.UUID, *, household_id, volunteer_id, cursor,
-                     limit) -> Page:
-        stmt = select(Visit).where(Visit.campaign_id == campaign_id)
+    async def visits(self, principal: Principal, campaign_id: uuid.UUID, *, household_id,
+                     volunteer_id, cursor, limit) -> Page:
+        """Visits of a campaign the caller can read, newest first."""
+        campaign = await self.get(principal, campaign_id)
+        stmt = select(Visit).where(Visit.campaign_id == campaign.id)
         if household_id:
             stmt = stmt.where(Visit.household_id == household_id)
         if volunteer_id:
             stmt = stmt.where(Visit.volunteer_id == volunteer_id)
-        keys = parse_sort("-visited_at", {"visited_at": Visit.visited_at}, "-visited_at",
-                          Visit.id)
+        keys = parse_sort(None, {"visited_at": Visit.visited_at}, "-visited_at", Visit.id)
         rows = list((await self.session.exec(keyset(stmt, keys, cursor, limit))).all())
-        return page_from_rows(rows, keys, limit, lambda r, n: getattr(r, n))
+        return page_from_rows(rows, keys, limit)
 
     async def first_action(self, campaign_id, resident_id, action, *, for_update=True):
         params = {"campaign_id": campaign_id, "resident_id": resident_id, "action": action}
@@ -222,9 +227,9 @@ class OutreachRepository:
         return await self._insert_ignoring_twins(
             GoalProgress, values, ("campaign_id", "resident_id", "action"))
 
-    async def actions_done(self, campaign_id: uuid.UUID, resident_ids: list[uuid.UUID]):
+    async def actions_done(self, campaign: Campaign, resident_ids: list[uuid.UUID]):
         stmt = sa_select(GoalProgress.resident_id, GoalProgress.action).where(
-            GoalProgress.campaign_id == campaign_id, GoalProgress.resident_id.in_(resident_ids))
+            GoalProgress.campaign_id == campaign.id, GoalProgress.resident_id.in_(resident_ids))
         return (await self.session.execute(stmt)).all()
 
     # -- counters --------------------------------------------------------------------
@@ -249,19 +254,25 @@ class OutreachRepository:
             CampaignCounter.metric == metric).values(value=0))
         await self.bump(campaign_id, [(dimension, k, metric, v) for k, v in values.items()])
 
-    async def counters(self, campaign_id: uuid.UUID) -> list[Any]:
+    async def counters(self, principal: Principal, campaign_id: uuid.UUID
+                       ) -> tuple[Campaign, list[Any]]:
+        """The campaign and its counters, the shards summed."""
+        campaign = await self.get(principal, campaign_id)
         stmt = sa_select(CampaignCounter.dimension, CampaignCounter.key, CampaignCounter.metric,
                          func.sum(CampaignCounter.value)).where(
-            CampaignCounter.campaign_id == campaign_id).group_by(
+            CampaignCounter.campaign_id == campaign.id).group_by(
             CampaignCounter.dimension, CampaignCounter.key, CampaignCounter.metric)
-        return (await self.session.execute(stmt)).all()
+        return campaign, list((await self.session.execute(stmt)).all())
 
     # -- needs -----------------------------------------------------------------------
     async def add_need(self, need: VisitNeed) -> None:
         self.session.add(need)
 
-    async def needs(self, campaign_id: uuid.UUID, status: str | None, limit: int):
-        stmt = select(VisitNeed).where(VisitNeed.campaign_id == campaign_id)
+    async def needs(self, principal: Principal, campaign_id: uuid.UUID, status: str | None,
+                    limit: int):
+        """The newest needs raised at the doors of a campaign the caller can read."""
+        campaign = await self.get(principal, campaign_id)
+        stmt = select(VisitNeed).where(VisitNeed.campaign_id == campaign.id)
         if status:
             stmt = stmt.where(VisitNeed.status == status)
         stmt = stmt.order_by(VisitNeed.created_at.desc()).limit(limit)

@@ -1,5 +1,6 @@
 """Keyset pagination: opaque cursors over an ORDER BY that always ends with the primary key.
 
+The one cursor codec of the service: every list, the audit trail's included, pages here.
 Written here rather than taken from a library because the cursor must stay opaque and
 stable across our own sort grammar (`sort=name,-created_at`) on SQLite and PostgreSQL.
 """
@@ -11,13 +12,14 @@ import binascii
 import uuid
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any, Generic, TypeVar
+from typing import Any
 
 import orjson
 from sqlalchemy import Select, and_, func, literal, or_, select, tuple_
 from sqlalchemy.sql.elements import ColumnElement
 
 from domain.errors import Invalid
+from domain.paging import Page
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,8 +45,8 @@ def parse_sort(
                 "sort_invalid", loc=("query", "sort"), field=name, allowed=", ".join(allowed)
             )
         keys.append(SortKey(name, allowed[name], descending))
-    last_desc = keys[-1].descending if keys else False
-    keys.append(SortKey("id", id_column, last_desc))
+    if "id" not in {k.name for k in keys}:  # ordered by the id alone (the audit trail)
+        keys.append(SortKey("id", id_column, keys[-1].descending if keys else False))
     return keys
 
 
@@ -113,21 +115,21 @@ def count_of(stmt: Select) -> Select:
     return select(func.count()).select_from(stmt.order_by(None).limit(None).subquery())
 
 
-T = TypeVar("T")
+def value_of(row: Any, key: SortKey) -> Any:
+    """A sort key's value in a row: a plain row by column name, an entity by attribute."""
+    name = key.column.key
+    try:
+        return row[name]
+    except TypeError:
+        return getattr(row, name)
 
 
-@dataclass(slots=True)
-class Page(Generic[T]):
-    items: list[T]
-    next_cursor: str | None
-    total: int | None = None
-
-
-def page_from_rows(rows: list[Any], keys: list[SortKey], limit: int, value_of) -> Page:
+def page_from_rows(rows: list[Any], keys: list[SortKey], limit: int,
+                   total: int | None = None) -> Page:
     """Cut the extra row off and build the next cursor from the last row kept."""
     more = len(rows) > limit
     rows = rows[:limit]
     next_cursor = None
     if more and rows:
-        next_cursor = encode_cursor(keys, [value_of(rows[-1], k.name) for k in keys])
-    return Page(items=rows, next_cursor=next_cursor)
+        next_cursor = encode_cursor(keys, [value_of(rows[-1], k) for k in keys])
+    return Page.of(rows, next_cursor, total)

@@ -14,19 +14,18 @@ from sqlalchemy import (
     bindparam,
     case,
     exists,
-    false,
     func,
     literal_column,
     not_,
     or_,
-    true,
     update,
 )
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from domain.access import Principal
-from domain.errors import Conflict, NotFound
+from domain.errors import Conflict
+from domain.paging import Page
 from domain.register.models import ChangeLog, Household, ReadinessFact, Resident
 from domain.register.policy import ID_NUMBER_TAKEN
 from domain.register.views import RESIDENT
@@ -34,48 +33,29 @@ from domain.views import Audience
 from repositories.direct import ConnectionRun, Run, any_of
 from repositories.documents import document_sql, utc_text
 from repositories.flush import flush_or_conflict
-from repositories.paging import Page, count_of, keyset, page_from_rows, parse_sort
+from repositories.paging import count_of, keyset, page_from_rows, parse_sort
+from repositories.scoped import (
+    ScopedRepository,
+    UnitColumns,
+    level_columns,
+    scope_clause,
+    scope_shape,
+)
 
-_LEVELS = ("group", "commune", "province")
-
-
-def scope_shape(principal: Principal) -> tuple[tuple[str, ...] | None, dict[str, list]]:
-    """Which unit columns the caller's scope tests (None: everything) and the ids to bind.
-
-    With the units' levels known, only the matching columns are tested, so a commune
-    officer's list is one indexed `commune_id IN (...)` rather than an OR of three. Hot
-    statements are built once per shape with these as bound parameters: composing
-    SQLAlchemy expressions costs more CPU than running the query they stand for."""
-    if principal.is_unscoped:
-        return None, {}
-    if principal.levels:
-        shape = tuple(level for level in _LEVELS if principal.units_at(level))
-        return shape, {f"scope_{level}": list(principal.units_at(level)) for level in shape}
-    return _LEVELS, {f"scope_{level}": list(principal.unit_ids) for level in _LEVELS}
-
-
-def scope_clause(table, shape: tuple[str, ...] | None, ids: dict[str, list] | None = None,
-                 dialect: str | None = None):
-    """Rows of `table` (with province/commune/group columns) inside a `scope_shape`: its ids
-    bound now (`ids`), or at execution as lists (`any_of`, one array on PostgreSQL)."""
-    if shape is None:
-        return true()
-    tests = [any_of(table.c[f"{level}_id"], f"scope_{level}", dialect,
-                    *([ids[f"scope_{level}"]] if ids else [])) for level in shape]
-    return or_(*tests) if len(tests) > 1 else (tests[0] if tests else false())
+RESIDENT_SCOPE = UnitColumns(level_columns(Resident.__table__))
+HOUSEHOLD_SCOPE = UnitColumns(level_columns(Household.__table__))
 
 
 def in_scope(model, principal: Principal, dialect: str | None = None):
-    """Rows of `model` inside the caller's units, the ids bound into the clause."""
-    shape, ids = scope_shape(principal)
-    return scope_clause(model.__table__, shape, ids, dialect)
+    """Rows of `model` (a register table) inside the caller's units, the ids bound now."""
+    return UnitColumns(level_columns(model.__table__)).clause(principal, dialect)
 
 
 @lru_cache(maxsize=32)
 def _resident_read_stmt(shape: tuple[str, ...] | None, dialect: str):
     t = Resident.__table__
     return select(t).where(t.c.id == bindparam("id"), t.c.deleted_at.is_(None),
-                           scope_clause(t, shape, dialect=dialect))
+                           scope_clause(level_columns(t), shape, dialect=dialect))
 
 
 @lru_cache(maxsize=2)
@@ -93,7 +73,7 @@ def readable_residents(principal: Principal, *, include_deleted: bool = False,
     if not include_deleted:
         stmt = stmt.where(Resident.deleted_at.is_(None))
     if not principal.is_unscoped:
-        stmt = stmt.where(in_scope(Resident, principal, dialect))
+        stmt = stmt.where(RESIDENT_SCOPE.clause(principal, dialect))
     return stmt
 
 
@@ -136,9 +116,7 @@ async def resident_page(run: Run, principal: Principal, f: dict[str, Any], *, so
         stmt = stmt.add_columns(rank)
     total = await run.fetchval(count_of(stmt)) if include_total else None
     rows = await run.fetch(keyset(stmt, keys, cursor, limit))
-    page = page_from_rows(rows, keys, limit, _resident_value)
-    page.total = total
-    return page
+    return page_from_rows(rows, keys, limit, total)
 
 
 @lru_cache(maxsize=8)
@@ -185,7 +163,7 @@ async def read_resident(run: Run, principal: Principal, resident_id: uuid.UUID):
     row = await run.fetchrow(_resident_read_stmt(shape, run.dialect),
                              {"id": resident_id, **params})
     if row is None:
-        raise NotFound("resident_not_found", resident_id=str(resident_id))
+        raise ResidentRepository.missing(resident_id)
     return row
 
 
@@ -199,29 +177,9 @@ async def readiness_of(run: Run, ids: list[uuid.UUID]) -> dict[uuid.UUID, dict[s
     return out
 
 
-class ResidentRepository:
-    def __init__(self, session: AsyncSession) -> None:
-        self.session = session
-
-    def readable(self, principal: Principal, *, include_deleted: bool = False):
-        return readable_residents(principal, include_deleted=include_deleted)
-
-    async def get(self, principal: Principal, resident_id: uuid.UUID, *, for_update=False,
-                  include_deleted=False):
-        stmt = self.readable(principal, include_deleted=include_deleted).where(
-            Resident.id == resident_id)
-        if for_update:
-            stmt = stmt.with_for_update()
-        resident = (await self.session.exec(stmt)).first()
-        if resident is None:
-            raise NotFound("resident_not_found", resident_id=str(resident_id))
-        return resident
-
-    async def get_many(self, principal: Principal, ids: list[uuid.UUID], *, for_update=False):
-        stmt = self.readable(principal).where(Resident.id.in_(ids)).order_by(Resident.id)
-        if for_update:
-            stmt = stmt.with_for_update()
-        return list((await self.session.exec(stmt)).all())
+class ResidentRepository(ScopedRepository[Resident]):
+    model, scope, deleted_column = Resident, RESIDENT_SCOPE, "deleted_at"
+    not_found, id_param = "resident_not_found", "resident_id"
 
     async def living_with_id_number(self, id_number: str, exclude: uuid.UUID | None = None):
         return await self.session.scalar(living_with_id_number(id_number, exclude))
@@ -244,18 +202,21 @@ class ResidentRepository:
             .having(func.count() > 1)
             .order_by(base.c.name_folded)
             .limit(limit)
-        )
-        out = []
-        for commune_id, name_folded, birth_date, birth_year in (await self.session.exec(groups)):
-            stmt = self.readable(principal).where(
-                Resident.id_number.is_(None), Resident.commune_id == commune_id,
-                Resident.name_folded == name_folded, Resident.birth_date == birth_date
-                if birth_date is not None else Resident.birth_date.is_(None),
-                Resident.birth_year == birth_year,
-            ).order_by(Resident.created_at)
-            out.append((name_folded, birth_date, birth_year,
-                        list((await self.session.exec(stmt)).all())))
-        return out
+        ).subquery()
+        # The members of every group in one statement (was one query per group).
+        stmt = self.readable(principal).join(groups, and_(
+            Resident.commune_id == groups.c.commune_id,
+            Resident.name_folded == groups.c.name_folded,
+            Resident.birth_date.is_not_distinct_from(groups.c.birth_date),
+            Resident.birth_year == groups.c.birth_year,
+        )).where(Resident.id_number.is_(None)).order_by(
+            Resident.name_folded, Resident.commune_id, Resident.birth_date,
+            Resident.birth_year, Resident.created_at, Resident.id)
+        out: dict[tuple, list[Resident]] = {}
+        for person in (await self.session.exec(stmt)).all():
+            key = (person.commune_id, person.name_folded, person.birth_date, person.birth_year)
+            out.setdefault(key, []).append(person)
+        return [(name, born, year, people) for (_, name, born, year), people in out.items()]
 
     async def add(self, resident: Resident) -> Resident:
         self.session.add(resident)
@@ -277,10 +238,6 @@ class ResidentRepository:
     async def move_facts(self, from_id: uuid.UUID, to_id: uuid.UUID) -> None:
         await self.session.execute(update(ReadinessFact).where(
             ReadinessFact.resident_id == from_id).values(resident_id=to_id))
-
-
-def _resident_value(row: Any, name: str) -> Any:
-    return row[{"name": "given_name_folded", "full_name": "name_folded"}.get(name, name)]
 
 
 def _resident_filters(stmt, f: dict[str, Any]):
@@ -316,23 +273,9 @@ def _resident_filters(stmt, f: dict[str, Any]):
     return stmt
 
 
-class HouseholdRepository:
-    def __init__(self, session: AsyncSession) -> None:
-        self.session = session
-
-    def readable(self, principal: Principal, *, include_deleted: bool = False):
-        return readable_households(principal, include_deleted=include_deleted)
-
-    async def get(self, principal: Principal, household_id: uuid.UUID, *, for_update=False,
-                  include_deleted=False):
-        stmt = self.readable(principal, include_deleted=include_deleted).where(
-            Household.id == household_id)
-        if for_update:
-            stmt = stmt.with_for_update()
-        household = (await self.session.exec(stmt)).first()
-        if household is None:
-            raise NotFound("household_not_found", household_id=str(household_id))
-        return household
+class HouseholdRepository(ScopedRepository[Household]):
+    model, scope, deleted_column = Household, HOUSEHOLD_SCOPE, "deleted_at"
+    not_found, id_param = "household_not_found", "household_id"
 
     async def list(self, principal: Principal, f: dict[str, Any], *, sort, cursor, limit,
                    include_total) -> Page:
@@ -347,17 +290,15 @@ class HouseholdRepository:
                                   Household.house_number.contains(f["q"], autoescape=True)))
         allowed = {"address": Household.house_number_sort, "code": Household.code,
                    "created_at": Household.created_at}
-        keys = parse_sort(sort, allowed, "code", Household.id)
-        total = await self.session.scalar(count_of(stmt)) if include_total else None
-        rows = list((await self.session.exec(keyset(stmt, keys, cursor, limit))).all())
-        value = {"address": "house_number_sort"}
-        page = page_from_rows(rows, keys, limit, lambda r, n: getattr(r, value.get(n, n)))
-        page.total = total
-        return page
+        return await self.page(stmt, sort=sort, allowed=allowed, default="code", cursor=cursor,
+                               limit=limit, include_total=include_total)
 
-    async def by_code(self, code: str) -> Household | None:
-        stmt = select(Household).where(Household.code == code, Household.deleted_at.is_(None))
-        return (await self.session.exec(stmt)).first()
+    async def by_codes(self, codes: list[str]) -> dict[str, Household]:
+        """Living households by code, whatever the caller's scope (an import matches codes)."""
+        if not codes:
+            return {}
+        stmt = select(Household).where(Household.code.in_(codes), Household.deleted_at.is_(None))
+        return {h.code: h for h in (await self.session.exec(stmt)).all()}
 
     async def code_taken(self, code: str) -> bool:
         return bool(await self.session.scalar(select(exists().where(Household.code == code))))
@@ -381,9 +322,9 @@ class ChangeLogRepository:
     async def list(self, entity_type: str, entity_id: uuid.UUID, *, cursor, limit) -> Page:
         stmt = select(ChangeLog).where(ChangeLog.entity_type == entity_type,
                                        ChangeLog.entity_id == entity_id)
-        keys = parse_sort(None, {"id": ChangeLog.id}, "id", ChangeLog.id)[:1]
+        keys = parse_sort(None, {"id": ChangeLog.id}, "id", ChangeLog.id)
         rows = list((await self.session.exec(keyset(stmt, keys, cursor, limit))).all())
-        return page_from_rows(rows, keys, limit, lambda r, n: getattr(r, n))
+        return page_from_rows(rows, keys, limit)
 
 
 def conflict_on_id_number(existing_id: uuid.UUID) -> Conflict:

@@ -3,25 +3,25 @@
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any
 
-from sqlalchemy import exists, or_
+from sqlalchemy import exists
 from sqlmodel import select
-from sqlmodel.ext.asyncio.session import AsyncSession
 
 from domain.access import Principal
-from domain.errors import NotFound
+from domain.paging import Page
 from domain.units.models import AdminUnit, Street, UnitKind, UnitLevel
 from repositories.direct import Run, any_of
 from repositories.flush import flush_or_conflict
-from repositories.paging import Page, count_of, keyset, page_from_rows, parse_sort
-
-
-def scope_communes(principal: Principal):
-    """Ids of the communes the principal's units sit in (a commune counts as its own)."""
-    return select(AdminUnit.commune_id).where(AdminUnit.id.in_(principal.unit_ids))
-
+from repositories.scoped import (
+    UNITS_BELOW,
+    Scope,
+    ScopedRepository,
+    UnitColumns,
+    Units,
+    reaching,
+)
 
 # A unit's level never changes once created, so it is safe to remember for the process.
 _LEVELS: dict[uuid.UUID, str] = {}
@@ -55,37 +55,24 @@ def _by_level(ids: frozenset[uuid.UUID]) -> dict[str, frozenset[uuid.UUID]]:
     return {level: frozenset(v) for level, v in out.items()}
 
 
-class UnitRepository:
-    def __init__(self, session: AsyncSession) -> None:
-        self.session = session
+@dataclass(frozen=True)
+class _Ancestors(Scope):
+    """The province and commune above each of the caller's units (a group leader reads
+    their own commune and province)."""
 
-    def readable(self, principal: Principal):
-        stmt = select(AdminUnit)
-        if principal.is_unscoped:
-            return stmt
-        scope = principal.unit_ids
-        ancestors = select(AdminUnit.province_id).where(AdminUnit.id.in_(scope)).union(
-            select(AdminUnit.commune_id).where(AdminUnit.id.in_(scope))
-        )
-        return stmt.where(
-            or_(
-                AdminUnit.id.in_(scope),
-                AdminUnit.commune_id.in_(scope),
-                AdminUnit.province_id.in_(scope),
-                AdminUnit.id.in_(ancestors),
-            )
-        )
+    def clause(self, principal, dialect=None):
+        scope = list(principal.unit_ids)
+        above = select(AdminUnit.province_id).where(AdminUnit.id.in_(scope)).union(
+            select(AdminUnit.commune_id).where(AdminUnit.id.in_(scope)))
+        return AdminUnit.id.in_(above)
 
-    async def get(self, principal: Principal, unit_id: uuid.UUID, *, for_update=False):
-        stmt = self.readable(principal).where(AdminUnit.id == unit_id)
-        if for_update:
-            stmt = stmt.with_for_update()
-        unit = (await self.session.exec(stmt)).first()
-        if unit is None:
-            raise NotFound("unit_not_found", unit_id=str(unit_id))
-        return unit
 
-    async def get_many(self, ids: set[uuid.UUID]) -> list[AdminUnit]:
+class UnitRepository(ScopedRepository[AdminUnit]):
+    model, scope = AdminUnit, UNITS_BELOW | _Ancestors()
+    not_found, id_param = "unit_not_found", "unit_id"
+
+    async def by_ids(self, ids: set[uuid.UUID]) -> list[AdminUnit]:
+        """Units by id whatever the caller's scope (labels of what is already readable)."""
         if not ids:
             return []
         return list((await self.session.exec(select(AdminUnit).where(AdminUnit.id.in_(ids)))).all())
@@ -112,17 +99,10 @@ class UnitRepository:
             stmt = stmt.where(AdminUnit.parent_id == parent_id)
         if q:
             stmt = stmt.where(AdminUnit.name_folded.contains(q, autoescape=True))
-        keys = parse_sort(
-            sort,
-            {"name": AdminUnit.name_folded, "created_at": AdminUnit.created_at},
-            "name",
-            AdminUnit.id,
-        )
-        total = await self.session.scalar(count_of(stmt)) if include_total else None
-        rows = list((await self.session.exec(keyset(stmt, keys, cursor, limit))).all())
-        page = page_from_rows(rows, keys, limit, _value_of)
-        page.total = total
-        return page
+        return await self.page(
+            stmt, sort=sort, allowed={"name": AdminUnit.name_folded,
+                                      "created_at": AdminUnit.created_at},
+            default="name", cursor=cursor, limit=limit, include_total=include_total)
 
     async def code_taken(self, code: str, exclude: uuid.UUID | None = None) -> bool:
         stmt = select(exists().where(AdminUnit.code == code, AdminUnit.id != exclude))
@@ -146,29 +126,11 @@ class UnitRepository:
         await flush_or_conflict(self.session, "unit_has_children")
 
 
-class StreetRepository:
-    def __init__(self, session: AsyncSession) -> None:
-        self.session = session
-
-    def readable(self, principal: Principal):
-        stmt = select(Street)
-        if principal.is_unscoped:
-            return stmt
-        return stmt.where(
-            or_(
-                Street.commune_id.in_(scope_communes(principal)),
-                Street.province_id.in_(principal.unit_ids),
-            )
-        )
-
-    async def get(self, principal: Principal, street_id: uuid.UUID, *, for_update=False):
-        stmt = self.readable(principal).where(Street.id == street_id)
-        if for_update:
-            stmt = stmt.with_for_update()
-        street = (await self.session.exec(stmt)).first()
-        if street is None:
-            raise NotFound("street_not_found", street_id=str(street_id))
-        return street
+class StreetRepository(ScopedRepository[Street]):
+    # The streets of the commune each of the caller's units sits in, or of their province.
+    model = Street
+    scope = Units(Street.commune_id, reaching) | UnitColumns({"province": Street.province_id})
+    not_found, id_param = "street_not_found", "street_id"
 
     async def for_commune(self, commune_id: uuid.UUID) -> list[Street]:
         stmt = select(Street).where(Street.commune_id == commune_id)
@@ -190,14 +152,9 @@ class StreetRepository:
             stmt = stmt.where(Street.commune_id == commune_id)
         if q:
             stmt = stmt.where(Street.name_folded.contains(q, autoescape=True))
-        keys = parse_sort(
-            sort, {"name": Street.name_folded, "created_at": Street.created_at}, "name", Street.id
-        )
-        total = await self.session.scalar(count_of(stmt)) if include_total else None
-        rows = list((await self.session.exec(keyset(stmt, keys, cursor, limit))).all())
-        page = page_from_rows(rows, keys, limit, _value_of)
-        page.total = total
-        return page
+        return await self.page(
+            stmt, sort=sort, allowed={"name": Street.name_folded, "created_at": Street.created_at},
+            default="name", cursor=cursor, limit=limit, include_total=include_total)
 
     async def add(self, street: Street) -> Street:
         self.session.add(street)
@@ -212,8 +169,3 @@ class StreetRepository:
         await flush_or_conflict(self.session, "conflict")
 
 
-_FOLDED = {"name": "name_folded"}
-
-
-def _value_of(row: Any, name: str) -> Any:
-    return getattr(row, _FOLDED.get(name, name))

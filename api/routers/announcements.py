@@ -130,10 +130,9 @@ async def list_deliveries(announcement_id: uuid.UUID, uow: UoW, who: HouseholdsR
                           limit: Limit = 50) -> DeliveryPage:
     """Latest first, with `households_told` and the living `target_households` of the
     target units. Needs `households:read`: the list names households."""
-    announcement = await uow.announcements.get(who, announcement_id)
-    page = await uow.announcements.deliveries(announcement.id, household_id=household_id,
-                                              cursor=cursor, limit=limit)
+    announcement, page = await uow.announcements.deliveries(
+        who, announcement_id, household_id=household_id, cursor=cursor, limit=limit)
     return DeliveryPage(
         items=page.items, next_cursor=page.next_cursor,
-        households_told=await uow.announcements.households_told(announcement.id),
+        households_told=await uow.announcements.households_told(announcement),
         target_households=await uow.announcements.target_households(announcement))

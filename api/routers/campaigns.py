@@ -103,7 +103,7 @@ async def close(campaign_id: uuid.UUID, response: Response, uow: UoW, who: Campa
 
 
 async def _loads(uow, who, campaign_id) -> AssignmentSummary:
-    rows = await uow.outreach.loads(campaign_id)
+    rows = await uow.outreach.loads(who, campaign_id)
     names = {u.id: u.username for u in await uow.users.many({u for u, _, _ in rows if u})}
     return AssignmentSummary(items=[
         VolunteerLoad(volunteer_id=u, volunteer_name=names.get(u), households=n, reached=r)
@@ -115,7 +115,6 @@ async def _loads(uow, who, campaign_id) -> AssignmentSummary:
 async def assignments(campaign_id: uuid.UUID, uow: UoW, who: CampaignsWrite
                       ) -> AssignmentSummary:
     """`volunteer_id: null` counts the households nobody walks yet."""
-    await uow.outreach.get(who, campaign_id)
     return await _loads(uow, who, campaign_id)
 
 
@@ -133,12 +132,11 @@ async def assign(campaign_id: uuid.UUID, body: AssignmentRequest, uow: UoW,
 async def walk_list(campaign_id: uuid.UUID, uow: UoW, who: CampaignsRead,
                     volunteer_id: uuid.UUID | None = None) -> WalkList:
     """Names and open goals only. Volunteers see their own list; leaders anyone's."""
-    campaign = await uow.outreach.get(who, campaign_id)
     if who.role == Role.volunteer or volunteer_id is None:
         if volunteer_id not in (None, who.subject_id):
             raise Forbidden()
         volunteer_id = who.subject_id
-    rows = await uow.outreach.walk(campaign.id, volunteer_id)
+    campaign, rows = await uow.outreach.walk(who, campaign_id, volunteer_id)
     households = [row[0].household_id for row in rows]
     people = await uow.residents.members(households)
     goals = await visits.open_goals(uow, campaign, [p.id for p in people])
@@ -179,10 +177,9 @@ async def list_visits(campaign_id: uuid.UUID, uow: UoW, who: CampaignsRead,
                       volunteer_id: uuid.UUID | None = None, cursor: Cursor = None,
                       limit: Limit = 50) -> VisitPage:
     """Volunteers see their own visits."""
-    await uow.outreach.get(who, campaign_id)
     if who.role == Role.volunteer:
         volunteer_id = who.subject_id
-    page = await uow.outreach.visits(campaign_id, household_id=household_id,
+    page = await uow.outreach.visits(who, campaign_id, household_id=household_id,
                                      volunteer_id=volunteer_id, cursor=cursor, limit=limit)
     return VisitPage(items=page.items, next_cursor=page.next_cursor)
 
@@ -192,9 +189,9 @@ async def list_visits(campaign_id: uuid.UUID, uow: UoW, who: CampaignsRead,
 async def needs(campaign_id: uuid.UUID, uow: UoW, who: CampaignsWrite,
                 status: str | None = "open", limit: Limit = 50) -> NeedPage:
     """Questions about procedures, help with apps, fraud attempts, feedback."""
-    await uow.outreach.get(who, campaign_id)
     return NeedPage(items=[NeedRead.model_validate(n) for n in
-                           await uow.outreach.needs(campaign_id, status, limit)])
+                           await uow.outreach.needs(who, campaign_id, status, limit)],
+                    next_cursor=None)
 
 
 @router.get("/campaigns/{campaign_id}/progress", operation_id="campaigns_progress",
@@ -202,10 +199,9 @@ async def needs(campaign_id: uuid.UUID, uow: UoW, who: CampaignsWrite,
             responses=READ_ERRORS)
 async def progress(campaign_id: uuid.UUID, uow: UoW, who: CampaignsRead) -> Progress:
     """Exact at any moment; by unit, street, volunteer and day (Asia/Ho_Chi_Minh)."""
-    campaign = await uow.outreach.get(who, campaign_id)
-    counters = await uow.outreach.counters(campaign.id)
+    campaign, counters = await uow.outreach.counters(who, campaign_id)
     labels: dict[str, str] = {}
-    for unit in await uow.units.get_many({uuid.UUID(g) for g in campaign.group_ids}):
+    for unit in await uow.units.by_ids({uuid.UUID(g) for g in campaign.group_ids}):
         labels[str(unit.id)] = unit.name
     for street in await uow.streets.for_commune(campaign.commune_id):
         labels[str(street.id)] = street.name

@@ -15,7 +15,7 @@ from pydantic import BaseModel
 from api.deps import ImportsWrite, UoW
 from api.problems import language, responses
 from domain import messages
-from domain.errors import Invalid, NotFound
+from domain.errors import Invalid
 from domain.imports import service, tasks
 from domain.imports.models import ImportJob, ImportKind, ImportStatus
 from domain.types import uuid7
@@ -131,9 +131,7 @@ async def create_import(
 async def get_import(import_id: uuid.UUID, request: Request, uow: UoW, who: ImportsWrite
                      ) -> ImportRead:
     """Status, progress, counts and the rejected rows (line, column, reason)."""
-    job = await uow.imports.get_job(who, import_id)
-    if job is None:
-        raise NotFound("import_not_found")
+    job = await uow.imports.get(who, import_id)
     return _view(job, language(request.headers.get("accept-language")))
 
 

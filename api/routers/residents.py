@@ -126,10 +126,12 @@ async def list_duplicates(
 ) -> DuplicatePage:
     """Same folded name and birth date in one commune; review, then merge with POST merge."""
     groups = await uow.residents.possible_duplicates(who, limit)
+    facts = await uow.residents.readiness([p.id for *_, people in groups for p in people])
     items = [DuplicateGroup(name_folded=name, birth_date=born, birth_year=year,
-                            residents=await _views(uow, who, people))
+                            residents=[resident_view(p, facts.get(p.id, {}), who)
+                                       for p in people])
              for name, born, year, people in groups]
-    return DuplicatePage(items=items)
+    return DuplicatePage(items=items, next_cursor=None)
 
 
 @router.post("/residents", operation_id="residents_create", summary="Register a resident",

@@ -10,6 +10,7 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstr
 
 from domain.access import Role
 from domain.accounts.models import ServiceAccount, User
+from domain.paging import Page
 from domain.types import line
 from domain.units.schemas import Strict
 
@@ -104,10 +105,8 @@ class UserRead(BaseModel):
         )
 
 
-class UserPage(BaseModel):
-    items: list[UserRead]
-    next_cursor: str | None = Field(description="Opaque cursor of the next page, null at the end")
-    total: int | None = None
+class UserPage(Page[UserRead]):  # its name in the OpenAPI document
+    pass
 
 
 class ServiceAccountCreate(Strict):
@@ -162,6 +161,5 @@ class ServiceAccountCreated(ServiceAccountRead):
     client_secret: str = Field(description="Shown once; store it now, it cannot be read again")
 
 
-class ServiceAccountPage(BaseModel):
-    items: list[ServiceAccountRead]
-    next_cursor: str | None = Field(description="Opaque cursor of the next page, null at the end")
+class ServiceAccountPage(Page[ServiceAccountRead]):  # its name in the OpenAPI document
+    pass

@@ -34,7 +34,7 @@ def _inside(who: Principal, unit) -> bool:
 
 async def _check_units(uow: UnitOfWork, who: Principal, unit_ids: Iterable[uuid.UUID]) -> None:
     wanted = set(unit_ids)
-    units = await uow.units.get_many(wanted)
+    units = await uow.units.by_ids(wanted)
     missing = wanted - {u.id for u in units}
     if not who.is_unscoped:
         # Unknown ids look like foreign ones, so the answer does not reveal which units exist.

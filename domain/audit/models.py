@@ -15,6 +15,7 @@ import orjson
 from sqlalchemy import JSON, BigInteger, Column, Identity, Index, Integer, text
 from sqlmodel import Field, SQLModel
 
+from domain import base  # noqa: F401  (the naming convention, before the table is made)
 from domain.types import UTCDateTime, utcnow
 
 

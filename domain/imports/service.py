@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from domain.access import Principal
-from domain.errors import Conflict, Invalid, NotFound
+from domain.errors import Conflict, Invalid
 from domain.imports import reader
 from domain.imports.models import ImportJob, ImportKind, ImportStatus
 from domain.imports.rows import (
@@ -165,6 +165,7 @@ async def _households(uow, who, job, records, errors, progress):
     streets = {fold(s.name): s for s in await uow.streets.for_commune(group.commune_id)}
     counts, total, seen = {"create": 0, "update": 0, "same": 0}, 0, set()
     async for batch in _batches(records):
+        known = await uow.households.by_codes(list({rec["code"] for _, rec in batch}))
         for line, rec in batch:
             total += 1
             if rec["code"] in seen:
@@ -180,7 +181,7 @@ async def _households(uow, who, job, records, errors, progress):
                       "house_number_sort": _house_sort(rec["house_number"]),
                       "old_address_text": rec["old_address_text"],
                       "residence_type": rec["residence_type"]}
-            existing = await uow.households.by_code(rec["code"])
+            existing = known.get(rec["code"])
             if existing is not None and existing.group_id != group.id:
                 errors.append(row_error(line, Invalid("household_code_taken", loc=("code",))))
                 continue
@@ -204,9 +205,7 @@ async def _households(uow, who, job, records, errors, progress):
 
 async def cancel_import(uow, who: Principal, import_id: uuid.UUID) -> ImportJob:
     """Cancel a queued import now, or ask a running one to stop; a finished one is a 409."""
-    job = await uow.imports.get_job(who, import_id)
-    if job is None:
-        raise NotFound("import_not_found")
+    job = await uow.imports.get(who, import_id)
     if not await uow.imports.request_cancel(import_id):  # one statement: races a claim
         raise Conflict("import_finished",
                        status=(await uow.imports.job(import_id, fresh=True)).status)

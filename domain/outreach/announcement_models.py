@@ -14,6 +14,7 @@ from sqlalchemy import JSON, Column, ForeignKey, Index, String, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from domain.base import Entity
+from domain.paging import Page
 from domain.types import Note, UTCDateTime, line, utcnow, uuid7
 from domain.units.schemas import Strict
 
@@ -172,10 +173,8 @@ class AnnouncementRead(BaseModel):
     model_config = ConfigDict(from_attributes=True)
 
 
-class AnnouncementPage(BaseModel):
-    items: list[AnnouncementRead]
-    next_cursor: str | None
-    total: int | None = None
+class AnnouncementPage(Page[AnnouncementRead]):  # its name in the OpenAPI document
+    pass
 
 
 class DeliveryCreate(Strict):
@@ -204,10 +203,8 @@ class DeliveryRead(BaseModel):
     model_config = ConfigDict(from_attributes=True)
 
 
-class DeliveryPage(BaseModel):
+class DeliveryPage(Page[DeliveryRead]):
     """Households told in person, with the reach over the target units."""
 
-    items: list[DeliveryRead]
-    next_cursor: str | None
     households_told: int
     target_households: int

@@ -42,7 +42,11 @@ def _check_category(who: Principal, category: AnnouncementCategory) -> None:
 
 async def _targets(uow: UnitOfWork, who: Principal, unit_ids) -> AdminUnit:
     """Groups or a commune, all in one commune and inside the caller's scope; answers one."""
-    units = [await uow.units.get(who, u) for u in dict.fromkeys(unit_ids)]
+    wanted = list(dict.fromkeys(unit_ids))
+    found = {u.id: u for u in await uow.units.get_many(who, wanted)}
+    if missing := [u for u in wanted if u not in found]:
+        raise uow.units.missing(missing[0])
+    units = [found[u] for u in wanted]
     if any(u.level not in (UnitLevel.group, UnitLevel.commune) for u in units):
         raise Invalid("announcement_unit_level", loc=("body", "unit_ids"))
     if not all(_inside(who, u) for u in units):
@@ -57,7 +61,7 @@ async def _check_writer(uow: UnitOfWork, who: Principal, announcement: Announcem
     _check_category(who, announcement.category)
     if who.is_unscoped:
         return
-    units = await uow.units.get_many({uuid.UUID(u) for u in announcement.unit_ids})
+    units = await uow.units.by_ids({uuid.UUID(u) for u in announcement.unit_ids})
     if not units or not all(_inside(who, u) for u in units):
         raise Forbidden("announcement_outside_scope")
 
@@ -151,7 +155,7 @@ async def record_delivery(uow: UnitOfWork, who: Principal, announcement_id: uuid
         raise NotFound("household_not_found", household_id=str(data.household_id))
     if data.delivered_at > utcnow() + CLOCK_SKEW:
         raise Invalid("date_in_future", loc=("body", "delivered_at"))
-    existing = await uow.announcements.delivery(announcement.id, household.id)
+    existing = await uow.announcements.delivery(announcement, household.id)
     if existing is not None:
         return existing, False
     _check_open(announcement)
@@ -162,7 +166,7 @@ async def record_delivery(uow: UnitOfWork, who: Principal, announcement_id: uuid
         delivered_at=data.delivered_at, delivered_by_id=who.subject_id,
         delivered_by_name=who.name)
     if not await uow.announcements.add_delivery(delivery):  # a twin got there first
-        return await uow.announcements.delivery(announcement.id, household.id), False
+        return await uow.announcements.delivery(announcement, household.id), False
     await uow.audit.record(who, "announcement.deliver", "announcement", [announcement.id],
                            household_id=str(household.id), channel=data.channel)
     await uow.commit()

@@ -7,7 +7,7 @@ from datetime import date, datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, Column, Index, String, UniqueConstraint
+from sqlalchemy import JSON, BigInteger, Column, ForeignKey, Index, String, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from domain.base import Entity
@@ -90,6 +90,7 @@ class Campaign(Entity, table=True):
     goals: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
     province_id: uuid.UUID = Field(foreign_key="admin_unit.id", index=True)
     commune_id: uuid.UUID = Field(foreign_key="admin_unit.id", index=True)
+    # Kept for reading; `campaign_group` holds the same ids for indexed scope checks.
     group_ids: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
     street_ids: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
     starts_on: date
@@ -100,6 +101,17 @@ class Campaign(Entity, table=True):
     target_households: int = Field(default=0)
     target_residents: int = Field(default=0)
     created_by_id: uuid.UUID | None = Field(default=None)
+
+
+class CampaignGroup(SQLModel, table=True):
+    """One target group of a campaign: who may see the campaign is decided here."""
+
+    __tablename__ = "campaign_group"
+
+    campaign_id: uuid.UUID = Field(sa_column=Column(
+        ForeignKey("campaign.id", ondelete="CASCADE"), primary_key=True))
+    group_id: uuid.UUID = Field(sa_column=Column(
+        ForeignKey("admin_unit.id", ondelete="RESTRICT"), primary_key=True, index=True))
 
 
 class CampaignHousehold(SQLModel, table=True):

@@ -9,6 +9,7 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from domain.outreach.models import Action, CampaignStatus, Goal, NeedCategory, Outcome
+from domain.paging import Page
 from domain.types import Note, line
 from domain.units.schemas import Strict
 
@@ -63,9 +64,8 @@ class CampaignRead(BaseModel):
     model_config = ConfigDict(from_attributes=True)
 
 
-class CampaignPage(BaseModel):
-    items: list[CampaignRead]
-    next_cursor: str | None
+class CampaignPage(Page[CampaignRead]):  # its name in the OpenAPI document
+    pass
 
 
 class AssignmentRequest(Strict):
@@ -176,9 +176,8 @@ class VisitRead(BaseModel):
     model_config = ConfigDict(from_attributes=True)
 
 
-class VisitPage(BaseModel):
-    items: list[VisitRead]
-    next_cursor: str | None
+class VisitPage(Page[VisitRead]):  # its name in the OpenAPI document
+    pass
 
 
 class NeedRead(BaseModel):
@@ -194,8 +193,8 @@ class NeedRead(BaseModel):
     model_config = ConfigDict(from_attributes=True)
 
 
-class NeedPage(BaseModel):
-    items: list[NeedRead]
+class NeedPage(Page[NeedRead]):  # its name in the OpenAPI document
+    pass
 
 
 class Slice(BaseModel):

@@ -18,15 +18,22 @@ WALKERS = {Role.volunteer, Role.group_leader, Role.ward_officer, Role.security_o
 
 async def _targets(uow: UnitOfWork, who: Principal, group_ids, street_ids):
     """All groups in one commune, readable by the caller; streets of that commune."""
-    groups = [await uow.units.get(who, g) for g in dict.fromkeys(group_ids)]
+    wanted = list(dict.fromkeys(group_ids))
+    found = {g.id: g for g in await uow.units.get_many(who, wanted)}
+    if missing := [g for g in wanted if g not in found]:
+        raise uow.units.missing(missing[0])
+    groups = [found[g] for g in wanted]
     if any(g.level != UnitLevel.group for g in groups):
         raise Invalid("not_a_group", loc=("body", "group_ids"))
     communes = {g.commune_id for g in groups}
     if len(communes) != 1:
         raise Invalid("campaign_one_commune", loc=("body", "group_ids"))
-    for street_id in dict.fromkeys(street_ids):
-        street = await uow.streets.get(who, street_id)
-        if street.commune_id not in communes:
+    wanted = list(dict.fromkeys(street_ids))
+    streets = {s.id: s for s in await uow.streets.get_many(who, wanted)}
+    for street_id in wanted:
+        if street_id not in streets:
+            raise uow.streets.missing(street_id)
+        if streets[street_id].commune_id not in communes:
             raise Invalid("street_other_commune", loc=("body", "street_ids"))
     return groups[0]
 
@@ -73,6 +80,8 @@ async def update_campaign(uow: UnitOfWork, who: Principal, campaign_id: uuid.UUI
             value = [g.value for g in dict.fromkeys(value)]
         setattr(campaign, key, value)
     _check_dates(campaign.starts_on, campaign.ends_on)
+    if "group_ids" in changes:
+        await uow.outreach.set_groups(campaign)
     touch(campaign)
     await uow.audit.record(who, "campaign.update", "campaign", [campaign.id],
                            fields=sorted(changes))
@@ -99,7 +108,7 @@ async def start_campaign(uow: UnitOfWork, who: Principal, campaign_id: uuid.UUID
 
 
 async def _target_counters(uow: UnitOfWork, campaign: Campaign) -> None:
-    rows = await uow.outreach.targets_in_walk_order(campaign.id)
+    rows = await uow.outreach.targets_in_walk_order(campaign)
     by_unit: dict[str, int] = {}
     by_street: dict[str, int] = {}
     for target, *_ in rows:
@@ -136,10 +145,14 @@ def _cut(items: list, parts: int) -> list[list]:
 
 
 async def _check_walkers(uow: UnitOfWork, who: Principal, campaign, ids) -> None:
+    users = {u.id: u for u in await uow.users.get_many(who, list(dict.fromkeys(ids)))}
+    units_of = await uow.users.unit_ids(list(users))
+    targets = {uuid.UUID(g) for g in campaign.group_ids} | {campaign.commune_id}
     for volunteer_id in ids:
-        user = await uow.users.get(who, volunteer_id)
-        units = set((await uow.users.unit_ids([user.id]))[user.id])
-        inside = units & ({uuid.UUID(g) for g in campaign.group_ids} | {campaign.commune_id})
+        if volunteer_id not in users:
+            raise uow.users.missing(volunteer_id)
+        user = users[volunteer_id]
+        inside = set(units_of[user.id]) & targets
         if Role(user.role) not in WALKERS or user.disabled_at is not None or not inside:
             raise Invalid("not_a_walker", loc=("body", "volunteer_ids"))
 
@@ -150,7 +163,7 @@ async def assign(uow: UnitOfWork, who: Principal, campaign_id: uuid.UUID, *,
     campaign = await uow.outreach.get(who, campaign_id, for_update=True)
     if campaign.status != CampaignStatus.active:
         raise Conflict("campaign_not_active")
-    rows = await uow.outreach.targets_in_walk_order(campaign.id)
+    rows = await uow.outreach.targets_in_walk_order(campaign)
     if data.mode == "manual":
         await _assign_manual(uow, who, campaign, rows, data)
     else:
@@ -196,7 +209,7 @@ async def _assign_manual(uow, who, campaign, rows, data: AssignmentRequest) -> N
         target.volunteer_id = data.volunteer_id
     if data.volunteer_id is not None:  # renumber the volunteer's walk in street order
         order = 0
-        for row in await uow.outreach.targets_in_walk_order(campaign.id):
+        for row in await uow.outreach.targets_in_walk_order(campaign):
             if row[0].volunteer_id == data.volunteer_id:
                 order += 1
                 row[0].walk_order = order

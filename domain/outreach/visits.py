@@ -53,7 +53,7 @@ async def record_visit(uow: UnitOfWork, who: Principal, campaign_id: uuid.UUID, 
     """Record a visit once; answers (visit, created). A replay answers the first record."""
     campaign = await uow.outreach.get(who, campaign_id)
     request_hash = _hash(data)
-    existing = await uow.outreach.visit_by_client_id(campaign.id, data.client_visit_id)
+    existing = await uow.outreach.visit_by_client_id(campaign, data.client_visit_id)
     if existing is not None:
         return _replayed(existing, request_hash), False
     if campaign.status != CampaignStatus.active:
@@ -64,7 +64,7 @@ async def record_visit(uow: UnitOfWork, who: Principal, campaign_id: uuid.UUID, 
         raise Invalid("date_in_future", loc=("body", "visited_at"))
     if day_vn(data.visited_at) < campaign.starts_on:
         raise Invalid("visit_before_campaign", loc=("body", "visited_at"))
-    target = await uow.outreach.target(campaign.id, data.household_id, for_update=True)
+    target = await uow.outreach.target(campaign, data.household_id, for_update=True)
     if target is None or (who.role == Role.volunteer and target.volunteer_id != who.subject_id):
         raise NotFound("household_not_in_walk_list")
     members = {m.id for m in await uow.residents.members([data.household_id])}
@@ -79,7 +79,7 @@ async def record_visit(uow: UnitOfWork, who: Principal, campaign_id: uuid.UUID, 
         outcome=data.outcome, notes=data.notes, follow_up_on=data.follow_up_on,
         residents=[p.model_dump(mode="json") for p in data.residents])
     if not await uow.outreach.add_visit(visit):  # a twin replay won the race
-        twin = await uow.outreach.visit_by_client_id(campaign.id, data.client_visit_id)
+        twin = await uow.outreach.visit_by_client_id(campaign, data.client_visit_id)
         return _replayed(twin, request_hash), False
 
     changes: list[tuple[str, str, str, int]] = []
@@ -92,7 +92,7 @@ async def record_visit(uow: UnitOfWork, who: Principal, campaign_id: uuid.UUID, 
                         for d, k in _slices(target, who.subject_id, data.visited_at)]
             target.reached_at, target.reached_visit_id = data.visited_at, visit.id
         elif data.visited_at < target.reached_at:
-            earlier = await uow.outreach.visit(target.reached_visit_id)
+            earlier = await uow.outreach.visit(campaign, target.reached_visit_id)
             _move(changes, "households_reached", target, earlier.volunteer_id,
                   target.reached_at, who.subject_id, data.visited_at)
             target.reached_at, target.reached_visit_id = data.visited_at, visit.id
@@ -146,7 +146,7 @@ def _replayed(existing: Visit, request_hash: str) -> Visit:
 async def open_goals(uow: UnitOfWork, campaign, resident_ids) -> dict[uuid.UUID, list[Goal]]:
     """Goals whose last step has not happened yet, per resident (register facts count)."""
     facts = await uow.residents.readiness(resident_ids)
-    done = {(r, a) for r, a in await uow.outreach.actions_done(campaign.id, resident_ids)}
+    done = {(r, a) for r, a in await uow.outreach.actions_done(campaign, resident_ids)}
     out = {}
     for resident_id in resident_ids:
         have = set(facts.get(resident_id, {}))

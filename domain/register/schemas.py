@@ -8,6 +8,7 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
+from domain.paging import Page
 from domain.register.models import (
     HouseholdResidence,
     ReadinessKind,
@@ -130,10 +131,8 @@ class ResidentRead(BaseModel):
     version: int
 
 
-class ResidentPage(BaseModel):
-    items: list[ResidentRead]
-    next_cursor: str | None
-    total: int | None = None
+class ResidentPage(Page[ResidentRead]):  # its name in the OpenAPI document
+    pass
 
 
 class HouseholdCreate(Strict):
@@ -185,10 +184,8 @@ class HouseholdRead(BaseModel):
     model_config = ConfigDict(from_attributes=True)
 
 
-class HouseholdPage(BaseModel):
-    items: list[HouseholdRead]
-    next_cursor: str | None
-    total: int | None = None
+class HouseholdPage(Page[HouseholdRead]):  # its name in the OpenAPI document
+    pass
 
 
 class MemberAdd(Strict):
@@ -231,9 +228,8 @@ class ChangeRead(BaseModel):
     related_ids: list[str]
 
 
-class ChangePage(BaseModel):
-    items: list[ChangeRead]
-    next_cursor: str | None
+class ChangePage(Page[ChangeRead]):  # its name in the OpenAPI document
+    pass
 
 
 class DuplicateGroup(BaseModel):
@@ -245,5 +241,5 @@ class DuplicateGroup(BaseModel):
     residents: list[ResidentRead]
 
 
-class DuplicatePage(BaseModel):
-    items: list[DuplicateGroup]
+class DuplicatePage(Page[DuplicateGroup]):
+    """Groups of records that may be one person."""

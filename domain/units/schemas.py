@@ -6,8 +6,9 @@ import uuid
 from datetime import datetime
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import BaseModel, ConfigDict, StringConstraints
 
+from domain.paging import Page
 from domain.types import line
 from domain.units.models import UnitKind, UnitLevel
 
@@ -104,13 +105,9 @@ class StreetRead(BaseModel):
     model_config = ConfigDict(from_attributes=True)
 
 
-class UnitPage(BaseModel):
-    items: list[UnitRead]
-    next_cursor: str | None = Field(description="Opaque cursor of the next page, null at the end")
-    total: int | None = None
+class UnitPage(Page[UnitRead]):  # its name in the OpenAPI document
+    pass
 
 
-class StreetPage(BaseModel):
-    items: list[StreetRead]
-    next_cursor: str | None
-    total: int | None = None
+class StreetPage(Page[StreetRead]):  # its name in the OpenAPI document
+    pass

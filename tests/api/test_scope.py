@@ -4,14 +4,26 @@ from __future__ import annotations
 
 import csv
 import io
-from datetime import date
+from datetime import UTC, date, datetime
 
 import pytest
+from sqlalchemy import func, select
 
-from domain.access import Role
-from domain.outreach.models import Campaign
+from domain.access import ROLE_PERMISSIONS, Permission, Principal, Role
+from domain.errors import NotFound
+from domain.imports.models import ImportJob
+from domain.outreach.announcement_models import Announcement, AnnouncementDelivery
+from domain.outreach.models import Campaign, Visit
+from domain.register.models import ReadinessFact
+from domain.types import uuid7
+from domain.units.models import Street
+from repositories.announcements import AnnouncementRepository
+from repositories.audit import AuditRepository
+from repositories.outreach import OutreachRepository
 from tests.api.test_ops import assert_problem
 from tests.builders import bearer, make_household, make_resident, make_tree, make_user
+
+P = Permission
 
 
 @pytest.fixture
@@ -75,3 +87,194 @@ async def test_group_b_is_invisible_to_a_leader_of_group_a(client, two_groups):
         "household_id": str(t["theirs"].id), "full_name": "Kẻ Lạ", "birth_year": 1990,
         "sex": "male"})
     assert_problem(resp, 404, "household_not_found")
+
+
+# -- the same world swept across every resource, for every scoped role ---------------------
+
+@pytest.fixture
+async def world(app, session, two_groups):
+    """Group B's objects of every kind, and a ward officer of commune A beside the leader."""
+    t = two_groups
+    tree = t["tree"]
+    leader_b = await make_user(session, role=Role.group_leader, units=[tree.group_b1])
+    street_b = Street(commune_id=tree.commune_b.id, province_id=tree.province.id,
+                      name="Đống Đa", name_folded="dong da")
+    session.add(street_b)
+    campaign = Campaign(name="B2", goals=["join_group"], province_id=tree.province.id,
+                        commune_id=tree.commune_b.id, group_ids=[str(tree.group_b1.id)],
+                        starts_on=date(2026, 1, 11), ends_on=date(2026, 2, 1))
+    await OutreachRepository(session).add(campaign)  # its group goes into campaign_group
+    notice = Announcement(title="B", body="B", category="policy", province_id=tree.province.id,
+                          commune_id=tree.commune_b.id, unit_ids=[str(tree.group_b1.id)],
+                          channels=["loudspeaker"], publish_at=datetime(2026, 1, 1, tzinfo=UTC))
+    await AnnouncementRepository(session).add(notice)
+    job = ImportJob(kind="households", filename="b.csv", file_sha256="0" * 64,
+                    group_id=tree.group_b1.id, created_by_id=leader_b.id)
+    session.add(job)
+    await session.flush()
+    await AuditRepository(session).record(Principal(
+        subject_id=leader_b.id, name=leader_b.username, role=Role.group_leader,
+        unit_ids=frozenset({tree.group_b1.id})), "resident.update", "resident", [t["them"].id])
+    officer = await make_user(session, role=Role.ward_officer, units=[tree.commune_a])
+    return {**t, "campaign": campaign, "street_b": street_b, "notice": notice, "job": job,
+            "leader_b": leader_b, "roles": {
+                Role.group_leader: t["h"],
+                Role.ward_officer: bearer(app, officer, [tree.commune_a])}}
+
+
+def _reads(w) -> list[tuple[str, str, Permission]]:
+    tree, c, n = w["tree"], w["campaign"].id, w["notice"].id
+    return [
+        (f"/api/v1/units/{tree.group_b1.id}", "unit_not_found", P.units_read),
+        (f"/api/v1/streets/{w['street_b'].id}", "street_not_found", P.units_read),
+        (f"/api/v1/households/{w['theirs'].id}", "household_not_found", P.households_read),
+        (f"/api/v1/households/{w['theirs'].id}/members", "household_not_found",
+         P.households_read),
+        (f"/api/v1/households/{w['theirs'].id}/history", "household_not_found",
+         P.households_read),
+        (f"/api/v1/residents/{w['them'].id}", "resident_not_found", P.residents_read),
+        (f"/api/v1/residents/{w['them'].id}/history", "resident_not_found", P.residents_read),
+        *[(f"/api/v1/campaigns/{c}{tail}", "campaign_not_found", P.campaigns_read)
+          for tail in ("", "/progress", "/visits", "/walk-list")],
+        *[(f"/api/v1/campaigns/{c}{tail}", "campaign_not_found", P.campaigns_write)
+          for tail in ("/needs", "/assignments")],
+        (f"/api/v1/announcements/{n}", "announcement_not_found", P.announcements_read),
+        (f"/api/v1/announcements/{n}/deliveries", "announcement_not_found", P.households_read),
+        (f"/api/v1/imports/{w['job'].id}", "import_not_found", P.imports_write),
+        (f"/api/v1/users/{w['leader_b'].id}", "user_not_found", P.users_read),
+    ]
+
+
+def _writes(w) -> list[tuple[str, str, dict | None, str, Permission]]:
+    tree, c, n, them = w["tree"], w["campaign"].id, w["notice"].id, str(w["them"].id)
+    theirs, r, hh = str(w["theirs"].id), "/api/v1/residents", "/api/v1/households"
+    at = "2026-01-12T09:00:00+07:00"
+    return [
+        ("PATCH", f"{r}/{them}", {"full_name": "X Y"}, "resident_not_found", P.residents_write),
+        ("DELETE", f"{r}/{them}", None, "resident_not_found", P.residents_write),
+        ("POST", f"{r}/{them}/readiness", {"kind": "joined_group", "occurred_on": "2026-01-11"},
+         "resident_not_found", P.residents_write),
+        ("POST", f"{r}/{w['me'].id}/merge", {"duplicate_id": them}, "resident_not_found",
+         P.residents_write),
+        ("POST", r, {"household_id": theirs, "full_name": "Kẻ Lạ", "birth_year": 1990,
+                     "sex": "male"}, "household_not_found", P.residents_write),
+        ("PATCH", f"{hh}/{theirs}", {"house_number": "1"}, "household_not_found",
+         P.households_write),
+        ("DELETE", f"{hh}/{theirs}", None, "household_not_found", P.households_write),
+        ("POST", f"{hh}/{w['mine'].id}/members", {"resident_id": them, "relationship": "other"},
+         "resident_not_found", P.households_write),
+        ("POST", f"{hh}/{w['mine'].id}/merge", {"other_household_id": theirs},
+         "household_not_found", P.households_write),
+        ("PATCH", f"/api/v1/units/{tree.group_b1.id}", {"name": "X"}, "unit_not_found",
+         P.units_write),
+        ("PATCH", f"/api/v1/campaigns/{c}", {"name": "X"}, "campaign_not_found",
+         P.campaigns_write),
+        ("POST", f"/api/v1/campaigns/{c}/start", None, "campaign_not_found", P.campaigns_write),
+        ("POST", f"/api/v1/campaigns/{c}/close", None, "campaign_not_found", P.campaigns_write),
+        ("POST", f"/api/v1/campaigns/{c}/assignments", {"mode": "balanced", "volunteer_ids": [
+            str(w["leader_b"].id)]}, "campaign_not_found", P.campaigns_write),
+        ("POST", f"/api/v1/campaigns/{c}/visits", {"client_visit_id": "sweep-0001",
+                                                   "household_id": theirs, "visited_at": at,
+                                                   "outcome": "met"},
+         "campaign_not_found", P.visits_write),
+        ("POST", "/api/v1/campaigns", {"name": "X", "goals": ["join_group"], "group_ids": [
+            str(tree.group_b1.id)], "starts_on": "2026-01-11", "ends_on": "2026-02-01"},
+         "unit_not_found", P.campaigns_write),
+        ("PATCH", f"/api/v1/announcements/{n}", {"title": "X"}, "announcement_not_found",
+         P.announcements_write),
+        ("POST", f"/api/v1/announcements/{n}/withdraw", None, "announcement_not_found",
+         P.announcements_write),
+        ("POST", f"/api/v1/announcements/{n}/deliveries", {"household_id": theirs,
+                                                           "delivered_at": at},
+         "announcement_not_found", P.announcements_write),
+        ("PATCH", f"/api/v1/users/{w['leader_b'].id}", {"display_name": "X"}, "user_not_found",
+         P.users_write),
+        ("POST", f"/api/v1/users/{w['leader_b'].id}/disable", None, "user_not_found",
+         P.users_write),
+    ]
+
+
+async def _snapshot(session, w) -> list:
+    """Group B's objects as stored, read again from the database."""
+    rows = [(type(w[k]), w[k].id) for k in ("them", "theirs", "campaign", "notice",
+                                            "leader_b", "job")]
+    counts = ((ReadinessFact, "resident_id", w["them"].id),
+              (Visit, "campaign_id", w["campaign"].id),
+              (AnnouncementDelivery, "announcement_id", w["notice"].id))
+    session.expire_all()
+    out = []
+    for model, row_id in rows:
+        row = await session.get(model, row_id)
+        out.append({c.name: getattr(row, c.name) for c in model.__table__.columns})
+    for model, column, value in counts:
+        out.append(await session.scalar(select(func.count()).select_from(model).where(
+            getattr(model, column) == value)))
+    return out
+
+
+@pytest.mark.parametrize("role", [Role.group_leader, Role.ward_officer])
+async def test_every_resource_of_group_b_is_out_of_scope(client, session, world, role):
+    w, h = world, world["roles"][role]
+    allowed = ROLE_PERMISSIONS[role]
+    for url, code, permission in _reads(w):
+        if permission in allowed:
+            assert_problem(await client.get(url, headers=h), 404, code)
+    writes, b_ids = _writes(w), {str(w[k].id) for k in ("them", "theirs", "campaign",
+                                                           "notice", "leader_b")}
+    b_ids |= {str(w["tree"].group_b1.id), str(w["tree"].commune_b.id), str(w["street_b"].id)}
+    leader_b_id = w["leader_b"].id
+    before = await _snapshot(session, w)
+    for method, url, body, code, permission in writes:
+        if permission in allowed:
+            resp = await client.request(method, url, headers={**h, "If-Match": "*"}, json=body)
+            assert_problem(resp, 404, code)
+    assert await _snapshot(session, w) == before, "a refused write changed group B's data"
+    for url, permission in [("/api/v1/units?limit=200", P.units_read),
+                            ("/api/v1/streets?limit=200", P.units_read),
+                            ("/api/v1/households?limit=200", P.households_read),
+                            ("/api/v1/residents?limit=200", P.residents_read),
+                            ("/api/v1/campaigns?limit=200", P.campaigns_read),
+                            ("/api/v1/announcements?limit=200", P.announcements_read),
+                            ("/api/v1/users?limit=200", P.users_read),
+                            (f"/api/v1/audit-events?actor_id={leader_b_id}",
+                             P.audit_read)]:
+        if permission in allowed:
+            page = await client.get(url, headers=h)
+            assert page.status_code == 200, url
+            seen = {str(i.get(k)) for i in page.json()["items"] for k in ("id", "actor_id")}
+            assert not seen & b_ids, url
+
+
+async def test_a_ward_officer_follows_the_imports_of_their_communes_groups(
+        client, session, world):
+    tree = world["tree"]
+    leader = await make_user(session, role=Role.group_leader, units=[tree.group_a1])
+    job = ImportJob(kind="households", filename="a.csv", file_sha256="1" * 64,
+                    group_id=tree.group_a1.id, created_by_id=leader.id)
+    session.add(job)
+    await session.flush()
+    h = world["roles"][Role.ward_officer]
+    resp = await client.get(f"/api/v1/imports/{job.id}", headers=h)
+    assert resp.status_code == 200 and resp.json()["id"] == str(job.id)
+    assert_problem(await client.get(f"/api/v1/imports/{world['job'].id}", headers=h), 404,
+                   "import_not_found")
+
+
+async def test_a_child_read_checks_its_campaign_even_at_the_repository(session, world):
+    tree = world["tree"]
+    leader_a = Principal(subject_id=uuid7(), name="a", role=Role.group_leader,
+                         unit_ids=frozenset({tree.group_a1.id}))
+    repo, c = OutreachRepository(session), world["campaign"].id
+    for read in (lambda: repo.visits(leader_a, c, household_id=None, volunteer_id=None,
+                                     cursor=None, limit=10),
+                 lambda: repo.needs(leader_a, c, None, 10),
+                 lambda: repo.loads(leader_a, c),
+                 lambda: repo.walk(leader_a, c, leader_a.subject_id),
+                 lambda: repo.counters(leader_a, c)):
+        with pytest.raises(NotFound) as caught:
+            await read()
+        assert caught.value.code == "campaign_not_found"
+    leader_b = Principal(subject_id=uuid7(), name="b", role=Role.group_leader,
+                         unit_ids=frozenset({tree.group_b1.id}))
+    assert (await repo.visits(leader_b, c, household_id=None, volunteer_id=None, cursor=None,
+                              limit=10)).items == []

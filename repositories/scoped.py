@@ -1,0 +1,244 @@
+"""One scoping mechanism: each repository declares where its rows sit among the units, and
+`readable(principal)`, get-or-404, keyset pages and child reads all start from it.
+
+A scope is a predicate builder: `UnitColumns` for rows that carry their unit columns (the
+register), `JoinTable` for rows whose units are listed in a table of their own (campaign
+groups, announcement targets, users' units), `Through` for rows that belong to something
+another repository scopes (an audit event to its actor), `Own` for the caller's own rows.
+Scopes combine with `|`. Admins are unscoped: no predicate at all.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any, ClassVar, Generic, TypeVar
+
+from sqlalchemy import Select, String, cast, false, or_, true
+from sqlalchemy import select as sa_select
+from sqlmodel import select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from domain.access import Principal
+from domain.errors import DomainError, NotFound
+from domain.paging import Page
+from domain.units.models import AdminUnit
+from repositories.direct import any_of
+from repositories.paging import count_of, keyset, page_from_rows, parse_sort
+
+LEVELS = ("group", "commune", "province")
+
+
+def scope_shape(principal: Principal) -> tuple[tuple[str, ...] | None, dict[str, list]]:
+    """Which unit levels the caller's scope tests (None: everything) and the ids to bind.
+
+    With the units' levels known, only the matching columns are tested, so a commune
+    officer's list is one indexed `commune_id IN (...)` rather than an OR of three. Hot
+    statements are built once per shape with these as bound parameters: composing
+    SQLAlchemy expressions costs more CPU than running the query they stand for."""
+    if principal.is_unscoped:
+        return None, {}
+    if principal.levels:
+        shape = tuple(level for level in LEVELS if principal.units_at(level))
+        return shape, {f"scope_{level}": list(principal.units_at(level)) for level in shape}
+    return LEVELS, {f"scope_{level}": list(principal.unit_ids) for level in LEVELS}
+
+
+def level_columns(table) -> dict[str, Any]:
+    """The province/commune/group columns of a register table."""
+    return {level: table.c[f"{level}_id"] for level in LEVELS if f"{level}_id" in table.c}
+
+
+def scope_clause(columns: dict[str, Any], shape: tuple[str, ...] | None,
+                 ids: dict[str, list] | None = None, dialect: str | None = None):
+    """Rows whose unit columns (by level) fall inside a `scope_shape`: its ids bound now
+    (`ids`), or at execution as lists (`any_of`, one array on PostgreSQL)."""
+    if shape is None:
+        return true()
+    tests = []
+    for level in shape:
+        if level not in columns:
+            continue
+        given = [ids[f"scope_{level}"]] if ids else []
+        if dialect is None and ids:  # a session's statement: anonymous parameters compose
+            tests.append(columns[level].in_(given[0]))
+        else:
+            tests.append(any_of(columns[level], f"scope_{level}", dialect, *given))
+    return or_(*tests) if len(tests) > 1 else (tests[0] if tests else false())
+
+
+class Scope:
+    """Where rows sit among the units; `clause` is the predicate for one caller."""
+
+    def clause(self, principal: Principal, dialect: str | None = None):
+        raise NotImplementedError
+
+    def __or__(self, other: Scope) -> Scope:
+        return Either((self, other))
+
+
+@dataclass(frozen=True)
+class Either(Scope):
+    scopes: tuple[Scope, ...]
+
+    def clause(self, principal, dialect=None):
+        return or_(*(s.clause(principal, dialect) for s in self.scopes))
+
+    def __or__(self, other: Scope) -> Scope:
+        return Either((*self.scopes, other))
+
+
+@dataclass(frozen=True)
+class UnitColumns(Scope):
+    """Rows carrying their units by level: `{"group": t.group_id, "commune": ...}`."""
+
+    columns: dict[str, Any]
+
+    def clause(self, principal, dialect=None):
+        shape, ids = scope_shape(principal)
+        return scope_clause(self.columns, shape, ids, dialect)
+
+
+# Every unit inside the caller's: its own, those below in the commune or the province.
+UNITS_BELOW = UnitColumns({"group": AdminUnit.id, "commune": AdminUnit.commune_id,
+                           "province": AdminUnit.province_id})
+
+
+def mine(unit_column, principal: Principal):
+    """The unit is one of the caller's."""
+    return unit_column.in_(list(principal.unit_ids))
+
+
+def inside(unit_column, principal: Principal):
+    """The unit is one of the caller's or below one of them."""
+    return unit_column.in_(sa_select(AdminUnit.id).where(UNITS_BELOW.clause(principal)))
+
+
+def reaching(unit_column, principal: Principal):
+    """The unit is one of the caller's or the commune one of them sits in."""
+    ids = list(principal.unit_ids)
+    return or_(unit_column.in_(ids), unit_column.in_(
+        sa_select(AdminUnit.commune_id).where(AdminUnit.id.in_(ids))))
+
+
+@dataclass(frozen=True)
+class Units(Scope):
+    """Rows with one unit column of any level, tested by `test` (`mine`, `inside`, ...)."""
+
+    column: Any
+    test: Any = inside
+
+    def clause(self, principal, dialect=None):
+        return self.test(self.column, principal)
+
+
+@dataclass(frozen=True)
+class JoinTable(Scope):
+    """Rows whose units are listed in a join table: `key IN (SELECT fk WHERE unit ...)`."""
+
+    key: Any
+    fk: Any
+    unit: Any
+    test: Any = mine
+
+    def clause(self, principal, dialect=None):
+        return self.key.in_(sa_select(self.fk).where(self.test(self.unit, principal)))
+
+
+@dataclass(frozen=True)
+class Through(Scope):
+    """Rows that belong to a row another repository scopes (`fk` names it)."""
+
+    parent: Any  # a ScopedRepository class
+    fk: Any
+    as_text: bool = False  # the fk keeps the parent's id as text (the audit trail)
+
+    def clause(self, principal, dialect=None):
+        parent_id = self.parent.model.id
+        ids = sa_select(cast(parent_id, String) if self.as_text else parent_id).where(
+            self.parent.scope.clause(principal, dialect))
+        return self.fk.in_(ids)
+
+
+@dataclass(frozen=True)
+class Own(Scope):
+    """The caller's own rows."""
+
+    column: Any
+
+    def clause(self, principal, dialect=None):
+        return self.column == principal.subject_id
+
+
+M = TypeVar("M")
+
+
+class ScopedRepository(Generic[M]):
+    """A table's repository: every read starts at `readable(principal)`.
+
+    Subclasses declare `model`, `scope`, the error a missing row raises (`not_found`: a
+    code or an error class, and `id_param`, the parameter naming the id) and `deleted_column`
+    for soft-deleted tables."""
+
+    model: ClassVar[type]
+    scope: ClassVar[Scope]
+    not_found: ClassVar[str | type[DomainError]] = "not_found"
+    id_param: ClassVar[str | None] = None
+    deleted_column: ClassVar[str | None] = None
+
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    @classmethod
+    def scope_of(cls, principal: Principal, dialect: str | None = None):
+        """The caller's scope as one predicate (true for the unscoped)."""
+        return true() if principal.is_unscoped else cls.scope.clause(principal, dialect)
+
+    def readable(self, principal: Principal, *, include_deleted: bool = False) -> Select:
+        stmt = select(self.model)
+        if self.deleted_column and not include_deleted:
+            stmt = stmt.where(getattr(self.model, self.deleted_column).is_(None))
+        if not principal.is_unscoped:
+            stmt = stmt.where(self.scope.clause(principal))
+        return stmt
+
+    @classmethod
+    def missing(cls, row_id: uuid.UUID | None = None) -> DomainError:
+        """The error for a row that does not exist or is out of the caller's scope."""
+        params = {cls.id_param: str(row_id)} if cls.id_param and row_id else {}
+        if isinstance(cls.not_found, str):
+            return NotFound(cls.not_found, **params)
+        return cls.not_found(**params)
+
+    async def get(self, principal: Principal, row_id: uuid.UUID, *, for_update: bool = False,
+                  include_deleted: bool = False) -> M:
+        """The row if the caller may see it, else the repository's not-found error."""
+        stmt = self.readable(principal, include_deleted=include_deleted).where(
+            self.model.id == row_id)
+        if for_update:
+            stmt = stmt.with_for_update(of=self.model)
+        row = (await self.session.exec(stmt)).first()
+        if row is None:
+            raise self.missing(row_id)
+        return row
+
+    async def get_many(self, principal: Principal, ids: Sequence[uuid.UUID], *,
+                       for_update: bool = False) -> list[M]:
+        """The readable rows among `ids`, in one statement, by id."""
+        if not ids:
+            return []
+        stmt = self.readable(principal).where(self.model.id.in_(list(ids))).order_by(
+            self.model.id)
+        if for_update:
+            stmt = stmt.with_for_update(of=self.model)
+        return list((await self.session.exec(stmt)).all())
+
+    async def page(self, stmt: Select, *, sort: str | None, allowed: dict[str, Any],
+                   default: str, cursor: str | None, limit: int,
+                   include_total: bool = False) -> Page:
+        """A keyset page of `stmt` (built from `readable`) in the order `sort` asks."""
+        keys = parse_sort(sort, allowed, default, self.model.id)
+        total = await self.session.scalar(count_of(stmt)) if include_total else None
+        rows = list((await self.session.exec(keyset(stmt, keys, cursor, limit))).all())
+        return page_from_rows(rows, keys, limit, total)
