@@ -10,6 +10,7 @@ from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from domain.access import Principal
+from domain.accounts.errors import ServiceAccountNotFound, UserNotFound
 from domain.accounts.models import (
     LoginThrottle,
     RefreshToken,
@@ -19,7 +20,6 @@ from domain.accounts.models import (
     User,
     UserUnit,
 )
-from domain.errors import NotFound
 from domain.units.models import AdminUnit
 from repositories.direct import Direct, Run
 from repositories.flush import flush_or_conflict
@@ -66,7 +66,7 @@ class UserRepository:
             stmt = stmt.with_for_update()
         user = (await self.session.exec(stmt)).first()
         if user is None:
-            raise NotFound("user_not_found")
+            raise UserNotFound()
         return user
 
     async def list(
@@ -105,11 +105,11 @@ class UserRepository:
 
     async def add(self, user: User) -> User:
         self.session.add(user)
-        await flush_or_conflict(self.session, "username_taken")
+        await flush_or_conflict(self.session, username=user.username)
         return user
 
     async def save(self, user: User) -> None:
-        await flush_or_conflict(self.session, "conflict")
+        await flush_or_conflict(self.session)
 
 
 class ServiceAccountRepository:
@@ -129,7 +129,7 @@ class ServiceAccountRepository:
             stmt = stmt.with_for_update()
         account = (await self.session.exec(stmt)).first()
         if account is None:
-            raise NotFound("service_account_not_found")
+            raise ServiceAccountNotFound()
         return account
 
     async def list(self, principal: Principal, *, cursor, limit) -> Page[ServiceAccount]:
@@ -165,11 +165,11 @@ class ServiceAccountRepository:
 
     async def add(self, account: ServiceAccount) -> ServiceAccount:
         self.session.add(account)
-        await flush_or_conflict(self.session, "conflict")
+        await flush_or_conflict(self.session)
         return account
 
     async def save(self, account: ServiceAccount) -> None:
-        await flush_or_conflict(self.session, "conflict")
+        await flush_or_conflict(self.session)
 
 
 class TokenRepository:
@@ -239,7 +239,7 @@ class ThrottleRepository:
         if row is None:
             row = LoginThrottle(key=key, failures=0)
             self.session.add(row)
-            await flush_or_conflict(self.session, "conflict")
+            await flush_or_conflict(self.session)
         return row
 
     async def clear(self, keys: list[str]) -> None:

@@ -11,17 +11,19 @@ from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from domain.access import Principal, Role
-from domain.errors import NotFound
 from domain.outreach.announcement_models import (
     Announcement,
     AnnouncementDelivery,
     AnnouncementUnit,
 )
+from domain.outreach.errors import AnnouncementNotFound
 from domain.register.models import Household
 from domain.types import utcnow
 from domain.units.models import AdminUnit
+from repositories import integrity
 from repositories.paging import Page, count_of, keyset, page_from_rows, parse_sort
 
+DELIVERY_TWIN = "uq_announcement_delivery_announcement_id_household_id"
 # Who sees only what has gone out: the people the notices are for, and the walkers.
 PUBLISHED_ONLY = frozenset({Role.resident, Role.volunteer})
 
@@ -61,7 +63,7 @@ class AnnouncementRepository:
             stmt = stmt.with_for_update(of=Announcement)
         announcement = (await self.session.exec(stmt)).first()
         if announcement is None:
-            raise NotFound("announcement_not_found")
+            raise AnnouncementNotFound()
         return announcement
 
     async def list(self, principal: Principal, *, category, unit_id, published, sort, cursor,
@@ -113,7 +115,9 @@ class AnnouncementRepository:
             async with self.session.begin_nested():
                 self.session.add(delivery)
                 await self.session.flush()
-        except IntegrityError:
+        except IntegrityError as exc:
+            if not integrity.is_unique_violation(exc, DELIVERY_TWIN):
+                integrity.raise_for(exc)
             self.session.expunge(delivery)
             return False
         return True

@@ -14,7 +14,7 @@ from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from domain.access import Principal, Role
-from domain.errors import NotFound
+from domain.outreach.errors import CampaignNotFound
 from domain.outreach.models import (
     COUNTER_SHARDS,
     Campaign,
@@ -82,7 +82,7 @@ class OutreachRepository:
             stmt = stmt.with_for_update()
         campaign = (await self.session.exec(stmt)).first()
         if campaign is None:
-            raise NotFound("campaign_not_found")
+            raise CampaignNotFound()
         return campaign
 
     async def list(self, principal: Principal, *, status, cursor, limit) -> Page:

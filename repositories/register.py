@@ -26,7 +26,7 @@ from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from domain.access import Permission, Principal
-from domain.errors import Conflict, NotFound
+from domain.register.errors import HouseholdNotFound, IdNumberTaken, ResidentNotFound
 from domain.register.models import ChangeLog, Household, ReadinessFact, Resident
 from domain.register.views import PII_FIELDS
 from repositories.direct import ConnectionRun, Run, any_of
@@ -200,7 +200,7 @@ async def read_resident(run: Run, principal: Principal, resident_id: uuid.UUID):
     row = await run.fetchrow(_resident_read_stmt(shape, run.dialect),
                              {"id": resident_id, **params})
     if row is None:
-        raise NotFound("resident_not_found", resident_id=str(resident_id))
+        raise ResidentNotFound(resident_id=str(resident_id))
     return row
 
 
@@ -229,7 +229,7 @@ class ResidentRepository:
             stmt = stmt.with_for_update()
         resident = (await self.session.exec(stmt)).first()
         if resident is None:
-            raise NotFound("resident_not_found", resident_id=str(resident_id))
+            raise ResidentNotFound(resident_id=str(resident_id))
         return resident
 
     async def get_many(self, principal: Principal, ids: list[uuid.UUID], *, for_update=False):
@@ -277,11 +277,18 @@ class ResidentRepository:
 
     async def add(self, resident: Resident) -> Resident:
         self.session.add(resident)
-        await flush_or_conflict(self.session, "id_number_taken")
+        await self.save(resident)
         return resident
 
     async def save(self, *residents: Resident) -> None:
-        await flush_or_conflict(self.session, "id_number_taken")
+        numbers = [(r.id_number, r.id) for r in residents if r.id_number]
+        try:
+            await flush_or_conflict(self.session)
+        except IdNumberTaken as exc:  # a twin registered the number a moment ago: name it
+            for number, resident_id in numbers:
+                if existing := await self.living_with_id_number(number, resident_id):
+                    raise conflict_on_id_number(existing) from exc
+            raise
 
     async def readiness(self, ids: list[uuid.UUID]) -> dict[uuid.UUID, dict[str, Fact]]:
         """The latest fact of each kind per resident, in this unit of work."""
@@ -354,7 +361,7 @@ class HouseholdRepository:
             stmt = stmt.with_for_update()
         household = (await self.session.exec(stmt)).first()
         if household is None:
-            raise NotFound("household_not_found", household_id=str(household_id))
+            raise HouseholdNotFound(household_id=str(household_id))
         return household
 
     async def list(self, principal: Principal, f: dict[str, Any], *, sort, cursor, limit,
@@ -387,11 +394,11 @@ class HouseholdRepository:
 
     async def add(self, household: Household) -> Household:
         self.session.add(household)
-        await flush_or_conflict(self.session, "household_code_taken", code_value=household.code)
+        await flush_or_conflict(self.session, code_value=household.code)
         return household
 
     async def save(self) -> None:
-        await flush_or_conflict(self.session, "conflict")
+        await flush_or_conflict(self.session)
 
 
 class ChangeLogRepository:
@@ -409,5 +416,5 @@ class ChangeLogRepository:
         return page_from_rows(rows, keys, limit, lambda r, n: getattr(r, n))
 
 
-def conflict_on_id_number(existing_id: uuid.UUID) -> Conflict:
-    return Conflict("id_number_taken", existing_id=str(existing_id))
+def conflict_on_id_number(existing_id: uuid.UUID) -> IdNumberTaken:
+    return IdNumberTaken(existing_id=str(existing_id))

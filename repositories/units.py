@@ -11,7 +11,7 @@ from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from domain.access import Principal
-from domain.errors import NotFound
+from domain.units.errors import StreetInUse, StreetNotFound, UnitHasChildren, UnitNotFound
 from domain.units.models import AdminUnit, Street, UnitKind, UnitLevel
 from repositories.direct import Run, any_of
 from repositories.flush import flush_or_conflict
@@ -82,7 +82,7 @@ class UnitRepository:
             stmt = stmt.with_for_update()
         unit = (await self.session.exec(stmt)).first()
         if unit is None:
-            raise NotFound("unit_not_found", unit_id=str(unit_id))
+            raise UnitNotFound(unit_id=str(unit_id))
         return unit
 
     async def get_many(self, ids: set[uuid.UUID]) -> list[AdminUnit]:
@@ -135,15 +135,15 @@ class UnitRepository:
 
     async def add(self, unit: AdminUnit) -> AdminUnit:
         self.session.add(unit)
-        await flush_or_conflict(self.session, "unit_code_taken", code_value=unit.code)
+        await flush_or_conflict(self.session, code_value=unit.code)
         return unit
 
     async def save(self, unit: AdminUnit) -> None:
-        await flush_or_conflict(self.session, "unit_code_taken", code_value=unit.code)
+        await flush_or_conflict(self.session, code_value=unit.code)
 
     async def delete(self, unit: AdminUnit) -> None:
         await self.session.delete(unit)
-        await flush_or_conflict(self.session, "unit_has_children")
+        await flush_or_conflict(self.session, in_use=UnitHasChildren)
 
 
 class StreetRepository:
@@ -167,7 +167,7 @@ class StreetRepository:
             stmt = stmt.with_for_update()
         street = (await self.session.exec(stmt)).first()
         if street is None:
-            raise NotFound("street_not_found", street_id=str(street_id))
+            raise StreetNotFound(street_id=str(street_id))
         return street
 
     async def for_commune(self, commune_id: uuid.UUID) -> list[Street]:
@@ -201,15 +201,15 @@ class StreetRepository:
 
     async def add(self, street: Street) -> Street:
         self.session.add(street)
-        await flush_or_conflict(self.session, "street_name_taken")
+        await flush_or_conflict(self.session)
         return street
 
     async def save(self, street: Street) -> None:
-        await flush_or_conflict(self.session, "street_name_taken")
+        await flush_or_conflict(self.session)
 
     async def delete(self, street: Street) -> None:
         await self.session.delete(street)
-        await flush_or_conflict(self.session, "conflict")
+        await flush_or_conflict(self.session, in_use=StreetInUse)
 
 
 _FOLDED = {"name": "name_folded"}

@@ -13,7 +13,7 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
 from api.deps import AuditRead, Cursor, Limit, UoW
 from api.problems import responses
-from domain.errors import Invalid
+from domain.errors import CursorInvalid
 
 router = APIRouter(prefix="/api/v1", tags=["audit"])
 
@@ -68,14 +68,14 @@ def _decode(cursor: str) -> int:
         raw = base64.urlsafe_b64decode((cursor + "=" * (-len(cursor) % 4)).encode("ascii"))
         value = int(raw.decode("ascii"))
     except (ValueError, UnicodeError, binascii.Error) as exc:
-        raise Invalid("cursor_invalid", loc=("query", "cursor")) from exc
+        raise CursorInvalid(loc=("query", "cursor")) from exc
     if value < 1:
-        raise Invalid("cursor_invalid", loc=("query", "cursor"))
+        raise CursorInvalid(loc=("query", "cursor"))
     return value
 
 
 @router.get("/audit-events", operation_id="audit_events_list", summary="List audit events",
-            responses=responses(401, 403, 422, 503))
+            responses=responses(401, 403, 422, 503, CursorInvalid))
 async def list_audit_events(
     uow: UoW, who: AuditRead,
     actor_id: Short = None, action: Short = None,

@@ -16,10 +16,12 @@ from pydantic import BaseModel
 from api.deps import ImportsWrite, UoW
 from api.problems import language, responses
 from domain import messages
-from domain.errors import Invalid, NotFound
+from domain.errors import InsufficientStorage, Invalid
 from domain.imports import service
+from domain.imports.errors import IMPORT_CASES, GroupIdRequired, ImportNotFound
 from domain.imports.models import ImportJob, ImportKind, ImportStatus
 from domain.types import utcnow, uuid7
+from domain.units.errors import UnitNotFound
 from repositories.uow import SqlUnitOfWork
 
 log = logging.getLogger("imports")
@@ -122,7 +124,8 @@ async def fail_interrupted(factory, var_dir: Path, *, any_age: bool = False) -> 
 
 @router.post("/imports", operation_id="imports_create", status_code=status.HTTP_202_ACCEPTED,
              summary="Import households or residents from CSV or XLSX",
-             responses=responses(401, 403, 404, 413, 422, 503))
+             responses=responses(401, 403, 404, 413, 422, 503, *IMPORT_CASES, UnitNotFound,
+                                 InsufficientStorage))
 async def create_import(
     request: Request, response: Response, uow: UoW, who: ImportsWrite,
     file: Annotated[UploadFile, File(description="CSV (UTF-8, comma or semicolon) or XLSX")],
@@ -137,7 +140,7 @@ async def create_import(
     settings = request.app.state.settings
     if kind == ImportKind.households:
         if group_id is None:
-            raise Invalid("group_id_required", loc=("body", "group_id"))
+            raise GroupIdRequired(loc=("body", "group_id"))
         await uow.units.get(who, group_id)
     job_id = uuid7()
     name = file.filename or "upload"
@@ -180,13 +183,13 @@ async def create_import(
 
 
 @router.get("/imports/{import_id}", operation_id="imports_get", summary="Follow an import",
-            responses=responses(401, 403, 404, 422, 503))
+            responses=responses(401, 403, 404, 422, 503, ImportNotFound))
 async def get_import(import_id: uuid.UUID, request: Request, uow: UoW, who: ImportsWrite
                      ) -> ImportRead:
     """Status, progress, counts and the rejected rows (line, column, reason)."""
     job = await uow.imports.get_job(who, import_id)
     if job is None:
-        raise NotFound("import_not_found")
+        raise ImportNotFound()
     settings = request.app.state.settings
     if (job.status in (ImportStatus.queued, ImportStatus.running) and not settings.is_sqlite
             and (job.heartbeat_at or job.created_at) < utcnow() - SILENT_AFTER):

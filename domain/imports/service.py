@@ -14,6 +14,7 @@ from typing import Any
 from domain.access import Principal
 from domain.errors import Invalid
 from domain.imports import reader
+from domain.imports.errors import ColumnsMissing, DuplicateInFile, FileEmpty, StreetUnknown
 from domain.imports.models import ImportJob, ImportKind, ImportStatus
 from domain.imports.rows import (
     MAX_ERRORS,
@@ -23,6 +24,7 @@ from domain.imports.rows import (
     resident_record,
     row_error,
 )
+from domain.register.errors import HouseholdCodeTaken
 from domain.text import fold
 from domain.types import utcnow
 
@@ -35,10 +37,10 @@ def check_header(kind: ImportKind, path: Path) -> None:
     with path.open("rb") as stream:
         header = next(iter(reader.rows(stream)), None)
     if header is None or not any(cell.strip() for cell in header):
-        raise reader.FileProblem("file_empty", loc=("body", "file"))
+        raise FileEmpty(loc=("body", "file"))
     mapped = map_header(kind.value, header)
     if mapped.missing:
-        raise reader.FileProblem("columns_missing", loc=("body", "file"),
+        raise ColumnsMissing(loc=("body", "file"),
                                  columns=", ".join(mapped.missing))
 
 
@@ -151,12 +153,12 @@ async def _households(uow, who, job, records, errors, progress):
         for line, rec in batch:
             total += 1
             if rec["code"] in seen:
-                errors.append(row_error(line, Invalid("duplicate_in_file", loc=("code",))))
+                errors.append(row_error(line, DuplicateInFile(loc=("code",))))
                 continue
             seen.add(rec["code"])
             street = streets.get(fold(rec["street"])) if rec["street"] else None
             if rec["street"] and street is None:
-                errors.append(row_error(line, Invalid("street_unknown", loc=("street",))))
+                errors.append(row_error(line, StreetUnknown(loc=("street",))))
                 continue
             values = {"street_id": street.id if street else None,
                       "house_number": rec["house_number"],
@@ -165,7 +167,7 @@ async def _households(uow, who, job, records, errors, progress):
                       "residence_type": rec["residence_type"]}
             existing = await uow.households.by_code(rec["code"])
             if existing is not None and existing.group_id != group.id:
-                errors.append(row_error(line, Invalid("household_code_taken", loc=("code",))))
+                errors.append(row_error(line, HouseholdCodeTaken(loc=("code",))))
                 continue
             if existing is None:
                 counts["create"] += 1
