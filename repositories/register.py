@@ -281,14 +281,7 @@ class ResidentRepository:
         return resident
 
     async def save(self, *residents: Resident) -> None:
-        numbers = [(r.id_number, r.id) for r in residents if r.id_number]
-        try:
-            await flush_or_conflict(self.session)
-        except IdNumberTaken as exc:  # a twin registered the number a moment ago: name it
-            for number, resident_id in numbers:
-                if existing := await self.living_with_id_number(number, resident_id):
-                    raise conflict_on_id_number(existing) from exc
-            raise
+        await flush_or_conflict(self.session)
 
     async def readiness(self, ids: list[uuid.UUID]) -> dict[uuid.UUID, dict[str, Fact]]:
         """The latest fact of each kind per resident, in this unit of work."""
