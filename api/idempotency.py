@@ -14,6 +14,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from domain.idempotency import IdempotencyRecord
 from domain.types import utcnow
+from repositories import integrity
 
 log = logging.getLogger("api.idempotency")
 _VALID = re.compile(r"^[\x21-\x7e]{1,200}$")
@@ -32,6 +33,11 @@ class IdempotencyMiddleware:
             await self.app(scope, receive, send)
             return
         from api.problems import problem_response
+        from domain.service_errors import (
+            IdempotencyKeyInProgress,
+            IdempotencyKeyInvalid,
+            IdempotencyKeyReused,
+        )
 
         state = self.state()
         subject = _subject(state, scope)
@@ -39,7 +45,7 @@ class IdempotencyMiddleware:
             # A bad key or no verifiable caller: answer as if no key had been sent; the route
             # itself refuses an unauthenticated call.
             if not _VALID.match(key):
-                await problem_response(scope, code="idempotency_key_invalid", status=400)(
+                await problem_response(scope, IdempotencyKeyInvalid())(
                     scope, receive, send)
                 return
             await self.app(scope, receive, send)
@@ -65,10 +71,10 @@ class IdempotencyMiddleware:
         if existing is not None:
             spool.close()
             if existing.request_hash != request_hash:
-                response = problem_response(scope, code="idempotency_key_reused", status=422)
+                response = problem_response(scope, IdempotencyKeyReused())
             elif existing.status_code is None:
-                response = problem_response(scope, code="idempotency_key_in_progress",
-                                            status=409, headers={"Retry-After": "1"})
+                response = problem_response(scope, IdempotencyKeyInProgress(),
+                                            headers={"Retry-After": "1"})
             else:
                 await _replay(existing, send)
                 return
@@ -139,8 +145,10 @@ async def _claim(factory, key_hash: str, request_hash: str) -> IdempotencyRecord
         session.add(IdempotencyRecord(key_hash=key_hash, request_hash=request_hash))
         try:
             await session.commit()
-        except IntegrityError:  # a twin request claimed it a moment ago
-            await session.rollback()
+        except IntegrityError as exc:
+            if not integrity.is_unique_violation(exc):
+                integrity.raise_for(exc)
+            await session.rollback()  # a twin request claimed it a moment ago
             return await session.get(IdempotencyRecord, key_hash)
         return None
 

@@ -118,12 +118,12 @@ class BodyLimitMiddleware:
             await self.app(scope, receive, send)
             return
         from api.problems import problem_response
+        from domain.service_errors import PayloadTooLarge
 
         limit = self.larger.get(scope["path"], self.default)
         for key, value in scope["headers"]:
             if key == b"content-length" and value.isdigit() and int(value) > limit:
-                response = problem_response(scope, code="payload_too_large", status=413,
-                                            params={"limit": limit})
+                response = problem_response(scope, PayloadTooLarge(limit=limit))
                 await response(scope, receive, send)
                 return
         received = 0
@@ -149,6 +149,5 @@ class BodyLimitMiddleware:
         except _TooLarge:
             if started:
                 raise
-            response = problem_response(scope, code="payload_too_large", status=413,
-                                        params={"limit": limit})
+            response = problem_response(scope, PayloadTooLarge(limit=limit))
             await response(scope, receive, send)

@@ -6,6 +6,7 @@ from fastapi import FastAPI
 from fastapi.dependencies.models import Dependant
 from fastapi.routing import APIRoute, iter_route_contexts
 
+from api.problems import error_code_schema
 from domain.access import ROLE_PERMISSIONS, Permission, Role
 
 IDEMPOTENCY_KEY = {
@@ -66,6 +67,8 @@ def annotate(app: FastAPI) -> None:
                     f"{operation.get('description', '')}\n\nRequires `{permission.value}` "
                     f"({', '.join(roles)})."
                 ).strip()
+        schema.setdefault("components", {}).setdefault("schemas", {})["ErrorCode"] = (
+            error_code_schema())
         app.openapi_schema = schema
         return schema
 

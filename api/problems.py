@@ -5,17 +5,42 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+import asyncpg
 import orjson
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from pydantic import BaseModel, Field
-from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
+from sqlalchemy.exc import DBAPIError, IntegrityError, InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import Response
 
 from domain import context, messages
-from domain.errors import DomainError, Invalid, TooManyRequests, Unauthorized
+from domain.errors import (
+    DomainError,
+    Forbidden,
+    InsufficientStorage,
+    Invalid,
+    PreconditionFailed,
+    PreconditionRequired,
+    TooManyRequests,
+    Unauthorized,
+    error_class,
+)
+from domain.service_errors import (
+    DatabaseUnavailable,
+    IdempotencyKeyInvalid,
+    InternalError,
+    InvalidToken,
+    MalformedJson,
+    MethodNotAllowed,
+    PayloadTooLarge,
+    RouteNotFound,
+    ServiceBusy,
+    UnsupportedMediaType,
+    ValidationFailed,
+)
+from repositories import integrity
 
 log = logging.getLogger("api")
 
@@ -67,11 +92,12 @@ def problem_body(
     *, code: str, status: int, lang: str, instance: str, params: dict[str, Any] | None = None,
     errors: list[dict[str, Any]] | None = None,
 ) -> dict[str, Any]:
+    case = error_class(code) or DomainError
     body: dict[str, Any] = {
         "type": TYPE_BASE + code,
-        "title": messages.title(code, lang),
+        "title": case.text("title", lang),
         "status": status,
-        "detail": messages.detail(code, lang, params or {}),
+        "detail": case.text("detail", lang, params or {}),
         "instance": instance,
         "code": code,
         "request_id": context.request_id(),
@@ -85,10 +111,17 @@ def problem_body(
 
 
 def problem_response(
-    request_or_scope, *, code: str, status: int, params: dict[str, Any] | None = None,
+    request_or_scope, error: DomainError | None = None, *, code: str | None = None,
+    status: int | None = None, params: dict[str, Any] | None = None,
     errors: list[dict[str, Any]] | None = None, headers: dict[str, str] | None = None,
 ) -> Response:
+    """The problem for `error` (or for a bare `code` and `status`, as callers once wrote)."""
     scope = request_or_scope.scope if isinstance(request_or_scope, Request) else request_or_scope
+    if error is not None:
+        code, status, params = error.code, error.status, {**error.params, **(params or {})}
+        retry = getattr(error, "retry_after", None)
+        if retry is not None:
+            headers = {"Retry-After": str(retry), **(headers or {})}
     accept = _header(scope, b"accept-language")
     body = problem_body(
         code=code, status=status, lang=language(accept), instance=scope.get("path", ""),
@@ -140,62 +173,61 @@ async def _domain(request: Request, exc: DomainError) -> Response:
     if isinstance(exc, Unauthorized):
         headers["WWW-Authenticate"] = 'Bearer error="invalid_token"'
     if isinstance(exc, TooManyRequests):
-        headers["Retry-After"] = str(exc.retry_after)
         exc.params.setdefault("retry_after", exc.retry_after)
-    if isinstance(exc, Invalid):
+    if isinstance(exc, Invalid) and exc.field_level:
         lang = language(request.headers.get("accept-language"))
-        message = messages.field_message(exc.code, lang, exc.params, "") or messages.detail(
-            exc.code, lang, exc.params
-        )
-        errors = [{"loc": list(exc.loc), "code": exc.code, "message": message}]
-    return problem_response(
-        request, code=exc.code, status=exc.status, params=exc.params, errors=errors,
-        headers=headers,
-    )
+        errors = [{"loc": list(exc.loc), "code": exc.code, "message": exc.message(lang)}]
+    return problem_response(request, exc, errors=errors, headers=headers)
 
 
-_HTTP_CODES = {
-    400: "bad_request",
-    401: "unauthorized",
-    403: "forbidden",
-    404: "route_not_found",
-    405: "method_not_allowed",
-    413: "payload_too_large",
-    415: "unsupported_media_type",
+_HTTP_CASES: dict[int, type[DomainError]] = {
+    400: DomainError,
+    401: Unauthorized,
+    403: Forbidden,
+    404: RouteNotFound,
+    405: MethodNotAllowed,
+    413: PayloadTooLarge,
+    415: UnsupportedMediaType,
 }
 
 
 async def _http(request: Request, exc: StarletteHTTPException) -> Response:
-    code = _HTTP_CODES.get(exc.status_code, "bad_request" if exc.status_code < 500 else
-                           "internal_error")
+    case = _HTTP_CASES.get(exc.status_code, DomainError if exc.status_code < 500 else
+                           InternalError)
     headers = dict(exc.headers or {})
     if exc.status_code == 401:
         headers.setdefault("WWW-Authenticate", "Bearer")
     params = {"path": request.url.path, "method": request.method}
-    return problem_response(request, code=code, status=exc.status_code, params=params,
+    return problem_response(request, code=case.code, status=exc.status_code, params=params,
                             headers=headers)
 
 
 def is_database_outage(exc: BaseException) -> bool:
-    if isinstance(exc, (OperationalError, InterfaceError, PoolTimeoutError, ConnectionError,
-                        TimeoutError, OSError)):
+    """The database is out of reach; not a full disk, not any other OSError."""
+    if integrity.is_storage_full(exc):
+        return False
+    if isinstance(exc, (OperationalError, InterfaceError, PoolTimeoutError)):
         return True
-    return isinstance(exc, DBAPIError) and bool(exc.connection_invalidated)
+    return integrity.is_connection_failure(exc)
 
 
 async def unexpected(request: Request, exc: Exception) -> Response:
     if isinstance(exc, PoolTimeoutError):
         # Every pooled connection is busy: the database is up, we are saturated. Say so.
         log.warning("connection pool exhausted", extra={"error": "PoolTimeout"})
-        return problem_response(request, code="service_busy", status=503,
-                                headers={"Retry-After": "1"})
+        return problem_response(request, ServiceBusy())
+    if integrity.is_storage_full(exc):
+        log.error("storage full", extra={"error": type(exc).__name__})
+        return problem_response(request, InsufficientStorage())
     if is_database_outage(exc):
         log.warning("database unavailable", extra={"error": type(exc).__name__})
-        return problem_response(request, code="database_unavailable", status=503,
-                                headers={"Retry-After": "5"})
+        return problem_response(request, DatabaseUnavailable())
+    if isinstance(exc, (IntegrityError, asyncpg.IntegrityConstraintViolationError)):
+        error = integrity.domain_error(exc)  # one that escaped a repository's flush
+        if error is not None:
+            return await _domain(request, error)
     log.exception("unhandled error", extra={"error": type(exc).__name__})
-    return problem_response(request, code="internal_error", status=500,
-                            params={"request_id": context.request_id()})
+    return problem_response(request, InternalError(request_id=context.request_id()))
 
 
 def install(app: FastAPI) -> None:
@@ -203,29 +235,60 @@ def install(app: FastAPI) -> None:
     app.add_exception_handler(DomainError, _domain)
     app.add_exception_handler(StarletteHTTPException, _http)
     # Handled per class (not only under Exception) so Starlette's error middleware does not
-    # re-raise them after answering: a lost database is an expected, logged-once 503.
-    for outage in (DBAPIError, PoolTimeoutError, ConnectionError, TimeoutError, OSError):
+    # re-raise them after answering: a lost database is an expected, logged-once 503,
+    # a full disk a 507.
+    for outage in (DBAPIError, PoolTimeoutError, OSError, asyncpg.PostgresError):
         app.add_exception_handler(outage, unexpected)
     app.add_exception_handler(Exception, unexpected)
 
 
-def responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
-    """The `responses=` entry a route lists for the problems it can answer."""
-    described = {
-        400: "Malformed request (bad JSON)",
-        401: "Missing, expired or invalid token",
-        403: "Authenticated but not allowed",
-        404: "Not found, or outside the caller's scope",
-        409: "Conflicts with existing data",
-        412: "If-Match does not match the current ETag",
-        413: "Body too large",
-        422: "Validation failed; see errors",
-        428: "If-Match header missing",
-        429: "Too many requests; see Retry-After",
-        503: "Database unavailable",
-    }
-    return {
-        s: {"model": Problem, "description": described.get(s, "Problem"),
+def error_code_schema() -> dict[str, Any]:
+    """Every `code` a problem may carry, with its status and English title: the catalogue."""
+    from domain.catalogue import CATALOGUE
+
+    cases = sorted(CATALOGUE.values(), key=lambda c: c.code)
+    return {"type": "string", "title": "ErrorCode", "enum": [c.code for c in cases],
+            "description": "The stable `code` of a problem; `x-error-catalogue` gives each "
+                           "code's status and title.",
+            "x-error-catalogue": {c.code: {"status": c.status, "title": c.en, "title_vi": c.vi}
+                                  for c in cases}}
+
+
+# What a bare status documents (and always did): its description and its usual cases.
+_DESCRIBED: dict[int, tuple[str, tuple[type[DomainError], ...]]] = {
+    400: ("Malformed request (bad JSON)", (MalformedJson, IdempotencyKeyInvalid)),
+    401: ("Missing, expired or invalid token", (Unauthorized, InvalidToken)),
+    403: ("Authenticated but not allowed", (Forbidden,)),
+    404: ("Not found, or outside the caller's scope", ()),
+    409: ("Conflicts with existing data", ()),
+    412: ("If-Match does not match the current ETag", (PreconditionFailed,)),
+    413: ("Body too large", (PayloadTooLarge,)),
+    415: ("Problem", (UnsupportedMediaType,)),
+    422: ("Validation failed; see errors", (ValidationFailed,)),
+    428: ("If-Match header missing", (PreconditionRequired,)),
+    429: ("Too many requests; see Retry-After", (TooManyRequests,)),
+    503: ("Database unavailable", (DatabaseUnavailable, ServiceBusy)),
+    507: ("Storage full", (InsufficientStorage,)),
+}
+
+
+def responses(*cases: int | type[DomainError]) -> dict[int | str, dict[str, Any]]:
+    """The `responses=` entry of a route: each status it can answer, with the codes of the
+    error classes behind it in `x-error-codes` (a bare status brings its usual cases)."""
+    codes: dict[int, list[str]] = {}
+    for case in cases:
+        if isinstance(case, int):
+            status, found = case, _DESCRIBED.get(case, ("", ()))[1]
+        else:
+            status, found = case.status, (case,)
+        listed = codes.setdefault(status, [])
+        listed.extend(c.code for c in found if c.code not in listed)
+    out: dict[int | str, dict[str, Any]] = {}
+    for status in sorted(codes):
+        entry: dict[str, Any] = {
+            "model": Problem, "description": _DESCRIBED.get(status, ("Problem",))[0],
             "content": {PROBLEM: {"schema": {"$ref": "#/components/schemas/Problem"}}}}
-        for s in statuses
-    }
+        if codes[status]:
+            entry["x-error-codes"] = sorted(codes[status])
+        out[status] = entry
+    return out

@@ -11,8 +11,14 @@ from datetime import UTC, datetime, timedelta
 from auth.passwords import verify_password
 from auth.tokens import REFRESH_TYP, TokenError, TokenService
 from domain.access import Role, permissions_for
+from domain.accounts.errors import (
+    InvalidClient,
+    InvalidCredentials,
+    InvalidGrant,
+    InvalidScope,
+    TooManyLoginAttempts,
+)
 from domain.accounts.models import RefreshToken, ServiceAccount, User
-from domain.errors import DomainError, TooManyRequests, Unauthorized
 from domain.types import utcnow
 
 log = logging.getLogger("auth")
@@ -20,20 +26,6 @@ log = logging.getLogger("auth")
 USER_THRESHOLD = 5  # failures before an account name starts to wait
 IP_THRESHOLD = 20  # failures before a client address starts to wait
 MAX_DELAY = 900
-
-
-class InvalidGrant(DomainError):
-    status = 400
-    code = "invalid_grant"
-
-
-class InvalidClient(Unauthorized):
-    code = "invalid_client"
-
-
-class InvalidScope(DomainError):
-    status = 400
-    code = "invalid_scope"
 
 
 @dataclass
@@ -63,7 +55,7 @@ async def _check_throttle(uow, keys: list[str]) -> None:
         if row.blocked_until and row.blocked_until > now
     ]
     if waits:
-        raise TooManyRequests("too_many_login_attempts", retry_after=math.ceil(max(waits)))
+        raise TooManyLoginAttempts(retry_after=math.ceil(max(waits)))
 
 
 async def _count_failure(uow, keys: list[str]) -> None:
@@ -119,7 +111,7 @@ async def password_grant(
         await uow.audit.record(None, "auth.login", "user_account", outcome="failed",
                                actor_name=username[:200])
         await uow.commit()
-        raise InvalidGrant("invalid_credentials")
+        raise InvalidCredentials()
     await uow.throttle.clear(keys)
     user.last_login_at = utcnow()
     pair = await _issue_user_pair(uow, tokens, user, secrets.token_urlsafe(12))
@@ -134,23 +126,23 @@ async def refresh_grant(uow, tokens: TokenService, *, refresh_token: str) -> Tok
     try:
         claims = tokens.decode(refresh_token, typ=REFRESH_TYP)
     except TokenError as exc:
-        raise InvalidGrant("invalid_grant") from exc
+        raise InvalidGrant() from exc
     row = await uow.tokens.refresh_for_update(claims["jti"])
     now = utcnow()
     if row is None:
-        raise InvalidGrant("invalid_grant")
+        raise InvalidGrant()
     if row.used_at is not None or row.revoked_at is not None:
         await uow.tokens.revoke_family(row.family_id, now)
         await uow.audit.record(None, "auth.refresh_reuse", "user_account", [row.user_id],
                                outcome="denied")
         await uow.commit()
         log.warning("refresh token reuse; family revoked")
-        raise InvalidGrant("invalid_grant")
+        raise InvalidGrant()
     user = await uow.users.by_id(row.user_id)
     if user is None or user.disabled_at is not None or claims.get("ep") != user.token_epoch:
         await uow.tokens.revoke_family(row.family_id, now)
         await uow.commit()
-        raise InvalidGrant("invalid_grant")
+        raise InvalidGrant()
     row.used_at = now
     pair = await _issue_user_pair(uow, tokens, user, row.family_id)
     await uow.commit()

@@ -9,6 +9,7 @@ from typing import Any, Protocol
 from auth.tokens import TokenError, TokenService
 from domain.access import Principal, Role, permissions_for
 from domain.errors import Unauthorized
+from domain.service_errors import InvalidToken
 
 log = logging.getLogger("auth")
 
@@ -24,7 +25,7 @@ async def principal_from_token(lookup: BearerLookup, tokens: TokenService,
                                token: str | None) -> Principal:
     """Verify the token, then that its account is active, its epoch current, its id unrevoked."""
     if not token:
-        raise Unauthorized("unauthorized")
+        raise Unauthorized()
     try:
         claims = tokens.decode(token)
         role = Role(claims["role"])
@@ -33,12 +34,12 @@ async def principal_from_token(lookup: BearerLookup, tokens: TokenService,
         epoch = int(claims["ep"])
     except (TokenError, KeyError, ValueError, TypeError) as exc:
         log.info("token refused", extra={"reason": str(exc)[:200]})
-        raise Unauthorized("invalid_token") from exc
+        raise InvalidToken() from exc
     kind = claims.get("kind", "user")
     state = await lookup.state(kind, subject_id, str(claims["jti"]))
     if state is not None and state["revoked"]:
         log.info("token refused", extra={"reason": "revoked jti"})
-        raise Unauthorized("invalid_token")
+        raise InvalidToken()
     if kind == "service":
         granted = frozenset(str(claims.get("scp", "")).split())
         permissions = permissions_for(Role.integration, granted)
@@ -48,7 +49,7 @@ async def principal_from_token(lookup: BearerLookup, tokens: TokenService,
         valid = state is not None and state["active"] and state["role"] == role
     if not valid or epoch != state["token_epoch"]:
         log.info("token refused", extra={"reason": "account changed since issue"})
-        raise Unauthorized("invalid_token")
+        raise InvalidToken()
     name = state["name"]
     levels = await lookup.levels(units) if units else {}
     return Principal(

@@ -11,6 +11,7 @@ from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from domain.access import Principal
+from domain.accounts.errors import ServiceAccountNotFound, UserNotFound
 from domain.accounts.models import (
     LoginThrottle,
     RefreshToken,
@@ -31,7 +32,7 @@ class UserRepository(ScopedRepository[User]):
     """Admins see everyone; others see accounts scoped inside their own units, and
     themselves."""
 
-    model, not_found = User, "user_not_found"
+    model, not_found = User, UserNotFound
     scope = JoinTable(User.id, UserUnit.user_id, UserUnit.unit_id, inside) | Own(User.id)
 
     async def by_username(self, username: str) -> User | None:
@@ -76,11 +77,11 @@ class UserRepository(ScopedRepository[User]):
 
     async def add(self, user: User) -> User:
         self.session.add(user)
-        await flush_or_conflict(self.session, "username_taken")
+        await flush_or_conflict(self.session, username=user.username)
         return user
 
     async def save(self, user: User) -> None:
-        await flush_or_conflict(self.session, "conflict")
+        await flush_or_conflict(self.session)
 
 
 @dataclass(frozen=True)
@@ -92,7 +93,7 @@ class _AdminsOnly(Scope):
 
 
 class ServiceAccountRepository(ScopedRepository[ServiceAccount]):
-    model, scope, not_found = ServiceAccount, _AdminsOnly(), "service_account_not_found"
+    model, scope, not_found = ServiceAccount, _AdminsOnly(), ServiceAccountNotFound
 
     async def by_client_id(self, client_id: str) -> ServiceAccount | None:
         stmt = select(ServiceAccount).where(ServiceAccount.client_id == client_id)
@@ -129,11 +130,11 @@ class ServiceAccountRepository(ScopedRepository[ServiceAccount]):
 
     async def add(self, account: ServiceAccount) -> ServiceAccount:
         self.session.add(account)
-        await flush_or_conflict(self.session, "conflict")
+        await flush_or_conflict(self.session)
         return account
 
     async def save(self, account: ServiceAccount) -> None:
-        await flush_or_conflict(self.session, "conflict")
+        await flush_or_conflict(self.session)
 
 
 class TokenRepository:
@@ -203,7 +204,7 @@ class ThrottleRepository:
         if row is None:
             row = LoginThrottle(key=key, failures=0)
             self.session.add(row)
-            await flush_or_conflict(self.session, "conflict")
+            await flush_or_conflict(self.session)
         return row
 
     async def clear(self, keys: list[str]) -> None:

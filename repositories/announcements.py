@@ -15,13 +15,16 @@ from domain.outreach.announcement_models import (
     AnnouncementDelivery,
     AnnouncementUnit,
 )
+from domain.outreach.errors import AnnouncementNotFound
 from domain.paging import Page
 from domain.register.models import Household
 from domain.types import utcnow
 from domain.units.models import AdminUnit
+from repositories import integrity
 from repositories.paging import keyset, page_from_rows, parse_sort
 from repositories.scoped import JoinTable, ScopedRepository, UnitColumns, reaching
 
+DELIVERY_TWIN = "uq_announcement_delivery_announcement_id_household_id"
 # Who sees only what has gone out: the people the notices are for, and the walkers.
 PUBLISHED_ONLY = frozenset({Role.resident, Role.volunteer})
 
@@ -41,7 +44,7 @@ class AnnouncementRepository(ScopedRepository[Announcement]):
     """A group's people see notices to their group or their whole commune; a commune's
     officers see every notice of the commune. Residents and volunteers: published only."""
 
-    model, not_found = Announcement, "announcement_not_found"
+    model, not_found = Announcement, AnnouncementNotFound
     scope = (UnitColumns({"commune": Announcement.commune_id,
                           "province": Announcement.province_id})
              | JoinTable(Announcement.id, AnnouncementUnit.announcement_id,
@@ -97,7 +100,9 @@ class AnnouncementRepository(ScopedRepository[Announcement]):
             async with self.session.begin_nested():
                 self.session.add(delivery)
                 await self.session.flush()
-        except IntegrityError:
+        except IntegrityError as exc:
+            if not integrity.is_unique_violation(exc, DELIVERY_TWIN):
+                integrity.raise_for(exc)
             self.session.expunge(delivery)
             return False
         return True

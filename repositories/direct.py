@@ -23,6 +23,7 @@ Rows are indexed by column name either way (`row["id"]`).
 from __future__ import annotations
 
 import asyncio
+import socket
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager, nullcontext
 from typing import Any, Protocol
@@ -33,6 +34,8 @@ from sqlalchemy.dialects.postgresql.asyncpg import dialect as _asyncpg_dialect
 from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 from sqlalchemy.util import LRUCache
+
+from repositories.integrity import is_connection_failure
 
 
 class Run(Protocol):
@@ -126,9 +129,11 @@ def prepared(stmt, params: dict[str, Any] | None) -> tuple[str, list[Any]]:
 
 # asyncpg's errors that mean the connection or the server is gone: they answer like
 # SQLAlchemy's disconnects (503 database_unavailable) and the connection is discarded.
+# An OSError counts only when it is the socket's (refused, reset, unreachable): a full disk
+# on our side is not an outage.
 _LOST = (asyncpg.PostgresConnectionError, asyncpg.InterfaceError,
          asyncpg.exceptions.AdminShutdownError, asyncpg.exceptions.CannotConnectNowError,
-         asyncpg.exceptions.CrashShutdownError, OSError)
+         asyncpg.exceptions.CrashShutdownError, ConnectionError, socket.gaierror)
 
 
 class AsyncpgRun:
@@ -145,7 +150,9 @@ class AsyncpgRun:
         try:
             async with self.lock or nullcontext():
                 return await method(sql, *args)
-        except _LOST as exc:
+        except (*_LOST, OSError) as exc:
+            if not is_connection_failure(exc):
+                raise
             raise ConnectionError(f"database connection lost: {type(exc).__name__}") from exc
         except asyncpg.QueryCanceledError as exc:  # statement_timeout
             raise TimeoutError("statement timeout") from exc
@@ -220,7 +227,8 @@ class Direct:
                               self.pool.acquire(timeout=self.acquire_timeout))
             except TimeoutError as exc:  # every connection busy: 503 service_busy
                 raise PoolTimeoutError("direct pool exhausted") from exc
-            except (*_LOST, asyncpg.PostgresError) as exc:  # refused, bad password, no such db
+            # Refused, bad password, no such database: while connecting, any OSError is one.
+            except (*_LOST, OSError, asyncpg.PostgresError) as exc:
                 raise ConnectionError(f"database unreachable: {type(exc).__name__}") from exc
             try:
                 yield AsyncpgRun(conn)

@@ -1,4 +1,4 @@
-"""Turning constraint violations into domain conflicts at flush time."""
+"""Flushing with the database's refusals turned into domain errors (see `integrity`)."""
 
 from __future__ import annotations
 
@@ -8,12 +8,18 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from domain.errors import Conflict
+from repositories import integrity
 
 
-async def flush_or_conflict(session: AsyncSession, code: str, **params: Any) -> None:
-    """Flush inside a savepoint so a unique or foreign-key violation becomes a Conflict."""
+async def flush_or_conflict(session: AsyncSession, code: str | None = None, /, *,
+                            in_use: type[Conflict] | None = None, **params: Any) -> None:
+    """Flush inside a savepoint; a violated unique constraint raises its own conflict.
+
+    `in_use` is what a delete refused by a foreign key means. `code` is accepted from the
+    time the caller named the conflict; the constraint decides now.
+    """
     try:
         async with session.begin_nested():
             await session.flush()
     except IntegrityError as exc:
-        raise Conflict(code, **params) from exc
+        integrity.raise_for(exc, in_use=in_use, **params)

@@ -30,6 +30,7 @@ from sqlalchemy import (
 from sqlmodel import select as sqlmodel_select
 
 from domain.access import Principal
+from domain.imports.errors import ImportNotFound
 from domain.imports.models import ImportJob
 from domain.register.models import ChangeLog, Household, Resident
 from domain.register.policy import (
@@ -70,7 +71,7 @@ STAGE_COLUMNS = [c.name for c in STAGE.columns if c.name not in
 
 class ImportRepository(ScopedRepository[ImportJob]):
     # A job is seen by whoever sees its target group, or the user who submitted it.
-    model, not_found = ImportJob, "import_not_found"
+    model, not_found = ImportJob, ImportNotFound
     scope = Units(ImportJob.group_id, inside) | Through(UserRepository, ImportJob.created_by_id)
 
     async def add_job(self, job: ImportJob) -> None:

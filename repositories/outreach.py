@@ -13,6 +13,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import select
 
 from domain.access import Principal, Role
+from domain.outreach.errors import CampaignNotFound
 from domain.outreach.models import (
     COUNTER_SHARDS,
     Campaign,
@@ -64,7 +65,7 @@ class OutreachRepository(ScopedRepository[Campaign]):
     Child reads (walks, visits, needs, counters) take the campaign through `get`, so none
     can be made with a bare campaign id."""
 
-    model, not_found = Campaign, "campaign_not_found"
+    model, not_found = Campaign, CampaignNotFound
     scope = (UnitColumns({"commune": Campaign.commune_id, "province": Campaign.province_id})
              | JoinTable(Campaign.id, CampaignGroup.campaign_id, CampaignGroup.group_id))
 

@@ -18,7 +18,7 @@ import orjson
 from sqlalchemy import Select, and_, func, literal, or_, select, tuple_
 from sqlalchemy.sql.elements import ColumnElement
 
-from domain.errors import Invalid
+from domain.errors import CursorInvalid, SortInvalid
 from domain.paging import Page
 
 
@@ -41,8 +41,8 @@ def parse_sort(
         descending = raw.startswith("-")
         name = raw.lstrip("-+")
         if name not in allowed or name in {k.name for k in keys}:
-            raise Invalid(
-                "sort_invalid", loc=("query", "sort"), field=name, allowed=", ".join(allowed)
+            raise SortInvalid(
+                loc=("query", "sort"), field=name, allowed=", ".join(allowed)
             )
         keys.append(SortKey(name, allowed[name], descending))
     if "id" not in {k.name for k in keys}:  # ordered by the id alone (the audit trail)
@@ -84,7 +84,7 @@ def decode_cursor(cursor: str, keys: list[SortKey]) -> list[Any]:
             raise ValueError("cursor made for another sort")
         return [_decode_value(v) for v in payload["v"]]
     except (ValueError, KeyError, TypeError, binascii.Error, orjson.JSONDecodeError) as exc:
-        raise Invalid("cursor_invalid", loc=("query", "cursor")) from exc
+        raise CursorInvalid(loc=("query", "cursor")) from exc
 
 
 def _after(keys: list[SortKey], values: list[Any]):

@@ -24,10 +24,9 @@ from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from domain.access import Principal
-from domain.errors import Conflict
 from domain.paging import Page
+from domain.register.errors import HouseholdNotFound, IdNumberTaken, ResidentNotFound
 from domain.register.models import ChangeLog, Household, ReadinessFact, Resident
-from domain.register.policy import ID_NUMBER_TAKEN
 from domain.register.views import RESIDENT
 from domain.views import Audience
 from repositories.direct import ConnectionRun, Run, any_of
@@ -179,7 +178,7 @@ async def readiness_of(run: Run, ids: list[uuid.UUID]) -> dict[uuid.UUID, dict[s
 
 class ResidentRepository(ScopedRepository[Resident]):
     model, scope, deleted_column = Resident, RESIDENT_SCOPE, "deleted_at"
-    not_found, id_param = "resident_not_found", "resident_id"
+    not_found, id_param = ResidentNotFound, "resident_id"
 
     async def living_with_id_number(self, id_number: str, exclude: uuid.UUID | None = None):
         return await self.session.scalar(living_with_id_number(id_number, exclude))
@@ -220,11 +219,11 @@ class ResidentRepository(ScopedRepository[Resident]):
 
     async def add(self, resident: Resident) -> Resident:
         self.session.add(resident)
-        await flush_or_conflict(self.session, ID_NUMBER_TAKEN)
+        await self.save(resident)
         return resident
 
     async def save(self, *residents: Resident) -> None:
-        await flush_or_conflict(self.session, ID_NUMBER_TAKEN)
+        await flush_or_conflict(self.session)
 
     async def readiness(self, ids: list[uuid.UUID]) -> dict[uuid.UUID, dict[str, Fact]]:
         """The latest fact of each kind per resident, in this unit of work."""
@@ -275,7 +274,7 @@ def _resident_filters(stmt, f: dict[str, Any]):
 
 class HouseholdRepository(ScopedRepository[Household]):
     model, scope, deleted_column = Household, HOUSEHOLD_SCOPE, "deleted_at"
-    not_found, id_param = "household_not_found", "household_id"
+    not_found, id_param = HouseholdNotFound, "household_id"
 
     async def list(self, principal: Principal, f: dict[str, Any], *, sort, cursor, limit,
                    include_total) -> Page:
@@ -305,11 +304,11 @@ class HouseholdRepository(ScopedRepository[Household]):
 
     async def add(self, household: Household) -> Household:
         self.session.add(household)
-        await flush_or_conflict(self.session, "household_code_taken", code_value=household.code)
+        await flush_or_conflict(self.session, code_value=household.code)
         return household
 
     async def save(self) -> None:
-        await flush_or_conflict(self.session, "conflict")
+        await flush_or_conflict(self.session)
 
 
 class ChangeLogRepository:
@@ -327,5 +326,5 @@ class ChangeLogRepository:
         return page_from_rows(rows, keys, limit)
 
 
-def conflict_on_id_number(existing_id: uuid.UUID) -> Conflict:
-    return Conflict(ID_NUMBER_TAKEN, existing_id=str(existing_id))
+def conflict_on_id_number(existing_id: uuid.UUID) -> IdNumberTaken:
+    return IdNumberTaken(existing_id=str(existing_id))

@@ -183,7 +183,7 @@ class ScopedRepository(Generic[M]):
 
     model: ClassVar[type]
     scope: ClassVar[Scope]
-    not_found: ClassVar[str | type[DomainError]] = "not_found"
+    not_found: ClassVar[type[DomainError]] = NotFound
     id_param: ClassVar[str | None] = None
     deleted_column: ClassVar[str | None] = None
 
@@ -207,8 +207,6 @@ class ScopedRepository(Generic[M]):
     def missing(cls, row_id: uuid.UUID | None = None) -> DomainError:
         """The error for a row that does not exist or is out of the caller's scope."""
         params = {cls.id_param: str(row_id)} if cls.id_param and row_id else {}
-        if isinstance(cls.not_found, str):
-            return NotFound(cls.not_found, **params)
         return cls.not_found(**params)
 
     async def get(self, principal: Principal, row_id: uuid.UUID, *, for_update: bool = False,

@@ -11,6 +11,7 @@ from sqlmodel import select
 
 from domain.access import Principal
 from domain.paging import Page
+from domain.units.errors import StreetInUse, StreetNotFound, UnitHasChildren, UnitNotFound
 from domain.units.models import AdminUnit, Street, UnitKind, UnitLevel
 from repositories.direct import Run, any_of
 from repositories.flush import flush_or_conflict
@@ -69,7 +70,7 @@ class _Ancestors(Scope):
 
 class UnitRepository(ScopedRepository[AdminUnit]):
     model, scope = AdminUnit, UNITS_BELOW | _Ancestors()
-    not_found, id_param = "unit_not_found", "unit_id"
+    not_found, id_param = UnitNotFound, "unit_id"
 
     async def by_ids(self, ids: set[uuid.UUID]) -> list[AdminUnit]:
         """Units by id whatever the caller's scope (labels of what is already readable)."""
@@ -115,22 +116,22 @@ class UnitRepository(ScopedRepository[AdminUnit]):
 
     async def add(self, unit: AdminUnit) -> AdminUnit:
         self.session.add(unit)
-        await flush_or_conflict(self.session, "unit_code_taken", code_value=unit.code)
+        await flush_or_conflict(self.session, code_value=unit.code)
         return unit
 
     async def save(self, unit: AdminUnit) -> None:
-        await flush_or_conflict(self.session, "unit_code_taken", code_value=unit.code)
+        await flush_or_conflict(self.session, code_value=unit.code)
 
     async def delete(self, unit: AdminUnit) -> None:
         await self.session.delete(unit)
-        await flush_or_conflict(self.session, "unit_has_children")
+        await flush_or_conflict(self.session, in_use=UnitHasChildren)
 
 
 class StreetRepository(ScopedRepository[Street]):
     # The streets of the commune each of the caller's units sits in, or of their province.
     model = Street
     scope = Units(Street.commune_id, reaching) | UnitColumns({"province": Street.province_id})
-    not_found, id_param = "street_not_found", "street_id"
+    not_found, id_param = StreetNotFound, "street_id"
 
     async def for_commune(self, commune_id: uuid.UUID) -> list[Street]:
         stmt = select(Street).where(Street.commune_id == commune_id)
@@ -158,14 +159,14 @@ class StreetRepository(ScopedRepository[Street]):
 
     async def add(self, street: Street) -> Street:
         self.session.add(street)
-        await flush_or_conflict(self.session, "street_name_taken")
+        await flush_or_conflict(self.session)
         return street
 
     async def save(self, street: Street) -> None:
-        await flush_or_conflict(self.session, "street_name_taken")
+        await flush_or_conflict(self.session)
 
     async def delete(self, street: Street) -> None:
         await self.session.delete(street)
-        await flush_or_conflict(self.session, "conflict")
+        await flush_or_conflict(self.session, in_use=StreetInUse)
 
 

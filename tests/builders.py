@@ -52,7 +52,12 @@ class Tree:
 
 async def make_tree(session, tag: str = "") -> Tree:
     """Two communes, each with groups, in one province; codes made unique per test."""
-    n = int(uuid7().hex[-6:], 16) % 90000 + 10000
+    from sqlalchemy import select
+
+    while True:  # random, and free: other tests commit their trees
+        n = int(uuid7().hex[-6:], 16) % 90000 + 10000
+        if await session.scalar(select(AdminUnit.id).where(AdminUnit.code == str(n))) is None:
+            break
     province = await make_unit(session, kind=UnitKind.province, name=f"Tỉnh Thử {tag}")
     ca = await make_unit(session, kind=UnitKind.ward, name=f"Phường Bình Định {tag}",
                          parent=province, code=str(n))

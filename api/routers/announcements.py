@@ -20,6 +20,7 @@ from api.deps import (
 )
 from api.http import created, with_etag
 from api.problems import responses
+from domain.errors import CursorInvalid, InsufficientStorage, SortInvalid
 from domain.outreach import announcement_service as service
 from domain.outreach.announcement_models import (
     AnnouncementCategory,
@@ -31,11 +32,14 @@ from domain.outreach.announcement_models import (
     DeliveryPage,
     DeliveryRead,
 )
+from domain.outreach.errors import ANNOUNCEMENT_CASES, DELIVERY_CASES, AnnouncementNotFound
 
 router = APIRouter(prefix="/api/v1", tags=["announcements"])
-READ_ERRORS = responses(401, 403, 404, 422, 503)
-WRITE_ERRORS = responses(401, 403, 404, 409, 412, 422, 428, 503)
-DELIVERY_ERRORS = responses(401, 403, 404, 409, 422, 503)
+READ_ERRORS = responses(401, 403, 404, 422, 503, AnnouncementNotFound, SortInvalid,
+                        CursorInvalid)
+WRITE_ERRORS = responses(401, 403, 404, 409, 412, 422, 428, 503, *ANNOUNCEMENT_CASES,
+                         InsufficientStorage)
+DELIVERY_ERRORS = responses(401, 403, 404, 409, 422, 503, *DELIVERY_CASES, InsufficientStorage)
 
 
 @router.get("/announcements", operation_id="announcements_list",

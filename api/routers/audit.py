@@ -11,6 +11,7 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
 from api.deps import AuditRead, Cursor, Limit, UoW
 from api.problems import responses
+from domain.errors import CursorInvalid
 from domain.paging import Page
 
 router = APIRouter(prefix="/api/v1", tags=["audit"])
@@ -59,7 +60,7 @@ class AuditVerification(BaseModel):
 
 
 @router.get("/audit-events", operation_id="audit_events_list", summary="List audit events",
-            responses=responses(401, 403, 422, 503))
+            responses=responses(401, 403, 422, 503, CursorInvalid))
 async def list_audit_events(
     uow: UoW, who: AuditRead,
     actor_id: Short = None, action: Short = None,

@@ -13,7 +13,9 @@ from pydantic import BaseModel, Field
 from api.deps import ProfileRead, Tokens, UoW
 from api.problems import responses
 from auth import login
-from domain.errors import DomainError, Invalid
+from domain.accounts.errors import SIGN_IN_CASES, UnsupportedGrant
+from domain.errors import FieldMissing
+from domain.service_errors import UnsupportedMediaType
 
 router = APIRouter(tags=["auth"])
 
@@ -26,16 +28,6 @@ class TokenResponse(BaseModel):
     expires_in: int = Field(examples=[900])
     refresh_token: str | None = None
     scope: str = Field(examples=["households:read residents:read units:read"])
-
-
-class UnsupportedMediaType(DomainError):
-    status = 415
-    code = "unsupported_media_type"
-
-
-class UnsupportedGrant(DomainError):
-    status = 400
-    code = "unsupported_grant_type"
 
 
 def _form_only(content_type: str | None) -> None:
@@ -58,7 +50,7 @@ def _basic(authorization: str | None) -> tuple[str | None, str | None]:
 def _required(**fields: str | None) -> None:
     missing = [name for name, value in fields.items() if not value]
     if missing:
-        raise Invalid("missing", loc=("body", missing[0]))
+        raise FieldMissing(loc=("body", missing[0]))
 
 
 FormStr = Annotated[str | None, Form(max_length=4096)]
@@ -68,7 +60,7 @@ FormStr = Annotated[str | None, Form(max_length=4096)]
     "/api/v1/auth/token",
     operation_id="auth_token",
     summary="Get an access token (OAuth2: password, refresh_token, client_credentials)",
-    responses=responses(400, 401, 415, 422, 429, 503),
+    responses=responses(400, 401, 415, 422, 429, 503, *SIGN_IN_CASES, FieldMissing),
 )
 async def token(
     request: Request,
@@ -105,7 +97,7 @@ async def token(
             uow, tokens, client_id=client_id, client_secret=client_secret, scope=scope
         )
     elif not grant_type:
-        raise Invalid("missing", loc=("body", "grant_type"))
+        raise FieldMissing(loc=("body", "grant_type"))
     else:
         raise UnsupportedGrant()
     return TokenResponse(

@@ -12,9 +12,10 @@ from api.http import created, with_etag
 from api.problems import responses
 from domain.access import Role
 from domain.clock import today_vn
-from domain.errors import Forbidden
+from domain.errors import CursorInvalid, Forbidden, InsufficientStorage, SortInvalid
 from domain.outreach import progress as progress_view
 from domain.outreach import service, visits
+from domain.outreach.errors import CAMPAIGN_CASES, CampaignNotFound
 from domain.outreach.models import CampaignStatus
 from domain.outreach.schemas import (
     AssignmentRequest,
@@ -37,8 +38,9 @@ from domain.outreach.schemas import (
 from domain.register.rules import age_on
 
 router = APIRouter(prefix="/api/v1", tags=["campaigns"])
-READ_ERRORS = responses(401, 403, 404, 422, 503)
-WRITE_ERRORS = responses(401, 403, 404, 409, 412, 422, 428, 503)
+READ_ERRORS = responses(401, 403, 404, 422, 503, CampaignNotFound, SortInvalid, CursorInvalid)
+WRITE_ERRORS = responses(401, 403, 404, 409, 412, 422, 428, 503, *CAMPAIGN_CASES,
+                         InsufficientStorage)
 
 
 @router.get("/campaigns", operation_id="campaigns_list", summary="List campaigns",

@@ -22,6 +22,7 @@ from api.problems import responses
 from api.routers.residents import resident_filters
 from domain.access import Permission
 from domain.clock import today_vn
+from domain.errors import SortInvalid
 from domain.register.columns import (
     HOUSEHOLD_COLUMNS,
     RELATIONSHIP_LABELS,
@@ -37,7 +38,7 @@ from domain.register.views import HOUSEHOLD_ROW, RESIDENT_ROW
 from repositories.exports import ExportRepository
 
 router = APIRouter(prefix="/api/v1", tags=["exports"])
-ERRORS = responses(401, 403, 422, 503)
+ERRORS = responses(401, 403, 422, 503, SortInvalid)
 
 CSV_TYPE = "text/csv; charset=utf-8"
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"

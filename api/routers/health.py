@@ -7,6 +7,7 @@ from pydantic import BaseModel
 from sqlalchemy import text
 
 from api.problems import problem_response, responses
+from domain.service_errors import DatabaseUnavailable, NotReady
 
 router = APIRouter(tags=["ops"])
 
@@ -26,7 +27,7 @@ async def healthz() -> Health:
     "/readyz",
     operation_id="ops_readyz",
     summary="The database is reachable and at the head migration",
-    responses=responses(503),
+    responses=responses(DatabaseUnavailable, NotReady),
 )
 async def readyz(request: Request) -> Health:
     """503 until the database answers and its schema is at the migration this code expects."""
@@ -35,9 +36,7 @@ async def readyz(request: Request) -> Health:
         async with request.app.state.engine.connect() as conn:
             current = await conn.scalar(text("SELECT version_num FROM alembic_version"))
     except Exception:  # any failure to reach or read the database means "not ready"
-        return problem_response(request, code="database_unavailable", status=503,
-                                headers={"Retry-After": "5"})
+        return problem_response(request, DatabaseUnavailable())
     if current != head:
-        return problem_response(request, code="not_ready", status=503,
-                                params={"current": current, "head": head})
+        return problem_response(request, NotReady(current=current, head=head))
     return Health(status="ready", migration=current)

@@ -20,7 +20,9 @@ from api.deps import (
 from api.http import created, with_etag
 from api.problems import responses
 from api.routers.residents import _views
+from domain.errors import CursorInvalid, InsufficientStorage, ReferenceNotFound, SortInvalid
 from domain.register import households as service
+from domain.register.errors import REGISTER_CASES, HouseholdNotFound
 from domain.register.schemas import (
     ChangePage,
     HouseholdCreate,
@@ -35,8 +37,9 @@ from domain.register.schemas import (
 from domain.register.views import change_view
 
 router = APIRouter(prefix="/api/v1", tags=["households"])
-READ_ERRORS = responses(401, 403, 404, 422, 503)
-WRITE_ERRORS = responses(401, 403, 404, 409, 412, 422, 428, 503)
+READ_ERRORS = responses(401, 403, 404, 422, 503, HouseholdNotFound, SortInvalid, CursorInvalid)
+WRITE_ERRORS = responses(401, 403, 404, 409, 412, 422, 428, 503, *REGISTER_CASES,
+                         ReferenceNotFound, InsufficientStorage)
 
 
 @router.get("/households", operation_id="households_list", summary="List households",

@@ -15,10 +15,12 @@ from pydantic import BaseModel
 from api.deps import ImportsWrite, UoW
 from api.problems import language, responses
 from domain import messages
-from domain.errors import Invalid
+from domain.errors import InsufficientStorage, Invalid
 from domain.imports import service, tasks
+from domain.imports.errors import IMPORT_CASES, GroupIdRequired, ImportFinished, ImportNotFound
 from domain.imports.models import ImportJob, ImportKind, ImportStatus
 from domain.types import uuid7
+from domain.units.errors import UnitNotFound
 
 log = logging.getLogger("imports")
 router = APIRouter(prefix="/api/v1", tags=["imports"])
@@ -68,7 +70,8 @@ def _view(job: ImportJob, lang: str) -> ImportRead:
 
 @router.post("/imports", operation_id="imports_create", status_code=status.HTTP_202_ACCEPTED,
              summary="Import households or residents from CSV or XLSX",
-             responses=responses(401, 403, 404, 413, 422, 503))
+             responses=responses(401, 403, 404, 413, 422, 503, *IMPORT_CASES, UnitNotFound,
+                                 InsufficientStorage))
 async def create_import(
     request: Request, response: Response, uow: UoW, who: ImportsWrite,
     file: Annotated[UploadFile, File(description="CSV (UTF-8, comma or semicolon) or XLSX")],
@@ -83,7 +86,7 @@ async def create_import(
     settings = request.app.state.settings
     if kind == ImportKind.households:
         if group_id is None:
-            raise Invalid("group_id_required", loc=("body", "group_id"))
+            raise GroupIdRequired(loc=("body", "group_id"))
         await uow.units.get(who, group_id)
     job_id = uuid7()
     name = file.filename or "upload"
@@ -127,7 +130,7 @@ async def create_import(
 
 
 @router.get("/imports/{import_id}", operation_id="imports_get", summary="Follow an import",
-            responses=responses(401, 403, 404, 422, 503))
+            responses=responses(401, 403, 404, 422, 503, ImportNotFound))
 async def get_import(import_id: uuid.UUID, request: Request, uow: UoW, who: ImportsWrite
                      ) -> ImportRead:
     """Status, progress, counts and the rejected rows (line, column, reason)."""
@@ -137,7 +140,7 @@ async def get_import(import_id: uuid.UUID, request: Request, uow: UoW, who: Impo
 
 @router.post("/imports/{import_id}/cancel", operation_id="imports_cancel",
              status_code=status.HTTP_202_ACCEPTED, summary="Stop an import",
-             responses=responses(401, 403, 404, 409, 422, 503))
+             responses=responses(401, 403, 404, 422, 503, ImportNotFound, ImportFinished))
 async def cancel_import(import_id: uuid.UUID, request: Request, uow: UoW, who: ImportsWrite
                         ) -> ImportRead:
     """A queued import is cancelled at once; a running one stops at its next batch and

@@ -24,7 +24,9 @@ from api.http import created, json_response, with_etag
 from api.problems import responses
 from domain.base import etag_of
 from domain.clock import today_vn
+from domain.errors import CursorInvalid, InsufficientStorage, ReferenceNotFound, SortInvalid
 from domain.register import service
+from domain.register.errors import REGISTER_CASES, HouseholdNotFound, ResidentNotFound
 from domain.register.models import ReadinessKind, ResidenceStatus, Sex
 from domain.register.schemas import (
     ChangePage,
@@ -48,8 +50,10 @@ from repositories.register import (
 )
 
 router = APIRouter(prefix="/api/v1", tags=["residents"])
-READ_ERRORS = responses(401, 403, 404, 422, 503)
-WRITE_ERRORS = responses(401, 403, 404, 409, 412, 422, 428, 503)
+READ_CASES = (ResidentNotFound, HouseholdNotFound, SortInvalid, CursorInvalid)
+READ_ERRORS = responses(401, 403, 404, 422, 503, *READ_CASES)
+WRITE_ERRORS = responses(401, 403, 404, 409, 412, 422, 428, 503, *READ_CASES,
+                         *REGISTER_CASES, ReferenceNotFound, InsufficientStorage)
 
 
 def _years_ago(years: int, today: date) -> date:

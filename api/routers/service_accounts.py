@@ -11,18 +11,21 @@ from api.http import created, with_etag
 from api.problems import responses
 from auth.passwords import hash_password
 from domain.accounts import service
+from domain.accounts.errors import SERVICE_ACCOUNT_CASES, ServiceAccountNotFound
 from domain.accounts.schemas import (
     ServiceAccountCreate,
     ServiceAccountCreated,
     ServiceAccountPage,
     ServiceAccountRead,
 )
+from domain.errors import CursorInvalid
 
 router = APIRouter(prefix="/api/v1", tags=["service-accounts"])
-LIST_ERRORS = responses(401, 403, 422, 503)
-READ_ERRORS = responses(401, 403, 404, 422, 503)
-CREATE_ERRORS = responses(401, 403, 409, 422, 503)
-WRITE_ERRORS = responses(401, 403, 404, 409, 412, 422, 503)
+LIST_ERRORS = responses(401, 403, 422, 503, CursorInvalid)
+READ_ERRORS = responses(401, 403, 404, 422, 503, ServiceAccountNotFound)
+CREATE_ERRORS = responses(401, 403, 409, 422, 503, *SERVICE_ACCOUNT_CASES)
+WRITE_ERRORS = responses(401, 403, 404, 409, 412, 422, 503, ServiceAccountNotFound,
+                         *SERVICE_ACCOUNT_CASES)
 
 
 @router.get("/service-accounts", operation_id="service_accounts_list",

@@ -20,8 +20,10 @@ from api.deps import (
 )
 from api.http import created, with_etag
 from api.problems import responses
+from domain.errors import CursorInvalid, InsufficientStorage, ReferenceNotFound, SortInvalid
 from domain.text import fold
 from domain.units import service
+from domain.units.errors import UNIT_CASES, StreetNotFound, UnitNotFound
 from domain.units.models import UnitKind, UnitLevel
 from domain.units.schemas import (
     StreetCreate,
@@ -35,8 +37,10 @@ from domain.units.schemas import (
 )
 
 router = APIRouter(prefix="/api/v1", tags=["units"])
-READ_ERRORS = responses(401, 403, 404, 422, 503)
-WRITE_ERRORS = responses(401, 403, 404, 409, 412, 422, 428, 503)
+READ_ERRORS = responses(401, 403, 404, 422, 503, UnitNotFound, StreetNotFound, SortInvalid,
+                        CursorInvalid)
+WRITE_ERRORS = responses(401, 403, 404, 409, 412, 422, 428, 503, *UNIT_CASES,
+                         ReferenceNotFound, InsufficientStorage)
 
 
 @router.get("/units", operation_id="units_list", summary="List administrative units",

@@ -22,15 +22,17 @@ from api.problems import responses
 from auth.passwords import hash_password
 from domain.access import Role
 from domain.accounts import service
+from domain.accounts.errors import USER_CASES, UserNotFound
 from domain.accounts.schemas import PasswordReset, UserCreate, UserPage, UserRead, UserUpdate
+from domain.errors import CursorInvalid, SortInvalid
 from domain.text import fold
 
 router = APIRouter(prefix="/api/v1", tags=["users"])
-LIST_ERRORS = responses(401, 403, 422, 503)
-READ_ERRORS = responses(401, 403, 404, 422, 503)
-CREATE_ERRORS = responses(401, 403, 409, 422, 503)
-WRITE_ERRORS = responses(401, 403, 404, 409, 412, 422, 428, 503)
-ACTION_ERRORS = responses(401, 403, 404, 409, 412, 422, 503)
+LIST_ERRORS = responses(401, 403, 422, 503, SortInvalid, CursorInvalid)
+READ_ERRORS = responses(401, 403, 404, 422, 503, UserNotFound)
+CREATE_ERRORS = responses(401, 403, 409, 422, 503, *USER_CASES)
+WRITE_ERRORS = responses(401, 403, 404, 409, 412, 422, 428, 503, UserNotFound, *USER_CASES)
+ACTION_ERRORS = responses(401, 403, 404, 409, 412, 422, 503, UserNotFound, *USER_CASES)
 
 
 @router.get("/users", operation_id="users_list", summary="List user accounts",

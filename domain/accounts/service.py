@@ -13,12 +13,21 @@ import uuid
 from collections.abc import Awaitable, Callable, Iterable
 
 from domain.access import ROLE_PERMISSIONS, ROLES_BELOW, Principal, Role
+from domain.accounts.errors import (
+    RoleNotAssignable,
+    ScopeNotAssignable,
+    ScopeNotGrantable,
+    ScopeRequired,
+    UserIsSelf,
+    UsernameTaken,
+)
 from domain.accounts.models import ServiceAccount, User
 from domain.accounts.schemas import ServiceAccountCreate, UserCreate, UserUpdate
 from domain.concurrency import check_if_match, touch
-from domain.errors import Conflict, Forbidden, Invalid
+from domain.errors import FieldMissing
 from domain.ports import UnitOfWork
 from domain.types import utcnow
+from domain.units.errors import UnitUnknown
 
 Hasher = Callable[[str], Awaitable[str]]
 UserView = tuple[User, list[uuid.UUID]]
@@ -39,9 +48,9 @@ async def _check_units(uow: UnitOfWork, who: Principal, unit_ids: Iterable[uuid.
     if not who.is_unscoped:
         # Unknown ids look like foreign ones, so the answer does not reveal which units exist.
         if missing or not all(_inside(who, u) for u in units):
-            raise Forbidden("scope_not_assignable")
+            raise ScopeNotAssignable()
     elif missing:
-        raise Invalid("unit_unknown", loc=("body", "unit_ids"), unit_id=str(min(missing)))
+        raise UnitUnknown(loc=("body", "unit_ids"), unit_id=str(min(missing)))
 
 
 async def _check_assignment(
@@ -50,9 +59,9 @@ async def _check_assignment(
     """The caller may give `role` over `unit_ids`, else 403; a scoped role needs a unit."""
     unit_ids = set(unit_ids)
     if role not in ROLES_BELOW.get(who.role, frozenset()):
-        raise Forbidden("role_not_assignable", role=role.value)
+        raise RoleNotAssignable(role=role.value)
     if role != Role.admin and not unit_ids:
-        raise Invalid("scope_required", loc=("body", "unit_ids"), role=role.value)
+        raise ScopeRequired(loc=("body", "unit_ids"), role=role.value)
     await _check_units(uow, who, unit_ids)
 
 
@@ -63,7 +72,7 @@ async def _managed_user(
     user = await uow.users.get(who, user_id, for_update=True)
     units = (await uow.users.unit_ids([user.id]))[user.id]
     if user.role not in ROLES_BELOW.get(who.role, frozenset()):
-        raise Forbidden("role_not_assignable", role=Role(user.role).value)
+        raise RoleNotAssignable(role=Role(user.role).value)
     await _check_units(uow, who, units)
     if strict or if_match:
         check_if_match(user, if_match)
@@ -72,7 +81,7 @@ async def _managed_user(
 
 def _not_self(who: Principal, user: User) -> None:
     if user.id == who.subject_id:
-        raise Conflict("user_is_self")
+        raise UserIsSelf()
 
 
 async def _finish(uow: UnitOfWork, who: Principal, user: User, units, verb: str, **details):
@@ -95,7 +104,7 @@ async def create_user(
     """Create an account with a role the caller may give, over units the caller holds."""
     await _check_assignment(uow, who, data.role, data.unit_ids)
     if await uow.users.by_username(data.username) is not None:
-        raise Conflict("username_taken", username=data.username)
+        raise UsernameTaken(username=data.username)
     user = User(
         username=data.username,
         display_name=data.display_name,
@@ -122,7 +131,7 @@ async def update_user(
     changes = data.model_dump(exclude_unset=True)
     for key, value in changes.items():
         if value is None:
-            raise Invalid("missing", loc=("body", key))
+            raise FieldMissing(loc=("body", key))
     role = Role(changes.get("role", user.role))  # loaded rows hold the plain string
     new_units = set(changes.get("unit_ids", units))
     role_changed, units_changed = role != user.role, new_units != set(units)
@@ -186,11 +195,11 @@ async def create_service_account(
     """Create a service account; the returned secret exists nowhere else in plain text."""
     for i, scope in enumerate(data.scopes):
         if scope not in GRANTABLE_SCOPES:
-            raise Invalid("invalid_scope", loc=("body", "scopes", i), invalid=scope,
+            raise ScopeNotGrantable(loc=("body", "scopes", i), invalid=scope,
                           allowed=", ".join(sorted(GRANTABLE_SCOPES)))
     unit_ids = set(data.unit_ids)
     if not unit_ids:
-        raise Invalid("scope_required", loc=("body", "unit_ids"), role=Role.integration.value)
+        raise ScopeRequired(loc=("body", "unit_ids"), role=Role.integration.value)
     await _check_units(uow, who, unit_ids)
     secret = secrets.token_urlsafe(32)
     account = ServiceAccount(

@@ -10,29 +10,25 @@ import zipfile
 from collections.abc import Iterator
 from typing import BinaryIO
 
-from domain.errors import Invalid
+from domain.imports.errors import FileNotSpreadsheet, FileNotUtf8, FileUtf16
 from domain.register.columns import from_csv_cell
 
 XLSX_MAGIC = b"PK\x03\x04"
-
-
-class FileProblem(Invalid):
-    """The file as a whole cannot be read; `code` says why."""
 
 
 def _sniff_text(head: bytes) -> str:
     if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)) or (
         len(head) > 3 and head[1:2] == b"\x00" and head[3:4] == b"\x00"
     ):
-        raise FileProblem("file_utf16", loc=("body", "file"))
+        raise FileUtf16(loc=("body", "file"))
     if b"\x00" in head:
-        raise FileProblem("file_not_spreadsheet", loc=("body", "file"))
+        raise FileNotSpreadsheet(loc=("body", "file"))
     try:
         head.decode("utf-8")
     except UnicodeDecodeError as exc:
         # The cut may split a character at the very end; only an error before it counts.
         if exc.start < len(head) - 4:
-            raise FileProblem("file_not_utf8", loc=("body", "file")) from exc
+            raise FileNotUtf8(loc=("body", "file")) from exc
     return "utf-8-sig"
 
 
@@ -49,9 +45,9 @@ def csv_rows(stream: BinaryIO) -> Iterator[list[str]]:
         for row in reader:
             yield [from_csv_cell(cell) for cell in row]
     except UnicodeDecodeError as exc:
-        raise FileProblem("file_not_utf8", loc=("body", "file")) from exc
+        raise FileNotUtf8(loc=("body", "file")) from exc
     except csv.Error as exc:
-        raise FileProblem("file_not_spreadsheet", loc=("body", "file")) from exc
+        raise FileNotSpreadsheet(loc=("body", "file")) from exc
 
 
 def xlsx_rows(stream: BinaryIO) -> Iterator[list[str]]:
@@ -63,7 +59,7 @@ def xlsx_rows(stream: BinaryIO) -> Iterator[list[str]]:
     try:
         book = openpyxl.load_workbook(stream, read_only=True, data_only=True)
     except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
-        raise FileProblem("file_not_spreadsheet", loc=("body", "file")) from exc
+        raise FileNotSpreadsheet(loc=("body", "file")) from exc
     try:
         sheet = book.worksheets[0]
         for row in sheet.iter_rows(values_only=True):

@@ -8,7 +8,8 @@ from datetime import date
 from typing import Any
 
 from domain import messages
-from domain.errors import Invalid
+from domain.errors import ControlCharacters, FieldMissing, Invalid, StringTooLong
+from domain.imports.errors import DateInvalid, HouseholdCodeInvalid, ValueUnknown
 from domain.register import validation as v
 from domain.register.columns import (
     HOUSEHOLD_COLUMNS,
@@ -66,10 +67,10 @@ def parse_date(raw: str) -> date | int:
 
 def _text(raw: str, limit: int) -> str:
     if has_forbidden_chars(raw):
-        raise Invalid("control_characters")
+        raise ControlCharacters()
     value = squash_spaces(nfc(raw))
     if len(value) > limit:
-        raise Invalid("string_too_long", max_length=limit)
+        raise StringTooLong(max_length=limit)
     return value
 
 
@@ -79,20 +80,20 @@ def _date_or_none(raw: str, column: str) -> date | None:
     try:
         value = parse_date(raw)
     except ValueError as exc:
-        raise Invalid("date_invalid", loc=(column,)) from exc
+        raise DateInvalid(loc=(column,)) from exc
     if isinstance(value, int):
-        raise Invalid("date_invalid", loc=(column,))
+        raise DateInvalid(loc=(column,))
     return value
 
 
 def _label(column: str, raw: str, default=None):
     if not raw.strip():
         if default is None:
-            raise Invalid("missing", loc=(column,))
+            raise FieldMissing(loc=(column,))
         return default
     value = parse_label(column, raw)
     if value is None:
-        raise Invalid("value_unknown", loc=(column,), value=raw[:40])
+        raise ValueUnknown(loc=(column,), value=raw[:40])
     return value
 
 
@@ -101,7 +102,7 @@ def resident_record(cells: dict[str, str], *, from_xlsx: bool) -> dict[str, Any]
     rec: dict[str, Any] = {}
     name = _text(cells.get("full_name", ""), 200)
     if not name:
-        raise Invalid("missing", loc=("full_name",))
+        raise FieldMissing(loc=("full_name",))
     rec.update(name_keys(name))
     raw_id = cells.get("id_number", "").strip()
     rec["id_number_masked"] = bool(MASKED.match(raw_id))
@@ -116,7 +117,7 @@ def resident_record(cells: dict[str, str], *, from_xlsx: bool) -> dict[str, Any]
     try:
         parsed = parse_date(born) if born else None
     except ValueError as exc:
-        raise Invalid("date_invalid", loc=("birth_date",)) from exc
+        raise DateInvalid(loc=("birth_date",)) from exc
     rec["birth_date"] = parsed if isinstance(parsed, date) else None
     rec["birth_year"] = _with_column(
         v.check_birth, rec["birth_date"], parsed if isinstance(parsed, int) else None,
@@ -124,7 +125,7 @@ def resident_record(cells: dict[str, str], *, from_xlsx: bool) -> dict[str, Any]
     rec["sex"] = _label("sex", cells.get("sex", ""))
     rec["household_code"] = _text(cells.get("household_code", ""), 32)
     if not rec["household_code"]:
-        raise Invalid("missing", loc=("household_code",))
+        raise FieldMissing(loc=("household_code",))
     rel = cells.get("relationship", "")
     rec["relationship"] = _label("relationship", rel) if rel.strip() else None
     raw_phone = cells.get("phone", "").strip()
@@ -145,7 +146,7 @@ def resident_record(cells: dict[str, str], *, from_xlsx: bool) -> dict[str, Any]
 def household_record(cells: dict[str, str]) -> dict[str, Any]:
     code = _text(cells.get("code", ""), 32)
     if not re.fullmatch(r"[A-Za-z0-9._\-]{1,32}", code):
-        raise Invalid("household_code_invalid", loc=("code",))
+        raise HouseholdCodeInvalid(loc=("code",))
     return {
         "code": code,
         "street": _text(cells.get("street", ""), 200) or None,

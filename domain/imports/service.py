@@ -12,8 +12,15 @@ from pathlib import Path
 from typing import Any
 
 from domain.access import Principal
-from domain.errors import Conflict, Invalid
+from domain.errors import Invalid
 from domain.imports import reader
+from domain.imports.errors import (
+    ColumnsMissing,
+    DuplicateInFile,
+    FileEmpty,
+    ImportFinished,
+    StreetUnknown,
+)
 from domain.imports.models import ImportJob, ImportKind, ImportStatus
 from domain.imports.rows import (
     MAX_ERRORS,
@@ -23,6 +30,7 @@ from domain.imports.rows import (
     resident_record,
     row_error,
 )
+from domain.register.errors import HouseholdCodeTaken
 from domain.text import fold
 from domain.types import utcnow
 
@@ -35,10 +43,10 @@ def check_header(kind: ImportKind, path: Path) -> None:
     with path.open("rb") as stream:
         header = next(iter(reader.rows(stream)), None)
     if header is None or not any(cell.strip() for cell in header):
-        raise reader.FileProblem("file_empty", loc=("body", "file"))
+        raise FileEmpty(loc=("body", "file"))
     mapped = map_header(kind.value, header)
     if mapped.missing:
-        raise reader.FileProblem("columns_missing", loc=("body", "file"),
+        raise ColumnsMissing(loc=("body", "file"),
                                  columns=", ".join(mapped.missing))
 
 
@@ -169,12 +177,12 @@ async def _households(uow, who, job, records, errors, progress):
         for line, rec in batch:
             total += 1
             if rec["code"] in seen:
-                errors.append(row_error(line, Invalid("duplicate_in_file", loc=("code",))))
+                errors.append(row_error(line, DuplicateInFile(loc=("code",))))
                 continue
             seen.add(rec["code"])
             street = streets.get(fold(rec["street"])) if rec["street"] else None
             if rec["street"] and street is None:
-                errors.append(row_error(line, Invalid("street_unknown", loc=("street",))))
+                errors.append(row_error(line, StreetUnknown(loc=("street",))))
                 continue
             values = {"street_id": street.id if street else None,
                       "house_number": rec["house_number"],
@@ -183,7 +191,7 @@ async def _households(uow, who, job, records, errors, progress):
                       "residence_type": rec["residence_type"]}
             existing = known.get(rec["code"])
             if existing is not None and existing.group_id != group.id:
-                errors.append(row_error(line, Invalid("household_code_taken", loc=("code",))))
+                errors.append(row_error(line, HouseholdCodeTaken(loc=("code",))))
                 continue
             if existing is None:
                 counts["create"] += 1
@@ -207,8 +215,7 @@ async def cancel_import(uow, who: Principal, import_id: uuid.UUID) -> ImportJob:
     """Cancel a queued import now, or ask a running one to stop; a finished one is a 409."""
     job = await uow.imports.get(who, import_id)
     if not await uow.imports.request_cancel(import_id):  # one statement: races a claim
-        raise Conflict("import_finished",
-                       status=(await uow.imports.job(import_id, fresh=True)).status)
+        raise ImportFinished(status=(await uow.imports.job(import_id, fresh=True)).status)
     await uow.audit.record(who, "import.cancel", "import_job", [job.id])
     await uow.commit()
     return await uow.imports.job(import_id, fresh=True)

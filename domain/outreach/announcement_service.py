@@ -7,7 +7,7 @@ import uuid
 
 from domain.access import Principal, Role
 from domain.concurrency import check_if_match, touch
-from domain.errors import Conflict, Forbidden, Invalid, NotFound
+from domain.errors import DateInFuture, FieldMissing
 from domain.outreach.announcement_models import (
     Announcement,
     AnnouncementCategory,
@@ -16,8 +16,18 @@ from domain.outreach.announcement_models import (
     AnnouncementUpdate,
     DeliveryCreate,
 )
+from domain.outreach.errors import (
+    AnnouncementCategoryForbidden,
+    AnnouncementOneCommune,
+    AnnouncementOutsideScope,
+    AnnouncementPublished,
+    AnnouncementUnitLevel,
+    AnnouncementWithdrawn,
+    DeliveredBeforePublish,
+)
 from domain.outreach.visits import CLOCK_SKEW
 from domain.ports import UnitOfWork
+from domain.register.errors import HouseholdNotFound
 from domain.types import utcnow
 from domain.units.models import AdminUnit, UnitLevel
 
@@ -37,7 +47,7 @@ def _inside(who: Principal, unit: AdminUnit) -> bool:
 def _check_category(who: Principal, category: AnnouncementCategory) -> None:
     allowed = CATEGORIES_OF.get(who.role)
     if allowed is not None and category not in allowed:
-        raise Forbidden("announcement_category_forbidden", category=str(category))
+        raise AnnouncementCategoryForbidden(category=str(category))
 
 
 async def _targets(uow: UnitOfWork, who: Principal, unit_ids) -> AdminUnit:
@@ -48,11 +58,11 @@ async def _targets(uow: UnitOfWork, who: Principal, unit_ids) -> AdminUnit:
         raise uow.units.missing(missing[0])
     units = [found[u] for u in wanted]
     if any(u.level not in (UnitLevel.group, UnitLevel.commune) for u in units):
-        raise Invalid("announcement_unit_level", loc=("body", "unit_ids"))
+        raise AnnouncementUnitLevel(loc=("body", "unit_ids"))
     if not all(_inside(who, u) for u in units):
-        raise Forbidden("announcement_outside_scope")
+        raise AnnouncementOutsideScope()
     if len({u.commune_id for u in units}) != 1:
-        raise Invalid("announcement_one_commune", loc=("body", "unit_ids"))
+        raise AnnouncementOneCommune(loc=("body", "unit_ids"))
     return units[0]
 
 
@@ -63,7 +73,7 @@ async def _check_writer(uow: UnitOfWork, who: Principal, announcement: Announcem
         return
     units = await uow.units.by_ids({uuid.UUID(u) for u in announcement.unit_ids})
     if not units or not all(_inside(who, u) for u in units):
-        raise Forbidden("announcement_outside_scope")
+        raise AnnouncementOutsideScope()
 
 
 async def create_announcement(uow: UnitOfWork, who: Principal, *,
@@ -87,7 +97,7 @@ async def create_announcement(uow: UnitOfWork, who: Principal, *,
 
 def _check_open(announcement: Announcement) -> None:
     if announcement.withdrawn_at is not None:
-        raise Conflict("announcement_withdrawn")
+        raise AnnouncementWithdrawn()
 
 
 async def update_announcement(uow: UnitOfWork, who: Principal, announcement_id: uuid.UUID, *,
@@ -98,11 +108,11 @@ async def update_announcement(uow: UnitOfWork, who: Principal, announcement_id: 
     await _check_writer(uow, who, announcement)
     _check_open(announcement)
     if announcement.publish_at <= utcnow():
-        raise Conflict("announcement_published")
+        raise AnnouncementPublished()
     changes = data.model_dump(exclude_unset=True)
     missing = [k for k, v in changes.items() if v is None]
     if missing:
-        raise Invalid("missing", loc=("body", missing[0]))
+        raise FieldMissing(loc=("body", missing[0]))
     if "category" in changes:
         _check_category(who, data.category)
     if "unit_ids" in changes:
@@ -152,15 +162,15 @@ async def record_delivery(uow: UnitOfWork, who: Principal, announcement_id: uuid
     _check_category(who, announcement.category)
     household = await uow.households.get(who, data.household_id)
     if not reaches(announcement, household):
-        raise NotFound("household_not_found", household_id=str(data.household_id))
+        raise HouseholdNotFound(household_id=str(data.household_id))
     if data.delivered_at > utcnow() + CLOCK_SKEW:
-        raise Invalid("date_in_future", loc=("body", "delivered_at"))
+        raise DateInFuture(loc=("body", "delivered_at"))
     existing = await uow.announcements.delivery(announcement, household.id)
     if existing is not None:
         return existing, False
     _check_open(announcement)
     if data.delivered_at < announcement.publish_at:
-        raise Invalid("delivered_before_publish", loc=("body", "delivered_at"))
+        raise DeliveredBeforePublish(loc=("body", "delivered_at"))
     delivery = AnnouncementDelivery(
         announcement_id=announcement.id, household_id=household.id, channel=data.channel,
         delivered_at=data.delivered_at, delivered_by_id=who.subject_id,

@@ -6,11 +6,20 @@ import uuid
 
 from domain.access import Principal, Role
 from domain.concurrency import check_if_match, touch
-from domain.errors import Conflict, Invalid
+from domain.errors import FieldMissing
+from domain.outreach.errors import (
+    CampaignDates,
+    CampaignNotActive,
+    CampaignNotDraft,
+    CampaignOneCommune,
+    HouseholdNotInCampaign,
+    NotAWalker,
+)
 from domain.outreach.models import Campaign, CampaignHousehold, CampaignStatus
 from domain.outreach.schemas import AssignmentRequest, CampaignCreate, CampaignUpdate
 from domain.ports import UnitOfWork
 from domain.types import utcnow
+from domain.units.errors import NotAGroup, StreetOtherCommune
 from domain.units.models import UnitLevel
 
 WALKERS = {Role.volunteer, Role.group_leader, Role.ward_officer, Role.security_officer}
@@ -24,23 +33,23 @@ async def _targets(uow: UnitOfWork, who: Principal, group_ids, street_ids):
         raise uow.units.missing(missing[0])
     groups = [found[g] for g in wanted]
     if any(g.level != UnitLevel.group for g in groups):
-        raise Invalid("not_a_group", loc=("body", "group_ids"))
+        raise NotAGroup(loc=("body", "group_ids"))
     communes = {g.commune_id for g in groups}
     if len(communes) != 1:
-        raise Invalid("campaign_one_commune", loc=("body", "group_ids"))
+        raise CampaignOneCommune(loc=("body", "group_ids"))
     wanted = list(dict.fromkeys(street_ids))
     streets = {s.id: s for s in await uow.streets.get_many(who, wanted)}
     for street_id in wanted:
         if street_id not in streets:
             raise uow.streets.missing(street_id)
         if streets[street_id].commune_id not in communes:
-            raise Invalid("street_other_commune", loc=("body", "street_ids"))
+            raise StreetOtherCommune(loc=("body", "street_ids"))
     return groups[0]
 
 
 def _check_dates(starts_on, ends_on) -> None:
     if ends_on < starts_on:
-        raise Invalid("campaign_dates", loc=("body", "ends_on"))
+        raise CampaignDates(loc=("body", "ends_on"))
 
 
 async def create_campaign(uow: UnitOfWork, who: Principal, *, data: CampaignCreate) -> Campaign:
@@ -66,9 +75,9 @@ async def update_campaign(uow: UnitOfWork, who: Principal, campaign_id: uuid.UUI
     check_if_match(campaign, if_match)
     changes = data.model_dump(exclude_unset=True)
     if campaign.status != CampaignStatus.draft and set(changes) - {"name", "ends_on"}:
-        raise Conflict("campaign_not_draft")
+        raise CampaignNotDraft()
     if any(changes.get(k, 0) is None for k in changes):
-        raise Invalid("missing", loc=("body", next(k for k in changes if changes[k] is None)))
+        raise FieldMissing(loc=("body", next(k for k in changes if changes[k] is None)))
     if "group_ids" in changes or "street_ids" in changes:
         group = await _targets(uow, who, changes.get("group_ids", campaign.group_ids),
                                changes.get("street_ids", campaign.street_ids))
@@ -95,7 +104,7 @@ async def start_campaign(uow: UnitOfWork, who: Principal, campaign_id: uuid.UUID
     campaign = await uow.outreach.get(who, campaign_id, for_update=True)
     check_if_match(campaign, if_match)
     if campaign.status != CampaignStatus.draft:
-        raise Conflict("campaign_not_draft")
+        raise CampaignNotDraft()
     households, residents = await uow.outreach.freeze_targets(campaign)
     campaign.status, campaign.started_at = CampaignStatus.active, utcnow()
     campaign.target_households, campaign.target_residents = households, residents
@@ -125,7 +134,7 @@ async def close_campaign(uow: UnitOfWork, who: Principal, campaign_id: uuid.UUID
     campaign = await uow.outreach.get(who, campaign_id, for_update=True)
     check_if_match(campaign, if_match)
     if campaign.status != CampaignStatus.active:
-        raise Conflict("campaign_not_active")
+        raise CampaignNotActive()
     campaign.status, campaign.closed_at = CampaignStatus.closed, utcnow()
     touch(campaign)
     await uow.audit.record(who, "campaign.close", "campaign", [campaign.id])
@@ -154,7 +163,7 @@ async def _check_walkers(uow: UnitOfWork, who: Principal, campaign, ids) -> None
         user = users[volunteer_id]
         inside = set(units_of[user.id]) & targets
         if Role(user.role) not in WALKERS or user.disabled_at is not None or not inside:
-            raise Invalid("not_a_walker", loc=("body", "volunteer_ids"))
+            raise NotAWalker(loc=("body", "volunteer_ids"))
 
 
 async def assign(uow: UnitOfWork, who: Principal, campaign_id: uuid.UUID, *,
@@ -162,13 +171,13 @@ async def assign(uow: UnitOfWork, who: Principal, campaign_id: uuid.UUID, *,
     """Cut walk lists by street or evenly, or move listed households by hand."""
     campaign = await uow.outreach.get(who, campaign_id, for_update=True)
     if campaign.status != CampaignStatus.active:
-        raise Conflict("campaign_not_active")
+        raise CampaignNotActive()
     rows = await uow.outreach.targets_in_walk_order(campaign)
     if data.mode == "manual":
         await _assign_manual(uow, who, campaign, rows, data)
     else:
         if not data.volunteer_ids:
-            raise Invalid("missing", loc=("body", "volunteer_ids"))
+            raise FieldMissing(loc=("body", "volunteer_ids"))
         await _check_walkers(uow, who, campaign, data.volunteer_ids)
         targets = [row[0] for row in rows]
         if data.mode == "balanced":
@@ -191,7 +200,7 @@ async def assign(uow: UnitOfWork, who: Principal, campaign_id: uuid.UUID, *,
 
 async def _assign_manual(uow, who, campaign, rows, data: AssignmentRequest) -> None:
     if not data.household_ids:
-        raise Invalid("missing", loc=("body", "household_ids"))
+        raise FieldMissing(loc=("body", "household_ids"))
     if data.volunteer_id is not None:
         await _check_walkers(uow, who, campaign, [data.volunteer_id])
     by_household = {row[0].household_id: row[0] for row in rows}
@@ -205,7 +214,7 @@ async def _assign_manual(uow, who, campaign, rows, data: AssignmentRequest) -> N
                 street_id=household.street_id, added_late=True)
             await uow.outreach.add_target(target)
         if target is None:
-            raise Invalid("household_not_in_campaign", loc=("body", "household_ids"))
+            raise HouseholdNotInCampaign(loc=("body", "household_ids"))
         target.volunteer_id = data.volunteer_id
     if data.volunteer_id is not None:  # renumber the volunteer's walk in street order
         order = 0

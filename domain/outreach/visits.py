@@ -10,7 +10,14 @@ import orjson
 
 from domain.access import Principal, Role
 from domain.clock import day_vn
-from domain.errors import Conflict, Invalid, NotFound
+from domain.errors import DateInFuture, OffsetRequired
+from domain.outreach.errors import (
+    CampaignNotActive,
+    ClientVisitIdReused,
+    HouseholdNotInWalkList,
+    ResidentNotInHousehold,
+    VisitBeforeCampaign,
+)
 from domain.outreach.models import (
     GOAL_STEPS,
     REACHED,
@@ -57,20 +64,20 @@ async def record_visit(uow: UnitOfWork, who: Principal, campaign_id: uuid.UUID, 
     if existing is not None:
         return _replayed(existing, request_hash), False
     if campaign.status != CampaignStatus.active:
-        raise Conflict("campaign_not_active")
+        raise CampaignNotActive()
     if data.visited_at.tzinfo is None:
-        raise Invalid("timezone_aware", loc=("body", "visited_at"))
+        raise OffsetRequired(loc=("body", "visited_at"))
     if data.visited_at > utcnow() + CLOCK_SKEW:
-        raise Invalid("date_in_future", loc=("body", "visited_at"))
+        raise DateInFuture(loc=("body", "visited_at"))
     if day_vn(data.visited_at) < campaign.starts_on:
-        raise Invalid("visit_before_campaign", loc=("body", "visited_at"))
+        raise VisitBeforeCampaign(loc=("body", "visited_at"))
     target = await uow.outreach.target(campaign, data.household_id, for_update=True)
     if target is None or (who.role == Role.volunteer and target.volunteer_id != who.subject_id):
-        raise NotFound("household_not_in_walk_list")
+        raise HouseholdNotInWalkList()
     members = {m.id for m in await uow.residents.members([data.household_id])}
     for i, person in enumerate(data.residents):
         if person.resident_id not in members:
-            raise Invalid("resident_not_in_household", loc=("body", "residents", i,
+            raise ResidentNotInHousehold(loc=("body", "residents", i,
                                                             "resident_id"))
     visit = Visit(
         campaign_id=campaign.id, client_visit_id=data.client_visit_id,
@@ -107,7 +114,7 @@ async def record_visit(uow: UnitOfWork, who: Principal, campaign_id: uuid.UUID, 
                     recorded_by_name=who.name), flush=False)  # inserted together at commit
     for need in data.needs:
         if need.resident_id is not None and need.resident_id not in members:
-            raise Invalid("resident_not_in_household", loc=("body", "needs"))
+            raise ResidentNotInHousehold(loc=("body", "needs"))
         await uow.outreach.add_need(VisitNeed(
             campaign_id=campaign.id, visit_id=visit.id, household_id=data.household_id,
             resident_id=need.resident_id, category=need.category,
@@ -139,7 +146,7 @@ async def _first_time(uow, changes, campaign_id, target, resident_id, action, vi
 
 def _replayed(existing: Visit, request_hash: str) -> Visit:
     if existing.request_hash != request_hash:
-        raise Invalid("client_visit_id_reused", loc=("body", "client_visit_id"))
+        raise ClientVisitIdReused(loc=("body", "client_visit_id"))
     return existing
 
 

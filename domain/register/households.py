@@ -7,8 +7,17 @@ import uuid
 
 from domain.access import Principal
 from domain.concurrency import check_if_match, touch
-from domain.errors import Conflict, Invalid
+from domain.errors import FieldMissing
 from domain.ports import UnitOfWork
+from domain.register.errors import (
+    HeadMustStay,
+    HeadNotMember,
+    HouseholdCodeTaken,
+    HouseholdNotEmpty,
+    MembersNotInHousehold,
+    MergeAcrossGroups,
+    MergeIntoItself,
+)
 from domain.register.models import Household, Resident
 from domain.register.policy import (
     HEAD,
@@ -27,6 +36,7 @@ from domain.register.schemas import (
 )
 from domain.register.service import _group, _log, demote_other_heads
 from domain.types import utcnow
+from domain.units.errors import StreetOtherCommune
 
 
 def _house_sort(house_number: str | None) -> int:
@@ -44,7 +54,7 @@ async def _street(uow: UnitOfWork, who: Principal, street_id, commune_id):
         return None
     street = await uow.streets.get(who, street_id)
     if street.commune_id != commune_id:
-        raise Invalid("street_other_commune", loc=("body", "street_id"))
+        raise StreetOtherCommune(loc=("body", "street_id"))
     return street
 
 
@@ -60,7 +70,7 @@ async def create_household(uow: UnitOfWork, who: Principal, *, data: HouseholdCr
     group = await _group(uow, who, data.group_id)
     await _street(uow, who, data.street_id, group.commune_id)
     if data.code and await uow.households.code_taken(data.code):
-        raise Conflict("household_code_taken", code_value=data.code)
+        raise HouseholdCodeTaken(code_value=data.code)
     household = Household(
         code=data.code or await _new_code(uow), province_id=group.province_id,
         commune_id=group.commune_id, group_id=group.id, street_id=data.street_id,
@@ -87,7 +97,7 @@ async def update_household(uow: UnitOfWork, who: Principal, household_id: uuid.U
         members = await uow.residents.members([household.id], for_update=True)
         new_head = next((m for m in members if m.id == changes["head_id"]), None)
         if new_head is None:
-            raise Invalid("head_not_member", loc=("body", "head_id"))
+            raise HeadNotMember(loc=("body", "head_id"))
         await demote_other_heads(uow, who, members, new_head)
         if new_head.relationship != HEAD:
             before_head = snapshot(new_head, RESIDENT_HISTORY)
@@ -95,7 +105,7 @@ async def update_household(uow: UnitOfWork, who: Principal, household_id: uuid.U
             touch(new_head)
             await _log(uow, who, "resident", new_head, "updated", before_head)
     if "residence_type" in changes and changes["residence_type"] is None:
-        raise Invalid("missing", loc=("body", "residence_type"))
+        raise FieldMissing(loc=("body", "residence_type"))
     for key, value in changes.items():
         setattr(household, key, value)
     household.house_number_sort = _house_sort(household.house_number)
@@ -117,7 +127,7 @@ async def _move(uow, who, resident: Resident, target: Household, relationship, a
         if old.head_id == resident.id:
             others = [m for m in await uow.residents.members([old.id]) if m.id != resident.id]
             if others:
-                raise Conflict("head_must_stay")
+                raise HeadMustStay()
             old.head_id = None
             touch(old)
     resident.household_id = target.id
@@ -158,12 +168,12 @@ async def split_household(uow: UnitOfWork, who: Principal, household_id: uuid.UU
     members = {m.id: m for m in await uow.residents.members([source.id], for_update=True)}
     leaving = set(data.member_ids)
     if not leaving <= set(members) or data.head_id not in leaving:
-        raise Invalid("members_not_in_household", loc=("body", "member_ids"))
+        raise MembersNotInHousehold(loc=("body", "member_ids"))
     if source.head_id in leaving and len(leaving) < len(members):
-        raise Conflict("head_must_stay")
+        raise HeadMustStay()
     await _street(uow, who, data.street_id, source.commune_id)
     if data.code and await uow.households.code_taken(data.code):
-        raise Conflict("household_code_taken", code_value=data.code)
+        raise HouseholdCodeTaken(code_value=data.code)
     new = Household(
         code=data.code or await _new_code(uow), province_id=source.province_id,
         commune_id=source.commune_id, group_id=source.group_id,
@@ -192,12 +202,12 @@ async def merge_households(uow: UnitOfWork, who: Principal, household_id: uuid.U
                            data: HouseholdMerge, if_match: str | None) -> Household:
     """Absorb another household of the same group (nhập hộ); the other one is closed."""
     if data.other_household_id == household_id:
-        raise Invalid("merge_into_itself", loc=("body", "other_household_id"))
+        raise MergeIntoItself(loc=("body", "other_household_id"))
     target = await uow.households.get(who, household_id, for_update=True)
     check_if_match(target, if_match)
     other = await uow.households.get(who, data.other_household_id, for_update=True)
     if other.group_id != target.group_id:
-        raise Conflict("merge_across_groups")
+        raise MergeAcrossGroups()
     moved = await uow.residents.members([other.id], for_update=True)
     other.head_id = None
     for member in moved:
@@ -222,7 +232,7 @@ async def delete_household(uow: UnitOfWork, who: Principal, household_id: uuid.U
     household = await uow.households.get(who, household_id, for_update=True)
     check_if_match(household, if_match)
     if await uow.residents.members([household.id]):
-        raise Conflict("household_not_empty")
+        raise HouseholdNotEmpty()
     before = snapshot(household, HOUSEHOLD_HISTORY)
     household.deleted_at = utcnow()
     touch(household)

@@ -7,16 +7,22 @@ from typing import Any
 
 from domain.access import Principal
 from domain.concurrency import check_if_match, touch
-from domain.errors import Conflict, Invalid
+from domain.errors import DateInFuture, FieldMissing
 from domain.ports import UnitOfWork
 from domain.register import validation as v
+from domain.register.errors import (
+    DuplicateHasIdNumber,
+    GroupRequired,
+    HeadMustStay,
+    IdNumberTaken,
+    MergeIntoItself,
+)
 from domain.register.models import ChangeLog, Household, ReadinessFact, Resident
 from domain.register.policy import (
     DEMOTED_HEAD,
     HEAD,
     HEAD_REPLACED,
     HOUSEHOLD_HISTORY,
-    ID_NUMBER_TAKEN,
     PATCHABLE,
     RESIDENT_HISTORY,
     history_change,
@@ -31,6 +37,7 @@ from domain.register.schemas import (
     ResidentUpdate,
 )
 from domain.types import utcnow
+from domain.units.errors import NotAGroup
 from domain.units.models import UnitLevel
 
 
@@ -47,7 +54,7 @@ async def _log(uow: UnitOfWork, who: Principal, kind: str, entity, action: str,
 async def _group(uow: UnitOfWork, who: Principal, group_id: uuid.UUID):
     unit = await uow.units.get(who, group_id)
     if unit.level != UnitLevel.group:
-        raise Invalid("not_a_group", loc=("body", "group_id"))
+        raise NotAGroup(loc=("body", "group_id"))
     return unit
 
 
@@ -79,7 +86,7 @@ async def _check_unique(uow: UnitOfWork, id_number: str | None, exclude=None) ->
     if id_number:
         existing = await uow.residents.living_with_id_number(id_number, exclude)
         if existing is not None:
-            raise Conflict(ID_NUMBER_TAKEN, existing_id=str(existing))
+            raise IdNumberTaken(existing_id=str(existing))
 
 
 def _apply_person(resident: Resident, values: dict[str, Any]) -> None:
@@ -110,7 +117,7 @@ async def create_resident(uow: UnitOfWork, who: Principal, *, data: ResidentCrea
     elif data.group_id is not None:
         _place(resident, await _group(uow, who, data.group_id))
     else:
-        raise Invalid("group_required", loc=("body", "group_id"))
+        raise GroupRequired(loc=("body", "group_id"))
     _apply_person(resident, values)
     await _check_unique(uow, resident.id_number)
     await uow.residents.add(resident)
@@ -131,7 +138,7 @@ async def update_resident(uow: UnitOfWork, who: Principal, resident_id: uuid.UUI
     changes = data.model_dump(exclude_unset=True)
     for required in ("full_name", "sex", "residence_status"):
         if required in changes and changes[required] is None:
-            raise Invalid("missing", loc=("body", required))
+            raise FieldMissing(loc=("body", required))
     if "id_number" in changes:
         changes["id_number"] = v.clean_id_number(changes["id_number"])
     if "phone" in changes:
@@ -164,7 +171,7 @@ async def delete_resident(uow: UnitOfWork, who: Principal, resident_id: uuid.UUI
         household = await uow.households.get(who, resident.household_id, for_update=True)
         others = [m for m in await uow.residents.members([household.id]) if m.id != resident.id]
         if household.head_id == resident.id and others:
-            raise Conflict("head_must_stay")
+            raise HeadMustStay()
         if household.head_id == resident.id:
             household.head_id = None
             touch(household)
@@ -182,7 +189,7 @@ async def record_readiness(uow: UnitOfWork, who: Principal, resident_id: uuid.UU
     """Add a dated digital-readiness fact, recorded by the caller."""
     resident = await uow.residents.get(who, resident_id, for_update=True)
     if data.occurred_on > v.today_vn():
-        raise Invalid("date_in_future", loc=("body", "occurred_on"))
+        raise DateInFuture(loc=("body", "occurred_on"))
     await uow.residents.add_fact(ReadinessFact(
         resident_id=resident.id, kind=data.kind, occurred_on=data.occurred_on,
         recorded_by_id=who.subject_id, recorded_by_name=who.name))
@@ -197,12 +204,12 @@ async def merge_residents(uow: UnitOfWork, who: Principal, resident_id: uuid.UUI
                           data: ResidentMerge, if_match: str | None) -> Resident:
     """Fold a duplicate record into this one: facts move over, the duplicate is closed."""
     if data.duplicate_id == resident_id:
-        raise Invalid("merge_into_itself", loc=("body", "duplicate_id"))
+        raise MergeIntoItself(loc=("body", "duplicate_id"))
     keep = await uow.residents.get(who, resident_id, for_update=True)
     check_if_match(keep, if_match)
     duplicate = await uow.residents.get(who, data.duplicate_id, for_update=True)
     if duplicate.id_number and keep.id_number and duplicate.id_number != keep.id_number:
-        raise Conflict("duplicate_has_id_number")
+        raise DuplicateHasIdNumber()
     before_keep = snapshot(keep, RESIDENT_HISTORY)
     before_dup = snapshot(duplicate, RESIDENT_HISTORY)
     for field in ("id_number", "phone", "birth_date", "household_id", "relationship"):

@@ -6,7 +6,17 @@ from datetime import date
 from typing import Any
 
 from domain.clock import today_vn
-from domain.errors import Invalid
+from domain.errors import DateInFuture
+from domain.register.errors import (
+    ID_NUMBER_ERRORS,
+    BirthDateFuture,
+    BirthDateTooOld,
+    BirthRequired,
+    BirthYearMismatch,
+    PhoneInvalid,
+    ResidenceSinceRequired,
+    StatusDateRequired,
+)
 from domain.register.models import ResidenceStatus
 from domain.register.rules import (
     IdNumberError,
@@ -23,7 +33,7 @@ def clean_id_number(raw: str | None) -> str | None:
     try:
         return parse_id_number(raw)
     except IdNumberError as exc:
-        raise Invalid(exc.code, loc=("body", "id_number")) from exc
+        raise ID_NUMBER_ERRORS[exc.code](loc=("body", "id_number")) from exc
 
 
 def clean_phone(raw: str | None) -> str | None:
@@ -32,25 +42,25 @@ def clean_phone(raw: str | None) -> str | None:
     try:
         return normalize_phone(raw)
     except PhoneError as exc:
-        raise Invalid(exc.code, loc=("body", "phone")) from exc
+        raise PhoneInvalid(loc=("body", "phone")) from exc
 
 
 def check_birth(birth_date: date | None, birth_year: int | None) -> int:
     """The birth year to store; a full date wins, a future date or none at all is a 422."""
     today = today_vn()
     if birth_date is None and birth_year is None:
-        raise Invalid("birth_required", loc=("body", "birth_date"))
+        raise BirthRequired(loc=("body", "birth_date"))
     if birth_date is not None:
         if birth_date > today:
-            raise Invalid("birth_date_future", loc=("body", "birth_date"))
+            raise BirthDateFuture(loc=("body", "birth_date"))
         if birth_date.year < 1900:
-            raise Invalid("birth_date_too_old", loc=("body", "birth_date"))
+            raise BirthDateTooOld(loc=("body", "birth_date"))
         if birth_year is not None and birth_year != birth_date.year:
-            raise Invalid("birth_year_mismatch", loc=("body", "birth_year"))
+            raise BirthYearMismatch(loc=("body", "birth_year"))
         return birth_date.year
     assert birth_year is not None
     if birth_year > today.year:
-        raise Invalid("birth_date_future", loc=("body", "birth_year"))
+        raise BirthDateFuture(loc=("body", "birth_year"))
     return birth_year
 
 
@@ -58,12 +68,12 @@ def check_status(status: ResidenceStatus, since: date | None, changed_on: date |
     today = today_vn()
     for name, value in (("residence_since", since), ("status_changed_on", changed_on)):
         if value is not None and value > today:
-            raise Invalid("date_in_future", loc=("body", name))
+            raise DateInFuture(loc=("body", name))
     if status in (ResidenceStatus.moved_out, ResidenceStatus.deceased) and changed_on is None:
-        raise Invalid("status_date_required", loc=("body", "status_changed_on"),
+        raise StatusDateRequired(loc=("body", "status_changed_on"),
                       status=status.value)
     if status == ResidenceStatus.temporary and since is None:
-        raise Invalid("residence_since_required", loc=("body", "residence_since"))
+        raise ResidenceSinceRequired(loc=("body", "residence_since"))
 
 
 def data_quality(values: dict[str, Any]) -> bool:

@@ -6,9 +6,10 @@ import uuid
 
 from domain.access import Principal
 from domain.concurrency import check_if_match, touch
-from domain.errors import Conflict, Invalid
+from domain.errors import FieldMissing
 from domain.ports import UnitOfWork
 from domain.text import fold
+from domain.units.errors import UnitCodeInvalid, UnitCodeTaken, UnitHasChildren, UnitParentInvalid
 from domain.units.models import LEVEL_OF_KIND, PARENT_LEVEL, AdminUnit, Street, UnitLevel
 from domain.units.schemas import StreetCreate, StreetUpdate, UnitCreate, UnitUpdate
 
@@ -16,7 +17,7 @@ from domain.units.schemas import StreetCreate, StreetUpdate, UnitCreate, UnitUpd
 def _check_code(level: UnitLevel, code: str | None) -> None:
     expected = {UnitLevel.province: 2, UnitLevel.commune: 5}.get(level)
     if code is not None and (expected is None or len(code) != expected):
-        raise Invalid("unit_code_invalid", loc=("body", "code"), level=level.value)
+        raise UnitCodeInvalid(loc=("body", "code"), level=level.value)
 
 
 async def create_unit(uow: UnitOfWork, who: Principal, *, data: UnitCreate) -> AdminUnit:
@@ -34,22 +35,22 @@ async def create_unit(uow: UnitOfWork, who: Principal, *, data: UnitCreate) -> A
     )
     if expected_parent is None:
         if data.parent_id is not None:
-            raise Invalid("unit_parent_invalid", loc=("body", "parent_id"), kind=data.kind.value,
+            raise UnitParentInvalid(loc=("body", "parent_id"), kind=data.kind.value,
                           expected="-")
         unit.province_id = unit.id
     else:
         if data.parent_id is None:
-            raise Invalid("unit_parent_invalid", loc=("body", "parent_id"), kind=data.kind.value,
+            raise UnitParentInvalid(loc=("body", "parent_id"), kind=data.kind.value,
                           expected=expected_parent.value)
         parent = await uow.units.get(who, data.parent_id)
         if parent.level != expected_parent:
-            raise Invalid("unit_parent_invalid", loc=("body", "parent_id"), kind=data.kind.value,
+            raise UnitParentInvalid(loc=("body", "parent_id"), kind=data.kind.value,
                           expected=expected_parent.value)
         unit.parent_id = parent.id
         unit.province_id = parent.province_id
         unit.commune_id = unit.id if level == UnitLevel.commune else parent.commune_id
     if data.code and await uow.units.code_taken(data.code):
-        raise Conflict("unit_code_taken", code_value=data.code)
+        raise UnitCodeTaken(code_value=data.code)
     await uow.units.add(unit)
     await uow.audit.record(who, "unit.create", "admin_unit", [unit.id])
     await uow.commit()
@@ -66,9 +67,9 @@ async def update_unit(
     if changes.get("code") is not None:
         _check_code(unit.level, changes["code"])
         if await uow.units.code_taken(changes["code"], exclude=unit.id):
-            raise Conflict("unit_code_taken", code_value=changes["code"])
+            raise UnitCodeTaken(code_value=changes["code"])
     if "name" in changes and changes["name"] is None:
-        raise Invalid("missing", loc=("body", "name"))
+        raise FieldMissing(loc=("body", "name"))
     for key, value in changes.items():
         setattr(unit, key, value)
     if "name" in changes:
@@ -87,7 +88,7 @@ async def delete_unit(
     unit = await uow.units.get(who, unit_id, for_update=True)
     check_if_match(unit, if_match)
     if await uow.units.has_children(unit.id):
-        raise Conflict("unit_has_children")
+        raise UnitHasChildren()
     await uow.units.delete(unit)
     await uow.audit.record(who, "unit.delete", "admin_unit", [unit.id])
     await uow.commit()
@@ -97,7 +98,7 @@ async def create_street(uow: UnitOfWork, who: Principal, *, data: StreetCreate) 
     """Add a street to a commune."""
     commune = await uow.units.get(who, data.commune_id)
     if commune.level != UnitLevel.commune:
-        raise Invalid("unit_parent_invalid", loc=("body", "commune_id"), kind="street",
+        raise UnitParentInvalid(loc=("body", "commune_id"), kind="street",
                       expected=UnitLevel.commune.value)
     street = Street(
         commune_id=commune.id,
@@ -121,7 +122,7 @@ async def update_street(
     check_if_match(street, if_match)
     changes = data.model_dump(exclude_unset=True)
     if "name" in changes and changes["name"] is None:
-        raise Invalid("missing", loc=("body", "name"))
+        raise FieldMissing(loc=("body", "name"))
     for key, value in changes.items():
         setattr(street, key, value)
     street.name_folded = fold(street.name)

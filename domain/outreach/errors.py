@@ -1,0 +1,158 @@
+"""Campaigns, visits and announcements: what can go wrong, in both languages."""
+
+from __future__ import annotations
+
+from domain.accounts.errors import UserNotFound
+from domain.errors import (
+    Conflict,
+    DateInFuture,
+    FieldMissing,
+    Forbidden,
+    Invalid,
+    NotFound,
+    OffsetRequired,
+)
+from domain.register.errors import HouseholdNotFound
+from domain.units.errors import NotAGroup, StreetOtherCommune, UnitNotFound
+
+
+class CampaignNotFound(NotFound):
+    code = "campaign_not_found"
+    vi = "Không tìm thấy chiến dịch"
+    en = "Campaign not found"
+
+
+class CampaignNotDraft(Conflict):
+    code = "campaign_not_draft"
+    vi = "Chiến dịch đã bắt đầu: danh sách hộ đã cố định"
+    en = "The campaign has started: its targets are frozen"
+
+
+class CampaignNotActive(Conflict):
+    code = "campaign_not_active"
+    vi = "Chiến dịch không đang diễn ra (chưa bắt đầu hoặc đã kết thúc)"
+    en = "The campaign is not active (not started or closed)"
+
+
+class CampaignOneCommune(Invalid):
+    code = "campaign_one_commune"
+    vi = "Các tổ dân phố phải cùng một phường/xã"
+    en = "All groups must be in one commune"
+
+
+class CampaignDates(Invalid):
+    code = "campaign_dates"
+    vi = "Ngày kết thúc trước ngày bắt đầu"
+    en = "The end is before the start"
+
+
+class NotAWalker(Invalid):
+    code = "not_a_walker"
+    vi = "Người này không thể đi thăm hộ trong chiến dịch (vai trò hoặc địa bàn)"
+    en = "This person cannot walk for the campaign (role or area)"
+
+
+class HouseholdNotInCampaign(Invalid):
+    code = "household_not_in_campaign"
+    vi = "Hộ không thuộc chiến dịch"
+    en = "The household is not a target of the campaign"
+
+
+class HouseholdNotInWalkList(NotFound):
+    code = "household_not_in_walk_list"
+    vi = "Hộ không có trong danh sách đi thăm của bạn"
+    en = "The household is not on your walk list"
+
+
+class VisitBeforeCampaign(Invalid):
+    code = "visit_before_campaign"
+    vi = "Thời điểm thăm trước khi chiến dịch bắt đầu"
+    en = "The visit is before the campaign"
+
+
+class ResidentNotInHousehold(Invalid):
+    code = "resident_not_in_household"
+    vi = "Người này không thuộc hộ được thăm"
+    en = "This resident is not in the visited household"
+
+
+class ClientVisitIdReused(Invalid):
+    code = "client_visit_id_reused"
+    vi = "Mã lượt thăm đã dùng cho một nội dung khác"
+    en = "This visit id was sent with another body"
+
+
+class AnnouncementNotFound(NotFound):
+    code = "announcement_not_found"
+    vi = "Không tìm thấy thông báo"
+    en = "Announcement not found"
+
+
+class AnnouncementPublished(Conflict):
+    code = "announcement_published"
+    vi = "Thông báo đã phát hành: không sửa được nữa (có thể thu hồi)"
+    en = "The announcement is published: it can no longer be changed (withdraw it instead)"
+
+
+class AnnouncementWithdrawn(Conflict):
+    code = "announcement_withdrawn"
+    vi = "Thông báo đã bị thu hồi"
+    en = "The announcement was withdrawn"
+
+
+class AnnouncementOneCommune(Invalid):
+    code = "announcement_one_commune"
+    vi = "Các đơn vị nhận thông báo phải cùng một phường/xã"
+    en = "All target units must be in one commune"
+
+
+class AnnouncementUnitLevel(Invalid):
+    code = "announcement_unit_level"
+    vi = "Chỉ gửi thông báo tới tổ dân phố/thôn hoặc cả phường/xã"
+    en = "Announcements go to residential groups or a whole commune"
+
+
+class AnnouncementOutsideScope(Forbidden):
+    code = "announcement_outside_scope"
+    vi = "Có đơn vị nhận thông báo nằm ngoài địa bàn của bạn"
+    en = "Some target units are outside your own units"
+
+
+class AnnouncementCategoryForbidden(Forbidden):
+    code = "announcement_category_forbidden"
+    vi = "Bạn không được phát thông báo loại này"
+    en = "You may not issue this kind of announcement"
+    vi_detail = ("Vai trò của bạn chỉ phát được cảnh báo lừa đảo (fraud_warning), không phải"
+                 " {category}.")
+    en_detail = "Your role issues fraud warnings (fraud_warning) only, not {category}."
+
+
+class DeliveredBeforePublish(Invalid):
+    code = "delivered_before_publish"
+    vi = "Thời điểm báo tin trước khi thông báo phát hành"
+    en = "Delivered before the announcement was published"
+
+
+UNIQUE_CONSTRAINTS: dict[str, type[Conflict]] = {
+    "uq_visit_campaign_id_client_visit_id": ClientVisitIdReused,
+}
+REFERENCES: dict[str, tuple[str, ...]] = {
+    "fk_announcement_delivery_household_id_household": ("body", "household_id"),
+    "fk_visit_household_id_household": ("body", "household_id"),
+    "fk_visit_need_resident_id_resident": ("body", "needs"),
+    "fk_campaign_household_volunteer_id_user_account": ("body", "volunteer_id"),
+}
+
+# What the routes of each part can answer (their documented responses).
+CAMPAIGN_CASES = (
+    CampaignNotFound, CampaignNotDraft, CampaignNotActive, CampaignOneCommune, CampaignDates,
+    NotAWalker, HouseholdNotInCampaign, HouseholdNotInWalkList, VisitBeforeCampaign,
+    ResidentNotInHousehold, ClientVisitIdReused, NotAGroup, StreetOtherCommune, UnitNotFound,
+    UserNotFound, DateInFuture, OffsetRequired, FieldMissing,
+)
+ANNOUNCEMENT_CASES = (
+    AnnouncementNotFound, AnnouncementPublished, AnnouncementWithdrawn, AnnouncementOneCommune,
+    AnnouncementUnitLevel, AnnouncementOutsideScope, AnnouncementCategoryForbidden,
+    FieldMissing,
+)
+DELIVERY_CASES = (AnnouncementNotFound, HouseholdNotFound, DateInFuture, DeliveredBeforePublish)

@@ -1,0 +1,171 @@
+"""The register of households and residents: what can go wrong, in both languages."""
+
+from __future__ import annotations
+
+from domain.errors import Conflict, DateInFuture, FieldMissing, Invalid, NotFound
+from domain.units.errors import NotAGroup, StreetNotFound, StreetOtherCommune, UnitNotFound
+
+
+class ResidentNotFound(NotFound):
+    code = "resident_not_found"
+    vi = "Không tìm thấy nhân khẩu"
+    en = "Resident not found"
+
+
+class HouseholdNotFound(NotFound):
+    code = "household_not_found"
+    vi = "Không tìm thấy hộ gia đình"
+    en = "Household not found"
+
+
+class IdNumberTaken(Conflict):
+    code = "id_number_taken"
+    vi = "Số định danh đã có trong sổ"
+    en = "This ID number is already registered"
+    vi_detail = "Người này đã có trong sổ (bản ghi {existing_id}); hãy sửa bản ghi đó."
+    en_detail = "This person is already registered (record {existing_id}); update that record."
+    vi_field = "Số định danh đã thuộc về người khác ngoài phạm vi của bạn"
+    en_field = "The ID number belongs to someone outside your scope"
+
+
+class HouseholdCodeTaken(Conflict):
+    code = "household_code_taken"
+    vi = "Mã hộ đã được dùng"
+    en = "Household code already in use"
+    vi_detail = "Mã hộ {code_value} đã tồn tại."
+    en_detail = "Code {code_value} exists."
+
+
+class MergeIntoItself(Invalid):
+    code = "merge_into_itself"
+    vi = "Không thể gộp vào chính nó"
+    en = "Cannot merge a record into itself"
+
+
+class HouseholdNotEmpty(Conflict):
+    code = "household_not_empty"
+    vi = "Hộ còn thành viên"
+    en = "The household still has members"
+
+
+class MergeAcrossGroups(Conflict):
+    code = "merge_across_groups"
+    vi = "Chỉ gộp được trong cùng tổ dân phố"
+    en = "Only households of one group can be merged"
+
+
+class HeadMustStay(Conflict):
+    code = "head_must_stay"
+    vi = "Chủ hộ không thể rời hộ khi còn thành viên khác"
+    en = "The head cannot leave while others remain; name a new head first"
+
+
+class DuplicateHasIdNumber(Conflict):
+    code = "duplicate_has_id_number"
+    vi = "Bản ghi trùng có số định danh khác"
+    en = "The duplicate carries a different ID number"
+
+
+class IdNumberNotDigits(Invalid):
+    code = "id_number_not_digits"
+    vi = "Số định danh chỉ gồm 12 chữ số"
+    en = "The ID number must be 12 digits only"
+
+
+class IdNumberLength(Invalid):
+    code = "id_number_length"
+    vi = "Số định danh phải đủ 12 chữ số"
+    en = "The ID number must have 12 digits"
+
+
+class IdNumberProvinceUnknown(Invalid):
+    code = "id_number_province_unknown"
+    vi = "Ba số đầu không phải mã tỉnh nơi đăng ký khai sinh"
+    en = "The first three digits are not a birth-registration province code"
+
+
+class PhoneInvalid(Invalid):
+    code = "phone_invalid"
+    vi = "Số điện thoại không hợp lệ (ví dụ 0912 345 678 hoặc +84 912 345 678)"
+    en = "Not a valid Vietnamese phone number (e.g. 0912 345 678 or +84 912 345 678)"
+
+
+class BirthRequired(Invalid):
+    code = "birth_required"
+    vi = "Cần ngày sinh hoặc năm sinh"
+    en = "A birth date or birth year is required"
+
+
+class BirthDateFuture(Invalid):
+    code = "birth_date_future"
+    vi = "Ngày sinh ở tương lai"
+    en = "The birth date is in the future"
+
+
+class BirthDateTooOld(Invalid):
+    code = "birth_date_too_old"
+    vi = "Ngày sinh trước năm 1900"
+    en = "The birth date is before 1900"
+
+
+class BirthYearMismatch(Invalid):
+    code = "birth_year_mismatch"
+    vi = "Năm sinh không khớp với ngày sinh"
+    en = "The birth year disagrees with the birth date"
+
+
+class StatusDateRequired(Invalid):
+    code = "status_date_required"
+    vi = "Cần ngày chuyển đi hoặc ngày mất"
+    en = "The date of moving out or of death is required"
+
+
+class ResidenceSinceRequired(Invalid):
+    code = "residence_since_required"
+    vi = "Tạm trú cần ngày bắt đầu"
+    en = "Temporary residence needs a start date"
+
+
+class GroupRequired(Invalid):
+    code = "group_required"
+    vi = "Cần hộ gia đình hoặc tổ dân phố"
+    en = "A household or a residential group is required"
+
+
+class HeadNotMember(Invalid):
+    code = "head_not_member"
+    vi = "Chủ hộ phải là thành viên của hộ"
+    en = "The head must be a member"
+
+
+class MembersNotInHousehold(Invalid):
+    code = "members_not_in_household"
+    vi = "Có người không thuộc hộ này"
+    en = "Some residents are not members of this household"
+
+
+# The pure rule (`rules.parse_id_number`) says which way a number is impossible by code.
+ID_NUMBER_ERRORS: dict[str, type[Invalid]] = {
+    c.code: c for c in (IdNumberNotDigits, IdNumberLength, IdNumberProvinceUnknown)}
+
+UNIQUE_CONSTRAINTS: dict[str, type[Conflict]] = {
+    "uq_resident_id_number_living": IdNumberTaken,
+    "uq_household_code": HouseholdCodeTaken,
+}
+REFERENCES: dict[str, tuple[str, ...]] = {
+    "fk_resident_household_id_household": ("body", "household_id"),
+    "fk_resident_group_id_admin_unit": ("body", "group_id"),
+    "fk_household_group_id_admin_unit": ("body", "group_id"),
+    "fk_household_street_id_street": ("body", "street_id"),
+    "fk_household_head_id_resident": ("body", "head_id"),
+}
+
+# What the register's writes can answer (the routes' documented responses).
+REGISTER_CASES = (
+    ResidentNotFound, HouseholdNotFound, IdNumberTaken, HouseholdCodeTaken, MergeIntoItself,
+    HouseholdNotEmpty, MergeAcrossGroups, HeadMustStay, DuplicateHasIdNumber,
+    *ID_NUMBER_ERRORS.values(), PhoneInvalid, BirthRequired, BirthDateFuture, BirthDateTooOld,
+    BirthYearMismatch, StatusDateRequired, ResidenceSinceRequired, GroupRequired,
+    HeadNotMember, MembersNotInHousehold, DateInFuture, FieldMissing, NotAGroup,
+    StreetOtherCommune, UnitNotFound, StreetNotFound,
+)

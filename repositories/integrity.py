@@ -1,0 +1,141 @@
+"""The database's refusals, turned into domain errors in one place.
+
+Only a unique violation is a conflict, and which one depends on the constraint: each area
+lists its constraints in `domain/<area>/errors.py`. A foreign key naming a record that does
+not exist is the client's mistake (422) when the area says which field of the request it
+came from; a delete refused because rows still point at the record is the conflict the
+caller names (`in_use`); everything else (not-null, check, an unlisted key) is a bug and
+stays an exception, answered as a 500.
+"""
+
+from __future__ import annotations
+
+import errno
+import re
+import socket
+from typing import Any
+
+import asyncpg
+from sqlalchemy.exc import DBAPIError, IntegrityError
+
+from domain.accounts import errors as accounts
+from domain.errors import Conflict, DomainError, ReferenceNotFound
+from domain.models import metadata
+from domain.outreach import errors as outreach
+from domain.register import errors as register
+from domain.units import errors as units
+
+_AREAS = (units, accounts, register, outreach)
+UNIQUE: dict[str, type[Conflict]] = {k: v for a in _AREAS for k, v in a.UNIQUE_CONSTRAINTS.items()}
+REFERENCES: dict[str, tuple[str, ...]] = {k: v for a in _AREAS for k, v in a.REFERENCES.items()}
+
+UNIQUE_VIOLATION, FOREIGN_KEY_VIOLATION, DISK_FULL = "23505", "23503", "53100"
+_SQLITE_UNIQUE = re.compile(r"UNIQUE constraint failed: ([\w.]+(?:, [\w.]+)*)")
+
+
+def _driver_error(exc: BaseException) -> BaseException:
+    """asyncpg's own exception behind SQLAlchemy's wrappers (or the error itself)."""
+    orig = getattr(exc, "orig", None) or exc
+    cause = getattr(orig, "__cause__", None)
+    return cause if isinstance(cause, asyncpg.PostgresError) else orig
+
+
+def sqlstate(exc: BaseException) -> str | None:
+    driver = _driver_error(exc)
+    return getattr(driver, "sqlstate", None) or getattr(driver, "pgcode", None)
+
+
+def constraint_name(exc: BaseException) -> str | None:
+    """The violated constraint: asyncpg names it; SQLite's message names its columns."""
+    driver = _driver_error(exc)
+    name = getattr(driver, "constraint_name", None)
+    if name:
+        return name
+    found = _SQLITE_UNIQUE.search(str(driver))
+    if found is None:
+        return None
+    columns = [c.split(".", 1) for c in found.group(1).split(", ")]
+    table = metadata.tables.get(columns[0][0])
+    wanted = [c[-1] for c in columns]
+    if table is None:
+        return None
+    for item in (*table.constraints, *table.indexes):
+        if getattr(item, "unique", True) and [c.name for c in item.columns] == wanted:
+            return item.name
+    return None
+
+
+def is_unique_violation(exc: BaseException, constraint: str | None = None) -> bool:
+    driver = _driver_error(exc)
+    unique = sqlstate(exc) == UNIQUE_VIOLATION or isinstance(
+        driver, asyncpg.UniqueViolationError) or "UNIQUE constraint failed" in str(driver)
+    return unique and (constraint is None or constraint_name(exc) == constraint)
+
+
+def domain_error(exc: BaseException, *, in_use: type[Conflict] | None = None,
+                 **params: Any) -> DomainError | None:
+    """The domain error a refused write means, or None when it means a bug."""
+    if is_unique_violation(exc):
+        case = UNIQUE.get(constraint_name(exc) or "", Conflict)
+        return case(**params)
+    if sqlstate(exc) == FOREIGN_KEY_VIOLATION:
+        driver = _driver_error(exc)
+        if str(driver).startswith("update or delete on table"):  # still referenced
+            return in_use(**params) if in_use is not None else None
+        loc = REFERENCES.get(getattr(driver, "constraint_name", None) or "")
+        return ReferenceNotFound(loc=loc) if loc is not None else None
+    return None
+
+
+def raise_for(exc: IntegrityError | asyncpg.IntegrityConstraintViolationError, *,
+              in_use: type[Conflict] | None = None, **params: Any) -> None:
+    """Raise the domain error `exc` means; a bug re-raises `exc` itself."""
+    error = domain_error(exc, in_use=in_use, **params)
+    if error is None:
+        raise exc
+    raise error from exc
+
+
+# -- storage and connections --------------------------------------------------------------
+_CONNECTION_ERRNOS = frozenset({
+    errno.ECONNREFUSED, errno.ECONNRESET, errno.ECONNABORTED, errno.EPIPE, errno.ETIMEDOUT,
+    errno.EHOSTUNREACH, errno.ENETUNREACH, errno.ENETDOWN, errno.EHOSTDOWN, errno.ENOTCONN,
+})
+_LOST_DRIVER = (asyncpg.PostgresConnectionError, asyncpg.InterfaceError,
+                asyncpg.exceptions.AdminShutdownError, asyncpg.exceptions.CannotConnectNowError,
+                asyncpg.exceptions.CrashShutdownError)
+
+
+def _chain(exc: BaseException):
+    seen = set()
+    while exc is not None and id(exc) not in seen:
+        seen.add(id(exc))
+        yield exc
+        exc = exc.__cause__ or getattr(exc, "orig", None) or exc.__context__
+
+
+def is_storage_full(exc: BaseException) -> bool:
+    """A full disk: ours (ENOSPC, a quota) or the database server's (SQLSTATE 53100)."""
+    for link in _chain(exc):
+        if isinstance(link, OSError) and link.errno in (errno.ENOSPC, errno.EDQUOT):
+            return True
+        if isinstance(link, asyncpg.exceptions.DiskFullError) or getattr(
+                link, "sqlstate", None) == DISK_FULL:
+            return True
+    return False
+
+
+def is_connection_failure(exc: BaseException) -> bool:
+    """The database cannot be reached or the connection broke: a socket error, a refused or
+    reset connection, a timeout, or asyncpg's connection-level errors. Not any OSError."""
+    for link in _chain(exc):
+        if isinstance(link, (ConnectionError, TimeoutError, socket.gaierror, *_LOST_DRIVER)):
+            return True
+        if isinstance(link, OSError) and (
+                link.errno in _CONNECTION_ERRNOS
+                # asyncio's connect to several addresses: errno None, each one refused
+                or str(link).startswith("Multiple exceptions: [Errno")):
+            return True
+        if isinstance(link, DBAPIError) and link.connection_invalidated:
+            return True
+    return False
