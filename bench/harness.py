@@ -200,7 +200,10 @@ def start_server(dsn: str, out: Path, extra: dict[str, str]) -> tuple[subprocess
     env = {**os.environ, "DATABASE_URL": dsn.replace("postgresql://", "postgresql+asyncpg://"),
            "APP_ENV": "test", "DEMO_DATA": "false", "SECRET_KEY": "bench-harness-" + "k" * 40,
            "HOST": "127.0.0.1", "PORT": str(port), "LOG_LEVEL": "WARNING",
-           "VAR_DIR": str(out / "var"), **extra}
+           "VAR_DIR": str(out / "var"),
+           # Imports and sealing run by this same process, as they did before the job queue,
+           # so figures stay comparable (in production `python -m api.cli worker` runs them).
+           "JOBS_IN_PROCESS": "true", **extra}
     proc = subprocess.Popen([sys.executable, "-m", "api.cli", "serve"], cwd=ROOT, env=env,
                             stdout=(out / "server.log").open("w"), stderr=subprocess.STDOUT)
     return proc, f"http://127.0.0.1:{port}"
