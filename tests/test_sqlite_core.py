@@ -130,3 +130,36 @@ async def test_core_flow_on_sqlite(sqlite_client):
         await asyncio.sleep(0.1)
     assert verify.status_code == 200 and verify.json()["ok"] is True
     assert verify.json()["checked"] >= 10  # bootstrap, sign-in, unit and register writes
+
+
+async def test_a_large_import_runs_on_the_in_process_worker(sqlite_client):
+    """On SQLite `serve` runs the job queue itself: a queued import is run to its end."""
+    c = sqlite_client
+    token = (await c.post("/api/v1/auth/token", data={
+        "grant_type": "password", "username": "root", "password": "sqlite admin password",
+    })).json()["access_token"]
+    h = {"Authorization": f"Bearer {token}"}
+    province = (await c.post("/api/v1/units", headers=h,
+                             json={"kind": "province", "name": "Gia Lai", "code": "52"})).json()
+    ward = (await c.post("/api/v1/units", headers=h, json={
+        "kind": "ward", "name": "Phường Bình Định", "parent_id": province["id"]})).json()
+    group = (await c.post("/api/v1/units", headers=h, json={
+        "kind": "neighbourhood", "name": "Tổ dân phố Trần Phú", "parent_id": ward["id"]})).json()
+    household = (await c.post("/api/v1/households", headers=h,
+                              json={"group_id": group["id"], "house_number": "12"})).json()
+    header = ";".join(label for _, label in RESIDENT_COLUMNS)
+    rows = [f";Nguyễn Văn Số {i};1990;Nam;{household['code']};Con;;;;" for i in range(12_000)]
+    content = ("\r\n".join([header, *rows]) + "\r\n").encode("utf-8-sig")
+    assert len(content) > 512 * 1024
+    resp = await c.post("/api/v1/imports", headers=h, data={"kind": "residents"},
+                        files={"file": ("big.csv", content, "text/csv")})
+    assert resp.status_code == 202 and resp.json()["status"] in ("queued", "running")
+    for _ in range(600):
+        job = (await c.get(resp.headers["location"], headers=h)).json()
+        if job["status"] not in ("queued", "running"):
+            break
+        await asyncio.sleep(0.1)
+    assert (job["status"], job["created_count"]) == ("succeeded", 12_000), job["errors"][:3]
+    listed = await c.get("/api/v1/residents", headers=h,
+                         params={"household_id": household["id"], "include_total": "true"})
+    assert listed.json()["total"] == 12_000
