@@ -17,6 +17,7 @@ from __future__ import annotations
 import importlib
 import logging
 from dataclasses import dataclass, replace
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -39,6 +40,14 @@ _DEFER = text(
     " CAST(:args AS jsonb), NULL)::procrastinate_job_to_defer_v1]))")
 
 
+@cache
+def declared_tasks() -> dict[str, TaskSpec]:
+    """Every area's tasks (their modules register them when imported)."""
+    for module in TASK_MODULES:
+        importlib.import_module(module)
+    return TASKS
+
+
 def is_queue_object(name: str | None) -> bool:
     """Tables, types and functions that belong to the queue, not to our models."""
     return bool(name) and name.startswith("procrastinate_")
@@ -48,6 +57,28 @@ def conninfo(url: str) -> str:
     """A libpq connection string for the database a SQLAlchemy URL names."""
     parsed = make_url(url)
     return parsed.set(drivername="postgresql", query={}).render_as_string(hide_password=False)
+
+
+_HEALTH = text(
+    "SELECT (SELECT count(*) FROM procrastinate_jobs WHERE status = 'todo'),"
+    " (SELECT extract(epoch FROM now() - min(scheduled_at_or_now)) FROM ("
+    "   SELECT coalesce(scheduled_at, e.at) AS scheduled_at_or_now FROM procrastinate_jobs j"
+    "   JOIN procrastinate_events e ON e.job_id = j.id AND e.type = 'deferred'"
+    "   WHERE j.status = 'todo' AND coalesce(j.scheduled_at, e.at) <= now()) waiting),"
+    " (SELECT count(*) FROM procrastinate_workers"
+    "   WHERE last_heartbeat > now() - make_interval(secs => :stalled)),"
+    " (SELECT count(*) FROM procrastinate_jobs WHERE status = 'failed')")
+
+
+async def health(conn, stalled_after: float) -> dict[str, Any] | None:
+    """What an operator needs to see of the queue (PostgreSQL): jobs waiting, how long the
+    oldest has waited, live workers, failed jobs kept."""
+    if conn.dialect.name != "postgresql":
+        return None
+    waiting, oldest, workers, failed = (await conn.execute(
+        _HEALTH, {"stalled": stalled_after})).one()
+    return {"queued": waiting, "oldest_queued_seconds": round(oldest or 0.0, 1),
+            "live_workers": workers, "failed": failed}
 
 
 class SqlJobs:
@@ -60,7 +91,7 @@ class SqlJobs:
 
     async def enqueue(self, task: str, /, *, lock: str | None = None,
                       queueing_lock: str | None = None, **args: Any) -> None:
-        if task not in TASKS:
+        if task not in declared_tasks():
             raise KeyError(f"unknown task {task}")
         if self.session.bind.dialect.name != "postgresql":
             self.pending.append((task, {"lock": lock, "queueing_lock": queueing_lock,
@@ -120,15 +151,13 @@ def build_queue(database_url: str, *, stalled_after: float = 30.0,
                 intervals: dict[str, int] | None = None) -> procrastinate.App:
     """The procrastinate app with every declared task; a PostgreSQL URL gets the real
     connector, anything else the in-process one. `intervals` overrides periodic tasks'."""
-    for module in TASK_MODULES:
-        importlib.import_module(module)
     if database_url.startswith("postgresql"):
         connector: Any = procrastinate.PsycopgConnector(
             conninfo=conninfo(database_url), min_size=1, max_size=4)
     else:
         connector = InMemoryConnector()
     app = procrastinate.App(connector=connector)
-    for spec in TASKS.values():
+    for spec in declared_tasks().values():
         every = (intervals or {}).get(spec.name, spec.every_seconds)
         _register(app, replace(spec, every_seconds=every) if spec.every_seconds else spec)
 

@@ -3,18 +3,30 @@
 from __future__ import annotations
 
 from fastapi import APIRouter, Request
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 from sqlalchemy import text
 
 from api.problems import problem_response, responses
 from domain.service_errors import DatabaseUnavailable, NotReady
+from repositories import queue
 
 router = APIRouter(tags=["ops"])
+
+
+class JobsHealth(BaseModel):
+    """The job queue as an operator needs it: with jobs queued and no live worker, imports
+    and audit sealing wait (start `python -m api.cli worker`)."""
+
+    queued: int = Field(description="Jobs waiting for a worker")
+    oldest_queued_seconds: float = Field(description="How long the oldest has waited")
+    live_workers: int = Field(description="Workers whose heartbeat is recent")
+    failed: int = Field(description="Failed jobs kept for a day (see the worker's log)")
 
 
 class Health(BaseModel):
     status: str
     migration: str | None = None
+    jobs: JobsHealth | None = Field(default=None, description="PostgreSQL only")
 
 
 @router.get("/healthz", operation_id="ops_healthz", summary="The process is alive")
@@ -35,8 +47,12 @@ async def readyz(request: Request) -> Health:
     try:
         async with request.app.state.engine.connect() as conn:
             current = await conn.scalar(text("SELECT version_num FROM alembic_version"))
+            jobs = None
+            if current == head:
+                jobs = await queue.health(
+                    conn, 3 * request.app.state.settings.job_heartbeat_seconds)
     except Exception:  # any failure to reach or read the database means "not ready"
         return problem_response(request, DatabaseUnavailable())
     if current != head:
         return problem_response(request, NotReady(current=current, head=head))
-    return Health(status="ready", migration=current)
+    return Health(status="ready", migration=current, jobs=jobs)

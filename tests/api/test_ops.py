@@ -20,12 +20,31 @@ class TestHealth:
     async def test_healthz(self, client):
         resp = await client.get("/healthz")
         assert resp.status_code == 200
-        assert resp.json() == {"status": "ok", "migration": None}
+        assert resp.json() == {"status": "ok", "migration": None, "jobs": None}
 
     async def test_readyz_at_head(self, client, app):
         resp = await client.get("/readyz")
         assert resp.status_code == 200, resp.text
         assert resp.json()["migration"] == app.state.migration_head
+
+    async def test_readyz_shows_the_job_queue(self, client, engine):
+        """Committed jobs with no worker running: the operator sees them wait."""
+        from sqlalchemy import text
+
+        from repositories.db import make_session_factory
+        from repositories.uow import SqlUnitOfWork
+
+        async with SqlUnitOfWork(make_session_factory(engine)) as uow:
+            await uow.jobs.enqueue("audit.seal", queueing_lock="readyz-test")
+            await uow.commit()
+        try:
+            jobs = (await client.get("/readyz")).json()["jobs"]
+            assert jobs["queued"] >= 1 and jobs["oldest_queued_seconds"] >= 0
+            assert jobs["live_workers"] >= 0 and jobs["failed"] >= 0
+        finally:
+            async with engine.begin() as conn:
+                await conn.execute(text("DELETE FROM procrastinate_jobs"
+                                        " WHERE queueing_lock = 'readyz-test'"))
 
     async def test_readyz_behind_head(self, client, app):
         app.state.migration_head = "9999"
