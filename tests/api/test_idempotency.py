@@ -47,3 +47,23 @@ async def test_bad_key_and_failed_requests(app, client, session):
     assert first.status_code == 422
     replay = await client.post("/api/v1/units", headers=key, json={"kind": "nope"})
     assert replay.status_code == 422 and replay.headers["idempotency-replayed"] == "true"
+
+
+async def test_the_purge_job_forgets_old_answers_only(app, session):
+    """The hourly `idempotency.purge` job (once every 500th request did it)."""
+    from datetime import timedelta
+
+    from domain.idempotency import KEEP_HOURS, IdempotencyRecord, purge_idempotency_keys
+    from domain.types import utcnow
+
+    old = IdempotencyRecord(key_hash="a" * 64, request_hash="x" * 64, status_code=201,
+                            created_at=utcnow() - timedelta(hours=KEEP_HOURS, minutes=1))
+    fresh = IdempotencyRecord(key_hash="b" * 64, request_hash="x" * 64, status_code=201,
+                              created_at=utcnow() - timedelta(hours=KEEP_HOURS - 1))
+    session.add_all([old, fresh])
+    await session.flush()
+    assert await purge_idempotency_keys(app.state.runtime) >= 1
+    kept = set((await session.exec(select(IdempotencyRecord.key_hash).where(
+        IdempotencyRecord.key_hash.in_(["a" * 64, "b" * 64])).execution_options(
+        populate_existing=True))).all())
+    assert kept == {"b" * 64}
