@@ -44,7 +44,7 @@ class HeaderMap:
 
 def map_header(kind: str, header: list[str]) -> HeaderMap:
     known = header_keys(RESIDENT_COLUMNS if kind == "residents" else HOUSEHOLD_COLUMNS)
-    columns = {}
+    columns: dict[int, str] = {}
     for i, raw in enumerate(header):
         key = known.get(fold(raw.replace("\ufeff", "")))
         if key and key not in columns.values():

@@ -103,7 +103,7 @@ async def run_import(uow, who: Principal, job_id: uuid.UUID, path: Path,
         await uow.commit()
         return job
     bad = {e.line for e in errors}
-    report = {
+    outcome = {
         "total_rows": seen["rows"], "processed_rows": seen["rows"],
         "rejected_count": len(bad - {0}),
         "errors": [vars(e) for e in sorted(errors, key=lambda e: e.line)[:MAX_ERRORS]],
@@ -111,12 +111,12 @@ async def run_import(uow, who: Principal, job_id: uuid.UUID, path: Path,
     if errors and (not job.partial or 0 in bad):
         await uow.rollback()  # all or nothing: not one row is kept
         job = await uow.imports.job(job_id)
-        for key, value in report.items():
+        for key, value in outcome.items():
             setattr(job, key, value)
         job.status, job.finished_at = ImportStatus.failed, utcnow()
         await uow.commit()
         return job
-    for key, value in report.items():
+    for key, value in outcome.items():
         setattr(job, key, value)
     job.created_count, job.updated_count = counts["create"], counts["update"]
     job.unchanged_count = counts["same"]
