@@ -118,7 +118,7 @@ async def update_announcement(uow: UnitOfWork, who: Principal, announcement_id: 
         _check_category(who, data.category)  # type: ignore[arg-type]  # not None, checked above
     if "unit_ids" in changes:
         unit = await _targets(uow, who, data.unit_ids)
-        announcement.province_id, announcement.commune_id = unit.province_id, unit.commune_id
+        announcement.province_id, announcement.commune_id = unit.province_id, unit.commune_id  # type: ignore[assignment]  # set on groups and communes
         announcement.unit_ids = [str(u) for u in dict.fromkeys(data.unit_ids)]  # type: ignore[arg-type]  # not None
         await uow.announcements.set_units(announcement)
     if "channels" in changes:
@@ -177,7 +177,9 @@ async def record_delivery(uow: UnitOfWork, who: Principal, announcement_id: uuid
         delivered_at=data.delivered_at, delivered_by_id=who.subject_id,
         delivered_by_name=who.name)
     if not await uow.announcements.add_delivery(delivery):  # a twin got there first
-        return await uow.announcements.delivery(announcement, household.id), False
+        twin = await uow.announcements.delivery(announcement, household.id)
+        assert twin is not None  # the row our insert met
+        return twin, False
     await uow.audit.record(who, "announcement.deliver", "announcement", [announcement.id],
                            household_id=str(household.id), channel=data.channel)
     await uow.commit()
