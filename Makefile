@@ -17,12 +17,16 @@ install: $(STAMP)
 run: install  ## migrate, create the first admin (and the demo group), serve on HOST:PORT
 	$(BIN)/python -m api.cli serve
 
-test: install  ## lint, then the whole suite on PostgreSQL (and the core flows on SQLite)
+test: install  ## lint, type-check, then the whole suite on PostgreSQL (and the core flows on SQLite)
 	$(BIN)/ruff check .
+	$(BIN)/mypy
 	$(BIN)/pytest -n 2
 
+# mypy (configured in pyproject.toml) rather than pyright: it installs from PyPI with the
+# rest of requirements.lock, while pyright's PyPI wrapper downloads node at first run.
 lint: install
 	$(BIN)/ruff check .
+	$(BIN)/mypy
 
 openapi: install  ## write openapi/openapi.json from the code
 	$(BIN)/python -m api.cli openapi openapi/openapi.json
@@ -39,4 +43,4 @@ browser-check: install  ## render /docs in headless Chromium and check the opera
 	$(BIN)/python scripts/check_docs_browser.py
 
 clean:
-	rm -rf $(VENV) var .pytest_cache .ruff_cache
+	rm -rf $(VENV) var .pytest_cache .ruff_cache .mypy_cache

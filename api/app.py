@@ -66,7 +66,7 @@ TAGS = [
 ]
 
 
-def migration_head() -> str:
+def migration_head() -> str | None:
     config = Config(str(ROOT / "alembic.ini"))
     config.set_main_option("script_location", str(ROOT / "migrations"))
     return ScriptDirectory.from_config(config).get_current_head()

@@ -71,7 +71,7 @@ def require(permission: Permission):
         await also_require(request, who, permission)
         return who
 
-    dependency.__permission__ = permission  # read by the permission-matrix test and docs
+    dependency.__permission__ = permission  # type: ignore[attr-defined]  # read by the permission-matrix test and docs
     return dependency
 
 

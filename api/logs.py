@@ -47,7 +47,7 @@ class JsonFormatter(logging.Formatter):
 def configure(level: str = "INFO") -> None:
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(JsonFormatter())
-    handler._digital_street = True  # replaced on reconfigure; other handlers stay
+    handler._digital_street = True  # type: ignore[attr-defined]  # replaced on reconfigure; other handlers stay
     root = logging.getLogger()
     root.handlers[:] = [h for h in root.handlers if not getattr(h, "_digital_street", False)]
     root.addHandler(handler)

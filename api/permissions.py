@@ -72,7 +72,7 @@ def annotate(app: FastAPI) -> None:
         app.openapi_schema = schema
         return schema
 
-    app.openapi = openapi
+    app.openapi = openapi  # type: ignore[method-assign]  # FastAPI's documented override
 
 
 def matrix_markdown(app: FastAPI) -> str:

@@ -122,6 +122,7 @@ def problem_response(
         retry = getattr(error, "retry_after", None)
         if retry is not None:
             headers = {"Retry-After": str(retry), **(headers or {})}
+    assert code is not None and status is not None, "an error, or a code and a status"
     accept = _header(scope, b"accept-language")
     body = problem_body(
         code=code, status=status, lang=language(accept), instance=scope.get("path", ""),
@@ -231,9 +232,10 @@ async def unexpected(request: Request, exc: Exception) -> Response:
 
 
 def install(app: FastAPI) -> None:
-    app.add_exception_handler(RequestValidationError, _validation)
-    app.add_exception_handler(DomainError, _domain)
-    app.add_exception_handler(StarletteHTTPException, _http)
+    # Starlette types a handler as taking any Exception; each takes the class it is set for.
+    app.add_exception_handler(RequestValidationError, _validation)  # type: ignore[arg-type]
+    app.add_exception_handler(DomainError, _domain)  # type: ignore[arg-type]
+    app.add_exception_handler(StarletteHTTPException, _http)  # type: ignore[arg-type]
     # Handled per class (not only under Exception) so Starlette's error middleware does not
     # re-raise them after answering: a lost database is an expected, logged-once 503,
     # a full disk a 507.

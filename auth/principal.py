@@ -47,7 +47,7 @@ async def principal_from_token(lookup: BearerLookup, tokens: TokenService,
     else:
         permissions = permissions_for(role)
         valid = state is not None and state["active"] and state["role"] == role
-    if not valid or epoch != state["token_epoch"]:
+    if not valid or state is None or epoch != state["token_epoch"]:
         log.info("token refused", extra={"reason": "account changed since issue"})
         raise InvalidToken()
     name = state["name"]

@@ -11,6 +11,7 @@ import hashlib
 import secrets
 import time
 from collections import OrderedDict
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -60,12 +61,12 @@ def asymmetric_key(pem: bytes) -> SigningKey:
     )
     kid = hashlib.sha256(public_pem).hexdigest()[:16]
     if isinstance(private, rsa.RSAPrivateKey):
-        nums = public.public_numbers()
+        nums = private.public_key().public_numbers()
         jwk = {"kty": "RSA", "n": _b64(nums.n), "e": _b64(nums.e), "alg": "RS256"}
         algorithm = "RS256"
     elif isinstance(private, ec.EllipticCurvePrivateKey) and private.curve.name == "secp256r1":
-        nums = public.public_numbers()
-        jwk = {"kty": "EC", "crv": "P-256", "x": _b64(nums.x), "y": _b64(nums.y), "alg": "ES256"}
+        point = private.public_key().public_numbers()
+        jwk = {"kty": "EC", "crv": "P-256", "x": _b64(point.x), "y": _b64(point.y), "alg": "ES256"}
         algorithm = "ES256"
     else:
         raise ValueError("only RSA and P-256 EC private keys are supported")
@@ -85,7 +86,7 @@ class TokenService:
         self,
         current: SigningKey,
         *,
-        previous: list[SigningKey] = (),
+        previous: Sequence[SigningKey] = (),
         issuer: str,
         audience: str,
         access_ttl: int = 900,

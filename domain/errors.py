@@ -36,7 +36,7 @@ def _format(template: str, params: dict[str, Any]) -> str:
 
 class DomainError(Exception):
     status: ClassVar[int] = 400
-    code: ClassVar[str] = "bad_request"
+    code: str = "bad_request"  # an instance may carry a code nothing declares
     vi: ClassVar[str] = "Yêu cầu không hợp lệ"
     en: ClassVar[str] = "Bad request"
     vi_detail: ClassVar[str | None] = None

@@ -33,7 +33,8 @@ class Runtime(Protocol):
 
     var_dir: Path
     heartbeat_seconds: float  # a running job says it is alive this often
-    dialect: str  # "postgresql" or "sqlite"
+    @property
+    def dialect(self) -> str: ...  # "postgresql" or "sqlite"
 
     def uow(self) -> UnitOfWork: ...
 

@@ -11,9 +11,12 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from domain.access import Permission, Principal, Role
+
+if TYPE_CHECKING:
+    from pydantic import BaseModel
 
 
 class Rule:
@@ -112,7 +115,7 @@ class View:
             raise ValueError(f"{self.masked_list} must be a derived field")
 
     @classmethod
-    def of(cls, name: str, model: type, *, unmasked_by: Permission,
+    def of(cls, name: str, model: type[BaseModel], *, unmasked_by: Permission,
            personal: Mapping[str, Rule] | None = None,
            hidden_for: Mapping[str, Iterable[Role]] | None = None,
            derived: Iterable[str] = (), masked_list: str | None = None) -> View:
@@ -182,7 +185,7 @@ class View:
 @lru_cache(maxsize=64)
 def _plan(view: View, audience: Audience) -> tuple[Step, ...]:
     masks, hidden = audience
-    steps = []
+    steps: list[Step] = []
     for f in view.fields:
         if f.name in hidden:
             continue

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import builtins
 import uuid
 from dataclasses import dataclass
 from datetime import datetime
@@ -58,7 +59,8 @@ class UserRepository(ScopedRepository[User]):
             stmt, sort=sort, allowed={"username": User.username, "created_at": User.created_at},
             default="username", cursor=cursor, limit=limit, include_total=include_total)
 
-    async def unit_ids(self, user_ids: list[uuid.UUID]) -> dict[uuid.UUID, list[uuid.UUID]]:
+    async def unit_ids(self, user_ids: builtins.list[uuid.UUID]
+                       ) -> dict[uuid.UUID, builtins.list[uuid.UUID]]:
         out: dict[uuid.UUID, list[uuid.UUID]] = {u: [] for u in user_ids}
         if not user_ids:
             return out
@@ -104,15 +106,15 @@ class ServiceAccountRepository(ScopedRepository[ServiceAccount]):
                                allowed={"created_at": ServiceAccount.created_at},
                                default="created_at", cursor=cursor, limit=limit)
 
-    async def unit_ids(self, account_id: uuid.UUID) -> list[uuid.UUID]:
+    async def unit_ids(self, account_id: uuid.UUID) -> builtins.list[uuid.UUID]:
         stmt = select(ServiceAccountUnit.unit_id).where(
             ServiceAccountUnit.service_account_id == account_id
         )
         return list((await self.session.exec(stmt)).all())
 
     async def unit_ids_many(
-        self, account_ids: list[uuid.UUID]
-    ) -> dict[uuid.UUID, list[uuid.UUID]]:
+        self, account_ids: builtins.list[uuid.UUID]
+    ) -> dict[uuid.UUID, builtins.list[uuid.UUID]]:
         """Units of several accounts in one query (list pages)."""
         out: dict[uuid.UUID, list[uuid.UUID]] = {a: [] for a in account_ids}
         if not account_ids:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from typing import Any
 
 from sqlalchemy import and_, delete, func, literal, not_, or_
 from sqlalchemy import select as sa_select
@@ -127,6 +128,7 @@ class AnnouncementRepository(ScopedRepository[Announcement]):
 
     async def target_households(self, announcement: Announcement) -> int:
         """Living households of the target units, by the (commune_id) or (group_id) index."""
+        where: Any
         if announcement.whole_commune:
             where = Household.commune_id == announcement.commune_id
         elif announcement.group_ids:

@@ -51,6 +51,7 @@ async def load_demo(uow, password: str, *, seed: int) -> DemoData:
     session.add_all(streets.values())
     await session.flush()
 
+    facts: list[ReadinessFact]
     households, residents, facts, heads = [], [], [], []
     for spec in data.households:
         household = Household(

@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import asyncio
 import socket
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, MutableMapping, Sequence
 from contextlib import asynccontextmanager, nullcontext
 from typing import Any, Protocol
 
@@ -57,8 +57,8 @@ def any_of(column, name: str, dialect: str | None, *values: list):
     execution. On PostgreSQL the list travels as one array (`= ANY($1)`): one statement text
     for any length, and expanding 50 ids into an IN list costs more CPU than the query."""
     if dialect == "postgresql":
-        return column == any_(bindparam(name, *values, type_=ARRAY(column.type)))
-    return column.in_(bindparam(name, *values, expanding=True))
+        return column == any_(bindparam(name, *values, type_=ARRAY(column.type)))  # type: ignore[misc]  # at most one value
+    return column.in_(bindparam(name, *values, expanding=True))  # type: ignore[misc]
 
 
 class ConnectionRun:
@@ -170,7 +170,7 @@ class AsyncpgRun:
         await self._call(self.conn.execute, stmt, params)
 
 
-def asyncpg_connect_args(engine: AsyncEngine) -> dict[str, Any]:
+def asyncpg_connect_args(engine: AsyncEngine) -> MutableMapping[str, Any]:
     """asyncpg.connect's arguments for the engine's URL. SQLAlchemy's adapter takes a few
     options of its own from the URL's query; they are translated or left out here."""
     _, kwargs = engine.dialect.create_connect_args(engine.url)

@@ -26,7 +26,8 @@ from domain.register import errors as register
 from domain.units import errors as units
 
 _AREAS = (units, accounts, register, outreach)
-UNIQUE: dict[str, type[Conflict]] = {k: v for a in _AREAS for k, v in a.UNIQUE_CONSTRAINTS.items()}
+UNIQUE: dict[str, type[DomainError]] = {
+    k: v for a in _AREAS for k, v in a.UNIQUE_CONSTRAINTS.items()}
 REFERENCES: dict[str, tuple[str, ...]] = {k: v for a in _AREAS for k, v in a.REFERENCES.items()}
 
 UNIQUE_VIOLATION, FOREIGN_KEY_VIOLATION, DISK_FULL = "23505", "23503", "53100"
@@ -106,7 +107,7 @@ _LOST_DRIVER = (asyncpg.PostgresConnectionError, asyncpg.InterfaceError,
                 asyncpg.exceptions.CrashShutdownError)
 
 
-def _chain(exc: BaseException):
+def _chain(exc: BaseException | None):
     seen = set()
     while exc is not None and id(exc) not in seen:
         seen.add(id(exc))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import builtins
 import secrets
 import uuid
 from functools import lru_cache
@@ -117,7 +118,7 @@ class OutreachRepository(ScopedRepository[Campaign]):
         await self.session.flush()
         return len(households), sum(sizes.values())
 
-    async def member_counts(self, household_ids: list[uuid.UUID]) -> dict[uuid.UUID, int]:
+    async def member_counts(self, household_ids: builtins.list[uuid.UUID]) -> dict[uuid.UUID, int]:
         out: dict[uuid.UUID, int] = {}
         for start in range(0, len(household_ids), 5000):
             chunk = household_ids[start:start + 5000]
@@ -132,7 +133,7 @@ class OutreachRepository(ScopedRepository[Campaign]):
         self.session.add(target)
         await self.session.flush()
 
-    async def late_households(self, campaign: Campaign) -> list[Household]:
+    async def late_households(self, campaign: Campaign) -> builtins.list[Household]:
         taken = sa_select(CampaignHousehold.household_id).where(
             CampaignHousehold.campaign_id == campaign.id)
         stmt = self._matching_households(campaign).where(Household.id.not_in(taken)).order_by(
@@ -171,7 +172,7 @@ class OutreachRepository(ScopedRepository[Campaign]):
         return (await self.session.execute(stmt)).all()
 
     async def walk(self, principal: Principal, campaign_id: uuid.UUID,
-                   volunteer_id: uuid.UUID) -> tuple[Campaign, list]:
+                   volunteer_id: uuid.UUID) -> tuple[Campaign, builtins.list]:
         """The campaign and one volunteer's targets in walking order."""
         campaign = await self.get(principal, campaign_id)
         stmt = (
@@ -228,13 +229,13 @@ class OutreachRepository(ScopedRepository[Campaign]):
         return await self._insert_ignoring_twins(
             GoalProgress, values, ("campaign_id", "resident_id", "action"))
 
-    async def actions_done(self, campaign: Campaign, resident_ids: list[uuid.UUID]):
+    async def actions_done(self, campaign: Campaign, resident_ids: builtins.list[uuid.UUID]):
         stmt = sa_select(GoalProgress.resident_id, GoalProgress.action).where(
             GoalProgress.campaign_id == campaign.id, GoalProgress.resident_id.in_(resident_ids))
         return (await self.session.execute(stmt)).all()
 
     # -- counters --------------------------------------------------------------------
-    async def bump(self, campaign_id: uuid.UUID, changes: list[tuple[str, str, str, int]]):
+    async def bump(self, campaign_id: uuid.UUID, changes: builtins.list[tuple[str, str, str, int]]):
         """Add to counters atomically (INSERT ... ON CONFLICT DO UPDATE), exact under load."""
         if not changes:
             return
@@ -256,7 +257,7 @@ class OutreachRepository(ScopedRepository[Campaign]):
         await self.bump(campaign_id, [(dimension, k, metric, v) for k, v in values.items()])
 
     async def counters(self, principal: Principal, campaign_id: uuid.UUID
-                       ) -> tuple[Campaign, list[Any]]:
+                       ) -> tuple[Campaign, builtins.list[Any]]:
         """The campaign and its counters, the shards summed."""
         campaign = await self.get(principal, campaign_id)
         stmt = sa_select(CampaignCounter.dimension, CampaignCounter.key, CampaignCounter.metric,

@@ -30,6 +30,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from domain.jobs import TASKS, Busy, TaskSpec
+from domain.ports import UnitOfWork
 
 log = logging.getLogger("jobs")
 QUEUE = "default"
@@ -135,7 +136,7 @@ class Runtime:
     def dialect(self) -> str:
         return self.session_factory.kw["bind"].dialect.name
 
-    def uow(self):
+    def uow(self) -> UnitOfWork:
         from repositories.uow import SqlUnitOfWork
 
         return SqlUnitOfWork(self.session_factory)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import builtins
 import uuid
 from collections import defaultdict
 from datetime import date, datetime
@@ -292,7 +293,7 @@ class HouseholdRepository(ScopedRepository[Household]):
         return await self.page(stmt, sort=sort, allowed=allowed, default="code", cursor=cursor,
                                limit=limit, include_total=include_total)
 
-    async def by_codes(self, codes: list[str]) -> dict[str, Household]:
+    async def by_codes(self, codes: builtins.list[str]) -> dict[str, Household]:
         """Living households by code, whatever the caller's scope (an import matches codes)."""
         if not codes:
             return {}

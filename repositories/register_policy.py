@@ -43,7 +43,7 @@ def _text(name: str, value, dialect: str):
     if dialect == "sqlite" and isinstance(_RESIDENT[name].type, Uuid):
         parts = [func.substr(value, start, length) for start, length in
                  ((1, 8), (9, 4), (13, 4), (17, 4), (21, 12))]
-        dashed = parts[0]
+        dashed: Any = parts[0]
         for part in parts[1:]:
             dashed = dashed.concat("-").concat(part)
         return case((value.is_(None), null()), else_=dashed)
@@ -66,7 +66,7 @@ def json_where(values: dict[str, tuple[Any, Any]], dialect: str):
     """A JSON object of those `values` (name → (expression, condition)) whose condition
     holds: the changed fields of a history entry."""
     if dialect == "postgresql":
-        empty = literal_column("'{}'::jsonb")
+        empty: Any = literal_column("'{}'::jsonb")
         out = empty
         for name, (value, when) in values.items():
             out = out.op("||")(case((when, func.jsonb_build_object(_key(name), value)),

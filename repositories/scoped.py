@@ -196,7 +196,7 @@ class ScopedRepository(Generic[M]):
         return true() if principal.is_unscoped else cls.scope.clause(principal, dialect)
 
     def readable(self, principal: Principal, *, include_deleted: bool = False) -> Select:
-        stmt = select(self.model)
+        stmt: Select = select(self.model)
         if self.deleted_column and not include_deleted:
             stmt = stmt.where(getattr(self.model, self.deleted_column).is_(None))
         if not principal.is_unscoped:

@@ -84,17 +84,17 @@ async def token(
         _required(username=username, password=password)
         ip = request.client.host if request.client else None
         pair = await login.password_grant(
-            uow, tokens, username=username, password=password, client_ip=ip
+            uow, tokens, username=username, password=password, client_ip=ip  # type: ignore[arg-type]  # _required
         )
     elif grant_type == "refresh_token":
         _required(refresh_token=refresh_token)
-        pair = await login.refresh_grant(uow, tokens, refresh_token=refresh_token)
+        pair = await login.refresh_grant(uow, tokens, refresh_token=refresh_token)  # type: ignore[arg-type]  # _required
     elif grant_type == "client_credentials":
         basic_id, basic_secret = _basic(authorization)
         client_id, client_secret = client_id or basic_id, client_secret or basic_secret
         _required(client_id=client_id, client_secret=client_secret)
         pair = await login.client_credentials_grant(
-            uow, tokens, client_id=client_id, client_secret=client_secret, scope=scope
+            uow, tokens, client_id=client_id, client_secret=client_secret, scope=scope  # type: ignore[arg-type]  # _required
         )
     elif not grant_type:
         raise FieldMissing(loc=("body", "grant_type"))

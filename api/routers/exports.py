@@ -91,6 +91,7 @@ async def export_residents(request: Request, uow: UoW, who: RegisterExport,
     await uow.audit.record(who, "residents.export", "resident", [], format=fmt.value,
                            filters=_used(filters))
     await uow.commit()
+    assert uow.session is not None
     batches = ExportRepository(uow.session).resident_batches(who, filters)
     return await _attachment("residents", fmt, RESIDENT_COLUMNS, batches,
                              lambda row: resident_cells(RESIDENT_ROW.values(row._mapping, who)))
@@ -111,6 +112,7 @@ async def export_households(request: Request, uow: UoW, who: RegisterExport,
     await uow.audit.record(who, "households.export", "household", [], format=fmt.value,
                            filters=_used(filters))
     await uow.commit()
+    assert uow.session is not None
     batches = ExportRepository(uow.session).household_batches(who, filters)
     return await _attachment("households", fmt, HOUSEHOLD_COLUMNS, batches,
                              lambda row: household_cells(HOUSEHOLD_ROW.values(row._mapping, who)))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
-from typing import Annotated, Any
+from typing import Annotated, Any, Self
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints
 
@@ -145,7 +145,7 @@ class ServiceAccountRead(BaseModel):
     version: int
 
     @classmethod
-    def of(cls, account: ServiceAccount, unit_ids, **extra) -> ServiceAccountRead:
+    def of(cls, account: ServiceAccount, unit_ids, **extra) -> Self:
         return cls(
             id=account.id, client_id=account.client_id, name=account.name,
             scopes=sorted(account.scopes), unit_ids=sorted(unit_ids),

@@ -8,7 +8,7 @@ from datetime import date
 from typing import Any
 
 from domain import messages
-from domain.errors import ControlCharacters, FieldMissing, Invalid, StringTooLong
+from domain.errors import ControlCharacters, DomainError, FieldMissing, Invalid, StringTooLong
 from domain.imports.errors import DateInvalid, HouseholdCodeInvalid, ValueUnknown
 from domain.register import validation as v
 from domain.register.columns import (
@@ -44,7 +44,7 @@ class HeaderMap:
 
 def map_header(kind: str, header: list[str]) -> HeaderMap:
     known = header_keys(RESIDENT_COLUMNS if kind == "residents" else HOUSEHOLD_COLUMNS)
-    columns = {}
+    columns: dict[int, str] = {}
     for i, raw in enumerate(header):
         key = known.get(fold(raw.replace("\ufeff", "")))
         if key and key not in columns.values():
@@ -170,8 +170,9 @@ def _with_column(fn, *args, column: str | None = None):
         raise
 
 
-def row_error(line: int, exc: Invalid, lang: str = "vi") -> RowError:
-    column = str(exc.loc[-1]) if exc.loc else ""
+def row_error(line: int, exc: DomainError, lang: str = "vi") -> RowError:
+    loc = exc.loc if isinstance(exc, Invalid) else exc.params.get("loc", ())  # a Conflict too
+    column = str(loc[-1]) if loc else ""
     message = messages.field_message(exc.code, lang, exc.params, "") or messages.title(
         exc.code, lang)
     params = {k: v for k, v in exc.params.items() if isinstance(v, str | int)}

@@ -30,6 +30,7 @@ from domain.imports.rows import (
     resident_record,
     row_error,
 )
+from domain.ports import UnitOfWork
 from domain.register.errors import HouseholdCodeTaken
 from domain.text import fold
 from domain.types import utcnow
@@ -74,7 +75,7 @@ class Cancelled(Exception):
     """Someone asked the running import to stop."""
 
 
-async def run_import(uow, who: Principal, job_id: uuid.UUID, path: Path,
+async def run_import(uow: UnitOfWork, who: Principal, job_id: uuid.UUID, path: Path,
                      progress: Callable[[int], Awaitable[bool]]) -> ImportJob:
     """Process one claimed job in `uow`; `progress(n)` reports rows read so far elsewhere
     and answers whether a stop was asked (then nothing is written and the job is cancelled)."""
@@ -103,7 +104,7 @@ async def run_import(uow, who: Principal, job_id: uuid.UUID, path: Path,
         await uow.commit()
         return job
     bad = {e.line for e in errors}
-    report = {
+    outcome = {
         "total_rows": seen["rows"], "processed_rows": seen["rows"],
         "rejected_count": len(bad - {0}),
         "errors": [vars(e) for e in sorted(errors, key=lambda e: e.line)[:MAX_ERRORS]],
@@ -111,12 +112,12 @@ async def run_import(uow, who: Principal, job_id: uuid.UUID, path: Path,
     if errors and (not job.partial or 0 in bad):
         await uow.rollback()  # all or nothing: not one row is kept
         job = await uow.imports.job(job_id)
-        for key, value in report.items():
+        for key, value in outcome.items():
             setattr(job, key, value)
         job.status, job.finished_at = ImportStatus.failed, utcnow()
         await uow.commit()
         return job
-    for key, value in report.items():
+    for key, value in outcome.items():
         setattr(job, key, value)
     job.created_count, job.updated_count = counts["create"], counts["update"]
     job.unchanged_count = counts["same"]
@@ -145,7 +146,7 @@ async def _batches(records, size=BATCH):
         yield batch
 
 
-async def _residents(uow, who, job, records, errors, progress):
+async def _residents(uow: UnitOfWork, who, job, records, errors, progress):
     await uow.imports.create_stage()
     total = 0
     async for batch in _batches(records):
@@ -164,13 +165,13 @@ async def _residents(uow, who, job, records, errors, progress):
     return counts
 
 
-async def _households(uow, who, job, records, errors, progress):
+async def _households(uow: UnitOfWork, who, job, records, errors, progress):
     """Households are few (hundreds per group): matched and written through the ORM."""
     from domain.register.households import _house_sort
     from domain.register.models import Household
 
     group = await uow.units.get(who, job.group_id)
-    streets = {fold(s.name): s for s in await uow.streets.for_commune(group.commune_id)}
+    streets = {fold(s.name): s for s in await uow.streets.for_commune(group.commune_id)}  # type: ignore[arg-type]  # a group has its commune
     counts, total, seen = {"create": 0, "update": 0, "same": 0}, 0, set()
     async for batch in _batches(records):
         known = await uow.households.by_codes(list({rec["code"] for _, rec in batch}))
@@ -196,8 +197,8 @@ async def _households(uow, who, job, records, errors, progress):
             if existing is None:
                 counts["create"] += 1
                 await uow.households.add(Household(
-                    code=rec["code"], province_id=group.province_id,
-                    commune_id=group.commune_id, group_id=group.id, **values))
+                    code=rec["code"], province_id=group.province_id,  # type: ignore[arg-type]
+                    commune_id=group.commune_id, group_id=group.id, **values))  # type: ignore[arg-type]  # a group has both
             elif any(getattr(existing, k) != v for k, v in values.items()):
                 counts["update"] += 1
                 for key, value in values.items():
@@ -211,7 +212,7 @@ async def _households(uow, who, job, records, errors, progress):
     return counts
 
 
-async def cancel_import(uow, who: Principal, import_id: uuid.UUID) -> ImportJob:
+async def cancel_import(uow: UnitOfWork, who: Principal, import_id: uuid.UUID) -> ImportJob:
     """Cancel a queued import now, or ask a running one to stop; a finished one is a 409."""
     job = await uow.imports.get(who, import_id)
     if not await uow.imports.request_cancel(import_id):  # one statement: races a claim

@@ -14,6 +14,7 @@ from domain.outreach.announcement_models import (
     AnnouncementCreate,
     AnnouncementDelivery,
     AnnouncementUpdate,
+    Channel,
     DeliveryCreate,
 )
 from domain.outreach.errors import (
@@ -83,7 +84,7 @@ async def create_announcement(uow: UnitOfWork, who: Principal, *,
     unit = await _targets(uow, who, data.unit_ids)
     announcement = Announcement(
         title=data.title, body=data.body, category=data.category,
-        province_id=unit.province_id, commune_id=unit.commune_id,
+        province_id=unit.province_id, commune_id=unit.commune_id,  # type: ignore[arg-type]  # set on groups and communes
         unit_ids=[str(u) for u in dict.fromkeys(data.unit_ids)],
         channels=[c.value for c in dict.fromkeys(data.channels)],
         publish_at=data.publish_at, created_by_id=who.subject_id)
@@ -114,14 +115,14 @@ async def update_announcement(uow: UnitOfWork, who: Principal, announcement_id: 
     if missing:
         raise FieldMissing(loc=("body", missing[0]))
     if "category" in changes:
-        _check_category(who, data.category)
+        _check_category(who, data.category)  # type: ignore[arg-type]  # not None, checked above
     if "unit_ids" in changes:
         unit = await _targets(uow, who, data.unit_ids)
-        announcement.province_id, announcement.commune_id = unit.province_id, unit.commune_id
-        announcement.unit_ids = [str(u) for u in dict.fromkeys(data.unit_ids)]
+        announcement.province_id, announcement.commune_id = unit.province_id, unit.commune_id  # type: ignore[assignment]  # set on groups and communes
+        announcement.unit_ids = [str(u) for u in dict.fromkeys(data.unit_ids)]  # type: ignore[arg-type]  # not None
         await uow.announcements.set_units(announcement)
     if "channels" in changes:
-        announcement.channels = [c.value for c in dict.fromkeys(data.channels)]
+        announcement.channels = [c.value for c in dict.fromkeys(data.channels)]  # type: ignore[arg-type]  # not None
     for key in ("title", "body", "category", "publish_at"):
         if key in changes:
             setattr(announcement, key, getattr(data, key))
@@ -172,11 +173,13 @@ async def record_delivery(uow: UnitOfWork, who: Principal, announcement_id: uuid
     if data.delivered_at < announcement.publish_at:
         raise DeliveredBeforePublish(loc=("body", "delivered_at"))
     delivery = AnnouncementDelivery(
-        announcement_id=announcement.id, household_id=household.id, channel=data.channel,
+        announcement_id=announcement.id, household_id=household.id, channel=Channel(data.channel),
         delivered_at=data.delivered_at, delivered_by_id=who.subject_id,
         delivered_by_name=who.name)
     if not await uow.announcements.add_delivery(delivery):  # a twin got there first
-        return await uow.announcements.delivery(announcement, household.id), False
+        twin = await uow.announcements.delivery(announcement, household.id)
+        assert twin is not None  # the row our insert met
+        return twin, False
     await uow.audit.record(who, "announcement.deliver", "announcement", [announcement.id],
                            household_id=str(household.id), channel=data.channel)
     await uow.commit()

@@ -6,6 +6,7 @@ from domain.accounts.errors import UserNotFound
 from domain.errors import (
     Conflict,
     DateInFuture,
+    DomainError,
     FieldMissing,
     Forbidden,
     Invalid,
@@ -133,7 +134,7 @@ class DeliveredBeforePublish(Invalid):
     en = "Delivered before the announcement was published"
 
 
-UNIQUE_CONSTRAINTS: dict[str, type[Conflict]] = {
+UNIQUE_CONSTRAINTS: dict[str, type[DomainError]] = {
     "uq_visit_campaign_id_client_visit_id": ClientVisitIdReused,
 }
 REFERENCES: dict[str, tuple[str, ...]] = {

@@ -198,7 +198,7 @@ async def assign(uow: UnitOfWork, who: Principal, campaign_id: uuid.UUID, *,
     await uow.commit()
 
 
-async def _assign_manual(uow, who, campaign, rows, data: AssignmentRequest) -> None:
+async def _assign_manual(uow: UnitOfWork, who, campaign, rows, data: AssignmentRequest) -> None:
     if not data.household_ids:
         raise FieldMissing(loc=("body", "household_ids"))
     if data.volunteer_id is not None:

@@ -87,6 +87,7 @@ async def record_visit(uow: UnitOfWork, who: Principal, campaign_id: uuid.UUID, 
         residents=[p.model_dump(mode="json") for p in data.residents])
     if not await uow.outreach.add_visit(visit):  # a twin replay won the race
         twin = await uow.outreach.visit_by_client_id(campaign, data.client_visit_id)
+        assert twin is not None  # the row our insert met
         return _replayed(twin, request_hash), False
 
     changes: list[tuple[str, str, str, int]] = []
@@ -99,7 +100,8 @@ async def record_visit(uow: UnitOfWork, who: Principal, campaign_id: uuid.UUID, 
                         for d, k in _slices(target, who.subject_id, data.visited_at)]
             target.reached_at, target.reached_visit_id = data.visited_at, visit.id
         elif data.visited_at < target.reached_at:
-            earlier = await uow.outreach.visit(campaign, target.reached_visit_id)
+            earlier = await uow.outreach.visit(campaign, target.reached_visit_id)  # type: ignore[arg-type]  # set with reached_at
+            assert earlier is not None
             _move(changes, "households_reached", target, earlier.volunteer_id,
                   target.reached_at, who.subject_id, data.visited_at)
             target.reached_at, target.reached_visit_id = data.visited_at, visit.id
@@ -126,7 +128,8 @@ async def record_visit(uow: UnitOfWork, who: Principal, campaign_id: uuid.UUID, 
     return visit, True
 
 
-async def _first_time(uow, changes, campaign_id, target, resident_id, action, visit, who):
+async def _first_time(uow: UnitOfWork, changes, campaign_id, target, resident_id, action, visit,
+                      who):
     row = await uow.outreach.first_action(campaign_id, resident_id, action)
     if row is None:
         if await uow.outreach.add_first_action({

@@ -202,6 +202,7 @@ class _Builder:
             phone = self.phone() if age >= 14 and rng.random() < phone_share else None
             status, since = ResidenceStatus.permanent, None
             if temporary:
+                assert moved_in is not None  # set for every temporary resident
                 status, since = ResidenceStatus.temporary, max(moved_in, birth)
             elif relationship != Relationship.head and 18 <= age <= 50 and rng.random() < 0.04:
                 status = ResidenceStatus.temporarily_absent

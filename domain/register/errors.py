@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from domain.errors import Conflict, DateInFuture, FieldMissing, Invalid, NotFound
+from domain.errors import Conflict, DateInFuture, DomainError, FieldMissing, Invalid, NotFound
 from domain.units.errors import NotAGroup, StreetNotFound, StreetOtherCommune, UnitNotFound
 
 
@@ -161,7 +161,7 @@ REFERENCES: dict[str, tuple[str, ...]] = {
 }
 
 # What the register's writes can answer (the routes' documented responses).
-REGISTER_CASES = (
+REGISTER_CASES: tuple[type[DomainError], ...] = (
     ResidentNotFound, HouseholdNotFound, IdNumberTaken, HouseholdCodeTaken, MergeIntoItself,
     HouseholdNotEmpty, MergeAcrossGroups, HeadMustStay, DuplicateHasIdNumber,
     *ID_NUMBER_ERRORS.values(), PhoneInvalid, BirthRequired, BirthDateFuture, BirthDateTooOld,

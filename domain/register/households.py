@@ -118,7 +118,8 @@ async def update_household(uow: UnitOfWork, who: Principal, household_id: uuid.U
     return household
 
 
-async def _move(uow, who, resident: Resident, target: Household, relationship, action: str):
+async def _move(uow: UnitOfWork, who, resident: Resident, target: Household, relationship,
+                action: str):
     """Move one resident into `target`; the old household's head must not be left behind."""
     before = snapshot(resident, RESIDENT_HISTORY)
     old_id = resident.household_id

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import math
 import random
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from datetime import date, timedelta
 from itertools import accumulate
 
@@ -21,7 +21,7 @@ from domain.text import nfc
 class Weighted:
     """Deterministic weighted choice over an ordered list (no hashing, no sets)."""
 
-    def __init__(self, pairs: list[tuple[str, float]]) -> None:
+    def __init__(self, pairs: Sequence[tuple[str, float]]) -> None:
         self.values = [nfc(value) for value, _ in pairs]
         self.cum = list(accumulate(weight for _, weight in pairs))
 

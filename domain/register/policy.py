@@ -16,7 +16,7 @@ from domain.register.models import Relationship
 class Merge(StrEnum):
     """How a value from an imported row meets the value already stored."""
 
-    replace = "replace"  # the row's value, a blank cell clears
+    replace = "replace"  # type: ignore[assignment]  # shadows str.replace; the row's value, a blank cell clears
     fill = "fill"  # a blank cell keeps what is stored
     unless_masked = "unless_masked"  # a masked cell (********5678) keeps what is stored
     placement = "placement"  # from the household, never from the row

@@ -23,7 +23,7 @@ RawIdNumber = Annotated[str, StringConstraints(max_length=32)]
 RawPhone = Annotated[str, StringConstraints(max_length=32)]
 BirthYear = Annotated[int, Field(ge=1900, le=2399)]
 
-_RESIDENT_EXAMPLE = {
+_RESIDENT_EXAMPLE: dict[str, Any] = {
     "household_id": "0192f0c4-2b1e-7c3a-9d4e-5f6a7b8c9d0e",
     "relationship": "child",
     "full_name": "Nguyễn Thị Ánh",

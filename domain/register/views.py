@@ -7,6 +7,7 @@ and history all derive from them; `tests/api/test_views.py` holds them equal per
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from domain.access import Permission, Principal
@@ -30,13 +31,13 @@ HOUSEHOLD_ROW = HOUSEHOLD.extended("household_row", street=KEEP,
 _HISTORY = {"resident": RESIDENT, "household": HOUSEHOLD}
 
 
-def resident_view(resident: Resident | Any, facts: dict[str, ReadinessFact | Any],
+def resident_view(resident: Resident | Any, facts: Mapping[str, ReadinessFact | Any],
                   who: Principal) -> ResidentRead:
     """The resident as `who` may see them, as the response model (write paths)."""
     return ResidentRead.model_validate(resident_document(resident, facts, who))
 
 
-def resident_document(resident, facts: dict[str, Any], who: Principal) -> dict[str, Any]:
+def resident_document(resident, facts: Mapping[str, Any], who: Principal) -> dict[str, Any]:
     """The resident as `who` may see them, as plain values: orjson writes it on the read
     paths (a record, list pages), where building and dumping 50 pydantic models costs more
     CPU than the query they come from; `resident_view` validates it into `ResidentRead`.

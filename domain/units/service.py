@@ -102,7 +102,7 @@ async def create_street(uow: UnitOfWork, who: Principal, *, data: StreetCreate) 
                       expected=UnitLevel.commune.value)
     street = Street(
         commune_id=commune.id,
-        province_id=commune.province_id,
+        province_id=commune.province_id,  # type: ignore[arg-type]  # a commune has its province
         name=data.name,
         name_folded=fold(data.name),
         old_name=data.old_name,
