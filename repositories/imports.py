@@ -84,6 +84,15 @@ class ImportRepository(ScopedRepository[ImportJob]):
             stmt = stmt.execution_options(populate_existing=True)
         return (await self.session.exec(stmt)).one()
 
+    async def hold_writes(self, job_id: uuid.UUID) -> None:
+        """SQLite: take the database's write lock now, for the whole of a job's transaction.
+        A transaction that reads first and writes later fails at once when another
+        connection (the audit sealer, a request) has committed in between (WAL snapshot),
+        and a job's transaction is long. Others wait for it instead (busy timeout). On
+        PostgreSQL nothing: progress is written beside the job's transaction."""
+        if self.session.bind.dialect.name == "sqlite":
+            await self.beat(job_id)
+
     async def request_cancel(self, job_id: uuid.UUID) -> bool:
         """Cancel a queued job, or flag a running one to stop; False when it has finished."""
         j = ImportJob.__table__.c

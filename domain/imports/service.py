@@ -80,6 +80,7 @@ async def run_import(uow: UnitOfWork, who: Principal, job_id: uuid.UUID, path: P
     """Process one claimed job in `uow`; `progress(n)` reports rows read so far elsewhere
     and answers whether a stop was asked (then nothing is written and the job is cancelled)."""
     job = await uow.imports.job(job_id)  # no lock: progress is written beside this work
+    await uow.imports.hold_writes(job_id)
 
     async def report(rows: int) -> None:
         if await progress(rows):
