@@ -9,15 +9,15 @@ from domain.accounts.models import (  # noqa: F401
     User,
     UserUnit,
 )
-from domain.audit.models import AuditEvent  # noqa: F401
-from domain.base import metadata  # noqa: F401
-from domain.idempotency import IdempotencyRecord  # noqa: F401
-from domain.imports.models import ImportJob  # noqa: F401
-from domain.outreach.announcement_models import (  # noqa: F401
+from domain.announcements.models import (  # noqa: F401
     Announcement,
     AnnouncementDelivery,
     AnnouncementUnit,
 )
+from domain.audit.models import AuditEvent  # noqa: F401
+from domain.base import metadata  # noqa: F401
+from domain.idempotency import IdempotencyRecord  # noqa: F401
+from domain.imports.models import ImportJob  # noqa: F401
 from domain.outreach.models import (  # noqa: F401
     Campaign,
     CampaignCounter,

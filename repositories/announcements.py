@@ -10,12 +10,12 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import select
 
 from domain.access import Principal, Role
-from domain.outreach.announcement_models import (
+from domain.announcements.errors import AnnouncementNotFound
+from domain.announcements.models import (
     Announcement,
     AnnouncementDelivery,
     AnnouncementUnit,
 )
-from domain.outreach.errors import AnnouncementNotFound
 from domain.paging import Page
 from domain.register.models import Household
 from domain.types import utcnow

@@ -19,14 +19,16 @@ import asyncpg
 from sqlalchemy.exc import DBAPIError, IntegrityError
 
 from domain.accounts import errors as accounts
+from domain.announcements import errors as announcements
 from domain.errors import Conflict, DomainError, ReferenceNotFound
 from domain.models import metadata
 from domain.outreach import errors as outreach
 from domain.register import errors as register
 from domain.units import errors as units
 
-_AREAS = (units, accounts, register, outreach)
-UNIQUE: dict[str, type[Conflict]] = {k: v for a in _AREAS for k, v in a.UNIQUE_CONSTRAINTS.items()}
+_AREAS = (units, accounts, register, outreach, announcements)
+UNIQUE: dict[str, type[Conflict]] = {k: v for a in _AREAS
+                                     for k, v in getattr(a, "UNIQUE_CONSTRAINTS", {}).items()}
 REFERENCES: dict[str, tuple[str, ...]] = {k: v for a in _AREAS for k, v in a.REFERENCES.items()}
 
 UNIQUE_VIOLATION, FOREIGN_KEY_VIOLATION, DISK_FULL = "23505", "23503", "53100"

@@ -20,9 +20,9 @@ from api.deps import (
 )
 from api.http import created, with_etag
 from api.problems import responses
-from domain.errors import CursorInvalid, InsufficientStorage, SortInvalid
-from domain.outreach import announcement_service as service
-from domain.outreach.announcement_models import (
+from domain.announcements import service
+from domain.announcements.errors import ANNOUNCEMENT_CASES, DELIVERY_CASES, AnnouncementNotFound
+from domain.announcements.models import (
     AnnouncementCategory,
     AnnouncementCreate,
     AnnouncementPage,
@@ -32,7 +32,7 @@ from domain.outreach.announcement_models import (
     DeliveryPage,
     DeliveryRead,
 )
-from domain.outreach.errors import ANNOUNCEMENT_CASES, DELIVERY_CASES, AnnouncementNotFound
+from domain.errors import CursorInvalid, InsufficientStorage, SortInvalid
 
 router = APIRouter(prefix="/api/v1", tags=["announcements"])
 READ_ERRORS = responses(401, 403, 404, 422, 503, AnnouncementNotFound, SortInvalid,

@@ -6,17 +6,7 @@ from __future__ import annotations
 import uuid
 
 from domain.access import Principal, Role
-from domain.concurrency import check_if_match, touch
-from domain.errors import DateInFuture, FieldMissing
-from domain.outreach.announcement_models import (
-    Announcement,
-    AnnouncementCategory,
-    AnnouncementCreate,
-    AnnouncementDelivery,
-    AnnouncementUpdate,
-    DeliveryCreate,
-)
-from domain.outreach.errors import (
+from domain.announcements.errors import (
     AnnouncementCategoryForbidden,
     AnnouncementOneCommune,
     AnnouncementOutsideScope,
@@ -25,6 +15,16 @@ from domain.outreach.errors import (
     AnnouncementWithdrawn,
     DeliveredBeforePublish,
 )
+from domain.announcements.models import (
+    Announcement,
+    AnnouncementCategory,
+    AnnouncementCreate,
+    AnnouncementDelivery,
+    AnnouncementUpdate,
+    DeliveryCreate,
+)
+from domain.concurrency import check_if_match, touch
+from domain.errors import DateInFuture, FieldMissing
 from domain.outreach.visits import CLOCK_SKEW
 from domain.ports import UnitOfWork
 from domain.register.errors import HouseholdNotFound
