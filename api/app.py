@@ -10,28 +10,15 @@ from pathlib import Path
 
 from alembic.config import Config
 from alembic.script import ScriptDirectory
-from fastapi import FastAPI
+from fastapi import APIRouter, FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 
-from api import docs, logs, permissions, problems
+from api import docs, health, logs, permissions, problems
 from api.idempotency import IdempotencyMiddleware
 from api.middleware import BodyLimitMiddleware, RequestContextMiddleware
-from api.routers import (
-    announcements,
-    audit,
-    auth,
-    campaigns,
-    exports,
-    health,
-    households,
-    imports,
-    residents,
-    service_accounts,
-    units,
-    users,
-)
 from api.settings import Settings, get_settings
 from auth.tokens import TokenService, hmac_key, load_key
+from domain.areas import area_modules
 from repositories.db import make_engine, make_session_factory
 from repositories.direct import Direct
 from repositories.queue import Runtime, build_queue, run_worker
@@ -64,6 +51,11 @@ TAGS = [
     {"name": "service-accounts", "description": "Ward systems and scripts: scoped keys."},
     {"name": "audit", "description": "Who read or changed what: the sealed audit trail."},
 ]
+
+
+def area_routers() -> list[APIRouter]:
+    """Every area's routers (`api/routers/<area>` exposes `routers`), in the areas' order."""
+    return [router for module in area_modules("api.routers") for router in module.routers]
 
 
 def migration_head() -> str:
@@ -193,18 +185,9 @@ def create_app(settings: Settings | None = None, *, session_factory=None, engine
     problems.install(app)
     # Starlette tries the routes in order: the register's (the busiest) come first, the
     # exports ahead of them so /residents/export wins over /residents/{id}.
-    app.include_router(exports.router)
-    app.include_router(residents.router)
-    app.include_router(households.router)
+    for router in area_routers():
+        app.include_router(router)
     app.include_router(health.router)
-    app.include_router(auth.router)
-    app.include_router(units.router)
-    app.include_router(imports.router)
-    app.include_router(campaigns.router)
-    app.include_router(announcements.router)
-    app.include_router(users.router)
-    app.include_router(service_accounts.router)
-    app.include_router(audit.router)
     permissions.annotate(app)
     docs.install(app)
 

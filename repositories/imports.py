@@ -42,9 +42,9 @@ from domain.register.policy import (
     RESIDENT_MERGE,
 )
 from domain.types import utcnow, uuid7
-from repositories import register_policy as rules
 from repositories.accounts import UserRepository
-from repositories.register import in_scope, living_with_id_number, readable_households
+from repositories.register import policy as rules
+from repositories.register.records import in_scope, living_with_id_number, readable_households
 from repositories.scoped import ScopedRepository, Through, Units, inside
 
 _RESIDENT = Resident.__table__.c

@@ -19,7 +19,11 @@ from repositories.idempotency import IdempotencyRepository
 from repositories.imports import ImportRepository
 from repositories.outreach import OutreachRepository
 from repositories.queue import SqlJobs
-from repositories.register import ChangeLogRepository, HouseholdRepository, ResidentRepository
+from repositories.register.records import (
+    ChangeLogRepository,
+    HouseholdRepository,
+    ResidentRepository,
+)
 from repositories.units import StreetRepository, UnitRepository
 
 

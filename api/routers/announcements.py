@@ -140,3 +140,6 @@ async def list_deliveries(announcement_id: uuid.UUID, uow: UoW, who: HouseholdsR
         items=page.items, next_cursor=page.next_cursor,
         households_told=await uow.announcements.households_told(announcement),
         target_households=await uow.announcements.target_households(announcement))
+
+
+routers = [router]

@@ -147,3 +147,6 @@ async def cancel_import(import_id: uuid.UUID, request: Request, uow: UoW, who: I
     writes nothing (follow it until `status` is `cancelled`). A finished one is a 409."""
     job = await service.cancel_import(uow, who, import_id)
     return _view(job, language(request.headers.get("accept-language")))
+
+
+routers = [router]

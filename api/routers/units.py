@@ -158,3 +158,6 @@ async def delete_street(street_id: uuid.UUID, uow: UoW, who: UnitsWrite,
     """Delete a street that no household uses (409 otherwise)."""
     await service.delete_street(uow, who, street_id, if_match=if_match)
     return Response(status_code=status.HTTP_204_NO_CONTENT)
+
+
+routers = [router]

@@ -210,3 +210,6 @@ async def progress(campaign_id: uuid.UUID, uow: UoW, who: CampaignsRead) -> Prog
     volunteers = {uuid.UUID(k) for d, k, _, _ in counters if d == "volunteer"}
     labels.update({str(u.id): u.username for u in await uow.users.many(volunteers)})
     return progress_view.build_progress(campaign, counters, labels)
+
+
+routers = [router]

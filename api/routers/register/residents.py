@@ -42,7 +42,7 @@ from domain.register.schemas import (
 from domain.register.views import change_view, resident_document, resident_view
 from domain.text import fold, nfc, squash_spaces
 from repositories.audit import append_event
-from repositories.register import (
+from repositories.register.records import (
     read_resident,
     readiness_of,
     resident_page,

@@ -19,7 +19,7 @@ from api.deps import (
 )
 from api.http import created, with_etag
 from api.problems import responses
-from api.routers.residents import _views
+from api.routers.register.residents import _views
 from domain.errors import CursorInvalid, InsufficientStorage, ReferenceNotFound, SortInvalid
 from domain.register import households as service
 from domain.register.errors import REGISTER_CASES, HouseholdNotFound
