@@ -136,3 +136,7 @@ class AnnouncementRepository(ScopedRepository[Announcement]):
         stmt = sa_select(func.count()).select_from(Household).where(
             where, Household.deleted_at.is_(None))
         return int(await self.session.scalar(stmt) or 0)
+
+
+# The unit of work's attributes for this area (`uow.<name>`), see repositories/areas.py.
+REPOSITORIES = {"announcements": AnnouncementRepository}

@@ -285,3 +285,7 @@ class ImportRepository(ScopedRepository[ImportJob]):
 
     async def _rows(self, stmt) -> list[tuple]:
         return [tuple(row) for row in (await self.session.execute(stmt)).all()]
+
+
+# The unit of work's attributes for this area (`uow.<name>`), see repositories/areas.py.
+REPOSITORIES = {"imports": ImportRepository}
