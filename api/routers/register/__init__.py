@@ -2,4 +2,4 @@
 
 from api.routers.register import exports, households, residents
 
-routers = [exports.router, residents.router, households.router]
+routers = [residents.router, households.router, exports.router]
