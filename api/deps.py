@@ -45,7 +45,7 @@ async def _audit_denied(request: Request, who: Principal, permission: Permission
     async with SqlUnitOfWork(request.app.state.session_factory) as uow:
         await uow.audit.record(
             who, "access.denied", None, outcome="denied", permission=permission.value,
-            route=getattr(request.scope.get("route"), "path", None),
+            route=getattr(request.scope.get("route"), "path_format", None),
         )
         await uow.commit()
 

@@ -76,7 +76,7 @@ class RequestContextMiddleware:
                     extra={
                         "method": scope["method"],
                         # The route template, not the raw path: no search terms or names.
-                        "route": getattr(route, "path", None) or _shape(scope["path"]),
+                        "route": getattr(route, "path_format", None) or _shape(scope["path"]),
                         "status": status,
                         "duration_ms": round((time.perf_counter() - started) * 1000, 2),
                     },

@@ -87,7 +87,7 @@ def matrix_markdown(app: FastAPI) -> str:
         "| operation | method and path | permission | " + " | ".join(r.value for r in roles) + " |",
         "| --- | --- | --- | " + " | ".join("---" for _ in roles) + " |",
     ]
-    for route in sorted(api_routes(app), key=lambda r: (r.path, sorted(r.methods))):
+    for route in sorted(api_routes(app), key=lambda r: (r.path_format, sorted(r.methods))):
         permission = route_permission(route)
         operation_id = route.original_route.operation_id
         marks = [
@@ -95,7 +95,7 @@ def matrix_markdown(app: FastAPI) -> str:
         ]
         method = ",".join(sorted(route.methods))
         lines.append(
-            f"| `{operation_id}` | {method} `{route.path}` | "
+            f"| `{operation_id}` | {method} `{route.path_format}` | "
             f"{permission.value if permission else 'public'} | " + " | ".join(marks) + " |"
         )
     return "\n".join(lines) + "\n"

@@ -43,7 +43,7 @@ import httpx
 import orjson
 import psutil
 
-from api.routers.residents import resident_filters
+from api.routers.register.residents import resident_filters
 from auth.passwords import hash_password
 from bench.harness import (
     API,
@@ -70,7 +70,7 @@ from domain.types import uuid7
 from repositories.accounts import bearer_state
 from repositories.audit import append_event
 from repositories.paging import encode_cursor, parse_sort
-from repositories.register import (
+from repositories.register.records import (
     Resident,
     read_resident,
     readiness_of,

@@ -1,36 +1,9 @@
-"""Every table, imported once so the metadata (and Alembic) sees the whole schema."""
+"""Every table, imported once so the metadata (and Alembic) sees the whole schema: each
+area's `domain/<area>/models.py` (found by its name in `domain/areas.py`), and the tables
+of the shared modules."""
 
-from domain.accounts.models import (  # noqa: F401
-    LoginThrottle,
-    RefreshToken,
-    RevokedToken,
-    ServiceAccount,
-    ServiceAccountUnit,
-    User,
-    UserUnit,
-)
-from domain.audit.models import AuditEvent  # noqa: F401
+from domain import idempotency  # noqa: F401  (the stored answers of idempotent POSTs)
+from domain.areas import area_modules
 from domain.base import metadata  # noqa: F401
-from domain.idempotency import IdempotencyRecord  # noqa: F401
-from domain.imports.models import ImportJob  # noqa: F401
-from domain.outreach.announcement_models import (  # noqa: F401
-    Announcement,
-    AnnouncementDelivery,
-    AnnouncementUnit,
-)
-from domain.outreach.models import (  # noqa: F401
-    Campaign,
-    CampaignCounter,
-    CampaignGroup,
-    CampaignHousehold,
-    GoalProgress,
-    Visit,
-    VisitNeed,
-)
-from domain.register.models import (  # noqa: F401
-    ChangeLog,
-    Household,
-    ReadinessFact,
-    Resident,
-)
-from domain.units.models import AdminUnit, Street  # noqa: F401
+
+area_modules("domain", "models")

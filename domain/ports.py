@@ -14,10 +14,10 @@ from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 if TYPE_CHECKING:
     from domain.access import Principal
     from domain.accounts.models import ServiceAccount, User
+    from domain.announcements.models import Announcement, AnnouncementDelivery
     from domain.errors import DomainError
     from domain.imports.models import ImportJob
     from domain.jobs import Jobs
-    from domain.outreach.announcement_models import Announcement, AnnouncementDelivery
     from domain.outreach.models import Campaign, CampaignHousehold, Visit, VisitNeed
     from domain.register.models import ChangeLog, Household, ReadinessFact, Resident
     from domain.units.models import AdminUnit, Street

@@ -230,3 +230,8 @@ class BearerLookup:
             return known
         async with self.direct.run() as run:
             return await unit_levels(run, ids)
+
+
+# The unit of work's attributes for this area (`uow.<name>`), see repositories/areas.py.
+REPOSITORIES = {"users": UserRepository, "service_accounts": ServiceAccountRepository,
+                "tokens": TokenRepository, "throttle": ThrottleRepository}

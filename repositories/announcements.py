@@ -11,12 +11,12 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import select
 
 from domain.access import Principal, Role
-from domain.outreach.announcement_models import (
+from domain.announcements.errors import AnnouncementNotFound
+from domain.announcements.models import (
     Announcement,
     AnnouncementDelivery,
     AnnouncementUnit,
 )
-from domain.outreach.errors import AnnouncementNotFound
 from domain.paging import Page
 from domain.register.models import Household
 from domain.types import utcnow
@@ -138,3 +138,7 @@ class AnnouncementRepository(ScopedRepository[Announcement]):
         stmt = sa_select(func.count()).select_from(Household).where(
             where, Household.deleted_at.is_(None))
         return int(await self.session.scalar(stmt) or 0)
+
+
+# The unit of work's attributes for this area (`uow.<name>`), see repositories/areas.py.
+REPOSITORIES = {"announcements": AnnouncementRepository}

@@ -166,3 +166,7 @@ class AuditRepository(ScopedRepository[AuditEvent]):
                 prev, after = row.hash, row.seq
                 checked += 1
             self.session.expunge_all()
+
+
+# The unit of work's attributes for this area (`uow.<name>`), see repositories/areas.py.
+REPOSITORIES = {"audit": AuditRepository}

@@ -42,9 +42,9 @@ from domain.register.policy import (
     RESIDENT_MERGE,
 )
 from domain.types import utcnow, uuid7
-from repositories import register_policy as rules
 from repositories.accounts import UserRepository
-from repositories.register import in_scope, living_with_id_number, readable_households
+from repositories.register import policy as rules
+from repositories.register.records import in_scope, living_with_id_number, readable_households
 from repositories.scoped import ScopedRepository, Through, Units, inside
 
 _RESIDENT = Resident.__table__.c
@@ -294,3 +294,7 @@ class ImportRepository(ScopedRepository[ImportJob]):
 
     async def _rows(self, stmt) -> list[tuple]:
         return [tuple(row) for row in (await self.session.execute(stmt)).all()]
+
+
+# The unit of work's attributes for this area (`uow.<name>`), see repositories/areas.py.
+REPOSITORIES = {"imports": ImportRepository}

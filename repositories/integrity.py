@@ -18,17 +18,15 @@ from typing import Any
 import asyncpg
 from sqlalchemy.exc import DBAPIError, IntegrityError
 
-from domain.accounts import errors as accounts
+from domain.areas import area_modules
 from domain.errors import Conflict, DomainError, ReferenceNotFound
 from domain.models import metadata
-from domain.outreach import errors as outreach
-from domain.register import errors as register
-from domain.units import errors as units
 
-_AREAS = (units, accounts, register, outreach)
-UNIQUE: dict[str, type[DomainError]] = {
-    k: v for a in _AREAS for k, v in a.UNIQUE_CONSTRAINTS.items()}
-REFERENCES: dict[str, tuple[str, ...]] = {k: v for a in _AREAS for k, v in a.REFERENCES.items()}
+_AREAS = area_modules("domain", "errors")
+UNIQUE: dict[str, type[DomainError]] = {k: v for a in _AREAS
+                                     for k, v in getattr(a, "UNIQUE_CONSTRAINTS", {}).items()}
+REFERENCES: dict[str, tuple[str, ...]] = {k: v for a in _AREAS
+                                          for k, v in getattr(a, "REFERENCES", {}).items()}
 
 UNIQUE_VIOLATION, FOREIGN_KEY_VIOLATION, DISK_FULL = "23505", "23503", "53100"
 _SQLITE_UNIQUE = re.compile(r"UNIQUE constraint failed: ([\w.]+(?:, [\w.]+)*)")

@@ -279,3 +279,7 @@ class OutreachRepository(ScopedRepository[Campaign]):
             stmt = stmt.where(VisitNeed.status == status)
         stmt = stmt.order_by(VisitNeed.created_at.desc()).limit(limit)
         return list((await self.session.exec(stmt)).all())
+
+
+# The unit of work's attributes for this area (`uow.<name>`), see repositories/areas.py.
+REPOSITORIES = {"outreach": OutreachRepository}

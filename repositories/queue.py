@@ -29,13 +29,15 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from domain.areas import area_modules
 from domain.jobs import TASKS, Busy, TaskSpec
 from domain.ports import UnitOfWork
 
 log = logging.getLogger("jobs")
 QUEUE = "default"
-# The areas whose tasks the worker runs (their modules declare them with @task/@periodic).
-TASK_MODULES = ("domain.imports.tasks", "domain.audit.tasks", "domain.idempotency")
+# Tasks the worker runs besides the areas' own (`domain/<area>/tasks.py`, found by name):
+# they declare them with @task/@periodic.
+SHARED_TASK_MODULES = ("domain.idempotency",)
 _DEFER = text(
     "SELECT unnest(procrastinate_defer_jobs_v1(ARRAY[ROW(:queue, :task, 0, :lock, :qlock,"
     " CAST(:args AS jsonb), NULL)::procrastinate_job_to_defer_v1]))")
@@ -44,7 +46,8 @@ _DEFER = text(
 @cache
 def declared_tasks() -> dict[str, TaskSpec]:
     """Every area's tasks (their modules register them when imported)."""
-    for module in TASK_MODULES:
+    area_modules("domain", "tasks")
+    for module in SHARED_TASK_MODULES:
         importlib.import_module(module)
     return TASKS
 

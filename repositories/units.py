@@ -170,3 +170,5 @@ class StreetRepository(ScopedRepository[Street]):
         await flush_or_conflict(self.session, in_use=StreetInUse)
 
 
+# The unit of work's attributes for this area (`uow.<name>`), see repositories/areas.py.
+REPOSITORIES = {"units": UnitRepository, "streets": StreetRepository}

@@ -3,27 +3,48 @@
 from __future__ import annotations
 
 from functools import cached_property
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy.ext.asyncio import async_sessionmaker
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from repositories.accounts import (
-    ServiceAccountRepository,
-    ThrottleRepository,
-    TokenRepository,
-    UserRepository,
-)
-from repositories.announcements import AnnouncementRepository
-from repositories.audit import AuditRepository
+from repositories.areas import REPOSITORIES
 from repositories.idempotency import IdempotencyRepository
-from repositories.imports import ImportRepository
-from repositories.outreach import OutreachRepository
 from repositories.queue import SqlJobs
-from repositories.register import ChangeLogRepository, HouseholdRepository, ResidentRepository
-from repositories.units import StreetRepository, UnitRepository
+
+if TYPE_CHECKING:
+    from repositories.accounts import (
+        ServiceAccountRepository,
+        ThrottleRepository,
+        TokenRepository,
+        UserRepository,
+    )
+    from repositories.announcements import AnnouncementRepository
+    from repositories.audit import AuditRepository
+    from repositories.imports import ImportRepository
+    from repositories.outreach import OutreachRepository
+    from repositories.register import ChangeLogRepository, HouseholdRepository, ResidentRepository
+    from repositories.units import StreetRepository, UnitRepository
 
 
 class SqlUnitOfWork:
+    # The areas' repositories, built on first use from their registry (repositories/areas.py).
+    # Declared here only so a type checker knows them; tests/unit/test_areas.py holds these
+    # declarations equal to the registry.
+    units: UnitRepository
+    streets: StreetRepository
+    users: UserRepository
+    service_accounts: ServiceAccountRepository
+    tokens: TokenRepository
+    throttle: ThrottleRepository
+    households: HouseholdRepository
+    residents: ResidentRepository
+    changes: ChangeLogRepository
+    imports: ImportRepository
+    outreach: OutreachRepository
+    announcements: AnnouncementRepository
+    audit: AuditRepository
+
     def __init__(self, session_factory: async_sessionmaker[AsyncSession]) -> None:
         self._factory = session_factory
         self.session: AsyncSession | None = None
@@ -59,54 +80,10 @@ class SqlUnitOfWork:
     def idempotency(self) -> IdempotencyRepository:
         return IdempotencyRepository(self.session)
 
-    @cached_property
-    def units(self) -> UnitRepository:
-        return UnitRepository(self.session)
-
-    @cached_property
-    def streets(self) -> StreetRepository:
-        return StreetRepository(self.session)
-
-    @cached_property
-    def users(self) -> UserRepository:
-        return UserRepository(self.session)
-
-    @cached_property
-    def service_accounts(self) -> ServiceAccountRepository:
-        return ServiceAccountRepository(self.session)
-
-    @cached_property
-    def tokens(self) -> TokenRepository:
-        return TokenRepository(self.session)
-
-    @cached_property
-    def throttle(self) -> ThrottleRepository:
-        return ThrottleRepository(self.session)
-
-    @cached_property
-    def audit(self) -> AuditRepository:
-        return AuditRepository(self.session)
-
-    @cached_property
-    def households(self) -> HouseholdRepository:
-        return HouseholdRepository(self.session)
-
-    @cached_property
-    def residents(self) -> ResidentRepository:
-        return ResidentRepository(self.session)
-
-    @cached_property
-    def changes(self) -> ChangeLogRepository:
-        return ChangeLogRepository(self.session)
-
-    @cached_property
-    def imports(self) -> ImportRepository:
-        return ImportRepository(self.session)
-
-    @cached_property
-    def outreach(self) -> OutreachRepository:
-        return OutreachRepository(self.session)
-
-    @cached_property
-    def announcements(self) -> AnnouncementRepository:
-        return AnnouncementRepository(self.session)
+    def __getattr__(self, name: str) -> Any:
+        """An area's repository over this unit of work's session, kept for the next use."""
+        repository = REPOSITORIES.get(name)
+        if repository is None:
+            raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
+        built = self.__dict__[name] = repository(self.session)
+        return built

@@ -20,9 +20,9 @@ from api.deps import (
 )
 from api.http import created, with_etag
 from api.problems import responses
-from domain.errors import CursorInvalid, InsufficientStorage, SortInvalid
-from domain.outreach import announcement_service as service
-from domain.outreach.announcement_models import (
+from domain.announcements import service
+from domain.announcements.errors import ANNOUNCEMENT_CASES, DELIVERY_CASES, AnnouncementNotFound
+from domain.announcements.models import (
     AnnouncementCategory,
     AnnouncementCreate,
     AnnouncementPage,
@@ -32,7 +32,7 @@ from domain.outreach.announcement_models import (
     DeliveryPage,
     DeliveryRead,
 )
-from domain.outreach.errors import ANNOUNCEMENT_CASES, DELIVERY_CASES, AnnouncementNotFound
+from domain.errors import CursorInvalid, InsufficientStorage, SortInvalid
 
 router = APIRouter(prefix="/api/v1", tags=["announcements"])
 READ_ERRORS = responses(401, 403, 404, 422, 503, AnnouncementNotFound, SortInvalid,
@@ -75,7 +75,7 @@ async def create_announcement(request: Request, response: Response, uow: UoW,
     return announcement
 
 
-@router.get("/announcements/{announcement_id}", operation_id="announcements_get",
+@router.get("/announcements/{announcement_id:uuid}", operation_id="announcements_get",
             name="announcements_get", summary="Read one announcement", responses=READ_ERRORS)
 async def get_announcement(announcement_id: uuid.UUID, response: Response, uow: UoW,
                            who: AnnouncementsRead) -> AnnouncementRead:
@@ -85,7 +85,7 @@ async def get_announcement(announcement_id: uuid.UUID, response: Response, uow: 
     return announcement
 
 
-@router.patch("/announcements/{announcement_id}", operation_id="announcements_update",
+@router.patch("/announcements/{announcement_id:uuid}", operation_id="announcements_update",
               summary="Change a scheduled announcement", responses=WRITE_ERRORS)
 async def update_announcement(announcement_id: uuid.UUID, body: AnnouncementUpdate,
                               response: Response, uow: UoW, who: AnnouncementsWrite,
@@ -97,7 +97,7 @@ async def update_announcement(announcement_id: uuid.UUID, body: AnnouncementUpda
     return announcement
 
 
-@router.post("/announcements/{announcement_id}/withdraw",
+@router.post("/announcements/{announcement_id:uuid}/withdraw",
              operation_id="announcements_withdraw", summary="Withdraw an announcement",
              responses=WRITE_ERRORS)
 async def withdraw(announcement_id: uuid.UUID, response: Response, uow: UoW,
@@ -109,7 +109,7 @@ async def withdraw(announcement_id: uuid.UUID, response: Response, uow: UoW,
     return announcement
 
 
-@router.post("/announcements/{announcement_id}/deliveries",
+@router.post("/announcements/{announcement_id:uuid}/deliveries",
              operation_id="announcements_record_delivery",
              summary="Record a household told in person", status_code=201,
              responses=DELIVERY_ERRORS)
@@ -126,7 +126,7 @@ async def record_delivery(announcement_id: uuid.UUID, body: DeliveryCreate,
     return delivery
 
 
-@router.get("/announcements/{announcement_id}/deliveries",
+@router.get("/announcements/{announcement_id:uuid}/deliveries",
             operation_id="announcements_deliveries",
             summary="Households told in person, and the reach", responses=READ_ERRORS)
 async def list_deliveries(announcement_id: uuid.UUID, uow: UoW, who: HouseholdsRead,
@@ -140,3 +140,6 @@ async def list_deliveries(announcement_id: uuid.UUID, uow: UoW, who: HouseholdsR
         items=page.items, next_cursor=page.next_cursor,
         households_told=await uow.announcements.households_told(announcement),
         target_households=await uow.announcements.target_households(announcement))
+
+
+routers = [router]

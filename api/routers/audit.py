@@ -87,3 +87,6 @@ async def verify_audit_events(uow: UoW, who: AuditRead) -> AuditVerification:
     return AuditVerification(ok=bad is None, checked=checked,
                              first_bad_id=bad.id if bad else None,
                              pending=await uow.audit.pending())
+
+
+routers = [router]

@@ -129,7 +129,7 @@ async def create_import(
                      language(request.headers.get("accept-language")))
 
 
-@router.get("/imports/{import_id}", operation_id="imports_get", summary="Follow an import",
+@router.get("/imports/{import_id:uuid}", operation_id="imports_get", summary="Follow an import",
             responses=responses(401, 403, 404, 422, 503, ImportNotFound))
 async def get_import(import_id: uuid.UUID, request: Request, uow: UoW, who: ImportsWrite
                      ) -> ImportRead:
@@ -138,7 +138,7 @@ async def get_import(import_id: uuid.UUID, request: Request, uow: UoW, who: Impo
     return _view(job, language(request.headers.get("accept-language")))
 
 
-@router.post("/imports/{import_id}/cancel", operation_id="imports_cancel",
+@router.post("/imports/{import_id:uuid}/cancel", operation_id="imports_cancel",
              status_code=status.HTTP_202_ACCEPTED, summary="Stop an import",
              responses=responses(401, 403, 404, 422, 503, ImportNotFound, ImportFinished))
 async def cancel_import(import_id: uuid.UUID, request: Request, uow: UoW, who: ImportsWrite
@@ -147,3 +147,6 @@ async def cancel_import(import_id: uuid.UUID, request: Request, uow: UoW, who: I
     writes nothing (follow it until `status` is `cancelled`). A finished one is a 409."""
     job = await service.cancel_import(uow, who, import_id)
     return _view(job, language(request.headers.get("accept-language")))
+
+
+routers = [router]

@@ -72,7 +72,7 @@ async def create_unit(
     return unit
 
 
-@router.get("/units/{unit_id}", operation_id="units_get", name="units_get",
+@router.get("/units/{unit_id:uuid}", operation_id="units_get", name="units_get",
             summary="Read one unit", responses=READ_ERRORS)
 async def get_unit(unit_id: uuid.UUID, response: Response, uow: UoW, who: UnitsRead) -> UnitRead:
     """One unit with its ETag."""
@@ -81,7 +81,7 @@ async def get_unit(unit_id: uuid.UUID, response: Response, uow: UoW, who: UnitsR
     return unit
 
 
-@router.patch("/units/{unit_id}", operation_id="units_update", summary="Change a unit",
+@router.patch("/units/{unit_id:uuid}", operation_id="units_update", summary="Change a unit",
               responses=WRITE_ERRORS)
 async def update_unit(
     unit_id: uuid.UUID, body: UnitUpdate, response: Response, uow: UoW, who: UnitsWrite,
@@ -93,7 +93,7 @@ async def update_unit(
     return unit
 
 
-@router.delete("/units/{unit_id}", operation_id="units_delete", summary="Delete a unit",
+@router.delete("/units/{unit_id:uuid}", operation_id="units_delete", summary="Delete a unit",
                status_code=status.HTTP_204_NO_CONTENT, responses=WRITE_ERRORS)
 async def delete_unit(unit_id: uuid.UUID, uow: UoW, who: UnitsWrite, if_match: IfMatch = None):
     """Delete a unit with nothing below it (409 otherwise)."""
@@ -128,7 +128,7 @@ async def create_street(
     return street
 
 
-@router.get("/streets/{street_id}", operation_id="streets_get", name="streets_get",
+@router.get("/streets/{street_id:uuid}", operation_id="streets_get", name="streets_get",
             summary="Read one street", responses=READ_ERRORS)
 async def get_street(
     street_id: uuid.UUID, response: Response, uow: UoW, who: UnitsRead
@@ -139,7 +139,7 @@ async def get_street(
     return street
 
 
-@router.patch("/streets/{street_id}", operation_id="streets_update", summary="Change a street",
+@router.patch("/streets/{street_id:uuid}", operation_id="streets_update", summary="Change a street",
               responses=WRITE_ERRORS)
 async def update_street(
     street_id: uuid.UUID, body: StreetUpdate, response: Response, uow: UoW, who: UnitsWrite,
@@ -151,10 +151,14 @@ async def update_street(
     return street
 
 
-@router.delete("/streets/{street_id}", operation_id="streets_delete", summary="Delete a street",
+@router.delete("/streets/{street_id:uuid}", operation_id="streets_delete",
+               summary="Delete a street",
                status_code=status.HTTP_204_NO_CONTENT, responses=WRITE_ERRORS)
 async def delete_street(street_id: uuid.UUID, uow: UoW, who: UnitsWrite,
                         if_match: IfMatch = None):
     """Delete a street that no household uses (409 otherwise)."""
     await service.delete_street(uow, who, street_id, if_match=if_match)
     return Response(status_code=status.HTTP_204_NO_CONTENT)
+
+
+routers = [router]

@@ -1,7 +1,7 @@
 """What a caller may see of the register: personal data masked without `pii:read`.
 
 `RESIDENT` and `HOUSEHOLD` are the one declaration of it. The record, list pages (in
-Python, or written by PostgreSQL: repositories/register.py `_document_column`), exports
+Python, or written by PostgreSQL: repositories/register/records.py `_document_column`), exports
 and history all derive from them; `tests/api/test_views.py` holds them equal per role.
 """
 

@@ -128,7 +128,7 @@ class TestResidentsExport:
         assert names(rows) == {"Nguyễn Văn An"}
 
     async def test_rows_span_batches_once_each(self, client, session, world, monkeypatch):
-        monkeypatch.setattr("repositories.exports.BATCH", 2)
+        monkeypatch.setattr("repositories.register.exports.BATCH", 2)
         for i in range(4):
             await make_resident(session, world["household"], full_name=f"Phạm Văn {chr(75 + i)}")
         rows = read_csv(await client.get(RESIDENTS, headers=world["leader"]))

@@ -12,7 +12,7 @@ from sqlmodel import select
 from domain.access import Role
 from domain.audit.models import AuditEvent
 from domain.register.models import Resident
-from repositories.register import ResidentRepository
+from repositories.register.records import ResidentRepository
 from tests.api.test_ops import assert_problem
 from tests.builders import (
     bearer,

@@ -10,9 +10,9 @@ import pytest
 from sqlalchemy import func, select
 
 from domain.access import ROLE_PERMISSIONS, Permission, Principal, Role
+from domain.announcements.models import Announcement, AnnouncementDelivery
 from domain.errors import NotFound
 from domain.imports.models import ImportJob
-from domain.outreach.announcement_models import Announcement, AnnouncementDelivery
 from domain.outreach.models import Campaign, Visit
 from domain.register.models import ReadinessFact
 from domain.types import uuid7

@@ -137,8 +137,9 @@ class TestBadInput:
                        "cursor_invalid")
         assert_problem(await client.get("/api/v1/units?sort=password", headers=h), 422,
                        "sort_invalid")
-        assert_problem(await client.get("/api/v1/units/not-a-uuid", headers=h), 422,
-                       "validation_failed")
+        # An id that is no UUID matches no route (typed path parameters).
+        assert_problem(await client.get("/api/v1/units/not-a-uuid", headers=h), 404,
+                       "route_not_found")
 
 
 class TestReadAndScope:

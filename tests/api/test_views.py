@@ -16,8 +16,8 @@ import orjson
 import pytest
 from sqlalchemy import text
 
-from api.routers.exports import household_cells, resident_cells
-from api.routers.residents import resident_filters
+from api.routers.register.exports import household_cells, resident_cells
+from api.routers.register.residents import resident_filters
 from domain.access import ROLE_PERMISSIONS, Permission, Principal, Role, permissions_for
 from domain.register.models import Resident
 from domain.register.views import (
@@ -30,7 +30,7 @@ from domain.register.views import (
 from domain.views import Last, Null
 from repositories.direct import ConnectionRun
 from repositories.documents import masked_sql
-from repositories.register import ResidentRepository, readiness_of, resident_page
+from repositories.register.records import ResidentRepository, readiness_of, resident_page
 from tests.builders import (
     bearer,
     make_household,

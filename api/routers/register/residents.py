@@ -42,7 +42,7 @@ from domain.register.schemas import (
 from domain.register.views import change_view, resident_document, resident_view
 from domain.text import fold, nfc, squash_spaces
 from repositories.audit import append_event
-from repositories.register import (
+from repositories.register.records import (
     read_resident,
     readiness_of,
     resident_page,
@@ -148,7 +148,7 @@ async def create_resident(request: Request, response: Response, uow: UoW, who: R
     return (await _views(uow, who, [resident]))[0]
 
 
-@router.get("/residents/{resident_id}", operation_id="residents_get", name="residents_get",
+@router.get("/residents/{resident_id:uuid}", operation_id="residents_get", name="residents_get",
             summary="Read one resident's full record", responses=READ_ERRORS,
             response_model=ResidentRead)
 async def get_resident(resident_id: uuid.UUID, request: Request, who: ResidentsRead
@@ -164,7 +164,7 @@ async def get_resident(resident_id: uuid.UUID, request: Request, who: ResidentsR
                          {"ETag": etag_of(resident)})
 
 
-@router.patch("/residents/{resident_id}", operation_id="residents_update",
+@router.patch("/residents/{resident_id:uuid}", operation_id="residents_update",
               summary="Correct or update a resident", responses=WRITE_ERRORS)
 async def update_resident(resident_id: uuid.UUID, body: ResidentUpdate, response: Response,
                           uow: UoW, who: ResidentsWrite, if_match: IfMatch = None
@@ -176,7 +176,7 @@ async def update_resident(resident_id: uuid.UUID, body: ResidentUpdate, response
     return (await _views(uow, who, [resident]))[0]
 
 
-@router.delete("/residents/{resident_id}", operation_id="residents_delete",
+@router.delete("/residents/{resident_id:uuid}", operation_id="residents_delete",
                summary="Remove a record entered by mistake", status_code=204,
                responses=WRITE_ERRORS)
 async def delete_resident(resident_id: uuid.UUID, uow: UoW, who: ResidentsWrite,
@@ -186,7 +186,7 @@ async def delete_resident(resident_id: uuid.UUID, uow: UoW, who: ResidentsWrite,
     return Response(status_code=204)
 
 
-@router.post("/residents/{resident_id}/readiness", operation_id="residents_record_readiness",
+@router.post("/residents/{resident_id:uuid}/readiness", operation_id="residents_record_readiness",
              summary="Record a digital-readiness fact", responses=WRITE_ERRORS)
 async def record_readiness(resident_id: uuid.UUID, body: ReadinessRecord, response: Response,
                            uow: UoW, who: ResidentsWrite) -> ResidentRead:
@@ -196,7 +196,7 @@ async def record_readiness(resident_id: uuid.UUID, body: ReadinessRecord, respon
     return (await _views(uow, who, [resident]))[0]
 
 
-@router.post("/residents/{resident_id}/merge", operation_id="residents_merge",
+@router.post("/residents/{resident_id:uuid}/merge", operation_id="residents_merge",
              summary="Merge a duplicate record into this one", responses=WRITE_ERRORS)
 async def merge_resident(resident_id: uuid.UUID, body: ResidentMerge, response: Response,
                          uow: UoW, who: ResidentsWrite, if_match: IfMatch = None
@@ -208,7 +208,7 @@ async def merge_resident(resident_id: uuid.UUID, body: ResidentMerge, response: 
     return (await _views(uow, who, [resident]))[0]
 
 
-@router.get("/residents/{resident_id}/history", operation_id="residents_history",
+@router.get("/residents/{resident_id:uuid}/history", operation_id="residents_history",
             summary="Every change to a resident", responses=READ_ERRORS)
 async def resident_history(resident_id: uuid.UUID, uow: UoW, who: ResidentsRead,
                            cursor: Cursor = None, limit: Limit = 50) -> ChangePage:

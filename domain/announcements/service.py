@@ -6,18 +6,7 @@ from __future__ import annotations
 import uuid
 
 from domain.access import Principal, Role
-from domain.concurrency import check_if_match, touch
-from domain.errors import DateInFuture, FieldMissing
-from domain.outreach.announcement_models import (
-    Announcement,
-    AnnouncementCategory,
-    AnnouncementCreate,
-    AnnouncementDelivery,
-    AnnouncementUpdate,
-    Channel,
-    DeliveryCreate,
-)
-from domain.outreach.errors import (
+from domain.announcements.errors import (
     AnnouncementCategoryForbidden,
     AnnouncementOneCommune,
     AnnouncementOutsideScope,
@@ -26,6 +15,17 @@ from domain.outreach.errors import (
     AnnouncementWithdrawn,
     DeliveredBeforePublish,
 )
+from domain.announcements.models import (
+    Announcement,
+    AnnouncementCategory,
+    AnnouncementCreate,
+    AnnouncementDelivery,
+    AnnouncementUpdate,
+    Channel,
+    DeliveryCreate,
+)
+from domain.concurrency import check_if_match, touch
+from domain.errors import DateInFuture, FieldMissing
 from domain.outreach.visits import CLOCK_SKEW
 from domain.ports import UnitOfWork
 from domain.register.errors import HouseholdNotFound

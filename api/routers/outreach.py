@@ -62,7 +62,7 @@ async def create_campaign(request: Request, response: Response, uow: UoW, who: C
     return campaign
 
 
-@router.get("/campaigns/{campaign_id}", operation_id="campaigns_get", name="campaigns_get",
+@router.get("/campaigns/{campaign_id:uuid}", operation_id="campaigns_get", name="campaigns_get",
             summary="Read one campaign", responses=READ_ERRORS)
 async def get_campaign(campaign_id: uuid.UUID, response: Response, uow: UoW,
                        who: CampaignsRead) -> CampaignRead:
@@ -72,7 +72,7 @@ async def get_campaign(campaign_id: uuid.UUID, response: Response, uow: UoW,
     return campaign
 
 
-@router.patch("/campaigns/{campaign_id}", operation_id="campaigns_update",
+@router.patch("/campaigns/{campaign_id:uuid}", operation_id="campaigns_update",
               summary="Change a campaign", responses=WRITE_ERRORS)
 async def update_campaign(campaign_id: uuid.UUID, body: CampaignUpdate, response: Response,
                           uow: UoW, who: CampaignsWrite, if_match: IfMatch = None
@@ -84,7 +84,7 @@ async def update_campaign(campaign_id: uuid.UUID, body: CampaignUpdate, response
     return campaign
 
 
-@router.post("/campaigns/{campaign_id}/start", operation_id="campaigns_start",
+@router.post("/campaigns/{campaign_id:uuid}/start", operation_id="campaigns_start",
              summary="Start: freeze the target households", responses=WRITE_ERRORS)
 async def start(campaign_id: uuid.UUID, response: Response, uow: UoW, who: CampaignsWrite,
                 if_match: IfMatch = None) -> CampaignRead:
@@ -94,7 +94,7 @@ async def start(campaign_id: uuid.UUID, response: Response, uow: UoW, who: Campa
     return campaign
 
 
-@router.post("/campaigns/{campaign_id}/close", operation_id="campaigns_close",
+@router.post("/campaigns/{campaign_id:uuid}/close", operation_id="campaigns_close",
              summary="Close: no more visits", responses=WRITE_ERRORS)
 async def close(campaign_id: uuid.UUID, response: Response, uow: UoW, who: CampaignsWrite,
                 if_match: IfMatch = None) -> CampaignRead:
@@ -112,7 +112,7 @@ async def _loads(uow, who, campaign_id) -> AssignmentSummary:
         for u, n, r in rows])
 
 
-@router.get("/campaigns/{campaign_id}/assignments", operation_id="campaigns_assignments",
+@router.get("/campaigns/{campaign_id:uuid}/assignments", operation_id="campaigns_assignments",
             summary="Households per volunteer", responses=READ_ERRORS)
 async def assignments(campaign_id: uuid.UUID, uow: UoW, who: CampaignsWrite
                       ) -> AssignmentSummary:
@@ -120,7 +120,7 @@ async def assignments(campaign_id: uuid.UUID, uow: UoW, who: CampaignsWrite
     return await _loads(uow, who, campaign_id)
 
 
-@router.post("/campaigns/{campaign_id}/assignments", operation_id="campaigns_assign",
+@router.post("/campaigns/{campaign_id:uuid}/assignments", operation_id="campaigns_assign",
              summary="Cut or change walk lists", responses=WRITE_ERRORS)
 async def assign(campaign_id: uuid.UUID, body: AssignmentRequest, uow: UoW,
                  who: CampaignsWrite) -> AssignmentSummary:
@@ -129,7 +129,7 @@ async def assign(campaign_id: uuid.UUID, body: AssignmentRequest, uow: UoW,
     return await _loads(uow, who, campaign_id)
 
 
-@router.get("/campaigns/{campaign_id}/walk-list", operation_id="campaigns_walk_list",
+@router.get("/campaigns/{campaign_id:uuid}/walk-list", operation_id="campaigns_walk_list",
             summary="A volunteer's doors, in walking order", responses=READ_ERRORS)
 async def walk_list(campaign_id: uuid.UUID, uow: UoW, who: CampaignsRead,
                     volunteer_id: uuid.UUID | None = None) -> WalkList:
@@ -158,7 +158,7 @@ async def walk_list(campaign_id: uuid.UUID, uow: UoW, who: CampaignsRead,
         for t, code, number, street in rows])
 
 
-@router.post("/campaigns/{campaign_id}/visits", operation_id="campaigns_record_visit",
+@router.post("/campaigns/{campaign_id:uuid}/visits", operation_id="campaigns_record_visit",
              summary="Record a visit (offline-safe)", status_code=201,
              responses=WRITE_ERRORS)
 async def record_visit(campaign_id: uuid.UUID, body: VisitCreate, response: Response,
@@ -172,7 +172,7 @@ async def record_visit(campaign_id: uuid.UUID, body: VisitCreate, response: Resp
     return visit
 
 
-@router.get("/campaigns/{campaign_id}/visits", operation_id="campaigns_visits",
+@router.get("/campaigns/{campaign_id:uuid}/visits", operation_id="campaigns_visits",
             summary="Visits, newest first", responses=READ_ERRORS)
 async def list_visits(campaign_id: uuid.UUID, uow: UoW, who: CampaignsRead,
                       household_id: uuid.UUID | None = None,
@@ -186,7 +186,7 @@ async def list_visits(campaign_id: uuid.UUID, uow: UoW, who: CampaignsRead,
     return VisitPage(items=page.items, next_cursor=page.next_cursor)
 
 
-@router.get("/campaigns/{campaign_id}/needs", operation_id="campaigns_needs",
+@router.get("/campaigns/{campaign_id:uuid}/needs", operation_id="campaigns_needs",
             summary="Needs raised at the door, for follow-up", responses=READ_ERRORS)
 async def needs(campaign_id: uuid.UUID, uow: UoW, who: CampaignsWrite,
                 status: str | None = "open", limit: Limit = 50) -> NeedPage:
@@ -196,7 +196,7 @@ async def needs(campaign_id: uuid.UUID, uow: UoW, who: CampaignsWrite,
                     next_cursor=None)
 
 
-@router.get("/campaigns/{campaign_id}/progress", operation_id="campaigns_progress",
+@router.get("/campaigns/{campaign_id:uuid}/progress", operation_id="campaigns_progress",
             summary="Households reached, residents invited and onboarded, by slice",
             responses=READ_ERRORS)
 async def progress(campaign_id: uuid.UUID, uow: UoW, who: CampaignsRead) -> Progress:
@@ -210,3 +210,6 @@ async def progress(campaign_id: uuid.UUID, uow: UoW, who: CampaignsRead) -> Prog
     volunteers = {uuid.UUID(k) for d, k, _, _ in counters if d == "volunteer"}
     labels.update({str(u.id): u.username for u in await uow.users.many(volunteers)})
     return progress_view.build_progress(campaign, counters, labels)
+
+
+routers = [router]

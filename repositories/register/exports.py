@@ -12,7 +12,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from domain.access import Principal
 from domain.register.models import Household, Resident
 from domain.units.models import Street
-from repositories.register import HouseholdRepository, ResidentRepository, _resident_filters
+from repositories.register.records import HouseholdRepository, ResidentRepository, _resident_filters
 
 # Rows per round trip: big enough to amortise the query, small enough to keep memory flat.
 BATCH = 1000

@@ -58,7 +58,7 @@ async def create_service_account(
     return ServiceAccountCreated.of(account, units, client_secret=secret)
 
 
-@router.get("/service-accounts/{account_id}", operation_id="service_accounts_get",
+@router.get("/service-accounts/{account_id:uuid}", operation_id="service_accounts_get",
             name="service_accounts_get", summary="Read one service account",
             responses=READ_ERRORS)
 async def get_service_account(
@@ -70,7 +70,7 @@ async def get_service_account(
     return ServiceAccountRead.of(account, units)
 
 
-@router.post("/service-accounts/{account_id}/revoke", operation_id="service_accounts_revoke",
+@router.post("/service-accounts/{account_id:uuid}/revoke", operation_id="service_accounts_revoke",
              summary="Revoke a service account", responses=WRITE_ERRORS)
 async def revoke_service_account(
     account_id: uuid.UUID, response: Response, uow: UoW, who: ServiceAccountsWrite,

@@ -66,7 +66,7 @@ async def create_user(
     return UserRead.of(user, units)
 
 
-@router.get("/users/{user_id}", operation_id="users_get", name="users_get",
+@router.get("/users/{user_id:uuid}", operation_id="users_get", name="users_get",
             summary="Read one user account", responses=READ_ERRORS)
 async def get_user(user_id: uuid.UUID, response: Response, uow: UoW, who: UsersRead) -> UserRead:
     """One account with its ETag; accounts outside the caller's scope are 404."""
@@ -75,7 +75,7 @@ async def get_user(user_id: uuid.UUID, response: Response, uow: UoW, who: UsersR
     return UserRead.of(user, units)
 
 
-@router.patch("/users/{user_id}", operation_id="users_update", summary="Change a user account",
+@router.patch("/users/{user_id:uuid}", operation_id="users_update", summary="Change a user account",
               responses=WRITE_ERRORS)
 async def update_user(
     user_id: uuid.UUID, body: UserUpdate, response: Response, uow: UoW, who: UsersWrite,
@@ -87,7 +87,7 @@ async def update_user(
     return UserRead.of(user, units)
 
 
-@router.post("/users/{user_id}/disable", operation_id="users_disable",
+@router.post("/users/{user_id:uuid}/disable", operation_id="users_disable",
              summary="Disable a user account", responses=ACTION_ERRORS)
 async def disable_user(
     user_id: uuid.UUID, response: Response, uow: UoW, who: UsersWrite, if_match: IfMatch = None
@@ -98,7 +98,7 @@ async def disable_user(
     return UserRead.of(user, units)
 
 
-@router.post("/users/{user_id}/enable", operation_id="users_enable",
+@router.post("/users/{user_id:uuid}/enable", operation_id="users_enable",
              summary="Enable a disabled user account", responses=ACTION_ERRORS)
 async def enable_user(
     user_id: uuid.UUID, response: Response, uow: UoW, who: UsersWrite, if_match: IfMatch = None
@@ -109,7 +109,7 @@ async def enable_user(
     return UserRead.of(user, units)
 
 
-@router.post("/users/{user_id}/password", operation_id="users_reset_password",
+@router.post("/users/{user_id:uuid}/password", operation_id="users_reset_password",
              summary="Reset a user's password", responses=ACTION_ERRORS)
 async def reset_password(
     user_id: uuid.UUID, body: PasswordReset, response: Response, uow: UoW, who: UsersWrite,

@@ -19,7 +19,7 @@ from openpyxl.cell import WriteOnlyCell
 
 from api.deps import RegisterExport, UoW, also_require
 from api.problems import responses
-from api.routers.residents import resident_filters
+from api.routers.register.residents import resident_filters
 from domain.access import Permission
 from domain.clock import today_vn
 from domain.errors import SortInvalid
@@ -35,7 +35,7 @@ from domain.register.columns import (
     format_date,
 )
 from domain.register.views import HOUSEHOLD_ROW, RESIDENT_ROW
-from repositories.exports import ExportRepository
+from repositories.register.exports import ExportRepository
 
 router = APIRouter(prefix="/api/v1", tags=["exports"])
 ERRORS = responses(401, 403, 422, 503, SortInvalid)

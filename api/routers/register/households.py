@@ -19,7 +19,7 @@ from api.deps import (
 )
 from api.http import created, with_etag
 from api.problems import responses
-from api.routers.residents import _views
+from api.routers.register.residents import _views
 from domain.errors import CursorInvalid, InsufficientStorage, ReferenceNotFound, SortInvalid
 from domain.register import households as service
 from domain.register.errors import REGISTER_CASES, HouseholdNotFound
@@ -67,7 +67,7 @@ async def create_household(request: Request, response: Response, uow: UoW,
     return household
 
 
-@router.get("/households/{household_id}", operation_id="households_get", name="households_get",
+@router.get("/households/{household_id:uuid}", operation_id="households_get", name="households_get",
             summary="Read one household", responses=READ_ERRORS)
 async def get_household(household_id: uuid.UUID, response: Response, uow: UoW,
                         who: HouseholdsRead) -> HouseholdRead:
@@ -77,7 +77,7 @@ async def get_household(household_id: uuid.UUID, response: Response, uow: UoW,
     return household
 
 
-@router.patch("/households/{household_id}", operation_id="households_update",
+@router.patch("/households/{household_id:uuid}", operation_id="households_update",
               summary="Change a household's address or head", responses=WRITE_ERRORS)
 async def update_household(household_id: uuid.UUID, body: HouseholdUpdate, response: Response,
                            uow: UoW, who: HouseholdsWrite, if_match: IfMatch = None
@@ -89,7 +89,7 @@ async def update_household(household_id: uuid.UUID, body: HouseholdUpdate, respo
     return household
 
 
-@router.delete("/households/{household_id}", operation_id="households_delete",
+@router.delete("/households/{household_id:uuid}", operation_id="households_delete",
                summary="Close an empty household", status_code=204, responses=WRITE_ERRORS)
 async def delete_household(household_id: uuid.UUID, uow: UoW, who: HouseholdsWrite,
                            if_match: IfMatch = None):
@@ -98,7 +98,7 @@ async def delete_household(household_id: uuid.UUID, uow: UoW, who: HouseholdsWri
     return Response(status_code=204)
 
 
-@router.get("/households/{household_id}/members", operation_id="households_members",
+@router.get("/households/{household_id:uuid}/members", operation_id="households_members",
             summary="Members of a household, head first", responses=READ_ERRORS)
 async def members(household_id: uuid.UUID, uow: UoW, who: HouseholdsRead) -> ResidentPage:
     """The whole household in one page (the head first), masked as for any resident read."""
@@ -108,7 +108,7 @@ async def members(household_id: uuid.UUID, uow: UoW, who: HouseholdsRead) -> Res
     return ResidentPage(items=await _views(uow, who, people), next_cursor=None)
 
 
-@router.post("/households/{household_id}/members", operation_id="households_add_member",
+@router.post("/households/{household_id:uuid}/members", operation_id="households_add_member",
              summary="Move a resident into this household", responses=WRITE_ERRORS)
 async def add_member(household_id: uuid.UUID, body: MemberAdd, response: Response, uow: UoW,
                      who: HouseholdsWrite, if_match: IfMatch = None) -> HouseholdRead:
@@ -118,7 +118,7 @@ async def add_member(household_id: uuid.UUID, body: MemberAdd, response: Respons
     return household
 
 
-@router.post("/households/{household_id}/split", operation_id="households_split",
+@router.post("/households/{household_id:uuid}/split", operation_id="households_split",
              summary="Split members off into a new household", status_code=201,
              responses=WRITE_ERRORS)
 async def split(household_id: uuid.UUID, body: HouseholdSplit, request: Request,
@@ -130,7 +130,7 @@ async def split(household_id: uuid.UUID, body: HouseholdSplit, request: Request,
     return new
 
 
-@router.post("/households/{household_id}/merge", operation_id="households_merge",
+@router.post("/households/{household_id:uuid}/merge", operation_id="households_merge",
              summary="Merge another household into this one", responses=WRITE_ERRORS)
 async def merge(household_id: uuid.UUID, body: HouseholdMerge, response: Response, uow: UoW,
                 who: HouseholdsWrite, if_match: IfMatch = None) -> HouseholdRead:
@@ -141,7 +141,7 @@ async def merge(household_id: uuid.UUID, body: HouseholdMerge, response: Respons
     return household
 
 
-@router.get("/households/{household_id}/history", operation_id="households_history",
+@router.get("/households/{household_id:uuid}/history", operation_id="households_history",
             summary="Every change to a household", responses=READ_ERRORS)
 async def history(household_id: uuid.UUID, uow: UoW, who: HouseholdsRead,
                   cursor: Cursor = None, limit: Limit = 50) -> ChangePage:
