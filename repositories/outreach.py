@@ -27,7 +27,6 @@ from domain.outreach.models import (
 from domain.paging import Page
 from domain.register.models import Household, Resident
 from domain.units.models import Street
-from repositories.db import core
 from repositories.paging import keyset, page_from_rows, parse_sort
 from repositories.scoped import JoinTable, ScopedRepository, UnitColumns
 
@@ -121,11 +120,11 @@ class OutreachRepository(ScopedRepository[Campaign]):
         out: dict[uuid.UUID, int] = {}
         for start in range(0, len(household_ids), 5000):
             chunk = household_ids[start:start + 5000]
-            stmt = sa_select(Resident.household_id, func.count()).where(
+            stmt = sa_select(Resident.household_id, func.count().label("n")).where(
                 Resident.household_id.in_(chunk), Resident.deleted_at.is_(None),
                 Resident.residence_status.in_(("permanent", "temporary"))
             ).group_by(Resident.household_id)
-            out.update({k: v for k, v in (await self.session.execute(stmt)).all()})
+            out.update({row["household_id"]: row["n"] for row in await self.run.fetch(stmt)})
         return out
 
     async def add_target(self, target: CampaignHousehold) -> None:
@@ -164,11 +163,12 @@ class OutreachRepository(ScopedRepository[Campaign]):
     async def loads(self, principal: Principal, campaign_id: uuid.UUID):
         """Households and households reached per volunteer."""
         campaign = await self.get(principal, campaign_id)
-        stmt = sa_select(CampaignHousehold.volunteer_id, func.count(),
-                         func.count(CampaignHousehold.reached_at)).where(
+        stmt = sa_select(CampaignHousehold.volunteer_id, func.count().label("households"),
+                         func.count(CampaignHousehold.reached_at).label("reached")).where(
             CampaignHousehold.campaign_id == campaign.id).group_by(
             CampaignHousehold.volunteer_id)
-        return (await self.session.execute(stmt)).all()
+        return [(r["volunteer_id"], r["households"], r["reached"])
+                for r in await self.run.fetch(stmt)]
 
     async def walk(self, principal: Principal, campaign_id: uuid.UUID,
                    volunteer_id: uuid.UUID) -> tuple[Campaign, list]:
@@ -193,8 +193,8 @@ class OutreachRepository(ScopedRepository[Campaign]):
     async def _insert_ignoring_twins(self, model, values: dict, keys: tuple[str, ...]) -> bool:
         """INSERT ... ON CONFLICT DO NOTHING RETURNING: one round trip, no savepoint; False
         when a twin got there first."""
-        stmt = _ignoring_twins(model, keys, self.session.bind.dialect.name)
-        return (await core(self.session, stmt, values)).first() is not None
+        return await self.run.fetchrow(_ignoring_twins(model, keys, self.run.dialect),
+                                       values) is not None
 
     async def add_visit(self, visit: Visit) -> bool:
         """Insert; False when a twin with the same client id got there first."""
@@ -231,7 +231,7 @@ class OutreachRepository(ScopedRepository[Campaign]):
     async def actions_done(self, campaign: Campaign, resident_ids: list[uuid.UUID]):
         stmt = sa_select(GoalProgress.resident_id, GoalProgress.action).where(
             GoalProgress.campaign_id == campaign.id, GoalProgress.resident_id.in_(resident_ids))
-        return (await self.session.execute(stmt)).all()
+        return [(row["resident_id"], row["action"]) for row in await self.run.fetch(stmt)]
 
     # -- counters --------------------------------------------------------------------
     async def bump(self, campaign_id: uuid.UUID, changes: list[tuple[str, str, str, int]]):
@@ -246,13 +246,14 @@ class OutreachRepository(ScopedRepository[Campaign]):
                  "shard": shard, "value": v} for (d, k, m), v in sorted(merged.items()) if v]
         if not rows:
             return
-        await core(self.session, _bump(self.session.bind.dialect.name), rows)
+        await self.run.executemany(_bump(self.run.dialect), rows)
 
     async def set_counters(self, campaign_id, dimension: str, metric: str,
                            values: dict[str, int]) -> None:
-        await self.session.execute(update(CampaignCounter).where(
-            CampaignCounter.campaign_id == campaign_id, CampaignCounter.dimension == dimension,
-            CampaignCounter.metric == metric).values(value=0))
+        t = CampaignCounter.__table__.c  # counters are never loaded as objects
+        await self.run.execute(update(CampaignCounter.__table__).where(
+            t.campaign_id == campaign_id, t.dimension == dimension, t.metric == metric
+        ).values(value=0))
         await self.bump(campaign_id, [(dimension, k, metric, v) for k, v in values.items()])
 
     async def counters(self, principal: Principal, campaign_id: uuid.UUID
@@ -260,10 +261,11 @@ class OutreachRepository(ScopedRepository[Campaign]):
         """The campaign and its counters, the shards summed."""
         campaign = await self.get(principal, campaign_id)
         stmt = sa_select(CampaignCounter.dimension, CampaignCounter.key, CampaignCounter.metric,
-                         func.sum(CampaignCounter.value)).where(
+                         func.sum(CampaignCounter.value).label("value")).where(
             CampaignCounter.campaign_id == campaign.id).group_by(
             CampaignCounter.dimension, CampaignCounter.key, CampaignCounter.metric)
-        return campaign, list((await self.session.execute(stmt)).all())
+        return campaign, [(r["dimension"], r["key"], r["metric"], r["value"])
+                          for r in await self.run.fetch(stmt)]
 
     # -- needs -----------------------------------------------------------------------
     async def add_need(self, need: VisitNeed) -> None:

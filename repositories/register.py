@@ -21,7 +21,6 @@ from sqlalchemy import (
     update,
 )
 from sqlmodel import select
-from sqlmodel.ext.asyncio.session import AsyncSession
 
 from domain.access import Principal
 from domain.paging import Page
@@ -29,11 +28,12 @@ from domain.register.errors import HouseholdNotFound, IdNumberTaken, ResidentNot
 from domain.register.models import ChangeLog, Household, ReadinessFact, Resident
 from domain.register.views import RESIDENT
 from domain.views import Audience
-from repositories.direct import ConnectionRun, Run, any_of
+from repositories.direct import Run, any_of
 from repositories.documents import document_sql, utc_text
 from repositories.flush import flush_or_conflict
 from repositories.paging import count_of, keyset, page_from_rows, parse_sort
 from repositories.scoped import (
+    Repository,
     ScopedRepository,
     UnitColumns,
     level_columns,
@@ -181,7 +181,7 @@ class ResidentRepository(ScopedRepository[Resident]):
     not_found, id_param = ResidentNotFound, "resident_id"
 
     async def living_with_id_number(self, id_number: str, exclude: uuid.UUID | None = None):
-        return await self.session.scalar(living_with_id_number(id_number, exclude))
+        return await self.run.fetchval(living_with_id_number(id_number, exclude))
 
     async def members(self, household_ids: list[uuid.UUID], *, for_update=False):
         stmt = select(Resident).where(
@@ -227,7 +227,7 @@ class ResidentRepository(ScopedRepository[Resident]):
 
     async def readiness(self, ids: list[uuid.UUID]) -> dict[uuid.UUID, dict[str, Fact]]:
         """The latest fact of each kind per resident, in this unit of work."""
-        return await readiness_of(ConnectionRun(await self.session.connection()), ids)
+        return await readiness_of(self.run, ids)
 
     async def add_fact(self, fact: ReadinessFact, *, flush: bool = True) -> None:
         self.session.add(fact)
@@ -300,7 +300,7 @@ class HouseholdRepository(ScopedRepository[Household]):
         return {h.code: h for h in (await self.session.exec(stmt)).all()}
 
     async def code_taken(self, code: str) -> bool:
-        return bool(await self.session.scalar(select(exists().where(Household.code == code))))
+        return bool(await self.run.fetchval(select(exists().where(Household.code == code))))
 
     async def add(self, household: Household) -> Household:
         self.session.add(household)
@@ -311,9 +311,7 @@ class HouseholdRepository(ScopedRepository[Household]):
         await flush_or_conflict(self.session)
 
 
-class ChangeLogRepository:
-    def __init__(self, session: AsyncSession) -> None:
-        self.session = session
+class ChangeLogRepository(Repository):
 
     async def add(self, entry: ChangeLog) -> None:
         self.session.add(entry)
