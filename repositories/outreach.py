@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import secrets
 import uuid
+from collections.abc import Iterable
 from functools import lru_cache
 from typing import Any
 
@@ -27,6 +28,7 @@ from domain.outreach.models import (
 from domain.paging import Page
 from domain.register.models import Household, Resident
 from domain.units.models import Street
+from repositories.direct import any_of
 from repositories.paging import keyset, page_from_rows, parse_sort
 from repositories.scoped import JoinTable, ScopedRepository, UnitColumns
 
@@ -40,12 +42,22 @@ def _ignoring_twins(model, keys: tuple[str, ...], dialect: str):
 
 
 @lru_cache(maxsize=2)
-def _first_action(for_update: bool):
-    stmt = select(GoalProgress).where(
+def _first_actions(dialect: str):
+    """The first times of some residents' actions, locked: every action of a visit in one
+    statement (its pairs are a subset of residents x actions, all of one household)."""
+    return select(GoalProgress).where(
         GoalProgress.campaign_id == bindparam("campaign_id"),
-        GoalProgress.resident_id == bindparam("resident_id"),
-        GoalProgress.action == bindparam("action"))
-    return stmt.with_for_update() if for_update else stmt
+        any_of(GoalProgress.__table__.c.resident_id, "resident_ids", dialect),
+        any_of(GoalProgress.__table__.c.action, "actions", dialect)).with_for_update()
+
+
+@lru_cache(maxsize=2)
+def _new_first_actions(dialect: str):
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    t = GoalProgress.__table__
+    return insert(t).on_conflict_do_nothing(
+        index_elements=["campaign_id", "resident_id", "action"]).returning(
+        t.c.resident_id, t.c.action)
 
 
 @lru_cache(maxsize=2)
@@ -218,15 +230,26 @@ class OutreachRepository(ScopedRepository[Campaign]):
         rows = list((await self.session.exec(keyset(stmt, keys, cursor, limit))).all())
         return page_from_rows(rows, keys, limit)
 
-    async def first_action(self, campaign_id, resident_id, action, *, for_update=True):
-        params = {"campaign_id": campaign_id, "resident_id": resident_id, "action": action}
-        return (await self.session.exec(_first_action(for_update), params=params)).first()
+    async def first_actions(self, campaign_id: uuid.UUID, pairs: Iterable[tuple[uuid.UUID, str]]
+                            ) -> dict[tuple[uuid.UUID, str], GoalProgress]:
+        """The recorded first times among `pairs` (resident, action), locked, by pair."""
+        pairs = set(pairs)
+        if not pairs:
+            return {}
+        params = {"campaign_id": campaign_id,
+                  "resident_ids": list({r for r, _ in pairs}),
+                  "actions": list({str(a) for _, a in pairs})}
+        rows = await self.session.exec(_first_actions(self.run.dialect), params=params)
+        return {key: row for row in rows.all()
+                if (key := (row.resident_id, str(row.action))) in pairs}
 
-    async def add_first_action(self, values: dict[str, Any]) -> bool:
-        """Insert the first time an action happened (a dict of goal_progress columns); False
-        when it already had."""
-        return await self._insert_ignoring_twins(
-            GoalProgress, values, ("campaign_id", "resident_id", "action"))
+    async def add_first_actions(self, rows: list[dict[str, Any]]) -> set[tuple[uuid.UUID, str]]:
+        """Insert first times (dicts of goal_progress columns) in one statement; answers the
+        (resident, action) pairs inserted, without those another visit recorded first."""
+        if not rows:
+            return set()
+        stmt = _new_first_actions(self.run.dialect).values(rows)
+        return {(r["resident_id"], str(r["action"])) for r in await self.run.fetch(stmt)}
 
     async def actions_done(self, campaign: Campaign, resident_ids: list[uuid.UUID]):
         stmt = sa_select(GoalProgress.resident_id, GoalProgress.action).where(
