@@ -6,7 +6,7 @@ import uuid
 from collections import defaultdict
 from datetime import date, datetime
 from functools import lru_cache
-from typing import Any, NamedTuple
+from typing import Any, ClassVar, NamedTuple
 
 from sqlalchemy import (
     Text,
@@ -312,13 +312,23 @@ class HouseholdRepository(ScopedRepository[Household]):
 
 
 class ChangeLogRepository(Repository):
+    """The register's history. A record's changes are read through its own repository's
+    scoped get, so none can be read with a bare id."""
+
+    parents: ClassVar[dict[str, type[ScopedRepository]]] = {
+        "resident": ResidentRepository, "household": HouseholdRepository}
 
     async def add(self, entry: ChangeLog) -> None:
         self.session.add(entry)
 
-    async def list(self, entity_type: str, entity_id: uuid.UUID, *, cursor, limit) -> Page:
-        stmt = select(ChangeLog).where(ChangeLog.entity_type == entity_type,
-                                       ChangeLog.entity_id == entity_id)
+    async def history(self, principal: Principal, *, entity: str, entity_id: uuid.UUID,
+                      cursor, limit) -> Page:
+        """One record's changes, oldest first, if the caller may read the record (deleted
+        ones keep their history); else the record's not-found error."""
+        parent = await self.parents[entity](self.session).get(principal, entity_id,
+                                                              include_deleted=True)
+        stmt = select(ChangeLog).where(ChangeLog.entity_type == entity,
+                                       ChangeLog.entity_id == parent.id)
         keys = parse_sort(None, {"id": ChangeLog.id}, "id", ChangeLog.id)
         rows = list((await self.session.exec(keyset(stmt, keys, cursor, limit))).all())
         return page_from_rows(rows, keys, limit)
