@@ -9,7 +9,6 @@ from datetime import datetime
 
 from sqlalchemy import Select, bindparam, delete, exists, false, literal, update
 from sqlmodel import select
-from sqlmodel.ext.asyncio.session import AsyncSession
 
 from domain.access import Principal
 from domain.accounts.errors import ServiceAccountNotFound, UserNotFound
@@ -25,7 +24,7 @@ from domain.accounts.models import (
 from domain.paging import Page
 from repositories.direct import Direct, Run
 from repositories.flush import flush_or_conflict
-from repositories.scoped import JoinTable, Own, Scope, ScopedRepository, inside
+from repositories.scoped import JoinTable, Own, Repository, Scope, ScopedRepository, inside
 from repositories.units import known_levels, unit_levels
 
 
@@ -75,7 +74,7 @@ class UserRepository(ScopedRepository[User]):
             self.session.add(UserUnit(user_id=user_id, unit_id=unit_id))
 
     async def admin_exists(self) -> bool:
-        return bool(await self.session.scalar(select(exists().where(User.role == "admin"))))
+        return bool(await self.run.fetchval(select(exists().where(User.role == "admin"))))
 
     async def add(self, user: User) -> User:
         self.session.add(user)
@@ -139,11 +138,8 @@ class ServiceAccountRepository(ScopedRepository[ServiceAccount]):
         await flush_or_conflict(self.session)
 
 
-class TokenRepository:
+class TokenRepository(Repository):
     """Refresh-token families and revoked access-token ids."""
-
-    def __init__(self, session: AsyncSession) -> None:
-        self.session = session
 
     async def add_refresh(self, token: RefreshToken) -> None:
         self.session.add(token)
@@ -192,9 +188,8 @@ async def bearer_state(run: Run, kind: str, subject_id: uuid.UUID, jti: str):
                               {"subject_id": subject_id, "jti": jti})
 
 
-class ThrottleRepository:
-    def __init__(self, session: AsyncSession) -> None:
-        self.session = session
+class ThrottleRepository(Repository):
+    """Failed sign-ins per key, for slowing down guessing."""
 
     async def get_many(self, keys: list[str]) -> list[LoginThrottle]:
         stmt = select(LoginThrottle).where(LoginThrottle.key.in_(keys))

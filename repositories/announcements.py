@@ -124,7 +124,7 @@ class AnnouncementRepository(ScopedRepository[Announcement]):
     async def households_told(self, announcement: Announcement) -> int:
         stmt = sa_select(func.count()).where(
             AnnouncementDelivery.announcement_id == announcement.id)
-        return int(await self.session.scalar(stmt) or 0)
+        return int(await self.run.fetchval(stmt) or 0)
 
     async def target_households(self, announcement: Announcement) -> int:
         """Living households of the target units, by the (commune_id) or (group_id) index."""
@@ -137,7 +137,7 @@ class AnnouncementRepository(ScopedRepository[Announcement]):
             where = literal(False)
         stmt = sa_select(func.count()).select_from(Household).where(
             where, Household.deleted_at.is_(None))
-        return int(await self.session.scalar(stmt) or 0)
+        return int(await self.run.fetchval(stmt) or 0)
 
 
 # The unit of work's attributes for this area (`uow.<name>`), see repositories/areas.py.

@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterable
 from datetime import datetime
+from types import SimpleNamespace
 from typing import Any
 
 from sqlalchemy import Text, bindparam, cast, func, insert, text, update
@@ -16,8 +17,7 @@ from domain.audit.models import GENESIS_HASH, AuditEvent, chain_hash
 from domain.paging import Page
 from domain.types import utcnow
 from repositories.accounts import UserRepository
-from repositories.db import core, is_postgres
-from repositories.direct import ConnectionRun, Run
+from repositories.direct import Run
 from repositories.scoped import ScopedRepository, Through
 
 # The sealer holds this transaction-scoped lock so the hash chain never forks.
@@ -30,6 +30,10 @@ _APPEND = insert(_EVENTS).values({name: bindparam(name) for name in (
     "object_type", "object_ids", "outcome", "request_id", "client_ip", "details")})
 _LAST_SEALED = select(_EVENTS.c.seq, _EVENTS.c.hash).where(
     _EVENTS.c.seq.is_not(None)).order_by(_EVENTS.c.seq.desc()).limit(1)
+_UNSEALED = select(_EVENTS).where(_EVENTS.c.seq.is_(None)).order_by(_EVENTS.c.id).limit(
+    bindparam("n"))
+_TRY_LOCK = text("SELECT pg_try_advisory_xact_lock(:k)")
+_LOCK = text("SELECT pg_advisory_xact_lock(:k)")
 _SEAL = update(_EVENTS).where(_EVENTS.c.id == bindparam("event_id")).values(
     seq=bindparam("new_seq"), prev_hash=bindparam("new_prev"), hash=bindparam("new_hash"))
 
@@ -77,8 +81,7 @@ class AuditRepository(ScopedRepository[AuditEvent]):
         **kwargs: Any,
     ) -> None:
         """Append one event in the caller's transaction (if it fails, the use case fails)."""
-        await append_event(ConnectionRun(await self.session.connection()), who, action,
-                           object_type, object_ids, **kwargs)
+        await append_event(self.run, who, action, object_type, object_ids, **kwargs)
 
     async def seal(self, limit: int = SEAL_BATCH, *, wait: bool = True) -> int:
         """Chain up to `limit` unsealed events, oldest id first; how many were sealed.
@@ -86,31 +89,28 @@ class AuditRepository(ScopedRepository[AuditEvent]):
         Events are sealed in the order they became visible, so one committed late (a long
         transaction) takes the next place in the chain rather than its id's. `wait=False`
         returns 0 at once when another sealer holds the lock."""
-        if is_postgres(self.session):
+        if self.run.dialect == "postgresql":
             if not wait:
-                if not await self.session.scalar(
-                        text("SELECT pg_try_advisory_xact_lock(:k)"), {"k": _CHAIN_LOCK}):
+                if not await self.run.fetchval(_TRY_LOCK, {"k": _CHAIN_LOCK}):
                     return 0
             else:
-                await self.session.execute(
-                    text("SELECT pg_advisory_xact_lock(:k)"), {"k": _CHAIN_LOCK})
-        last = (await core(self.session, _LAST_SEALED)).first()
-        seq, prev = (last.seq, last.hash) if last else (0, GENESIS_HASH)
-        rows = (await core(self.session, select(_EVENTS).where(_EVENTS.c.seq.is_(None))
-                           .order_by(_EVENTS.c.id).limit(limit))).all()
+                await self.run.execute(_LOCK, {"k": _CHAIN_LOCK})
+        last = await self.run.fetchrow(_LAST_SEALED)
+        seq, prev = (last["seq"], last["hash"]) if last else (0, GENESIS_HASH)
+        rows = await self.run.fetch(_UNSEALED, {"n": limit})
         sealed = []
         for row in rows:
-            seq, digest = seq + 1, chain_hash(row, prev)
-            sealed.append({"event_id": row.id, "new_seq": seq, "new_prev": prev,
+            seq, digest = seq + 1, chain_hash(SimpleNamespace(**row), prev)
+            sealed.append({"event_id": row["id"], "new_seq": seq, "new_prev": prev,
                            "new_hash": digest})
             prev = digest
         if sealed:
-            await core(self.session, _SEAL, sealed)
+            await self.run.executemany(_SEAL, sealed)
         return len(sealed)
 
     async def pending(self) -> int:
         """Committed events not yet sealed into the chain."""
-        return await self.session.scalar(
+        return await self.run.fetchval(
             select(func.count()).select_from(_EVENTS).where(_EVENTS.c.seq.is_(None))) or 0
 
     async def list(

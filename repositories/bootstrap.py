@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-from sqlalchemy import exists, select
-
 from auth.passwords import hash_password
 from domain.access import Role
 from domain.accounts.models import User
-from domain.units.models import AdminUnit
 from repositories.uow import SqlUnitOfWork
 
 
@@ -32,7 +29,7 @@ async def ensure_demo(factory, password: str, *, seed: int) -> bool:
     from repositories.demo import load_demo
 
     async with SqlUnitOfWork(factory) as uow:
-        if await uow.session.scalar(select(exists().where(AdminUnit.id.is_not(None)))):
+        if await uow.units.any_exist():
             return False
         await load_demo(uow, password, seed=seed)
         await uow.commit()

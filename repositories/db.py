@@ -62,13 +62,3 @@ def make_session_factory(bind, info: dict | None = None) -> async_sessionmaker[A
     """Sessions on `bind`; `info` is given to each (the in-process job queue on SQLite)."""
     return async_sessionmaker(bind=bind, class_=AsyncSession, expire_on_commit=False,
                               info=info or {})
-
-
-async def core(session: AsyncSession, stmt, params: dict | None = None):
-    """Run a Core statement on the session's connection (its transaction), skipping the ORM's
-    per-statement work; for hot read paths whose rows are not entities."""
-    return await (await session.connection()).execute(stmt, params)
-
-
-def is_postgres(session_or_conn) -> bool:
-    return session_or_conn.bind.dialect.name == "postgresql"

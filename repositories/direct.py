@@ -14,10 +14,17 @@ them through a `Run`:
   (tests) uses the raw connection beneath SQLAlchemy's. Lost connections and refused
   connects surface as `ConnectionError` (503 `database_unavailable`), a full pool as
   SQLAlchemy's pool timeout (503 `service_busy`);
-- `ConnectionRun` elsewhere (SQLite) and inside a use case's transaction: the same
-  statements on a SQLAlchemy connection.
+- `ConnectionRun` elsewhere (SQLite): the same statements on a SQLAlchemy connection;
+- `SessionRun` inside a use case's transaction: the same statements on the session's
+  connection. Every Core statement a repository runs goes through one (`Repository.run`);
+  the session's own `exec`/`execute` is kept for the ORM: loading entities, and UPDATE or
+  DELETE of a mapped class, which keep the session's loaded objects in step.
 
 Rows are indexed by column name either way (`row["id"]`).
+
+`Run` lives here, not in `domain/ports.py`: the domain never runs a statement (its ports
+are repositories and the unit of work), so this is the adapter's own seam, beside the three
+ways of running one.
 """
 
 from __future__ import annotations
@@ -32,7 +39,7 @@ import asyncpg
 from sqlalchemy import ARRAY, any_, bindparam
 from sqlalchemy.dialects.postgresql.asyncpg import dialect as _asyncpg_dialect
 from sqlalchemy.exc import TimeoutError as PoolTimeoutError
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession
 from sqlalchemy.util import LRUCache
 
 from repositories.integrity import is_connection_failure
@@ -50,6 +57,9 @@ class Run(Protocol):
     async def fetchval(self, stmt, params: dict[str, Any] | None = None) -> Any: ...
 
     async def execute(self, stmt, params: dict[str, Any] | None = None) -> None: ...
+
+    async def executemany(self, stmt, rows: Sequence[dict[str, Any]]) -> None:
+        """The statement once per row of parameters, in one round trip where the driver can."""
 
 
 def any_of(column, name: str, dialect: str | None, *values: list):
@@ -79,6 +89,39 @@ class ConnectionRun:
 
     async def execute(self, stmt, params=None) -> None:
         await self.conn.execute(stmt, params)
+
+    async def executemany(self, stmt, rows) -> None:
+        await self.conn.execute(stmt, list(rows))
+
+
+class SessionRun:
+    """The session's connection, taken per statement as the session hands it out (it opens
+    the transaction on first use and may change after a commit). No autoflush: a statement
+    that must see the unit of work's pending objects belongs to the ORM side."""
+
+    __slots__ = ("dialect", "session")
+
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+        self.dialect = session.bind.dialect.name
+
+    async def fetch(self, stmt, params=None):
+        conn = await self.session.connection()
+        return (await conn.execute(stmt, params)).mappings().all()
+
+    async def fetchrow(self, stmt, params=None):
+        conn = await self.session.connection()
+        return (await conn.execute(stmt, params)).mappings().first()
+
+    async def fetchval(self, stmt, params=None):
+        conn = await self.session.connection()
+        return (await conn.execute(stmt, params)).scalar()
+
+    async def execute(self, stmt, params=None) -> None:
+        await (await self.session.connection()).execute(stmt, params)
+
+    async def executemany(self, stmt, rows) -> None:
+        await (await self.session.connection()).execute(stmt, list(rows))
 
 
 _DIALECT = _asyncpg_dialect()  # renders $1, $2, ... as the asyncpg adapter does
@@ -150,12 +193,9 @@ class AsyncpgRun:
         try:
             async with self.lock or nullcontext():
                 return await method(sql, *args)
-        except (*_LOST, OSError) as exc:
-            if not is_connection_failure(exc):
-                raise
-            raise ConnectionError(f"database connection lost: {type(exc).__name__}") from exc
-        except asyncpg.QueryCanceledError as exc:  # statement_timeout
-            raise TimeoutError("statement timeout") from exc
+        except (*_LOST, OSError, asyncpg.QueryCanceledError) as exc:
+            _translate(exc)
+            raise
 
     async def fetch(self, stmt, params=None):
         return await self._call(self.conn.fetch, stmt, params)
@@ -168,6 +208,26 @@ class AsyncpgRun:
 
     async def execute(self, stmt, params=None) -> None:
         await self._call(self.conn.execute, stmt, params)
+
+    async def executemany(self, stmt, rows) -> None:
+        if not rows:
+            return
+        sql = prepared(stmt, rows[0])[0]
+        args = [prepared(stmt, row)[1] for row in rows]
+        try:
+            async with self.lock or nullcontext():
+                await self.conn.executemany(sql, args)
+        except (*_LOST, OSError, asyncpg.QueryCanceledError) as exc:
+            _translate(exc)
+            raise
+
+
+def _translate(exc: BaseException) -> None:
+    """Raise what a failed direct statement means to the app, or return to re-raise it."""
+    if isinstance(exc, asyncpg.QueryCanceledError):  # statement_timeout
+        raise TimeoutError("statement timeout") from exc
+    if is_connection_failure(exc):
+        raise ConnectionError(f"database connection lost: {type(exc).__name__}") from exc
 
 
 def asyncpg_connect_args(engine: AsyncEngine) -> MutableMapping[str, Any]:

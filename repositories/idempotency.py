@@ -5,14 +5,13 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import delete
-from sqlmodel.ext.asyncio.session import AsyncSession
 
 from domain.idempotency import IdempotencyRecord
+from repositories.scoped import Repository
 
 
-class IdempotencyRepository:
-    def __init__(self, session: AsyncSession) -> None:
-        self.session = session
+class IdempotencyRepository(Repository):
+    """Stored answers, kept a day."""
 
     async def purge(self, older_than: datetime) -> int:
         """Remove records created before `older_than`; how many."""

@@ -24,9 +24,11 @@ from sqlalchemy import (
     literal,
     or_,
     select,
+    text,
     true,
     update,
 )
+from sqlalchemy.schema import CreateTable, DropTable
 from sqlmodel import select as sqlmodel_select
 
 from domain.access import Principal
@@ -65,6 +67,7 @@ STAGE = Table(
     Column("household_id", Uuid), Column("resident_id", Uuid), Column("action", String(8)),
     prefixes=["TEMPORARY"],
 )
+_LONG_STATEMENTS = text("SET LOCAL statement_timeout = '60min'")
 STAGE_COLUMNS = [c.name for c in STAGE.columns if c.name not in
                  ("household_id", "resident_id", "action")]
 
@@ -131,14 +134,14 @@ class ImportRepository(ScopedRepository[ImportJob]):
 
     async def cancel_requested(self, job_id: uuid.UUID) -> bool:
         j = ImportJob.__table__.c
-        return await self.session.scalar(
+        return await self.run.fetchval(
             select(j.cancel_requested_at.is_not(None)).where(j.id == job_id)) or False
 
     async def beat(self, job_id: uuid.UUID) -> None:
         """The job's worker is alive (the long set-wise statements report no progress)."""
-        await self._exec(update(ImportJob).where(
-            ImportJob.id == job_id, ImportJob.status.in_(("queued", "running"))).values(
-            heartbeat_at=utcnow()))
+        j = ImportJob.__table__.c  # a side transaction of its own: no job loaded in it
+        await self.run.execute(update(ImportJob.__table__).where(
+            j.id == job_id, j.status.in_(("queued", "running"))).values(heartbeat_at=utcnow()))
 
     async def unfinished(self, silent_since: datetime | None) -> list[ImportJob]:
         """Jobs queued or running with no sign of life since `silent_since` (or, given None,
@@ -150,30 +153,27 @@ class ImportRepository(ScopedRepository[ImportJob]):
         return list((await self.session.exec(stmt)).all())
 
     async def drop_stage(self) -> None:
-        conn = await self.session.connection()
-        await conn.run_sync(lambda c: STAGE.drop(c, checkfirst=True))
+        await self.run.execute(DropTable(STAGE, if_exists=True))
 
     # -- staging -------------------------------------------------------------------------
     async def create_stage(self) -> None:
-        conn = await self.session.connection()
-        if conn.dialect.name == "postgresql":
+        if self.run.dialect == "postgresql":
             # A million-row apply runs single statements for minutes; the service-wide
             # statement timeout is for requests, not for this background transaction.
-            await conn.exec_driver_sql("SET LOCAL statement_timeout = '60min'")
-        await conn.run_sync(lambda c: STAGE.drop(c, checkfirst=True))
-        await conn.run_sync(lambda c: STAGE.create(c))
+            await self.run.execute(_LONG_STATEMENTS)
+        await self.drop_stage()
+        await self.run.execute(CreateTable(STAGE))
 
     async def stage(self, records: list[tuple[int, dict[str, Any]]]) -> None:
         rows = [(line, uuid7(), uuid7(), *(rec.get(c) for c in STAGE_COLUMNS[3:]))
                 for line, rec in records]
-        conn = await self.session.connection()
-        if conn.dialect.name == "postgresql":
-            raw = await conn.get_raw_connection()
+        if self.run.dialect == "postgresql":  # the driver's COPY: no statement to run
+            raw = await (await self.session.connection()).get_raw_connection()
             await raw.driver_connection.copy_records_to_table(
                 "import_stage", records=rows, columns=STAGE_COLUMNS)
         else:
-            await conn.execute(insert(STAGE), [dict(zip(STAGE_COLUMNS, r, strict=True))
-                                              for r in rows])
+            await self.run.executemany(insert(STAGE), [dict(zip(STAGE_COLUMNS, r, strict=True))
+                                                       for r in rows])
 
     # -- checks --------------------------------------------------------------------------
     async def resolve(self, principal: Principal) -> list[tuple[int, str, str]]:
@@ -189,34 +189,35 @@ class ImportRepository(ScopedRepository[ImportJob]):
             r.household_id == household, r.name_folded == s.name_folded,
             r.birth_year == s.birth_year, r.deleted_at.is_(None)).limit(1)
         # One pass over the staged rows (each UPDATE of a million rows rewrites them all).
-        await self._exec(update(STAGE).values(
+        await self.run.execute(update(STAGE).values(
             household_id=household,
             resident_id=case((s.id_number.is_not(None), by_id.scalar_subquery()),
                              else_=by_name.scalar_subquery())))
-        problems = [(line, "household_code", "household_unknown") for (line,) in await self._rows(
+        problems = [(line, "household_code", "household_unknown") for line in await self._lines(
             select(s.line).where(s.household_id.is_(None)))]
         first = select(func.min(s.line)).where(s.id_number.is_not(None)).group_by(s.id_number)
-        problems += [(line, "id_number", "duplicate_in_file") for (line,) in await self._rows(
+        problems += [(line, "id_number", "duplicate_in_file") for line in await self._lines(
             select(s.line).where(s.id_number.is_not(None), s.line.not_in(first)))]
         # An ID number living elsewhere, outside the caller's households: not theirs to move.
         elsewhere = select(s.line).select_from(STAGE.join(r, r.id == s.resident_id)).where(
             r.household_id.is_distinct_from(s.household_id))
         if not principal.is_unscoped:
             elsewhere = elsewhere.where(~in_scope(r, principal))
-        problems += [(line, "id_number", ID_NUMBER_TAKEN) for (line,) in
-                     await self._rows(elsewhere)]
+        problems += [(line, "id_number", ID_NUMBER_TAKEN) for line in
+                     await self._lines(elsewhere)]
         return problems
 
     async def drop_lines(self, lines: set[int]) -> None:
         if lines:
-            await self._exec(delete(STAGE).where(STAGE.c.line.in_(sorted(lines))))
+            await self.run.execute(delete(STAGE).where(STAGE.c.line.in_(sorted(lines))))
 
     async def classify(self) -> dict[str, int]:
         s, r = STAGE.c, _RESIDENT
         changed = select(literal(1)).where(r.id == s.resident_id, rules.differs(s, r))
-        await self._exec(update(STAGE).values(action=case(
+        await self.run.execute(update(STAGE).values(action=case(
             (s.resident_id.is_(None), "create"), (changed.exists(), "update"), else_="same")))
-        counts = dict(await self._rows(select(s.action, func.count()).group_by(s.action)))
+        counts = {row["action"]: row["n"] for row in await self.run.fetch(
+            select(s.action, func.count().label("n")).group_by(s.action))}
         return {k: counts.get(k, 0) for k in ("create", "update", "same")}
 
     # -- apply ---------------------------------------------------------------------------
@@ -224,7 +225,7 @@ class ImportRepository(ScopedRepository[ImportJob]):
         """Write the classified rows by the register's rules, each change with its history
         entry (the stored values before, the new version), in a few statements."""
         s, r, h = STAGE.c, _RESIDENT, Household.__table__.c
-        dialect = self.session.bind.dialect.name
+        dialect = self.run.dialect
         now = utcnow()
         at = literal(now, Resident.updated_at.type)
 
@@ -239,20 +240,20 @@ class ImportRepository(ScopedRepository[ImportJob]):
                 .select_from(rows).where(where))
 
         job = literal([str(job_id)], ChangeLog.related_ids.type)
-        await self._exec(insert(Resident).from_select(
+        await self.run.execute(insert(Resident).from_select(
             ["id", "created_at", "updated_at", "version", *RESIDENT_MERGE],
             select(s.new_id, at, at, literal(1),
                    *(rules.merged(name, s, None, h) for name in RESIDENT_MERGE))
             # One join gives the placement (was three lookups of the household per row).
             .select_from(STAGE.join(Household, h.id == s.household_id))
             .where(s.action == "create")))
-        await self._exec(entries(
+        await self.run.execute(entries(
             STAGE.join(Household, h.id == s.household_id), s.action == "create", "imported",
             literal(1), literal({}, ChangeLog.before.type),
             rules.history_after_create(s, h, dialect), job, s.log_id, entity=s.new_id))
         # The entry of an update is written first: it reads the stored values it replaces.
         before, after = rules.history_of_update(s, r, h, dialect)
-        await self._exec(entries(
+        await self.run.execute(entries(
             STAGE.join(Resident, r.id == s.resident_id).join(Household, h.id == s.household_id),
             s.action == "update", "import_updated", r.version + 1, before, after,
             job, s.log_id))
@@ -260,7 +261,7 @@ class ImportRepository(ScopedRepository[ImportJob]):
                .select_from(STAGE.join(Household, h.id == s.household_id))
                .where(s.action == "update", s.resident_id == r.id).subquery())
         placed = {name: upd.c[f"h_{name}"] for name in PLACEMENT}
-        await self._exec(update(Resident).where(r.id == upd.c.resident_id).values(
+        await self.run.execute(update(Resident).where(r.id == upd.c.resident_id).values(
             **{name: rules.merged(name, upd.c, r, placed) for name in RESIDENT_MERGE},
             version=r.version + 1, updated_at=at))
         await self._apply_heads(entries, dialect, at)
@@ -277,23 +278,20 @@ class ImportRepository(ScopedRepository[ImportJob]):
                        ).where(s.line.in_(last)).subquery("heads")
         stepping_down = and_(r.household_id == heads.c.household_id, r.relationship == HEAD,
                              r.id != heads.c.head_id, r.deleted_at.is_(None))
-        await self._exec(entries(
+        await self.run.execute(entries(
             Resident.__table__.join(heads, stepping_down), true(), HEAD_REPLACED,
             r.version + 1, literal({"relationship": HEAD.value}, ChangeLog.before.type),
             literal({"relationship": DEMOTED_HEAD.value}, ChangeLog.after.type),
             rules.json_list([heads.c.head_id], ["id"], dialect), rules.new_uuid7(dialect)))
         # UPDATE ... FROM the heads: joined, not NOT IN over a list of a million ids.
-        await self._exec(update(Resident).where(stepping_down).values(
+        await self.run.execute(update(Resident).where(stepping_down).values(
             relationship=DEMOTED_HEAD.value, version=r.version + 1, updated_at=at))
-        await self._exec(update(Household).where(
+        await self.run.execute(update(Household).where(
             h.id == heads.c.household_id, h.head_id.is_distinct_from(heads.c.head_id)).values(
             head_id=heads.c.head_id, version=h.version + 1, updated_at=at))
 
-    async def _exec(self, stmt) -> None:
-        await self.session.execute(stmt)
-
-    async def _rows(self, stmt) -> list[tuple]:
-        return [tuple(row) for row in (await self.session.execute(stmt)).all()]
+    async def _lines(self, stmt) -> list[int]:
+        return [row["line"] for row in await self.run.fetch(stmt)]
 
 
 # The unit of work's attributes for this area (`uow.<name>`), see repositories/areas.py.

@@ -5,6 +5,7 @@ from __future__ import annotations
 import builtins
 import secrets
 import uuid
+from collections.abc import Iterable
 from functools import lru_cache
 from typing import Any
 
@@ -28,7 +29,7 @@ from domain.outreach.models import (
 from domain.paging import Page
 from domain.register.models import Household, Resident
 from domain.units.models import Street
-from repositories.db import core
+from repositories.direct import any_of
 from repositories.paging import keyset, page_from_rows, parse_sort
 from repositories.scoped import JoinTable, ScopedRepository, UnitColumns
 
@@ -42,12 +43,22 @@ def _ignoring_twins(model, keys: tuple[str, ...], dialect: str):
 
 
 @lru_cache(maxsize=2)
-def _first_action(for_update: bool):
-    stmt = select(GoalProgress).where(
+def _first_actions(dialect: str):
+    """The first times of some residents' actions, locked: every action of a visit in one
+    statement (its pairs are a subset of residents x actions, all of one household)."""
+    return select(GoalProgress).where(
         GoalProgress.campaign_id == bindparam("campaign_id"),
-        GoalProgress.resident_id == bindparam("resident_id"),
-        GoalProgress.action == bindparam("action"))
-    return stmt.with_for_update() if for_update else stmt
+        any_of(GoalProgress.__table__.c.resident_id, "resident_ids", dialect),
+        any_of(GoalProgress.__table__.c.action, "actions", dialect)).with_for_update()
+
+
+@lru_cache(maxsize=2)
+def _new_first_actions(dialect: str):
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    t = GoalProgress.__table__
+    return insert(t).on_conflict_do_nothing(
+        index_elements=["campaign_id", "resident_id", "action"]).returning(
+        t.c.resident_id, t.c.action)
 
 
 @lru_cache(maxsize=2)
@@ -122,11 +133,11 @@ class OutreachRepository(ScopedRepository[Campaign]):
         out: dict[uuid.UUID, int] = {}
         for start in range(0, len(household_ids), 5000):
             chunk = household_ids[start:start + 5000]
-            stmt = sa_select(Resident.household_id, func.count()).where(
+            stmt = sa_select(Resident.household_id, func.count().label("n")).where(
                 Resident.household_id.in_(chunk), Resident.deleted_at.is_(None),
                 Resident.residence_status.in_(("permanent", "temporary"))
             ).group_by(Resident.household_id)
-            out.update({k: v for k, v in (await self.session.execute(stmt)).all()})
+            out.update({row["household_id"]: row["n"] for row in await self.run.fetch(stmt)})
         return out
 
     async def add_target(self, target: CampaignHousehold) -> None:
@@ -165,11 +176,12 @@ class OutreachRepository(ScopedRepository[Campaign]):
     async def loads(self, principal: Principal, campaign_id: uuid.UUID):
         """Households and households reached per volunteer."""
         campaign = await self.get(principal, campaign_id)
-        stmt = sa_select(CampaignHousehold.volunteer_id, func.count(),
-                         func.count(CampaignHousehold.reached_at)).where(
+        stmt = sa_select(CampaignHousehold.volunteer_id, func.count().label("households"),
+                         func.count(CampaignHousehold.reached_at).label("reached")).where(
             CampaignHousehold.campaign_id == campaign.id).group_by(
             CampaignHousehold.volunteer_id)
-        return (await self.session.execute(stmt)).all()
+        return [(r["volunteer_id"], r["households"], r["reached"])
+                for r in await self.run.fetch(stmt)]
 
     async def walk(self, principal: Principal, campaign_id: uuid.UUID,
                    volunteer_id: uuid.UUID) -> tuple[Campaign, builtins.list]:
@@ -194,8 +206,8 @@ class OutreachRepository(ScopedRepository[Campaign]):
     async def _insert_ignoring_twins(self, model, values: dict, keys: tuple[str, ...]) -> bool:
         """INSERT ... ON CONFLICT DO NOTHING RETURNING: one round trip, no savepoint; False
         when a twin got there first."""
-        stmt = _ignoring_twins(model, keys, self.session.bind.dialect.name)
-        return (await core(self.session, stmt, values)).first() is not None
+        return await self.run.fetchrow(_ignoring_twins(model, keys, self.run.dialect),
+                                       values) is not None
 
     async def add_visit(self, visit: Visit) -> bool:
         """Insert; False when a twin with the same client id got there first."""
@@ -219,20 +231,32 @@ class OutreachRepository(ScopedRepository[Campaign]):
         rows = list((await self.session.exec(keyset(stmt, keys, cursor, limit))).all())
         return page_from_rows(rows, keys, limit)
 
-    async def first_action(self, campaign_id, resident_id, action, *, for_update=True):
-        params = {"campaign_id": campaign_id, "resident_id": resident_id, "action": action}
-        return (await self.session.exec(_first_action(for_update), params=params)).first()
+    async def first_actions(self, campaign_id: uuid.UUID, pairs: Iterable[tuple[uuid.UUID, str]]
+                            ) -> dict[tuple[uuid.UUID, str], GoalProgress]:
+        """The recorded first times among `pairs` (resident, action), locked, by pair."""
+        pairs = set(pairs)
+        if not pairs:
+            return {}
+        params = {"campaign_id": campaign_id,
+                  "resident_ids": list({r for r, _ in pairs}),
+                  "actions": list({str(a) for _, a in pairs})}
+        rows = await self.session.exec(_first_actions(self.run.dialect), params=params)
+        return {key: row for row in rows.all()
+                if (key := (row.resident_id, str(row.action))) in pairs}
 
-    async def add_first_action(self, values: dict[str, Any]) -> bool:
-        """Insert the first time an action happened (a dict of goal_progress columns); False
-        when it already had."""
-        return await self._insert_ignoring_twins(
-            GoalProgress, values, ("campaign_id", "resident_id", "action"))
+    async def add_first_actions(self, rows: builtins.list[dict[str, Any]]
+                                ) -> set[tuple[uuid.UUID, str]]:
+        """Insert first times (dicts of goal_progress columns) in one statement; answers the
+        (resident, action) pairs inserted, without those another visit recorded first."""
+        if not rows:
+            return set()
+        stmt = _new_first_actions(self.run.dialect).values(rows)
+        return {(r["resident_id"], str(r["action"])) for r in await self.run.fetch(stmt)}
 
     async def actions_done(self, campaign: Campaign, resident_ids: builtins.list[uuid.UUID]):
         stmt = sa_select(GoalProgress.resident_id, GoalProgress.action).where(
             GoalProgress.campaign_id == campaign.id, GoalProgress.resident_id.in_(resident_ids))
-        return (await self.session.execute(stmt)).all()
+        return [(row["resident_id"], row["action"]) for row in await self.run.fetch(stmt)]
 
     # -- counters --------------------------------------------------------------------
     async def bump(self, campaign_id: uuid.UUID, changes: builtins.list[tuple[str, str, str, int]]):
@@ -247,13 +271,14 @@ class OutreachRepository(ScopedRepository[Campaign]):
                  "shard": shard, "value": v} for (d, k, m), v in sorted(merged.items()) if v]
         if not rows:
             return
-        await core(self.session, _bump(self.session.bind.dialect.name), rows)
+        await self.run.executemany(_bump(self.run.dialect), rows)
 
     async def set_counters(self, campaign_id, dimension: str, metric: str,
                            values: dict[str, int]) -> None:
-        await self.session.execute(update(CampaignCounter).where(
-            CampaignCounter.campaign_id == campaign_id, CampaignCounter.dimension == dimension,
-            CampaignCounter.metric == metric).values(value=0))
+        t = CampaignCounter.__table__.c  # counters are never loaded as objects
+        await self.run.execute(update(CampaignCounter.__table__).where(
+            t.campaign_id == campaign_id, t.dimension == dimension, t.metric == metric
+        ).values(value=0))
         await self.bump(campaign_id, [(dimension, k, metric, v) for k, v in values.items()])
 
     async def counters(self, principal: Principal, campaign_id: uuid.UUID
@@ -261,10 +286,11 @@ class OutreachRepository(ScopedRepository[Campaign]):
         """The campaign and its counters, the shards summed."""
         campaign = await self.get(principal, campaign_id)
         stmt = sa_select(CampaignCounter.dimension, CampaignCounter.key, CampaignCounter.metric,
-                         func.sum(CampaignCounter.value)).where(
+                         func.sum(CampaignCounter.value).label("value")).where(
             CampaignCounter.campaign_id == campaign.id).group_by(
             CampaignCounter.dimension, CampaignCounter.key, CampaignCounter.metric)
-        return campaign, list((await self.session.execute(stmt)).all())
+        return campaign, [(r["dimension"], r["key"], r["metric"], r["value"])
+                          for r in await self.run.fetch(stmt)]
 
     # -- needs -----------------------------------------------------------------------
     async def add_need(self, need: VisitNeed) -> None:

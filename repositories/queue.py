@@ -32,6 +32,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from domain.areas import area_modules
 from domain.jobs import TASKS, Busy, TaskSpec
 from domain.ports import UnitOfWork
+from repositories.scoped import Repository
 
 log = logging.getLogger("jobs")
 QUEUE = "default"
@@ -85,30 +86,30 @@ async def health(conn, stalled_after: float) -> dict[str, Any] | None:
             "live_workers": workers, "failed": failed}
 
 
-class SqlJobs:
+class SqlJobs(Repository):
     """`uow.jobs`: on PostgreSQL a job is a row written in the session's own transaction; on
     SQLite it is held until the unit of work commits, then given to the in-process worker."""
 
     def __init__(self, session: AsyncSession) -> None:
-        self.session = session
+        super().__init__(session)
         self.pending: list[tuple[str, dict[str, Any]]] = []
 
     async def enqueue(self, task: str, /, *, lock: str | None = None,
                       queueing_lock: str | None = None, **args: Any) -> None:
         if task not in declared_tasks():
             raise KeyError(f"unknown task {task}")
-        if self.session.bind.dialect.name != "postgresql":
+        if self.run.dialect != "postgresql":
             self.pending.append((task, {"lock": lock, "queueing_lock": queueing_lock,
                                         "args": args}))
             return
         params = {"queue": QUEUE, "task": task, "lock": lock, "qlock": queueing_lock,
                   "args": orjson.dumps(args).decode()}
         if queueing_lock is None:
-            await self.session.execute(_DEFER, params)
+            await self.run.execute(_DEFER, params)
             return
         try:  # one waiting job per queueing lock: a second one is refused by an index
             async with self.session.begin_nested():
-                await self.session.execute(_DEFER, params)
+                await self.run.execute(_DEFER, params)
         except IntegrityError:
             log.info("job already queued", extra={"task": task})
 

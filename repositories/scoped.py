@@ -13,6 +13,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any, ClassVar, Generic, TypeVar
 
 from sqlalchemy import Select, String, cast, false, or_, true
@@ -24,7 +25,7 @@ from domain.access import Principal
 from domain.errors import DomainError, NotFound
 from domain.paging import Page
 from domain.units.models import AdminUnit
-from repositories.direct import any_of
+from repositories.direct import Run, SessionRun, any_of
 from repositories.paging import count_of, keyset, page_from_rows, parse_sort
 
 LEVELS = ("group", "commune", "province")
@@ -174,7 +175,19 @@ class Own(Scope):
 M = TypeVar("M")
 
 
-class ScopedRepository(Generic[M]):
+class Repository:
+    """Over one unit of work's session: entities through the session (`session.exec`, `add`,
+    `flush`), every Core statement through `run`, in the same transaction."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    @cached_property
+    def run(self) -> Run:
+        return SessionRun(self.session)
+
+
+class ScopedRepository(Repository, Generic[M]):
     """A table's repository: every read starts at `readable(principal)`.
 
     Subclasses declare `model`, `scope`, the error a missing row raises (`not_found`: a
@@ -186,9 +199,6 @@ class ScopedRepository(Generic[M]):
     not_found: ClassVar[type[DomainError]] = NotFound
     id_param: ClassVar[str | None] = None
     deleted_column: ClassVar[str | None] = None
-
-    def __init__(self, session: AsyncSession) -> None:
-        self.session = session
 
     @classmethod
     def scope_of(cls, principal: Principal, dialect: str | None = None):
@@ -237,6 +247,6 @@ class ScopedRepository(Generic[M]):
                    include_total: bool = False) -> Page:
         """A keyset page of `stmt` (built from `readable`) in the order `sort` asks."""
         keys = parse_sort(sort, allowed, default, self.model.id)
-        total = await self.session.scalar(count_of(stmt)) if include_total else None
+        total = await self.run.fetchval(count_of(stmt)) if include_total else None
         rows = list((await self.session.exec(keyset(stmt, keys, cursor, limit))).all())
         return page_from_rows(rows, keys, limit, total)

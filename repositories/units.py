@@ -105,14 +105,17 @@ class UnitRepository(ScopedRepository[AdminUnit]):
                                       "created_at": AdminUnit.created_at},
             default="name", cursor=cursor, limit=limit, include_total=include_total)
 
+    async def any_exist(self) -> bool:
+        return bool(await self.run.fetchval(select(exists().where(AdminUnit.id.is_not(None)))))
+
     async def code_taken(self, code: str, exclude: uuid.UUID | None = None) -> bool:
         stmt = select(exists().where(AdminUnit.code == code, AdminUnit.id != exclude))
-        return bool(await self.session.scalar(stmt))
+        return bool(await self.run.fetchval(stmt))
 
     async def has_children(self, unit_id: uuid.UUID) -> bool:
         stmt = select(exists().where(AdminUnit.parent_id == unit_id))
         streets = select(exists().where(Street.commune_id == unit_id))
-        return bool(await self.session.scalar(stmt)) or bool(await self.session.scalar(streets))
+        return bool(await self.run.fetchval(stmt)) or bool(await self.run.fetchval(streets))
 
     async def add(self, unit: AdminUnit) -> AdminUnit:
         self.session.add(unit)

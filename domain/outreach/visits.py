@@ -105,10 +105,11 @@ async def record_visit(uow: UnitOfWork, who: Principal, campaign_id: uuid.UUID, 
             _move(changes, "households_reached", target, earlier.volunteer_id,
                   target.reached_at, who.subject_id, data.visited_at)
             target.reached_at, target.reached_visit_id = data.visited_at, visit.id
+    done = [(person.resident_id, action) for person in data.residents
+            for action in dict.fromkeys(person.actions)]
+    await _first_times(uow, changes, campaign.id, target, done, visit, who)
     for person in data.residents:
         for action in dict.fromkeys(person.actions):
-            await _first_time(uow, changes, campaign.id, target, person.resident_id, action,
-                              visit, who)
             if action in READINESS_OF:
                 await uow.residents.add_fact(ReadinessFact(
                     resident_id=person.resident_id, kind=READINESS_OF[action],
@@ -128,23 +129,28 @@ async def record_visit(uow: UnitOfWork, who: Principal, campaign_id: uuid.UUID, 
     return visit, True
 
 
-async def _first_time(uow: UnitOfWork, changes, campaign_id, target, resident_id, action, visit,
-                      who):
-    row = await uow.outreach.first_action(campaign_id, resident_id, action)
-    if row is None:
-        if await uow.outreach.add_first_action({
-                "campaign_id": campaign_id, "resident_id": resident_id, "action": action,
-                "first_at": visit.visited_at, "visit_id": visit.id,
-                "volunteer_id": who.subject_id, "group_id": target.group_id,
-                "street_id": target.street_id}):
-            changes += [(d, k, action.value, 1)
-                        for d, k in _slices(target, who.subject_id, visit.visited_at)]
-            return
-        row = await uow.outreach.first_action(campaign_id, resident_id, action)
-    if visit.visited_at < row.first_at:  # an earlier visit arrived late: credit moves
-        _move(changes, action.value, target, row.volunteer_id, row.first_at, who.subject_id,
-              visit.visited_at)
-        row.first_at, row.visit_id, row.volunteer_id = visit.visited_at, visit.id, who.subject_id
+async def _first_times(uow: UnitOfWork, changes, campaign_id, target, done, visit, who) -> None:
+    """Credit the visit with each (resident, action) done for the first time, or move the
+    credit to it when it is earlier than the one recorded: one read for every action."""
+    keys = {(resident_id, str(action)): action for resident_id, action in done}
+    known = await uow.outreach.first_actions(campaign_id, keys)
+    new = [key for key in keys if key not in known]
+    inserted = await uow.outreach.add_first_actions([{
+        "campaign_id": campaign_id, "resident_id": resident_id, "action": action,
+        "first_at": visit.visited_at, "visit_id": visit.id, "volunteer_id": who.subject_id,
+        "group_id": target.group_id, "street_id": target.street_id}
+        for resident_id, action in new])
+    for _, action in inserted:
+        changes += [(d, k, action, 1) for d, k in _slices(target, who.subject_id,
+                                                          visit.visited_at)]
+    if lost := [key for key in new if key not in inserted]:  # a twin visit got there first
+        known |= await uow.outreach.first_actions(campaign_id, lost)
+    for key, row in known.items():
+        if visit.visited_at < row.first_at:  # an earlier visit arrived late: credit moves
+            _move(changes, keys[key].value, target, row.volunteer_id, row.first_at,
+                  who.subject_id, visit.visited_at)
+            row.first_at, row.visit_id = visit.visited_at, visit.id
+            row.volunteer_id = who.subject_id
 
 
 def _replayed(existing: Visit, request_hash: str) -> Visit:

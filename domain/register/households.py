@@ -119,12 +119,14 @@ async def update_household(uow: UnitOfWork, who: Principal, household_id: uuid.U
 
 
 async def _move(uow: UnitOfWork, who, resident: Resident, target: Household, relationship,
-                action: str):
-    """Move one resident into `target`; the old household's head must not be left behind."""
+                action: str, *, source: Household | None = None):
+    """Move one resident into `target`; the old household's head must not be left behind.
+    `source`: the household they leave, already locked (members leaving together)."""
     before = snapshot(resident, RESIDENT_HISTORY)
     old_id = resident.household_id
     if old_id is not None and old_id != target.id:
-        old = await uow.households.get(who, old_id, for_update=True)
+        old = source if source is not None and source.id == old_id else (
+            await uow.households.get(who, old_id, for_update=True))
         if old.head_id == resident.id:
             others = [m for m in await uow.residents.members([old.id]) if m.id != resident.id]
             if others:
@@ -189,7 +191,7 @@ async def split_household(uow: UnitOfWork, who: Principal, household_id: uuid.UU
     for member_id in sorted(leaving):
         member = members[member_id]
         relationship = HEAD if member_id == data.head_id else demoted(member.relationship)
-        await _move(uow, who, member, new, relationship, "split")
+        await _move(uow, who, member, new, relationship, "split", source=source)
     touch(source)
     await uow.households.save()
     await _log(uow, who, "household", new, "split_from", None, related=[source.id])
@@ -213,7 +215,7 @@ async def merge_households(uow: UnitOfWork, who: Principal, household_id: uuid.U
     other.head_id = None
     for member in moved:
         relationship = demoted(member.relationship)
-        await _move(uow, who, member, target, relationship, "merged")
+        await _move(uow, who, member, target, relationship, "merged", source=other)
     before = snapshot(other, HOUSEHOLD_HISTORY)
     other.deleted_at = utcnow()
     touch(other)

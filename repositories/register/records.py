@@ -7,7 +7,7 @@ import uuid
 from collections import defaultdict
 from datetime import date, datetime
 from functools import lru_cache
-from typing import Any, NamedTuple
+from typing import Any, ClassVar, NamedTuple
 
 from sqlalchemy import (
     Text,
@@ -22,7 +22,6 @@ from sqlalchemy import (
     update,
 )
 from sqlmodel import select
-from sqlmodel.ext.asyncio.session import AsyncSession
 
 from domain.access import Principal
 from domain.paging import Page
@@ -30,11 +29,12 @@ from domain.register.errors import HouseholdNotFound, IdNumberTaken, ResidentNot
 from domain.register.models import ChangeLog, Household, ReadinessFact, Resident
 from domain.register.views import RESIDENT
 from domain.views import Audience
-from repositories.direct import ConnectionRun, Run, any_of
+from repositories.direct import Run, any_of
 from repositories.documents import document_sql, utc_text
 from repositories.flush import flush_or_conflict
 from repositories.paging import count_of, keyset, page_from_rows, parse_sort
 from repositories.scoped import (
+    Repository,
     ScopedRepository,
     UnitColumns,
     level_columns,
@@ -182,7 +182,7 @@ class ResidentRepository(ScopedRepository[Resident]):
     not_found, id_param = ResidentNotFound, "resident_id"
 
     async def living_with_id_number(self, id_number: str, exclude: uuid.UUID | None = None):
-        return await self.session.scalar(living_with_id_number(id_number, exclude))
+        return await self.run.fetchval(living_with_id_number(id_number, exclude))
 
     async def members(self, household_ids: list[uuid.UUID], *, for_update=False):
         stmt = select(Resident).where(
@@ -228,7 +228,7 @@ class ResidentRepository(ScopedRepository[Resident]):
 
     async def readiness(self, ids: list[uuid.UUID]) -> dict[uuid.UUID, dict[str, Fact]]:
         """The latest fact of each kind per resident, in this unit of work."""
-        return await readiness_of(ConnectionRun(await self.session.connection()), ids)
+        return await readiness_of(self.run, ids)
 
     async def add_fact(self, fact: ReadinessFact, *, flush: bool = True) -> None:
         self.session.add(fact)
@@ -301,7 +301,7 @@ class HouseholdRepository(ScopedRepository[Household]):
         return {h.code: h for h in (await self.session.exec(stmt)).all()}
 
     async def code_taken(self, code: str) -> bool:
-        return bool(await self.session.scalar(select(exists().where(Household.code == code))))
+        return bool(await self.run.fetchval(select(exists().where(Household.code == code))))
 
     async def add(self, household: Household) -> Household:
         self.session.add(household)
@@ -312,16 +312,24 @@ class HouseholdRepository(ScopedRepository[Household]):
         await flush_or_conflict(self.session)
 
 
-class ChangeLogRepository:
-    def __init__(self, session: AsyncSession) -> None:
-        self.session = session
+class ChangeLogRepository(Repository):
+    """The register's history. A record's changes are read through its own repository's
+    scoped get, so none can be read with a bare id."""
+
+    parents: ClassVar[dict[str, type[ScopedRepository]]] = {
+        "resident": ResidentRepository, "household": HouseholdRepository}
 
     async def add(self, entry: ChangeLog) -> None:
         self.session.add(entry)
 
-    async def list(self, entity_type: str, entity_id: uuid.UUID, *, cursor, limit) -> Page:
-        stmt = select(ChangeLog).where(ChangeLog.entity_type == entity_type,
-                                       ChangeLog.entity_id == entity_id)
+    async def history(self, principal: Principal, *, entity: str, entity_id: uuid.UUID,
+                      cursor, limit) -> Page:
+        """One record's changes, oldest first, if the caller may read the record (deleted
+        ones keep their history); else the record's not-found error."""
+        parent = await self.parents[entity](self.session).get(principal, entity_id,
+                                                              include_deleted=True)
+        stmt = select(ChangeLog).where(ChangeLog.entity_type == entity,
+                                       ChangeLog.entity_id == parent.id)
         keys = parse_sort(None, {"id": ChangeLog.id}, "id", ChangeLog.id)
         rows = list((await self.session.exec(keyset(stmt, keys, cursor, limit))).all())
         return page_from_rows(rows, keys, limit)

@@ -28,7 +28,7 @@ from domain.register.views import (
     resident_view,
 )
 from domain.views import Last, Null
-from repositories.direct import ConnectionRun
+from repositories.direct import SessionRun
 from repositories.documents import masked_sql
 from repositories.register.records import ResidentRepository, readiness_of, resident_page
 from tests.builders import (
@@ -72,7 +72,7 @@ def _record_cells(record: dict, household_code: str) -> list[str]:
 
 async def _python_list(session, who, household_id) -> dict:
     """The list page as the Python path writes it (SQLite, or without the SQL document)."""
-    run = ConnectionRun(await session.connection())
+    run = SessionRun(session)
     filters = await resident_filters(household_id=household_id)
     page = await resident_page(run, who, filters, sort=None, cursor=None, limit=50,
                                include_total=False)

@@ -146,7 +146,7 @@ async def merge(household_id: uuid.UUID, body: HouseholdMerge, response: Respons
 async def history(household_id: uuid.UUID, uow: UoW, who: HouseholdsRead,
                   cursor: Cursor = None, limit: Limit = 50) -> ChangePage:
     """Oldest first: creation, address and head changes, members in and out, splits, merges."""
-    await uow.households.get(who, household_id, include_deleted=True)
-    page = await uow.changes.list("household", household_id, cursor=cursor, limit=limit)
+    page = await uow.changes.history(who, entity="household", entity_id=household_id,
+                                     cursor=cursor, limit=limit)
     return ChangePage(items=[change_view(e, who) for e in page.items],
                       next_cursor=page.next_cursor)

@@ -213,7 +213,7 @@ async def merge_resident(resident_id: uuid.UUID, body: ResidentMerge, response: 
 async def resident_history(resident_id: uuid.UUID, uow: UoW, who: ResidentsRead,
                            cursor: Cursor = None, limit: Limit = 50) -> ChangePage:
     """Oldest first; personal data in the changes is masked as in the record."""
-    await uow.residents.get(who, resident_id, include_deleted=True)
-    page = await uow.changes.list("resident", resident_id, cursor=cursor, limit=limit)
+    page = await uow.changes.history(who, entity="resident", entity_id=resident_id,
+                                     cursor=cursor, limit=limit)
     return ChangePage(items=[change_view(e, who) for e in page.items],
                       next_cursor=page.next_cursor)
