@@ -28,6 +28,7 @@ _EVENTS = AuditEvent.__table__
 _APPEND = insert(_EVENTS).values({name: bindparam(name) for name in (
     "occurred_at", "actor_id", "actor_name", "actor_role", "on_behalf_of", "action",
     "object_type", "object_ids", "outcome", "request_id", "client_ip", "details")})
+_CLAIM_WRITES = text("UPDATE audit_event SET seq = seq WHERE 1 = 0")
 _LAST_SEALED = select(_EVENTS.c.seq, _EVENTS.c.hash).where(
     _EVENTS.c.seq.is_not(None)).order_by(_EVENTS.c.seq.desc()).limit(1)
 _UNSEALED = select(_EVENTS).where(_EVENTS.c.seq.is_(None)).order_by(_EVENTS.c.id).limit(
@@ -95,6 +96,11 @@ class AuditRepository(ScopedRepository[AuditEvent]):
                     return 0
             else:
                 await self.run.execute(_LOCK, {"k": _CHAIN_LOCK})
+        else:
+            # SQLite: be the writer from the first statement. Read first and write later,
+            # and the write fails at once whenever a request committed in between (its WAL
+            # snapshot is stale); as the writer, others wait their turn (busy timeout).
+            await self.run.execute(_CLAIM_WRITES)
         last = await self.run.fetchrow(_LAST_SEALED)
         seq, prev = (last["seq"], last["hash"]) if last else (0, GENESIS_HASH)
         rows = await self.run.fetch(_UNSEALED, {"n": limit})

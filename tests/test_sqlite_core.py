@@ -123,7 +123,7 @@ async def test_core_flow_on_sqlite(sqlite_client):
     assert created[2]["group_id"] == group["id"] and created[2]["birth_date"] is None
 
 
-    for _ in range(100):  # the in-process worker seals every second
+    for _ in range(300):  # the in-process worker seals every second
         verify = await c.get("/api/v1/audit-events/verify", headers=h)
         if verify.json()["pending"] == 0:
             break

@@ -117,8 +117,10 @@ def _start_worker(engine, var_dir: Path) -> subprocess.Popen:
     env = {**os.environ, "DATABASE_URL": engine.url.render_as_string(hide_password=False),
            "VAR_DIR": str(var_dir), "APP_ENV": "test", "JOB_HEARTBEAT_SECONDS": "1",
            "WORKER_CONCURRENCY": "2", "DEMO_DATA": "false"}
+    # Its log goes to a file: a pipe nobody reads fills up and stops the worker mid-write.
+    log = (var_dir / "worker.log").open("ab")
     return subprocess.Popen([sys.executable, "-m", "api.cli", "worker"], cwd=ROOT, env=env,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+                            stdout=log, stderr=log)
 
 
 async def test_a_worker_killed_mid_import_has_its_job_run_again_once(engine, tmp_path):
