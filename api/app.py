@@ -20,6 +20,7 @@ from api.middleware import BodyLimitMiddleware, RequestContextMiddleware
 from api.settings import Settings, get_settings
 from auth.tokens import TokenService, hmac_key, load_key
 from domain.areas import area_modules
+from repositories import paging
 from repositories.db import make_engine, make_session_factory
 from repositories.direct import Direct
 from repositories.queue import Runtime, build_queue, run_worker
@@ -192,6 +193,7 @@ def create_app(settings: Settings | None = None, *, session_factory=None, engine
     )
     app.state.settings = settings
     app.state.tokens = token_service(settings)
+    paging.configure_cursors(settings.cursor_secret)
     app.state.migration_head = migration_head()
     if engine is not None:
         app.state.engine = engine

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import secrets
 from functools import cached_property
 from pathlib import Path
@@ -98,6 +99,15 @@ class Settings(BaseSettings):
         path.write_text(value)
         path.chmod(0o600)
         return value
+
+    @cached_property
+    def cursor_secret(self) -> bytes:
+        """What list cursors are signed with: the same for every worker of the service."""
+        if self.secret_key:
+            return self.secret_key.encode()
+        if self.jwt_private_key_file:
+            return hashlib.sha256(self.jwt_private_key_file.read_bytes()).digest()
+        return self.signing_secret.encode()
 
     def check_production(self) -> None:
         """Refuse settings that are unsafe in production, saying which and why."""

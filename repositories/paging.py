@@ -9,6 +9,9 @@ from __future__ import annotations
 
 import base64
 import binascii
+import hashlib
+import hmac
+import secrets
 import uuid
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -71,15 +74,36 @@ def _decode_value(value: Any) -> Any:
     return value
 
 
+# Cursors carry a MAC: one the server did not write (a float, a NUL, 10^30, a nested list
+# where a date stood) is refused whole, before any of its values reaches a statement.
+_MAC_BYTES = 12
+_key = secrets.token_bytes(32)  # until the app sets its own: every worker must agree
+
+
+def configure_cursors(secret: bytes) -> None:
+    """The key cursors are signed with, derived from the service's secret."""
+    global _key
+    _key = hmac.new(secret, b"digital-street keyset cursor", hashlib.sha256).digest()
+
+
+def _mac(body: bytes) -> bytes:
+    return hmac.new(_key, body, hashlib.sha256).digest()[:_MAC_BYTES]
+
+
 def encode_cursor(keys: list[SortKey], row_values: list[Any]) -> str:
     payload = {"k": [k.name for k in keys], "v": [_encode_value(v) for v in row_values]}
-    return base64.urlsafe_b64encode(orjson.dumps(payload)).decode().rstrip("=")
+    body = orjson.dumps(payload)
+    return base64.urlsafe_b64encode(_mac(body) + body).decode().rstrip("=")
 
 
 def decode_cursor(cursor: str, keys: list[SortKey]) -> list[Any]:
     try:
         padded = cursor + "=" * (-len(cursor) % 4)
-        payload = orjson.loads(base64.urlsafe_b64decode(padded.encode("ascii")))
+        raw = base64.urlsafe_b64decode(padded.encode("ascii"))
+        mac, body = raw[:_MAC_BYTES], raw[_MAC_BYTES:]
+        if not hmac.compare_digest(mac, _mac(body)):
+            raise ValueError("cursor not made by this service")
+        payload = orjson.loads(body)
         if payload["k"] != [k.name for k in keys] or len(payload["v"]) != len(keys):
             raise ValueError("cursor made for another sort")
         return [_decode_value(v) for v in payload["v"]]
