@@ -217,32 +217,32 @@ class SortInvalid(Invalid):
     en_detail = "Cannot sort by {field}; allowed: {allowed}."
 
 
-class FieldMissing(Invalid):
+class PydanticField(Invalid):
+    """A field problem pydantic reports too: its field texts are pydantic's own
+    (`FIELD_MESSAGES`, keyed by the same code), the title the generic one."""
+
+    vi = "Yêu cầu không hợp lệ"
+    en = "Bad request"
+
+    def __init_subclass__(cls, **kw: Any) -> None:
+        super().__init_subclass__(**kw)
+        cls.vi_field, cls.en_field = FIELD_MESSAGES[cls.code]
+
+
+class FieldMissing(PydanticField):
     code = "missing"
-    vi = "Yêu cầu không hợp lệ"
-    en = "Bad request"
-    vi_field, en_field = FIELD_MESSAGES["missing"]
 
 
-class ControlCharacters(Invalid):
+class ControlCharacters(PydanticField):
     code = "control_characters"
-    vi = "Yêu cầu không hợp lệ"
-    en = "Bad request"
-    vi_field, en_field = FIELD_MESSAGES["control_characters"]
 
 
-class StringTooLong(Invalid):
+class StringTooLong(PydanticField):
     code = "string_too_long"
-    vi = "Yêu cầu không hợp lệ"
-    en = "Bad request"
-    vi_field, en_field = FIELD_MESSAGES["string_too_long"]
 
 
-class OffsetRequired(Invalid):
+class OffsetRequired(PydanticField):
     code = "timezone_aware"
-    vi = "Yêu cầu không hợp lệ"
-    en = "Bad request"
-    vi_field, en_field = FIELD_MESSAGES["timezone_aware"]
 
 
 class DateInFuture(Invalid):
