@@ -16,6 +16,7 @@ from fastapi.middleware.cors import CORSMiddleware
 
 from api import docs, health, logs, permissions, problems
 from api.idempotency import IdempotencyMiddleware
+from api.input import InputCleaningMiddleware
 from api.middleware import BodyLimitMiddleware, RequestContextMiddleware
 from api.settings import Settings, get_settings
 from auth.tokens import TokenService, hmac_key, load_key
@@ -226,6 +227,8 @@ def create_app(settings: Settings | None = None, *, session_factory=None, engine
             expose_headers=["ETag", "Location", "X-Request-ID", "Retry-After"],
         )
     app.add_middleware(IdempotencyMiddleware, get_app_state=lambda: app.state)
+    # Outside the idempotency check, so a key's body is compared as the routes receive it.
+    app.add_middleware(InputCleaningMiddleware)
     app.add_middleware(BodyLimitMiddleware, limit=settings.max_body_bytes,
                        larger={"/api/v1/imports": settings.max_import_bytes})
     app.add_middleware(RequestContextMiddleware)
