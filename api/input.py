@@ -9,24 +9,46 @@ A NUL or another control character (tab, newline and carriage return aside: the 
 types decide where a line may break), a lone surrogate or bytes that are not UTF-8 are a
 422 `validation_failed` whose `errors[]` names each field (`["body", "needs", 0,
 "description"]`, `["query", "q"]`); nothing reaches the database.
+
+So that one 422 still lists every bad field of the request (the contract), the request goes
+on to the route's validation with the refused text taken out and a mark that the route's
+one guard (`input_guard`, a dependency of the whole app) cannot pass: its error stands for
+the refused fields, which the 422 handler puts in its place (`api/problems.py`). A route
+therefore never runs on refused input. A bad path, or a bad multipart field (found while
+the body streams in), is answered at once.
 """
 
 from __future__ import annotations
 
 import json
+from typing import Annotated, Literal
 from urllib.parse import quote, unquote_to_bytes
 
+from fastapi import Header, Request
 from python_multipart.multipart import MultipartParser, parse_options_header
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from api.problems import InputRefused, refusal
-from domain.text import INVALID_UNICODE, Loc, clean_tree, nfc, text_fault
+from api.problems import FAULTS, INPUT_MARK, InputRefused, refusal
+from domain.text import INVALID_UNICODE, Loc, clean_tree, nfc, storable, text_fault
 
 Faults = list[tuple[Loc, str]]
 _NO_BODY = frozenset({"GET", "HEAD", "OPTIONS"})  # no route reads a body on these
 _FORM = "application/x-www-form-urlencoded"
 _MULTIPART = "multipart/form-data"
 _TEXT_PART_LIMIT = 1024 * 1024  # Starlette refuses larger text parts itself
+
+
+_MARK = INPUT_MARK
+
+
+def input_guard(
+    mark: Annotated[Literal["never"] | None, Header(alias=_MARK, include_in_schema=False)
+                    ] = None, *, request: Request,
+) -> None:
+    """Fails its validation when the middleware refused some of the request's text, so the
+    route never runs; the 422 names the refused fields instead of this header."""
+    if FAULTS in request.scope:  # unreachable while the mark fails; a route must not run
+        raise InputRefused(request.scope[FAULTS])
 
 
 def _decoded(raw: bytes) -> str | None:
@@ -54,8 +76,9 @@ def _pairs(raw: bytes, where: str, faults: Faults) -> tuple[list[tuple[str, str]
             elif fault := text_fault(text):
                 faults.append(((where, label), fault))
         if name is None or value is None:
+            changed = True  # left out: the route validates the rest
             continue
-        clean_name, clean_value = nfc(name), nfc(value)
+        clean_name, clean_value = nfc(storable(name)), nfc(storable(value))
         changed |= (clean_name, clean_value) != (name, value)
         pairs.append((clean_name, clean_value))
     return pairs, changed
@@ -85,17 +108,14 @@ def _clean_json(body: bytes, faults: Faults) -> bytes:
     """The body with every string in NFC (the same bytes when nothing changed)."""
     if body.isascii() and b"\\" not in body:
         return body  # no escapes, nothing to normalise; raw controls are bad JSON anyway
-    try:
-        text = body.decode("utf-8")
-    except UnicodeDecodeError:
-        faults.append((("body",), INVALID_UNICODE))
-        return body
+    # Bytes that are not UTF-8 become lone surrogates, found below at their field.
+    text = body.decode("utf-8", "surrogateescape")
     try:
         value = json.loads(text)
         cleaned = clean_tree(value, ("body",), faults)
     except (ValueError, RecursionError):
         return body  # not JSON: the route answers its own 400 malformed_json
-    if cleaned == value:
+    if cleaned == value and not faults:
         return body
     return json.dumps(cleaned, ensure_ascii=False, separators=(",", ":")).encode()
 
@@ -185,13 +205,21 @@ class InputCleaningMiddleware:
             return
         faults: Faults = []
         _check_path(scope, faults)
+        if faults:  # no route matches such a path: say why here
+            await refusal(scope, faults)(scope, receive, send)
+            return
+        scope = {**scope, "headers": [(k, v) for k, v in scope["headers"]
+                                      if k != _MARK.encode()]}
         query = scope.get("query_string", b"")
         if query:
             pairs, changed = _pairs(query, "query", faults)
-            if changed and not faults:
-                scope = {**scope, "query_string": _encode(pairs)}
+            if changed:
+                scope["query_string"] = _encode(pairs)
         kind, options = _content_type(scope)
-        if scope["method"] not in _NO_BODY and kind == _MULTIPART.encode() and not faults:
+        if scope["method"] not in _NO_BODY and kind == _MULTIPART.encode():
+            if faults:
+                await refusal(scope, faults)(scope, receive, send)
+                return
             await self._multipart(scope, receive, send, options.get(b"boundary", b""))
             return
         body = None
@@ -208,13 +236,13 @@ class InputCleaningMiddleware:
                 more = message.get("more_body", False)
             if kind == _FORM.encode():
                 pairs, changed = _pairs(body, "body", faults)
-                if changed and not faults:
+                if changed:
                     body = _encode(pairs)
             elif body:
                 body = _clean_json(body, faults)
         if faults:
-            await refusal(scope, faults)(scope, receive, send)
-            return
+            scope[FAULTS] = faults
+            scope["headers"].append((_MARK.encode(), b"refused"))
         if body is None:
             await self.app(scope, receive, send)
             return

@@ -156,6 +156,10 @@ def _field_errors(raw_errors, lang: str) -> list[dict[str, Any]]:
     return out
 
 
+FAULTS = "digital_street.input_faults"  # the scope's key: what api/input.py refused
+INPUT_MARK = "x-input-refused"  # its mark on such a request (a client's own is dropped)
+
+
 class InputRefused(StarletteHTTPException):
     """Text that can never be stored, found while a body streams in (a multipart form);
     raised from `receive`, so the route's form parsing stops and this 422 answers."""
@@ -170,11 +174,16 @@ def _printable(part: str | int) -> str | int:
     return part if isinstance(part, int) else part.encode("utf-8", "backslashreplace").decode()
 
 
+def refusal_errors(faults: list[tuple[tuple[str | int, ...], str]], lang: str
+                   ) -> list[dict[str, Any]]:
+    return [{"loc": [_printable(p) for p in loc], "code": code,
+             "message": messages.field_message(code, lang, {}, code)} for loc, code in faults]
+
+
 def refusal(scope, faults: list[tuple[tuple[str | int, ...], str]]) -> Response:
     """The 422 `validation_failed` for input refused before any route saw it."""
     lang = language(_header(scope, b"accept-language"))
-    errors = [{"loc": [_printable(p) for p in loc], "code": code,
-               "message": messages.field_message(code, lang, {}, code)} for loc, code in faults]
+    errors = refusal_errors(faults, lang)
     return problem_response(scope, code="validation_failed", status=422,
                             params={"count": len(errors)}, errors=errors)
 
@@ -190,6 +199,13 @@ async def _validation(request: Request, exc: RequestValidationError) -> Response
         pos = (errs[0].get("ctx") or {}).get("error", "")
         return problem_response(request, code="malformed_json", status=400, params={"pos": pos})
     errors = _field_errors(errs, lang)
+    if faults := request.scope.get(FAULTS):
+        # The refused text stands in for the guard's mark (api/input.py), and for what its
+        # removal made of its fields.
+        refused = refusal_errors(faults, lang)
+        places = {tuple(e["loc"]) for e in refused}
+        errors = refused + [e for e in errors if tuple(e["loc"]) not in places
+                            and e["loc"] != ["header", INPUT_MARK]]
     case = error_class(errors[0]["code"]) if len(errors) == 1 else None
     if (case is not None and issubclass(case, Invalid) and case.field_level
             and not issubclass(case, PydanticField)):

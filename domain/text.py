@@ -41,16 +41,22 @@ def text_fault(value: str) -> str | None:
     return None
 
 
+def storable(value: str) -> str:
+    """`value` without what `text_fault` refuses (to go on checking the rest of a request)."""
+    return _SURROGATE.sub("", _FORBIDDEN.sub("", value))
+
+
 Loc = tuple[str | int, ...]
 
 
 def clean_tree(value: object, loc: Loc, faults: list[tuple[Loc, str]]) -> object:
     """`value` (decoded JSON: objects, arrays, strings...) with every string, keys included,
-    in NFC; each string that can never be text is added to `faults` with where it sits."""
+    in NFC; each string that can never be text is added to `faults` with where it sits, and
+    answered `storable`."""
     if isinstance(value, str):
         if fault := text_fault(value):
             faults.append((loc, fault))
-            return value
+            value = storable(value)
         return value if value.isascii() else nfc(value)
     if isinstance(value, list):
         return [clean_tree(item, (*loc, i), faults) for i, item in enumerate(value)]
@@ -59,6 +65,7 @@ def clean_tree(value: object, loc: Loc, faults: list[tuple[Loc, str]]) -> object
         for key, item in value.items():
             if fault := text_fault(key):
                 faults.append(((*loc, key), fault))
+                key = storable(key)
             out[key if key.isascii() else nfc(key)] = clean_tree(item, (*loc, key), faults)
         return out
     return value

@@ -19,13 +19,13 @@ from domain.register.columns import (
 )
 from domain.register.models import ResidenceStatus
 from domain.register.rules import name_keys
-from domain.service_errors import ValidationFailed
 from domain.text import fold, nfc, squash_spaces, text_fault
 
 REQUIRED = {"residents": {"full_name", "birth_date", "sex", "household_code"},
             "households": {"code"}}
 MASKED = re.compile(r"^\*+")
 MAX_ERRORS = 1000
+_COLUMN_OF = {"birth_year": "birth_date"}  # a year alone is written in the birth date's cell
 
 
 @dataclass
@@ -138,12 +138,10 @@ def resident_record(cells: dict[str, str], *, from_xlsx: bool) -> dict[str, Any]
                                              "status_changed_on")
     try:  # the same ranges and cross-field rules as the API, every broken one reported
         rec["birth_year"] = v.check_person(rec)
-    except ValidationFailed as exc:
-        for case in exc.cases:
-            case.loc = case.loc[-1:]
-        raise
     except Invalid as exc:
-        exc.loc = exc.loc[-1:]
+        for case in getattr(exc, "cases", ()) or (exc,):
+            assert isinstance(case, Invalid)
+            case.loc = (_COLUMN_OF.get(str(case.loc[-1]), case.loc[-1]),)
         raise
     rec["id_number_mismatch"] = v.data_quality(rec)
     return rec
