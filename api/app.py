@@ -11,11 +11,12 @@ from typing import Any
 
 from alembic.config import Config
 from alembic.script import ScriptDirectory
-from fastapi import APIRouter, FastAPI
+from fastapi import APIRouter, Depends, FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 
 from api import docs, health, logs, permissions, problems
 from api.idempotency import IdempotencyMiddleware
+from api.input import InputCleaningMiddleware, input_guard
 from api.middleware import BodyLimitMiddleware, RequestContextMiddleware
 from api.settings import Settings, get_settings
 from auth.tokens import TokenService, hmac_key, load_key
@@ -190,6 +191,8 @@ def create_app(settings: Settings | None = None, *, session_factory=None, engine
         servers=[{"url": "/", "description": "This server"}],
         # The document's order, whatever order the routes are tried in (see paths_in_tag_order).
         openapi_tags=TAGS,
+        # Refused input stops every route here (api/input.py), whatever its own parameters.
+        dependencies=[Depends(input_guard)],
     )
     app.state.settings = settings
     app.state.tokens = token_service(settings)
@@ -226,6 +229,8 @@ def create_app(settings: Settings | None = None, *, session_factory=None, engine
             expose_headers=["ETag", "Location", "X-Request-ID", "Retry-After"],
         )
     app.add_middleware(IdempotencyMiddleware, get_app_state=lambda: app.state)
+    # Outside the idempotency check, so a key's body is compared as the routes receive it.
+    app.add_middleware(InputCleaningMiddleware)
     app.add_middleware(BodyLimitMiddleware, limit=settings.max_body_bytes,
                        larger={"/api/v1/imports": settings.max_import_bytes})
     app.add_middleware(RequestContextMiddleware)

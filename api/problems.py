@@ -23,6 +23,7 @@ from domain.errors import (
     Invalid,
     PreconditionFailed,
     PreconditionRequired,
+    PydanticField,
     TooManyRequests,
     Unauthorized,
     error_class,
@@ -155,6 +156,42 @@ def _field_errors(raw_errors, lang: str) -> list[dict[str, Any]]:
     return out
 
 
+FAULTS = "digital_street.input_faults"  # the scope's key: what api/input.py refused
+INPUT_MARK = "x-input-refused"  # its mark on such a request (a client's own is dropped)
+
+
+class InputRefused(StarletteHTTPException):
+    """Text that can never be stored, found while a body streams in (a multipart form);
+    raised from `receive`, so the route's form parsing stops and this 422 answers."""
+
+    def __init__(self, faults: list[tuple[tuple[str | int, ...], str]]) -> None:
+        super().__init__(422)
+        self.faults = faults
+
+
+def _printable(part: str | int) -> str | int:
+    # A key holding a lone surrogate cannot be written back as JSON: name it escaped.
+    return part if isinstance(part, int) else part.encode("utf-8", "backslashreplace").decode()
+
+
+def refusal_errors(faults: list[tuple[tuple[str | int, ...], str]], lang: str
+                   ) -> list[dict[str, Any]]:
+    return [{"loc": [_printable(p) for p in loc], "code": code,
+             "message": messages.field_message(code, lang, {}, code)} for loc, code in faults]
+
+
+def refusal(scope, faults: list[tuple[tuple[str | int, ...], str]]) -> Response:
+    """The 422 `validation_failed` for input refused before any route saw it."""
+    lang = language(_header(scope, b"accept-language"))
+    errors = refusal_errors(faults, lang)
+    return problem_response(scope, code="validation_failed", status=422,
+                            params={"count": len(errors)}, errors=errors)
+
+
+async def _refused(request: Request, exc: InputRefused) -> Response:
+    return refusal(request.scope, exc.faults)
+
+
 async def _validation(request: Request, exc: RequestValidationError) -> Response:
     lang = language(request.headers.get("accept-language"))
     errs = exc.errors()
@@ -162,6 +199,19 @@ async def _validation(request: Request, exc: RequestValidationError) -> Response
         pos = (errs[0].get("ctx") or {}).get("error", "")
         return problem_response(request, code="malformed_json", status=400, params={"pos": pos})
     errors = _field_errors(errs, lang)
+    if faults := request.scope.get(FAULTS):
+        # The refused text stands in for the guard's mark (api/input.py), and for what its
+        # removal made of its fields.
+        refused = refusal_errors(faults, lang)
+        places = {tuple(e["loc"]) for e in refused}
+        errors = refused + [e for e in errors if tuple(e["loc"]) not in places
+                            and e["loc"] != ["header", INPUT_MARK]]
+    case = error_class(errors[0]["code"]) if len(errors) == 1 else None
+    if (case is not None and issubclass(case, Invalid) and case.field_level
+            and not issubclass(case, PydanticField)):
+        # One rule of ours, checked by a field's type (a date's range): answered with its
+        # own code, as when a use case raises it.
+        return problem_response(request, code=case.code, status=case.status, errors=errors)
     return problem_response(
         request, code="validation_failed", status=422, params={"count": len(errors)},
         errors=errors,
@@ -175,9 +225,13 @@ async def _domain(request: Request, exc: DomainError) -> Response:
         headers["WWW-Authenticate"] = 'Bearer error="invalid_token"'
     if isinstance(exc, TooManyRequests):
         exc.params.setdefault("retry_after", exc.retry_after)
+    cases: tuple[Invalid, ...] = exc.cases if isinstance(exc, ValidationFailed) else ()
     if isinstance(exc, Invalid) and exc.field_level:
+        cases = (exc,)
+    if cases:
         lang = language(request.headers.get("accept-language"))
-        errors = [{"loc": list(exc.loc), "code": exc.code, "message": exc.message(lang)}]
+        errors = [{"loc": list(case.loc), "code": case.code, "message": case.message(lang)}
+                  for case in cases]
     return problem_response(request, exc, errors=errors, headers=headers)
 
 
@@ -235,6 +289,7 @@ def install(app: FastAPI) -> None:
     # Starlette types a handler as taking any Exception; each takes the class it is set for.
     app.add_exception_handler(RequestValidationError, _validation)  # type: ignore[arg-type]
     app.add_exception_handler(DomainError, _domain)  # type: ignore[arg-type]
+    app.add_exception_handler(InputRefused, _refused)  # type: ignore[arg-type]
     app.add_exception_handler(StarletteHTTPException, _http)  # type: ignore[arg-type]
     # Handled per class (not only under Exception) so Starlette's error middleware does not
     # re-raise them after answering: a lost database is an expected, logged-once 503,

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 VN = ZoneInfo("Asia/Ho_Chi_Minh")
+CLOCK_SKEW = timedelta(minutes=5)  # phones' clocks run a little ahead
 
 
 def today_vn() -> date:

@@ -237,6 +237,14 @@ class ControlCharacters(PydanticField):
     code = "control_characters"
 
 
+class InvalidUnicode(PydanticField):
+    code = "invalid_unicode"
+
+
+class DatetimeOutOfRange(PydanticField):
+    code = "datetime_out_of_range"
+
+
 class StringTooLong(PydanticField):
     code = "string_too_long"
 
@@ -249,4 +257,28 @@ class DateInFuture(Invalid):
     code = "date_in_future"
     vi = "Ngày này ở tương lai"
     en = "This date is in the future"
+
+
+class DateTooOld(Invalid):
+    code = "date_too_old"
+    vi = "Ngày này quá xa trong quá khứ"
+    en = "This date is too far in the past"
+
+
+class DateTooFar(Invalid):
+    code = "date_too_far"
+    vi = "Ngày này quá xa trong tương lai (tối đa hai năm tới)"
+    en = "This date is too far ahead (two years at most)"
+
+
+class DateBeforeBirth(Invalid):
+    code = "date_before_birth"
+    vi = "Ngày này trước ngày sinh"
+    en = "This date is before the birth date"
+
+
+# The plausible ranges of domain/types.py answer with these codes (BIRTH's own two are
+# the register's `birth_date_too_old` and `birth_date_future`).
+DATE_CASES: tuple[type[Invalid], ...] = (
+    DateInFuture, DateTooOld, DateTooFar, DateBeforeBirth, DatetimeOutOfRange)
 

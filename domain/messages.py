@@ -29,6 +29,14 @@ FIELD_MESSAGES: dict[str, tuple[str, str]] = {
         "Chứa ký tự điều khiển không hợp lệ (ví dụ NUL)",
         "Contains control characters (such as NUL)",
     ),
+    "invalid_unicode": (
+        "Chứa ký tự không hợp lệ (UTF-8 sai hoặc nửa cặp surrogate)",
+        "Contains invalid text (bad UTF-8 or a lone surrogate)",
+    ),
+    "datetime_out_of_range": (
+        "Thời điểm nằm ngoài khoảng cho phép",
+        "The timestamp is out of range",
+    ),
     "int_parsing": ("Phải là số nguyên", "Must be an integer"),
     "int_type": ("Phải là số nguyên", "Must be an integer"),
     "bool_parsing": ("Phải là true hoặc false", "Must be true or false"),

@@ -3,6 +3,9 @@ the database's availability and our own bugs."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from typing import Any
+
 from domain.errors import (
     Conflict,
     DomainError,
@@ -31,12 +34,29 @@ class MethodNotAllowed(DomainError):
 
 
 class ValidationFailed(Invalid):
+    """Several rules broken at once: one 422 whose `errors[]` lists each of `cases`."""
+
     field_level = False
     code = "validation_failed"
     vi = "Dữ liệu gửi lên không hợp lệ"
     en = "The request data is invalid"
     vi_detail = "Có {count} lỗi trong dữ liệu gửi lên; xem danh sách errors."
     en_detail = "{count} problem(s) in the request; see errors."
+
+    def __init__(self, code: str | None = None, /, *, cases: Sequence[Invalid] = (),
+                 **params: Any) -> None:
+        if cases:
+            params.setdefault("count", len(cases))
+        super().__init__(code, **params)
+        self.cases = tuple(cases)
+
+
+def refuse_all(cases: Sequence[Invalid]) -> None:
+    """Raise every broken rule in one 422: the case itself when alone, else them all."""
+    if len(cases) == 1:
+        raise cases[0]
+    if cases:
+        raise ValidationFailed(cases=cases)
 
 
 class MalformedJson(DomainError):

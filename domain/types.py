@@ -5,15 +5,18 @@ from __future__ import annotations
 import os
 import time
 import uuid
-from datetime import UTC, datetime
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
 from typing import Annotated
 
-from pydantic import AfterValidator, StringConstraints
+from pydantic import AfterValidator, AwareDatetime, StringConstraints
 from pydantic_core import PydanticCustomError
 from sqlalchemy import DateTime
 from sqlalchemy.types import TypeDecorator
 
-from domain.text import has_forbidden_chars, nfc, squash_spaces
+from domain.clock import CLOCK_SKEW, today_vn
+from domain.text import nfc, squash_spaces, text_fault
 
 
 def uuid7() -> uuid.UUID:
@@ -48,9 +51,15 @@ class UTCDateTime(TypeDecorator[datetime]):
         return value
 
 
+def _refuse_faults(value: str) -> None:
+    # The input middleware refused these already (api/input.py); a value built in code,
+    # or read from an import's file, meets the same rule here.
+    if fault := text_fault(value):
+        raise PydanticCustomError(fault, "text that cannot be stored")
+
+
 def _clean(value: str) -> str:
-    if has_forbidden_chars(value):
-        raise PydanticCustomError("control_characters", "text contains control characters")
+    _refuse_faults(value)
     return squash_spaces(nfc(value))
 
 
@@ -79,10 +88,96 @@ def line(max_length: int, min_length: int = 1):
 
 
 def _clean_multiline(value: str) -> str:
-    value = nfc(value).replace("\r\n", "\n")
-    if has_forbidden_chars(value):
-        raise PydanticCustomError("control_characters", "text contains control characters")
-    return value.strip()
+    _refuse_faults(value)
+    return nfc(value).replace("\r\n", "\n").strip()
 
 
 Note = Annotated[str, StringConstraints(max_length=4000), AfterValidator(_clean_multiline)]
+
+
+# -- plausible dates and instants --------------------------------------------------------
+# Every date and datetime a client sends is one of the types below; each declares its range
+# once (the error codes name the case, their texts are in domain/errors.py), and imports
+# check their cells with the same `DateRange`s. Rules between fields (nothing before birth,
+# a campaign's end within its horizon, ...) live with the areas' rules.
+FIRST_DATE = date(1900, 1, 1)  # no one on the register was born earlier
+FIRST_PLAN_DATE = date(2000, 1, 1)  # outreach began long after; the demo replays 2026-01-11
+PLAN_HORIZON = timedelta(days=2 * 365 + 1)  # plans (campaigns, follow-ups): two years
+SCHEDULE_TOLERANCE = timedelta(minutes=15)  # a notice "now" composed a little earlier
+SCHEDULE_HORIZON = timedelta(days=366)  # notices are scheduled at most a year ahead
+FIRST_INSTANT = datetime(1900, 1, 1, tzinfo=UTC)
+LAST_INSTANT = datetime(2400, 1, 1, tzinfo=UTC)  # the century digits of an ID number end
+
+
+def _refuse(code: str, **ctx: object) -> PydanticCustomError:
+    return PydanticCustomError(code, code.replace("_", " "), ctx or None)
+
+
+@dataclass(frozen=True)
+class DateRange:
+    """A plausible range of dates: each end fixed or counted from today in Vietnam."""
+
+    earliest: Callable[[], date]
+    latest: Callable[[], date]
+    too_early: str  # the error code of each side
+    too_late: str
+
+    def fault(self, value: date) -> str | None:
+        """The error code when `value` is out of range, else None."""
+        if value < self.earliest():
+            return self.too_early
+        if value > self.latest():
+            return self.too_late
+        return None
+
+    def __call__(self, value: date) -> date:
+        if fault := self.fault(value):
+            raise _refuse(fault)
+        return value
+
+
+BIRTH = DateRange(lambda: FIRST_DATE, today_vn, "birth_date_too_old", "birth_date_future")
+PAST = DateRange(lambda: FIRST_DATE, today_vn, "date_too_old", "date_in_future")
+PLAN = DateRange(lambda: FIRST_PLAN_DATE, lambda: today_vn() + PLAN_HORIZON,
+                 "date_too_old", "date_too_far")
+
+BirthDate = Annotated[date, AfterValidator(BIRTH)]
+"""A birth date: from 1900 to today (Asia/Ho_Chi_Minh)."""
+PastDate = Annotated[date, AfterValidator(PAST)]
+"""A fact's date (moved in, moved out, died, a readiness step): from 1900 to today."""
+PlanDate = Annotated[date, AfterValidator(PLAN)]
+"""A planned day (a campaign's start or end, a follow-up): from 2000 to two years ahead."""
+
+
+def _to_utc(value: datetime) -> datetime:
+    try:
+        # 9999-12-31T23:59:59-12:00 is a valid RFC 3339 text whose UTC does not exist.
+        value = value.astimezone(UTC)
+    except OverflowError:
+        raise _refuse("datetime_out_of_range") from None
+    if not FIRST_INSTANT <= value < LAST_INSTANT:
+        raise _refuse("datetime_out_of_range")
+    return value
+
+
+def _not_ahead(value: datetime) -> datetime:
+    if value > utcnow() + CLOCK_SKEW:
+        raise _refuse("date_in_future")
+    return value
+
+
+def _scheduled(value: datetime) -> datetime:
+    now = utcnow()
+    if value < now - SCHEDULE_TOLERANCE:
+        raise _refuse("publish_at_past")
+    if value > now + SCHEDULE_HORIZON:
+        raise _refuse("publish_at_too_far")
+    return value
+
+
+Instant = Annotated[AwareDatetime, AfterValidator(_to_utc)]
+"""A moment with its offset, converted to UTC; out of 1900-2399 (or of any calendar) a 422."""
+PastInstant = Annotated[Instant, AfterValidator(_not_ahead)]
+"""A moment that happened (a visit, a delivery): not after now, phones' clocks aside."""
+ScheduleInstant = Annotated[Instant, AfterValidator(_scheduled)]
+"""When a notice goes out: now (a few minutes' tolerance) to a year ahead."""

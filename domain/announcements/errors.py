@@ -2,7 +2,16 @@
 
 from __future__ import annotations
 
-from domain.errors import Conflict, DateInFuture, FieldMissing, Forbidden, Invalid, NotFound
+from domain.errors import (
+    Conflict,
+    DateInFuture,
+    DatetimeOutOfRange,
+    FieldMissing,
+    Forbidden,
+    Invalid,
+    NotFound,
+    OffsetRequired,
+)
 from domain.register.errors import HouseholdNotFound
 
 
@@ -51,6 +60,18 @@ class AnnouncementCategoryForbidden(Forbidden):
     en_detail = "Your role issues fraud warnings (fraud_warning) only, not {category}."
 
 
+class PublishAtPast(Invalid):
+    code = "publish_at_past"
+    vi = "Thời điểm phát hành đã qua; hãy chọn bây giờ hoặc sau này"
+    en = "The publication time has passed; choose now or later"
+
+
+class PublishAtTooFar(Invalid):
+    code = "publish_at_too_far"
+    vi = "Chỉ hẹn giờ phát hành trong vòng một năm tới"
+    en = "An announcement is scheduled at most a year ahead"
+
+
 class DeliveredBeforePublish(Invalid):
     code = "delivered_before_publish"
     vi = "Thời điểm báo tin trước khi thông báo phát hành"
@@ -65,6 +86,7 @@ REFERENCES: dict[str, tuple[str, ...]] = {
 ANNOUNCEMENT_CASES = (
     AnnouncementNotFound, AnnouncementPublished, AnnouncementWithdrawn, AnnouncementOneCommune,
     AnnouncementUnitLevel, AnnouncementOutsideScope, AnnouncementCategoryForbidden,
-    FieldMissing,
+    FieldMissing, PublishAtPast, PublishAtTooFar, DatetimeOutOfRange, OffsetRequired,
 )
-DELIVERY_CASES = (AnnouncementNotFound, HouseholdNotFound, DateInFuture, DeliveredBeforePublish)
+DELIVERY_CASES = (AnnouncementNotFound, HouseholdNotFound, DateInFuture, DeliveredBeforePublish,
+                  DatetimeOutOfRange, OffsetRequired)

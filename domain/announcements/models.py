@@ -7,7 +7,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Literal
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, field_validator
+from pydantic import BaseModel, ConfigDict, field_validator
 from pydantic import Field as Body
 from pydantic_core import PydanticCustomError
 from sqlalchemy import JSON, Column, ForeignKey, Index, String, UniqueConstraint
@@ -15,7 +15,15 @@ from sqlmodel import Field, SQLModel
 
 from domain.base import Entity
 from domain.paging import Page
-from domain.types import Note, UTCDateTime, line, utcnow, uuid7
+from domain.types import (
+    Note,
+    PastInstant,
+    ScheduleInstant,
+    UTCDateTime,
+    line,
+    utcnow,
+    uuid7,
+)
 from domain.units.schemas import Strict
 
 
@@ -121,7 +129,8 @@ class AnnouncementCreate(Strict):
     unit_ids: list[uuid.UUID] = Body(
         min_length=1, max_length=500,
         description="Residential groups, or the commune itself, all in one commune")
-    publish_at: AwareDatetime = Body(description="RFC 3339 with offset; later = scheduled")
+    publish_at: ScheduleInstant = Body(
+        description="RFC 3339 with offset; later = scheduled (up to a year ahead)")
     channels: list[Channel] = Body(min_length=1, max_length=3)
 
     @field_validator("body")
@@ -144,7 +153,7 @@ class AnnouncementUpdate(Strict):
     body: Note | None = None
     category: AnnouncementCategory | None = None
     unit_ids: list[uuid.UUID] | None = Body(default=None, min_length=1, max_length=500)
-    publish_at: AwareDatetime | None = None
+    publish_at: ScheduleInstant | None = None
     channels: list[Channel] | None = Body(default=None, min_length=1, max_length=3)
 
     @field_validator("body")
@@ -181,7 +190,7 @@ class DeliveryCreate(Strict):
     """A household told in person; sending the same household again answers the first."""
 
     household_id: uuid.UUID
-    delivered_at: AwareDatetime = Body(
+    delivered_at: PastInstant = Body(
         description="When it was told (RFC 3339 with offset); not before publish_at")
     channel: Literal["door_to_door"] = "door_to_door"
 

@@ -25,8 +25,7 @@ from domain.announcements.models import (
     DeliveryCreate,
 )
 from domain.concurrency import check_if_match, touch
-from domain.errors import DateInFuture, FieldMissing
-from domain.outreach.visits import CLOCK_SKEW
+from domain.errors import FieldMissing
 from domain.ports import UnitOfWork
 from domain.register.errors import HouseholdNotFound
 from domain.types import utcnow
@@ -164,8 +163,6 @@ async def record_delivery(uow: UnitOfWork, who: Principal, announcement_id: uuid
     household = await uow.households.get(who, data.household_id)
     if not reaches(announcement, household):
         raise HouseholdNotFound(household_id=str(data.household_id))
-    if data.delivered_at > utcnow() + CLOCK_SKEW:
-        raise DateInFuture(loc=("body", "delivered_at"))
     existing = await uow.announcements.delivery(announcement, household.id)
     if existing is not None:
         return existing, False

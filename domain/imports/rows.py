@@ -8,7 +8,7 @@ from datetime import date
 from typing import Any
 
 from domain import messages
-from domain.errors import ControlCharacters, DomainError, FieldMissing, Invalid, StringTooLong
+from domain.errors import DomainError, FieldMissing, Invalid, StringTooLong, error_class
 from domain.imports.errors import DateInvalid, HouseholdCodeInvalid, ValueUnknown
 from domain.register import validation as v
 from domain.register.columns import (
@@ -19,12 +19,13 @@ from domain.register.columns import (
 )
 from domain.register.models import ResidenceStatus
 from domain.register.rules import name_keys
-from domain.text import fold, has_forbidden_chars, nfc, squash_spaces
+from domain.text import fold, nfc, squash_spaces, text_fault
 
 REQUIRED = {"residents": {"full_name", "birth_date", "sex", "household_code"},
             "households": {"code"}}
 MASKED = re.compile(r"^\*+")
 MAX_ERRORS = 1000
+_COLUMN_OF = {"birth_year": "birth_date"}  # a year alone is written in the birth date's cell
 
 
 @dataclass
@@ -66,8 +67,8 @@ def parse_date(raw: str) -> date | int:
 
 
 def _text(raw: str, limit: int) -> str:
-    if has_forbidden_chars(raw):
-        raise ControlCharacters()
+    if fault := text_fault(raw):
+        raise error_class(fault)()  # type: ignore[misc]  # the cases of text_fault exist
     value = squash_spaces(nfc(raw))
     if len(value) > limit:
         raise StringTooLong(max_length=limit)
@@ -119,9 +120,7 @@ def resident_record(cells: dict[str, str], *, from_xlsx: bool) -> dict[str, Any]
     except ValueError as exc:
         raise DateInvalid(loc=("birth_date",)) from exc
     rec["birth_date"] = parsed if isinstance(parsed, date) else None
-    rec["birth_year"] = _with_column(
-        v.check_birth, rec["birth_date"], parsed if isinstance(parsed, int) else None,
-        column="birth_date")
+    rec["birth_year"] = parsed if isinstance(parsed, int) else None
     rec["sex"] = _label("sex", cells.get("sex", ""))
     rec["household_code"] = _text(cells.get("household_code", ""), 32)
     if not rec["household_code"]:
@@ -137,8 +136,13 @@ def resident_record(cells: dict[str, str], *, from_xlsx: bool) -> dict[str, Any]
     rec["residence_since"] = _date_or_none(cells.get("residence_since", ""), "residence_since")
     rec["status_changed_on"] = _date_or_none(cells.get("status_changed_on", ""),
                                              "status_changed_on")
-    _with_column(v.check_status, rec["residence_status"], rec["residence_since"],
-                 rec["status_changed_on"], column="residence_status")
+    try:  # the same ranges and cross-field rules as the API, every broken one reported
+        rec["birth_year"] = v.check_person(rec)
+    except Invalid as exc:
+        for case in getattr(exc, "cases", ()) or (exc,):
+            assert isinstance(case, Invalid)
+            case.loc = (_COLUMN_OF.get(str(case.loc[-1]), case.loc[-1]),)
+        raise
     rec["id_number_mismatch"] = v.data_quality(rec)
     return rec
 
@@ -168,6 +172,11 @@ def _with_column(fn, *args, column: str | None = None):
     except Invalid as exc:
         exc.loc = (column or exc.loc[-1],)
         raise
+
+
+def row_errors(line: int, exc: DomainError) -> list[RowError]:
+    """A rejected row's reasons: each rule it breaks."""
+    return [row_error(line, case) for case in getattr(exc, "cases", ()) or (exc,)]
 
 
 def row_error(line: int, exc: DomainError, lang: str = "vi") -> RowError:

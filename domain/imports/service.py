@@ -29,6 +29,7 @@ from domain.imports.rows import (
     map_header,
     resident_record,
     row_error,
+    row_errors,
 )
 from domain.ports import UnitOfWork
 from domain.register.errors import HouseholdCodeTaken
@@ -68,7 +69,7 @@ def _records(kind: ImportKind, path: Path, errors: list[RowError], from_xlsx: bo
                 else:
                     yield line, household_record(cells)
             except Invalid as exc:
-                errors.append(row_error(line, exc))
+                errors.extend(row_errors(line, exc))
 
 
 class Cancelled(Exception):

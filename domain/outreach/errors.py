@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from domain.accounts.errors import UserNotFound
 from domain.errors import (
+    DATE_CASES,
     Conflict,
     DateInFuture,
     DomainError,
@@ -63,6 +64,18 @@ class HouseholdNotInWalkList(NotFound):
     en = "The household is not on your walk list"
 
 
+class CampaignTooLong(Invalid):
+    code = "campaign_too_long"
+    vi = "Chiến dịch kéo dài quá hai năm"
+    en = "A campaign lasts two years at most"
+
+
+class FollowUpBeforeVisit(Invalid):
+    code = "follow_up_before_visit"
+    vi = "Ngày hẹn quay lại trước ngày thăm"
+    en = "The follow-up is before the visit"
+
+
 class VisitBeforeCampaign(Invalid):
     code = "visit_before_campaign"
     vi = "Thời điểm thăm trước khi chiến dịch bắt đầu"
@@ -91,9 +104,10 @@ REFERENCES: dict[str, tuple[str, ...]] = {
 }
 
 # What the routes of each part can answer (their documented responses).
-CAMPAIGN_CASES = (
+CAMPAIGN_CASES: tuple[type[DomainError], ...] = (
     CampaignNotFound, CampaignNotDraft, CampaignNotActive, CampaignOneCommune, CampaignDates,
     NotAWalker, HouseholdNotInCampaign, HouseholdNotInWalkList, VisitBeforeCampaign,
     ResidentNotInHousehold, ClientVisitIdReused, NotAGroup, StreetOtherCommune, UnitNotFound,
-    UserNotFound, DateInFuture, OffsetRequired, FieldMissing,
+    UserNotFound, DateInFuture, OffsetRequired, FieldMissing, CampaignTooLong,
+    FollowUpBeforeVisit, *DATE_CASES,
 )

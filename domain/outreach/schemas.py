@@ -10,7 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from domain.outreach.models import Action, CampaignStatus, Goal, NeedCategory, Outcome
 from domain.paging import Page
-from domain.types import Note, line
+from domain.types import Note, PastInstant, PlanDate, line
 from domain.units.schemas import Strict
 
 
@@ -21,8 +21,8 @@ class CampaignCreate(Strict):
     goals: list[Goal] = Field(min_length=1, max_length=6)
     group_ids: list[uuid.UUID] = Field(min_length=1, max_length=500)
     street_ids: list[uuid.UUID] = Field(default_factory=list, max_length=500)
-    starts_on: date
-    ends_on: date
+    starts_on: PlanDate
+    ends_on: PlanDate
 
     model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{
         "name": "Tuyến đường số – đợt 1", "goals": ["join_group", "activate_vneid_level2",
@@ -38,8 +38,8 @@ class CampaignUpdate(Strict):
     goals: list[Goal] | None = Field(default=None, min_length=1, max_length=6)
     group_ids: list[uuid.UUID] | None = Field(default=None, min_length=1, max_length=500)
     street_ids: list[uuid.UUID] | None = Field(default=None, max_length=500)
-    starts_on: date | None = None
-    ends_on: date | None = None
+    starts_on: PlanDate | None = None
+    ends_on: PlanDate | None = None
 
 
 class CampaignRead(BaseModel):
@@ -141,11 +141,12 @@ class VisitCreate(Strict):
     client_visit_id: Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9._:\-]{8,64}$")] = (
         Field(description="Made by the phone; replaying the same visit creates it once"))
     household_id: uuid.UUID
-    visited_at: datetime = Field(description="When the visit happened (RFC 3339 with offset)")
+    visited_at: PastInstant = Field(
+        description="When the visit happened (RFC 3339 with offset)")
     outcome: Outcome
     residents: list[VisitResident] = Field(default_factory=list, max_length=30)
     notes: Note | None = None
-    follow_up_on: date | None = None
+    follow_up_on: PlanDate | None = None
     needs: list[VisitNeedIn] = Field(default_factory=list, max_length=20)
 
     model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{

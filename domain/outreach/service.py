@@ -12,13 +12,14 @@ from domain.outreach.errors import (
     CampaignNotActive,
     CampaignNotDraft,
     CampaignOneCommune,
+    CampaignTooLong,
     HouseholdNotInCampaign,
     NotAWalker,
 )
 from domain.outreach.models import Campaign, CampaignHousehold, CampaignStatus
 from domain.outreach.schemas import AssignmentRequest, CampaignCreate, CampaignUpdate
 from domain.ports import UnitOfWork
-from domain.types import utcnow
+from domain.types import PLAN_HORIZON, utcnow
 from domain.units.errors import NotAGroup, StreetOtherCommune
 from domain.units.models import UnitLevel
 
@@ -48,8 +49,11 @@ async def _targets(uow: UnitOfWork, who: Principal, group_ids, street_ids):
 
 
 def _check_dates(starts_on, ends_on) -> None:
+    """Both dates as they will be stored (a PATCH of one meets the other as stored)."""
     if ends_on < starts_on:
         raise CampaignDates(loc=("body", "ends_on"))
+    if ends_on > starts_on + PLAN_HORIZON:
+        raise CampaignTooLong(loc=("body", "ends_on"))
 
 
 async def create_campaign(uow: UnitOfWork, who: Principal, *, data: CampaignCreate) -> Campaign:

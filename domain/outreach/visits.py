@@ -4,16 +4,15 @@ from __future__ import annotations
 
 import hashlib
 import uuid
-from datetime import timedelta
 
 import orjson
 
 from domain.access import Principal, Role
 from domain.clock import day_vn
-from domain.errors import DateInFuture, OffsetRequired
 from domain.outreach.errors import (
     CampaignNotActive,
     ClientVisitIdReused,
+    FollowUpBeforeVisit,
     HouseholdNotInWalkList,
     ResidentNotInHousehold,
     VisitBeforeCampaign,
@@ -30,9 +29,7 @@ from domain.outreach.models import (
 from domain.outreach.schemas import VisitCreate
 from domain.ports import UnitOfWork
 from domain.register.models import ReadinessFact
-from domain.types import utcnow
-
-CLOCK_SKEW = timedelta(minutes=5)  # phones' clocks run a little ahead
+from domain.service_errors import refuse_all
 
 
 def _hash(data: VisitCreate) -> str:
@@ -65,12 +62,13 @@ async def record_visit(uow: UnitOfWork, who: Principal, campaign_id: uuid.UUID, 
         return _replayed(existing, request_hash), False
     if campaign.status != CampaignStatus.active:
         raise CampaignNotActive()
-    if data.visited_at.tzinfo is None:
-        raise OffsetRequired(loc=("body", "visited_at"))
-    if data.visited_at > utcnow() + CLOCK_SKEW:
-        raise DateInFuture(loc=("body", "visited_at"))
-    if day_vn(data.visited_at) < campaign.starts_on:
-        raise VisitBeforeCampaign(loc=("body", "visited_at"))
+    # Its offset, its range and "not ahead of now" are the type's (PastInstant).
+    day = day_vn(data.visited_at)
+    refuse_all([case for broken, case in (
+        (day < campaign.starts_on, VisitBeforeCampaign(loc=("body", "visited_at"))),
+        (data.follow_up_on is not None and data.follow_up_on < day,
+         FollowUpBeforeVisit(loc=("body", "follow_up_on"))),
+    ) if broken])
     target = await uow.outreach.target(campaign, data.household_id, for_update=True)
     if target is None or (who.role == Role.volunteer and target.volunteer_id != who.subject_id):
         raise HouseholdNotInWalkList()

@@ -2,7 +2,15 @@
 
 from __future__ import annotations
 
-from domain.errors import Conflict, DateInFuture, DomainError, FieldMissing, Invalid, NotFound
+from domain.errors import (
+    DATE_CASES,
+    Conflict,
+    DateInFuture,
+    DomainError,
+    FieldMissing,
+    Invalid,
+    NotFound,
+)
 from domain.units.errors import NotAGroup, StreetNotFound, StreetOtherCommune, UnitNotFound
 
 
@@ -167,5 +175,5 @@ REGISTER_CASES: tuple[type[DomainError], ...] = (
     *ID_NUMBER_ERRORS.values(), PhoneInvalid, BirthRequired, BirthDateFuture, BirthDateTooOld,
     BirthYearMismatch, StatusDateRequired, ResidenceSinceRequired, GroupRequired,
     HeadNotMember, MembersNotInHousehold, DateInFuture, FieldMissing, NotAGroup,
-    StreetOtherCommune, UnitNotFound, StreetNotFound,
+    StreetOtherCommune, UnitNotFound, StreetNotFound, *DATE_CASES,
 )

@@ -16,7 +16,7 @@ from domain.register.models import (
     ResidenceStatus,
     Sex,
 )
-from domain.types import line
+from domain.types import BirthDate, PastDate, line
 from domain.units.schemas import Strict
 
 RawIdNumber = Annotated[str, StringConstraints(max_length=32)]
@@ -44,7 +44,7 @@ class ResidentCreate(Strict):
     )
     relationship: Relationship | None = None
     full_name: line(200)
-    birth_date: date | None = Field(default=None, description="Full date, if known")
+    birth_date: BirthDate | None = Field(default=None, description="Full date, if known")
     birth_year: BirthYear | None = Field(default=None, description="When only the year is known")
     sex: Sex
     id_number: RawIdNumber | None = Field(
@@ -54,8 +54,8 @@ class ResidentCreate(Strict):
         default=None, description="Any common Vietnamese form; stored as E.164 (+84...)"
     )
     residence_status: ResidenceStatus = ResidenceStatus.permanent
-    residence_since: date | None = None
-    status_changed_on: date | None = Field(
+    residence_since: PastDate | None = None
+    status_changed_on: PastDate | None = Field(
         default=None, description="Date of moving out or of death, for those statuses"
     )
 
@@ -67,14 +67,14 @@ class ResidentUpdate(Strict):
 
     relationship: Relationship | None = None
     full_name: line(200) | None = None
-    birth_date: date | None = None
+    birth_date: BirthDate | None = None
     birth_year: BirthYear | None = None
     sex: Sex | None = None
     id_number: RawIdNumber | None = None
     phone: RawPhone | None = None
     residence_status: ResidenceStatus | None = None
-    residence_since: date | None = None
-    status_changed_on: date | None = None
+    residence_since: PastDate | None = None
+    status_changed_on: PastDate | None = None
 
     model_config = ConfigDict(
         extra="forbid",
@@ -87,7 +87,7 @@ class ReadinessRecord(Strict):
     """A digital-readiness fact observed on a date (recorded by the caller)."""
 
     kind: ReadinessKind
-    occurred_on: date
+    occurred_on: PastDate
 
     model_config = ConfigDict(
         extra="forbid",

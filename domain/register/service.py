@@ -7,7 +7,7 @@ from typing import Any
 
 from domain.access import Principal
 from domain.concurrency import check_if_match, touch
-from domain.errors import DateInFuture, FieldMissing
+from domain.errors import DateBeforeBirth, FieldMissing
 from domain.ports import UnitOfWork
 from domain.register import validation as v
 from domain.register.errors import (
@@ -91,9 +91,7 @@ async def _check_unique(uow: UnitOfWork, id_number: str | None, exclude=None) ->
 
 def _apply_person(resident: Resident, values: dict[str, Any]) -> None:
     """Validate the person's fields together and set them, with derived keys and flags."""
-    values["birth_year"] = v.check_birth(values.get("birth_date"), values.get("birth_year"))
-    v.check_status(values["residence_status"], values.get("residence_since"),
-                   values.get("status_changed_on"))
+    values["birth_year"] = v.check_person(values)
     for key, value in values.items():
         setattr(resident, key, value)
     for key, value in name_keys(resident.full_name).items():
@@ -188,8 +186,8 @@ async def record_readiness(uow: UnitOfWork, who: Principal, resident_id: uuid.UU
                            data: ReadinessRecord) -> Resident:
     """Add a dated digital-readiness fact, recorded by the caller."""
     resident = await uow.residents.get(who, resident_id, for_update=True)
-    if data.occurred_on > v.today_vn():
-        raise DateInFuture(loc=("body", "occurred_on"))
+    if v.before_birth(data.occurred_on, resident.birth_date, resident.birth_year):
+        raise DateBeforeBirth(loc=("body", "occurred_on"))
     await uow.residents.add_fact(ReadinessFact(
         resident_id=resident.id, kind=data.kind, occurred_on=data.occurred_on,
         recorded_by_id=who.subject_id, recorded_by_name=who.name))

@@ -5,8 +5,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from domain.clock import today_vn
-from domain.errors import DateInFuture
+from domain.errors import DateBeforeBirth, Invalid, error_class
 from domain.register.errors import (
     ID_NUMBER_ERRORS,
     BirthDateFuture,
@@ -25,6 +24,8 @@ from domain.register.rules import (
     normalize_phone,
     parse_id_number,
 )
+from domain.service_errors import refuse_all
+from domain.types import BIRTH, PAST
 
 
 def clean_id_number(raw: str | None) -> str | None:
@@ -47,33 +48,74 @@ def clean_phone(raw: str | None) -> str | None:
 
 def check_birth(birth_date: date | None, birth_year: int | None) -> int:
     """The birth year to store; a full date wins, a future date or none at all is a 422."""
-    today = today_vn()
     if birth_date is None and birth_year is None:
         raise BirthRequired(loc=("body", "birth_date"))
     if birth_date is not None:
-        if birth_date > today:
-            raise BirthDateFuture(loc=("body", "birth_date"))
-        if birth_date.year < 1900:
-            raise BirthDateTooOld(loc=("body", "birth_date"))
+        if fault := BIRTH.fault(birth_date):
+            raise case_of(fault, ("body", "birth_date"))
         if birth_year is not None and birth_year != birth_date.year:
             raise BirthYearMismatch(loc=("body", "birth_year"))
         return birth_date.year
     assert birth_year is not None
-    if birth_year > today.year:
+    # A year alone is in range when some day of it is (BIRTH's ends, counted in years).
+    if birth_year < BIRTH.earliest().year:
+        raise BirthDateTooOld(loc=("body", "birth_year"))
+    if birth_year > BIRTH.latest().year:
         raise BirthDateFuture(loc=("body", "birth_year"))
     return birth_year
 
 
-def check_status(status: ResidenceStatus, since: date | None, changed_on: date | None) -> None:
-    today = today_vn()
+def case_of(code: str, loc: tuple[str | int, ...]) -> Invalid:
+    """The 422 case a range (domain/types.py) names by its code, at `loc`."""
+    case = error_class(code)
+    assert case is not None and issubclass(case, Invalid), code
+    return case(loc=loc)
+
+
+def before_birth(day: date, birth_date: date | None, birth_year: int | None) -> bool:
+    """`day` comes before the person was born (with a year alone: before that year)."""
+    if birth_date is not None:
+        return day < birth_date
+    return birth_year is not None and day.year < birth_year
+
+
+def status_cases(status: ResidenceStatus, since: date | None, changed_on: date | None, *,
+                 birth_date: date | None = None, birth_year: int | None = None,
+                 ) -> list[Invalid]:
+    """Every rule the residence dates break: their range, not before birth, and the dates
+    a status needs."""
+    cases: list[Invalid] = []
     for name, value in (("residence_since", since), ("status_changed_on", changed_on)):
-        if value is not None and value > today:
-            raise DateInFuture(loc=("body", name))
+        if value is None:
+            continue
+        if fault := PAST.fault(value):
+            cases.append(case_of(fault, ("body", name)))
+        elif before_birth(value, birth_date, birth_year):
+            cases.append(DateBeforeBirth(loc=("body", name)))
     if status in (ResidenceStatus.moved_out, ResidenceStatus.deceased) and changed_on is None:
-        raise StatusDateRequired(loc=("body", "status_changed_on"),
-                      status=status.value)
+        cases.append(StatusDateRequired(loc=("body", "status_changed_on"), status=status.value))
     if status == ResidenceStatus.temporary and since is None:
-        raise ResidenceSinceRequired(loc=("body", "residence_since"))
+        cases.append(ResidenceSinceRequired(loc=("body", "residence_since")))
+    return cases
+
+
+def check_person(values: dict[str, Any]) -> int:
+    """The birth and residence fields together, every broken rule in one 422 (the stored
+    values stand in for those a PATCH leaves out); answers the birth year to store."""
+    cases: list[Invalid] = []
+    birth_year: int | None = None
+    try:
+        birth_year = check_birth(values.get("birth_date"), values.get("birth_year"))
+    except Invalid as exc:
+        cases.append(exc)
+    known = birth_year is not None
+    cases += status_cases(values["residence_status"], values.get("residence_since"),
+                          values.get("status_changed_on"),
+                          birth_date=values.get("birth_date") if known else None,
+                          birth_year=birth_year)
+    refuse_all(cases)
+    assert birth_year is not None
+    return birth_year
 
 
 def data_quality(values: dict[str, Any]) -> bool:

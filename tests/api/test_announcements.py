@@ -48,7 +48,7 @@ async def ward(app, session):
 def notice(units, **over) -> dict:
     return {"title": "Cảnh giác cuộc gọi giả danh công an",
             "body": "Công an không gọi điện yêu cầu chuyển tiền.", "category": "fraud_warning",
-            "unit_ids": [str(u.id) for u in units], "publish_at": moment(hours=-1),
+            "unit_ids": [str(u.id) for u in units], "publish_at": moment(minutes=-10),
             "channels": ["community_group", "door_to_door"], **over}
 
 
@@ -148,9 +148,9 @@ class TestListAndGet:
         tree = ward["tree"]
         mine = await create(client, ward["leader"], notice([tree.group_a1]))
         commune = await create(client, ward["officer"], notice([tree.commune_a],
-                                                              publish_at=moment(hours=-2)))
+                                                              publish_at=moment(minutes=-11)))
         other = await create(client, ward["officer"], notice([tree.group_a2],
-                                                            publish_at=moment(hours=-3)))
+                                                            publish_at=moment(minutes=-12)))
         assert await ids(client, ward["resident"]) == [mine["id"], commune["id"]]
         assert await ids(client, ward["leader_a2"]) == [commune["id"], other["id"]]
         assert await ids(client, ward["officer"]) == [mine["id"], commune["id"], other["id"]]
@@ -164,7 +164,7 @@ class TestListAndGet:
     async def test_filters_and_pages(self, client, ward):
         group = ward["tree"].group_a1
         made = [await create(client, ward["leader"], notice(
-            [group], category=c, publish_at=moment(hours=-n)))
+            [group], category=c, publish_at=moment(minutes=-n)))
             for n, c in enumerate(["policy", "election", "policy"], start=1)]
         assert await ids(client, ward["leader"], "?category=policy") == [
             made[0]["id"], made[2]["id"]]
@@ -264,7 +264,7 @@ class TestDeliveries:
     async def test_once_per_household(self, client, session, ward):
         made = await create(client, ward["leader"], notice([ward["tree"].group_a1]))
         url, hh = f"{URL}/{made['id']}/deliveries", ward["households"][0]
-        body = {"household_id": str(hh.id), "delivered_at": moment(minutes=-30),
+        body = {"household_id": str(hh.id), "delivered_at": moment(minutes=-8),
                 "channel": "door_to_door"}
         first = await client.post(url, headers=ward["leader"], json=body)
         assert first.status_code == 201, first.text
@@ -308,7 +308,7 @@ class TestDeliveries:
         url, hh = f"{URL}/{made['id']}/deliveries", str(ward["households"][0].id)
         cases = [
             ({"household_id": hh, "delivered_at": moment(days=1)}, "date_in_future"),
-            ({"household_id": hh, "delivered_at": moment(hours=-2)}, "delivered_before_publish"),
+            ({"household_id": hh, "delivered_at": moment(minutes=-12)}, "delivered_before_publish"),
         ]
         for body, code in cases:
             resp = await client.post(url, headers=ward["leader"], json=body)
