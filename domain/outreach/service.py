@@ -19,21 +19,17 @@ from domain.outreach.models import Campaign, CampaignHousehold, CampaignStatus
 from domain.outreach.schemas import AssignmentRequest, CampaignCreate, CampaignUpdate
 from domain.ports import UnitOfWork
 from domain.types import utcnow
-from domain.units.errors import NotAGroup, StreetOtherCommune
+from domain.units.errors import StreetOtherCommune
 from domain.units.models import UnitLevel
 
 WALKERS = {Role.volunteer, Role.group_leader, Role.ward_officer, Role.security_officer}
 
 
 async def _targets(uow: UnitOfWork, who: Principal, group_ids, street_ids):
-    """All groups in one commune, readable by the caller; streets of that commune."""
-    wanted = list(dict.fromkeys(group_ids))
-    found = {g.id: g for g in await uow.units.get_many(who, wanted)}
-    if missing := [g for g in wanted if g not in found]:
-        raise uow.units.missing(missing[0])
-    groups = [found[g] for g in wanted]
-    if any(g.level != UnitLevel.group for g in groups):
-        raise NotAGroup(loc=("body", "group_ids"))
+    """All groups in one commune, each one the caller may write to; streets of that
+    commune."""
+    groups = await uow.units.targets(who, group_ids, level=UnitLevel.group,
+                                     loc=("body", "group_ids"))
     communes = {g.commune_id for g in groups}
     if len(communes) != 1:
         raise CampaignOneCommune(loc=("body", "group_ids"))
