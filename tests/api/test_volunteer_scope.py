@@ -158,3 +158,22 @@ async def test_an_assignment_taken_away_takes_the_household_with_it(client, walk
     assert await _totals(client, h) == (len(w["mine"]) - 1, 2 * (len(w["mine"]) - 1))
     for url, code in _record_routes(w, [taken]):
         assert_problem(await client.get(url, headers=h), 404, code)
+
+
+async def test_deliveries_list_only_the_households_they_read(client, walks):
+    w = walks
+    notice = await client.post("/api/v1/announcements", headers=w["officer"], json={
+        "title": "Cảnh giác", "body": "Không chuyển tiền cho người lạ.",
+        "category": "fraud_warning", "unit_ids": [str(w["tree"].commune_a.id)],
+        "channels": ["door_to_door"], "publish_at": "2026-01-01T08:00:00+07:00"})
+    assert notice.status_code == 201, notice.text
+    url = f"/api/v1/announcements/{notice.json()['id']}/deliveries"
+    told = [w["mine"][0], w["others"][0]]
+    for household in told:
+        resp = await client.post(url, headers=w["officer"], json={
+            "household_id": str(household.id), "delivered_at": "2026-01-11T09:00:00+07:00"})
+        assert resp.status_code == 201, resp.text
+    seen = (await client.get(url, headers=w["h"])).json()["items"]
+    assert [d["household_id"] for d in seen] == [str(w["mine"][0].id)]
+    all_told = (await client.get(url, headers=w["officer"])).json()["items"]
+    assert {d["household_id"] for d in all_told} == {str(h.id) for h in told}
