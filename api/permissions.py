@@ -89,7 +89,8 @@ SCOPE_RULES = [
     "  and those below them, never an ancestor they can read. A unit out of write scope is",
     "  the 404 `unit_not_found` (accounts: 403 `scope_not_assignable`, unknown units alike);",
     "  one of the wrong level for the write is a 422 (`not_a_group`, `unit_parent_invalid`,",
-    "  `announcement_unit_level`).",
+    "  `announcement_unit_level`). A campaign is changed only by whoever may write to its",
+    "  commune or to every group it targets (else 404); an announcement likewise (else 403).",
 ]
 
 

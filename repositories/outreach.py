@@ -32,7 +32,7 @@ from domain.register.models import Household, Resident
 from domain.units.models import Street
 from repositories.direct import any_of
 from repositories.paging import keyset, page_from_rows, parse_sort
-from repositories.scoped import JoinTable, ScopedRepository, UnitColumns
+from repositories.scoped import EveryUnit, JoinTable, ScopedRepository, UnitColumns
 
 
 # Statements of every visit, built once: composing them cost more CPU than running them.
@@ -81,6 +81,11 @@ class OutreachRepository(ScopedRepository[Campaign]):
     model, not_found = Campaign, CampaignNotFound
     scope = (UnitColumns({"commune": Campaign.commune_id, "province": Campaign.province_id})
              | JoinTable(Campaign.id, CampaignGroup.campaign_id, CampaignGroup.group_id))
+    # Changed (started, assigned, closed) by the commune's officers, or by a leader whose
+    # units hold every group it targets: reading one of its groups is not enough.
+    write_scope = (UnitColumns({"commune": Campaign.commune_id,
+                                "province": Campaign.province_id})
+                   | EveryUnit(Campaign.id, CampaignGroup.campaign_id, CampaignGroup.group_id))
 
     def readable(self, principal: Principal, *, include_deleted: bool = False):
         if principal.reads_assignments:  # only the active campaigns they walk for

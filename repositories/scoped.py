@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from functools import cached_property
 from typing import Any, ClassVar, Generic, TypeVar
 
-from sqlalchemy import Select, String, Uuid, bindparam, cast, false, or_, true
+from sqlalchemy import Select, String, Uuid, and_, bindparam, cast, false, or_, true
 from sqlalchemy import select as sa_select
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -187,6 +187,22 @@ class JoinTable(Scope):
 
     def clause(self, principal, dialect=None):
         return self.key.in_(sa_select(self.fk).where(self.test(self.unit, principal)))
+
+
+@dataclass(frozen=True)
+class EveryUnit(Scope):
+    """Rows whose units, listed in a join table, all pass `test` (at least one listed): a
+    campaign over several groups is written only by whoever may write to each of them."""
+
+    key: Any
+    fk: Any
+    unit: Any
+    test: Any = inside
+
+    def clause(self, principal, dialect=None):
+        passing = self.test(self.unit, principal)
+        return and_(self.key.in_(sa_select(self.fk).where(passing)),
+                    self.key.not_in(sa_select(self.fk).where(~passing)))
 
 
 @dataclass(frozen=True)

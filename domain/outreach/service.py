@@ -67,7 +67,7 @@ async def create_campaign(uow: UnitOfWork, who: Principal, *, data: CampaignCrea
 async def update_campaign(uow: UnitOfWork, who: Principal, campaign_id: uuid.UUID, *,
                           data: CampaignUpdate, if_match: str | None) -> Campaign:
     """Change a draft; a started campaign keeps its frozen targets (409)."""
-    campaign = await uow.outreach.get(who, campaign_id, for_update=True)
+    campaign = await uow.outreach.get_writable(who, campaign_id, for_update=True)
     check_if_match(campaign, if_match)
     changes = data.model_dump(exclude_unset=True)
     if campaign.status != CampaignStatus.draft and set(changes) - {"name", "ends_on"}:
@@ -97,7 +97,7 @@ async def update_campaign(uow: UnitOfWork, who: Principal, campaign_id: uuid.UUI
 async def start_campaign(uow: UnitOfWork, who: Principal, campaign_id: uuid.UUID, *,
                          if_match: str | None) -> Campaign:
     """Freeze the target households and residents; visits may be recorded from now on."""
-    campaign = await uow.outreach.get(who, campaign_id, for_update=True)
+    campaign = await uow.outreach.get_writable(who, campaign_id, for_update=True)
     check_if_match(campaign, if_match)
     if campaign.status != CampaignStatus.draft:
         raise CampaignNotDraft()
@@ -127,7 +127,7 @@ async def _target_counters(uow: UnitOfWork, campaign: Campaign) -> None:
 async def close_campaign(uow: UnitOfWork, who: Principal, campaign_id: uuid.UUID, *,
                          if_match: str | None) -> Campaign:
     """No more visits; progress stays readable."""
-    campaign = await uow.outreach.get(who, campaign_id, for_update=True)
+    campaign = await uow.outreach.get_writable(who, campaign_id, for_update=True)
     check_if_match(campaign, if_match)
     if campaign.status != CampaignStatus.active:
         raise CampaignNotActive()
@@ -165,7 +165,7 @@ async def _check_walkers(uow: UnitOfWork, who: Principal, campaign, ids) -> None
 async def assign(uow: UnitOfWork, who: Principal, campaign_id: uuid.UUID, *,
                  data: AssignmentRequest) -> None:
     """Cut walk lists by street or evenly, or move listed households by hand."""
-    campaign = await uow.outreach.get(who, campaign_id, for_update=True)
+    campaign = await uow.outreach.get_writable(who, campaign_id, for_update=True)
     if campaign.status != CampaignStatus.active:
         raise CampaignNotActive()
     rows = await uow.outreach.targets_in_walk_order(campaign)

@@ -231,3 +231,30 @@ async def test_a_queued_import_checks_the_group_again(app, session, session_fact
         assert [(e["line"], e["code"]) for e in done.errors] == [(0, code)]
     assert await session.scalar(select(func.count()).select_from(Household).where(
         Household.code == "WS-JOB")) == 0
+
+
+async def test_a_campaign_over_other_groups_too_is_read_not_written_by_a_leader(
+        client, session, world):
+    """The commune's campaign over groups A1 and A2: A1's leader follows it, and may not
+    start, change, assign or close it (a 404, as any campaign out of write scope)."""
+    tree, (leader, _) = world["tree"], world["callers"][Role.group_leader]
+    officer, _ = world["callers"][Role.ward_officer]
+    resp = await client.post("/api/v1/campaigns", headers=officer, json={
+        "name": "Cả phường", "goals": ["join_group"],
+        "group_ids": [str(tree.group_a1.id), str(tree.group_a2.id)],
+        "starts_on": "2026-01-11", "ends_on": "2026-02-01"})
+    assert resp.status_code == 201, resp.text
+    url = f"/api/v1/campaigns/{resp.json()['id']}"
+    assert (await client.get(url, headers=leader)).status_code == 200
+    stored = (await client.get(url, headers=officer)).json()
+    for method, tail, body in [("PATCH", "", {"name": "Của tổ"}), ("POST", "/start", None),
+                               ("POST", "/close", None),
+                               ("POST", "/assignments", {"mode": "balanced",
+                                                         "volunteer_ids": [
+                                                             str(world["walker"].id)]})]:
+        resp = await client.request(method, url + tail, headers={**leader, "If-Match": "*"},
+                                    json=body)
+        assert_problem(resp, 404, "campaign_not_found")
+    assert (await client.get(url, headers=officer)).json() == stored
+    resp = await client.post(url + "/start", headers={**officer, "If-Match": "*"})
+    assert resp.status_code == 200, resp.text
