@@ -4,7 +4,8 @@
 A scope is a predicate builder: `UnitColumns` for rows that carry their unit columns (the
 register), `JoinTable` for rows whose units are listed in a table of their own (campaign
 groups, announcement targets, users' units), `Through` for rows that belong to something
-another repository scopes (an audit event to its actor), `Own` for the caller's own rows.
+another repository scopes (an audit event to its actor), `Own` for the caller's own rows,
+`EveryUnit` for rows whose listed units must all be the caller's (a campaign to write).
 Scopes combine with `|`. Admins are unscoped: no predicate at all.
 
 Writing has its own rule: a repository's `write_scope` (its read scope when it declares
@@ -88,7 +89,7 @@ def register_columns(table, household) -> dict[str, Any]:
 
 
 def scope_clause(columns: dict[str, Any], shape: tuple[str, ...] | None,
-                 ids: dict[str, list] | None = None, dialect: str | None = None):
+                 ids: dict[str, Any] | None = None, dialect: str | None = None):
     """Rows whose unit columns (by level) fall inside a `scope_shape`: its ids bound now
     (`ids`), or at execution as lists (`any_of`, one array on PostgreSQL)."""
     if shape is None:
