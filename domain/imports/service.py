@@ -179,7 +179,7 @@ async def _households(uow: UnitOfWork, who, job, records, errors, progress):
     from domain.register.households import _house_sort
     from domain.register.models import Household
 
-    try:  # checked when submitted; the submitter's scope may have changed since
+    try:  # checked when submitted too: a job queued before that check is refused here
         group = await target_group(uow, who, job.group_id)
     except (NotFound, Invalid) as exc:
         errors.append(row_error(0, exc))  # the whole file is refused: nothing is written

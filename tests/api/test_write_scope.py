@@ -206,8 +206,8 @@ async def test_the_wrong_level_inside_write_scope_is_a_422(client, session, worl
 
 async def test_a_queued_import_checks_the_group_again(app, session, session_factory, world,
                                                       tmp_path):
-    """A job submitted for an ancestor (or whose submitter lost the group since) fails with
-    the unit's error at line 0 and writes nothing."""
+    """A job queued for an ancestor or another commune (before the POST refused those)
+    fails with the unit's error at line 0 and writes nothing."""
     tree = world["tree"]
     leader = Principal(subject_id=world["leader"].id, name="leader", role=Role.group_leader,
                        unit_ids=frozenset({tree.group_a1.id}),
