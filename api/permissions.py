@@ -75,6 +75,25 @@ def annotate(app: FastAPI) -> None:
     app.openapi = openapi  # type: ignore[method-assign]  # FastAPI's documented override
 
 
+# Which rows a permission reaches (repositories/scoped.py), above the matrix.
+SCOPE_RULES = [
+    "Where a permission reaches (`repositories/scoped.py`); `admin` is unscoped:",
+    "",
+    "- **Read**: the caller's units and everything below them; units also the commune and",
+    "  province above them, and streets their commune's. A `volunteer` reads the register",
+    "  (households, members, history, residents) of the households assigned to them in",
+    "  active campaigns only, and campaigns only while active and walked by them; their",
+    "  units and streets as above. Out of read scope is a 404, as if it did not exist.",
+    "- **Write**: a write changes or targets (places a household or resident in, aims a",
+    "  campaign, announcement, import, account or child unit at) only the caller's own units",
+    "  and those below them, never an ancestor they can read. A unit out of write scope is",
+    "  the 404 `unit_not_found` (accounts: 403 `scope_not_assignable`, unknown units alike);",
+    "  one of the wrong level for the write is a 422 (`not_a_group`, `unit_parent_invalid`,",
+    "  `announcement_unit_level`). A campaign is changed only by whoever may write to its",
+    "  commune or to every group it targets (else 404); an announcement likewise (else 403).",
+]
+
+
 def matrix_markdown(app: FastAPI) -> str:
     """The role × operation table of docs/permissions.md."""
     roles = list(Role)
@@ -83,6 +102,8 @@ def matrix_markdown(app: FastAPI) -> str:
         "",
         "Generated from `domain/access.py` and the routes by `make openapi`; do not edit.",
         "`integration` holds a permission only when its service account was granted that scope.",
+        "",
+        *SCOPE_RULES,
         "",
         "| operation | method and path | permission | " + " | ".join(r.value for r in roles) + " |",
         "| --- | --- | --- | " + " | ".join("---" for _ in roles) + " |",

@@ -85,6 +85,10 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.resident: frozenset({P.profile_read, P.announcements_read}),  # notices to them
 }
 
+# Roles whose register scope is their assignments, not their units (CONTRACT: a volunteer
+# is scoped to the households assigned to them in active campaigns).
+ASSIGNMENT_SCOPED: frozenset[Role] = frozenset({Role.volunteer})
+
 # Roles that a ward officer may create and manage inside their commune.
 ROLES_BELOW: dict[Role, frozenset[Role]] = {
     Role.admin: frozenset(Role) - {Role.integration},
@@ -120,6 +124,12 @@ class Principal:
     @property
     def is_unscoped(self) -> bool:
         return self.role == Role.admin
+
+    @property
+    def reads_assignments(self) -> bool:
+        """The register shows this caller only the households assigned to them in active
+        campaigns (and their residents), whatever their units."""
+        return self.role in ASSIGNMENT_SCOPED
 
     def can(self, permission: Permission) -> bool:
         return permission in self.permissions

@@ -20,13 +20,14 @@ if TYPE_CHECKING:
     from domain.jobs import Jobs
     from domain.outreach.models import Campaign, CampaignHousehold, Visit, VisitNeed
     from domain.register.models import ChangeLog, Household, ReadinessFact, Resident
-    from domain.units.models import AdminUnit, Street
+    from domain.units.models import AdminUnit, Street, UnitLevel
 
 M = TypeVar("M")
 
 
 class Scoped(Protocol[M]):
-    """The reads every scoped repository has: only rows inside the caller's scope."""
+    """The reads every scoped repository has: only rows inside the caller's scope; and the
+    rows a write changes or targets, only inside the caller's write scope."""
 
     async def get(self, principal: Principal, row_id: uuid.UUID, *, for_update: bool = False,
                   include_deleted: bool = False) -> M: ...
@@ -34,10 +35,25 @@ class Scoped(Protocol[M]):
     async def get_many(self, principal: Principal, ids: Sequence[uuid.UUID], *,
                        for_update: bool = False) -> list[M]: ...
 
+    async def get_writable(self, principal: Principal, row_id: uuid.UUID, *,
+                           for_update: bool = False) -> M: ...
+
+    async def get_many_writable(self, principal: Principal, ids: Sequence[uuid.UUID], *,
+                                for_update: bool = False) -> list[M]: ...
+
     def missing(self, row_id: uuid.UUID | None = None) -> DomainError: ...
 
 
 class Units(Scoped["AdminUnit"], Protocol):
+    # The unit(s) a write targets: writable by the caller and of the level it needs.
+    async def target(self, principal: Principal, unit_id: uuid.UUID, *,
+                     level: UnitLevel | tuple[UnitLevel, ...] | None = None,
+                     loc: tuple = ("body", "unit_id"), wrong_level: DomainError | None = None,
+                     for_update: bool = False) -> AdminUnit: ...
+    async def targets(self, principal: Principal, unit_ids: Sequence[uuid.UUID], *,
+                      level: UnitLevel | tuple[UnitLevel, ...] | None = None,
+                      loc: tuple = ("body", "unit_ids"),
+                      wrong_level: DomainError | None = None) -> list[AdminUnit]: ...
     async def add(self, unit: AdminUnit) -> AdminUnit: ...
     async def save(self, unit: AdminUnit) -> None: ...
     async def delete(self, unit: AdminUnit) -> None: ...

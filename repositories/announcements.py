@@ -23,6 +23,7 @@ from domain.types import utcnow
 from domain.units.models import AdminUnit
 from repositories import integrity
 from repositories.paging import keyset, page_from_rows, parse_sort
+from repositories.register.records import HouseholdRepository
 from repositories.scoped import JoinTable, ScopedRepository, UnitColumns, reaching
 
 DELIVERY_TWIN = "uq_announcement_delivery_announcement_id_household_id"
@@ -110,10 +111,14 @@ class AnnouncementRepository(ScopedRepository[Announcement]):
 
     async def deliveries(self, principal: Principal, announcement_id: uuid.UUID, *,
                          household_id, cursor, limit) -> tuple[Announcement, Page]:
-        """The announcement and a page of its deliveries, latest first."""
+        """The announcement and a page of its deliveries to households the caller reads
+        (a leader, their group's; a volunteer, the households they walk), latest first."""
         announcement = await self.get(principal, announcement_id)
         stmt = select(AnnouncementDelivery).where(
             AnnouncementDelivery.announcement_id == announcement.id)
+        if not principal.is_unscoped:
+            stmt = stmt.where(AnnouncementDelivery.household_id.in_(
+                sa_select(Household.id).where(HouseholdRepository.scope_of(principal))))
         if household_id:
             stmt = stmt.where(AnnouncementDelivery.household_id == household_id)
         keys = parse_sort("-delivered_at", {"delivered_at": AnnouncementDelivery.delivered_at},

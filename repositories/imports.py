@@ -46,7 +46,7 @@ from domain.register.policy import (
 from domain.types import utcnow, uuid7
 from repositories.accounts import UserRepository
 from repositories.register import policy as rules
-from repositories.register.records import in_scope, living_with_id_number, readable_households
+from repositories.register.records import in_scope, living_with_id_number, writable_households
 from repositories.scoped import ScopedRepository, Through, Units, inside
 
 _RESIDENT = Resident.__table__.c
@@ -180,7 +180,7 @@ class ImportRepository(ScopedRepository[ImportJob]):
         """Find households and existing residents; answer (line, column, code) problems."""
         s, h, r = STAGE.c, Household, Resident
         # Placement and uniqueness by the clauses the per-record use cases use.
-        households = readable_households(principal).with_only_columns(h.id).where(
+        households = writable_households(principal).with_only_columns(h.id).where(
             h.code == s.household_code)
         # Correlated by hand: nested in `by_name` it would not find the staged row itself.
         household = households.correlate_except(h).scalar_subquery()

@@ -9,12 +9,12 @@ from collections.abc import Iterable
 from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import bindparam, delete, func, literal, update
+from sqlalchemy import bindparam, delete, exists, func, literal, update
 from sqlalchemy import select as sa_select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import select
 
-from domain.access import Principal, Role
+from domain.access import Principal
 from domain.outreach.errors import CampaignNotFound
 from domain.outreach.models import (
     COUNTER_SHARDS,
@@ -22,6 +22,7 @@ from domain.outreach.models import (
     CampaignCounter,
     CampaignGroup,
     CampaignHousehold,
+    CampaignStatus,
     GoalProgress,
     Visit,
     VisitNeed,
@@ -31,7 +32,7 @@ from domain.register.models import Household, Resident
 from domain.units.models import Street
 from repositories.direct import any_of
 from repositories.paging import keyset, page_from_rows, parse_sort
-from repositories.scoped import JoinTable, ScopedRepository, UnitColumns
+from repositories.scoped import EveryUnit, JoinTable, ScopedRepository, UnitColumns
 
 
 # Statements of every visit, built once: composing them cost more CPU than running them.
@@ -80,12 +81,17 @@ class OutreachRepository(ScopedRepository[Campaign]):
     model, not_found = Campaign, CampaignNotFound
     scope = (UnitColumns({"commune": Campaign.commune_id, "province": Campaign.province_id})
              | JoinTable(Campaign.id, CampaignGroup.campaign_id, CampaignGroup.group_id))
+    # Changed (started, assigned, closed) by the commune's officers, or by a leader whose
+    # units hold every group it targets: reading one of its groups is not enough.
+    write_scope = (UnitColumns({"commune": Campaign.commune_id,
+                                "province": Campaign.province_id})
+                   | EveryUnit(Campaign.id, CampaignGroup.campaign_id, CampaignGroup.group_id))
 
     def readable(self, principal: Principal, *, include_deleted: bool = False):
-        if principal.role == Role.volunteer:  # only campaigns they walk for
-            mine = sa_select(CampaignHousehold.campaign_id).where(
-                CampaignHousehold.volunteer_id == principal.subject_id)
-            return select(Campaign).where(Campaign.id.in_(mine))
+        if principal.reads_assignments:  # only the active campaigns they walk for
+            mine = exists().where(CampaignHousehold.campaign_id == Campaign.id,
+                                  CampaignHousehold.volunteer_id == principal.subject_id)
+            return select(Campaign).where(Campaign.status == CampaignStatus.active, mine)
         return super().readable(principal)
 
     async def list(self, principal: Principal, *, status, cursor, limit) -> Page:

@@ -4,8 +4,20 @@
 A scope is a predicate builder: `UnitColumns` for rows that carry their unit columns (the
 register), `JoinTable` for rows whose units are listed in a table of their own (campaign
 groups, announcement targets, users' units), `Through` for rows that belong to something
-another repository scopes (an audit event to its actor), `Own` for the caller's own rows.
+another repository scopes (an audit event to its actor), `Own` for the caller's own rows,
+`EveryUnit` for rows whose listed units must all be the caller's (a campaign to write).
 Scopes combine with `|`. Admins are unscoped: no predicate at all.
+
+Writing has its own rule: a repository's `write_scope` (its read scope when it declares
+none) says which rows a caller may change or place something in. Read scope may reach
+further than write scope (a group leader reads their commune and province units, and
+writes to neither), so every write resolves what it changes or targets through
+`writable(principal)`: `get_writable`, `get_many_writable`, and for units
+`UnitRepository.target(s)` with the level the write needs (repositories/units.py).
+
+The register has one more shape: a volunteer (`Principal.reads_assignments`) reads only the
+households assigned to them in active campaigns and their residents (`ASSIGNED`), for a
+table that declares its household column under that key.
 """
 
 from __future__ import annotations
@@ -16,13 +28,14 @@ from dataclasses import dataclass
 from functools import cached_property
 from typing import Any, ClassVar, Generic, TypeVar
 
-from sqlalchemy import Select, String, cast, false, or_, true
+from sqlalchemy import Select, String, Uuid, and_, bindparam, cast, false, or_, true
 from sqlalchemy import select as sa_select
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from domain.access import Principal
 from domain.errors import DomainError, NotFound
+from domain.outreach.models import Campaign, CampaignHousehold, CampaignStatus
 from domain.paging import Page
 from domain.units.models import AdminUnit
 from repositories.direct import Run, SessionRun, any_of
@@ -31,8 +44,24 @@ from repositories.paging import count_of, keyset, page_from_rows, parse_sort
 LEVELS = ("group", "commune", "province")
 
 
-def scope_shape(principal: Principal) -> tuple[tuple[str, ...] | None, dict[str, list]]:
-    """Which unit levels the caller's scope tests (None: everything) and the ids to bind.
+# A volunteer's register scope: the households assigned to them in active campaigns.
+ASSIGNED = "assigned"
+
+
+def assigned_households(volunteer):
+    """Households assigned to `volunteer` (a value or a bound parameter) in an active
+    campaign: by the (campaign_id, volunteer_id) index, per active campaign."""
+    ch = CampaignHousehold.__table__.c
+    active = sa_select(Campaign.__table__.c.id).where(
+        Campaign.__table__.c.status == CampaignStatus.active.value)
+    return sa_select(ch.household_id).where(ch.campaign_id.in_(active),
+                                            ch.volunteer_id == volunteer)
+
+
+def scope_shape(principal: Principal, *, assigned: bool = False
+                ) -> tuple[tuple[str, ...] | None, dict[str, Any]]:
+    """Which unit levels the caller's scope tests (None: everything) and the ids to bind;
+    with `assigned` (a register table), `(ASSIGNED,)` for a volunteer.
 
     With the units' levels known, only the matching columns are tested, so a commune
     officer's list is one indexed `commune_id IN (...)` rather than an OR of three. Hot
@@ -40,6 +69,8 @@ def scope_shape(principal: Principal) -> tuple[tuple[str, ...] | None, dict[str,
     SQLAlchemy expressions costs more CPU than running the query they stand for."""
     if principal.is_unscoped:
         return None, {}
+    if assigned and principal.reads_assignments:
+        return (ASSIGNED,), {"scope_assigned": principal.subject_id}
     if principal.levels:
         shape = tuple(level for level in LEVELS if principal.units_at(level))
         return shape, {f"scope_{level}": list(principal.units_at(level)) for level in shape}
@@ -51,12 +82,22 @@ def level_columns(table) -> dict[str, Any]:
     return {level: table.c[f"{level}_id"] for level in LEVELS if f"{level}_id" in table.c}
 
 
+def register_columns(table, household) -> dict[str, Any]:
+    """`level_columns` and the column naming the row's household (`ASSIGNED`): a
+    volunteer's scope tests that one alone."""
+    return {**level_columns(table), ASSIGNED: household}
+
+
 def scope_clause(columns: dict[str, Any], shape: tuple[str, ...] | None,
-                 ids: dict[str, list] | None = None, dialect: str | None = None):
+                 ids: dict[str, Any] | None = None, dialect: str | None = None):
     """Rows whose unit columns (by level) fall inside a `scope_shape`: its ids bound now
     (`ids`), or at execution as lists (`any_of`, one array on PostgreSQL)."""
     if shape is None:
         return true()
+    if shape == (ASSIGNED,):
+        volunteer = (bindparam("scope_assigned", ids["scope_assigned"], type_=Uuid()) if ids
+                     else bindparam("scope_assigned", type_=Uuid()))
+        return columns[ASSIGNED].in_(assigned_households(volunteer))
     tests = []
     for level in shape:
         if level not in columns:
@@ -92,12 +133,14 @@ class Either(Scope):
 
 @dataclass(frozen=True)
 class UnitColumns(Scope):
-    """Rows carrying their units by level: `{"group": t.group_id, "commune": ...}`."""
+    """Rows carrying their units by level: `{"group": t.group_id, "commune": ...}`; with
+    an `ASSIGNED` column too (`register_columns`), a volunteer's rows are their assigned
+    households'."""
 
     columns: dict[str, Any]
 
     def clause(self, principal, dialect=None):
-        shape, ids = scope_shape(principal)
+        shape, ids = scope_shape(principal, assigned=ASSIGNED in self.columns)
         return scope_clause(self.columns, shape, ids, dialect)
 
 
@@ -148,6 +191,22 @@ class JoinTable(Scope):
 
 
 @dataclass(frozen=True)
+class EveryUnit(Scope):
+    """Rows whose units, listed in a join table, all pass `test` (at least one listed): a
+    campaign over several groups is written only by whoever may write to each of them."""
+
+    key: Any
+    fk: Any
+    unit: Any
+    test: Any = inside
+
+    def clause(self, principal, dialect=None):
+        passing = self.test(self.unit, principal)
+        return and_(self.key.in_(sa_select(self.fk).where(passing)),
+                    self.key.not_in(sa_select(self.fk).where(~passing)))
+
+
+@dataclass(frozen=True)
 class Through(Scope):
     """Rows that belong to a row another repository scopes (`fk` names it)."""
 
@@ -192,10 +251,12 @@ class ScopedRepository(Repository, Generic[M]):
 
     Subclasses declare `model`, `scope`, the error a missing row raises (`not_found`: a
     code or an error class, and `id_param`, the parameter naming the id) and `deleted_column`
-    for soft-deleted tables."""
+    for soft-deleted tables; `write_scope` when the rows a caller may change are fewer than
+    those they read (a row readable but not writable is the same not-found error)."""
 
     model: ClassVar[type]
     scope: ClassVar[Scope]
+    write_scope: ClassVar[Scope | None] = None
     not_found: ClassVar[type[DomainError]] = NotFound
     id_param: ClassVar[str | None] = None
     deleted_column: ClassVar[str | None] = None
@@ -206,11 +267,19 @@ class ScopedRepository(Repository, Generic[M]):
         return true() if principal.is_unscoped else cls.scope.clause(principal, dialect)
 
     def readable(self, principal: Principal, *, include_deleted: bool = False) -> Select:
+        return self._within(self.scope, principal, include_deleted)
+
+    def writable(self, principal: Principal, *, include_deleted: bool = False) -> Select:
+        """The rows the caller may change, or place something in (their own units and
+        below, never an ancestor they only read)."""
+        return self._within(self.write_scope or self.scope, principal, include_deleted)
+
+    def _within(self, scope: Scope, principal: Principal, include_deleted: bool) -> Select:
         stmt: Select = select(self.model)
         if self.deleted_column and not include_deleted:
             stmt = stmt.where(getattr(self.model, self.deleted_column).is_(None))
         if not principal.is_unscoped:
-            stmt = stmt.where(self.scope.clause(principal))
+            stmt = stmt.where(scope.clause(principal))
         return stmt
 
     @classmethod
@@ -222,8 +291,17 @@ class ScopedRepository(Repository, Generic[M]):
     async def get(self, principal: Principal, row_id: uuid.UUID, *, for_update: bool = False,
                   include_deleted: bool = False) -> M:
         """The row if the caller may see it, else the repository's not-found error."""
-        stmt = self.readable(principal, include_deleted=include_deleted).where(
-            self.model.id == row_id)
+        return await self._one(self.readable(principal, include_deleted=include_deleted),
+                               row_id, for_update)
+
+    async def get_writable(self, principal: Principal, row_id: uuid.UUID, *,
+                           for_update: bool = False) -> M:
+        """The row if the caller may change it, else the not-found error (whether or not
+        they may read it)."""
+        return await self._one(self.writable(principal), row_id, for_update)
+
+    async def _one(self, stmt: Select, row_id: uuid.UUID, for_update: bool) -> M:
+        stmt = stmt.where(self.model.id == row_id)
         if for_update:
             stmt = stmt.with_for_update(of=self.model)
         row = (await self.session.exec(stmt)).first()
@@ -234,10 +312,17 @@ class ScopedRepository(Repository, Generic[M]):
     async def get_many(self, principal: Principal, ids: Sequence[uuid.UUID], *,
                        for_update: bool = False) -> list[M]:
         """The readable rows among `ids`, in one statement, by id."""
+        return await self._many(self.readable(principal), ids, for_update)
+
+    async def get_many_writable(self, principal: Principal, ids: Sequence[uuid.UUID], *,
+                                for_update: bool = False) -> list[M]:
+        """The writable rows among `ids`, in one statement, by id."""
+        return await self._many(self.writable(principal), ids, for_update)
+
+    async def _many(self, stmt: Select, ids: Sequence[uuid.UUID], for_update: bool) -> list[M]:
         if not ids:
             return []
-        stmt = self.readable(principal).where(self.model.id.in_(list(ids))).order_by(
-            self.model.id)
+        stmt = stmt.where(self.model.id.in_(list(ids))).order_by(self.model.id)
         if for_update:
             stmt = stmt.with_for_update(of=self.model)
         return list((await self.session.exec(stmt)).all())

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -10,8 +11,15 @@ from sqlalchemy import exists
 from sqlmodel import select
 
 from domain.access import Principal
+from domain.errors import DomainError
 from domain.paging import Page
-from domain.units.errors import StreetInUse, StreetNotFound, UnitHasChildren, UnitNotFound
+from domain.units.errors import (
+    NotAGroup,
+    StreetInUse,
+    StreetNotFound,
+    UnitHasChildren,
+    UnitNotFound,
+)
 from domain.units.models import AdminUnit, Street, UnitKind, UnitLevel
 from repositories.direct import Run, any_of
 from repositories.flush import flush_or_conflict
@@ -21,6 +29,7 @@ from repositories.scoped import (
     ScopedRepository,
     UnitColumns,
     Units,
+    inside,
     reaching,
 )
 
@@ -68,9 +77,48 @@ class _Ancestors(Scope):
         return AdminUnit.id.in_(above)
 
 
+Levels = UnitLevel | tuple[UnitLevel, ...] | None
+
+
 class UnitRepository(ScopedRepository[AdminUnit]):
-    model, scope = AdminUnit, UNITS_BELOW | _Ancestors()
+    # Read: the caller's units, those below, and the commune and province above them.
+    # Write (placing a household, targeting a campaign, assigning an account, a parent):
+    # the caller's units and below only.
+    model, scope, write_scope = AdminUnit, UNITS_BELOW | _Ancestors(), UNITS_BELOW
     not_found, id_param = UnitNotFound, "unit_id"
+
+    async def target(self, principal: Principal, unit_id: uuid.UUID, *, level: Levels = None,
+                     loc: tuple = ("body", "unit_id"), wrong_level: DomainError | None = None,
+                     for_update: bool = False) -> AdminUnit:
+        """The unit a write targets: one the caller may write to (their own or below:
+        anything else, readable or not, is `UnitNotFound`), of `level` (else `wrong_level`,
+        by default `NotAGroup` at `loc`)."""
+        unit = await self.get_writable(principal, unit_id, for_update=for_update)
+        self._check_level(unit, level, loc, wrong_level)
+        return unit
+
+    async def targets(self, principal: Principal, unit_ids: Sequence[uuid.UUID], *,
+                      level: Levels = None, loc: tuple = ("body", "unit_ids"),
+                      wrong_level: DomainError | None = None) -> list[AdminUnit]:
+        """`target` for several units, in one statement; answers them in the order given
+        (duplicates once). The first one out of write scope is its `UnitNotFound`."""
+        wanted = list(dict.fromkeys(unit_ids))
+        found = {u.id: u for u in await self.get_many_writable(principal, wanted)}
+        if missing := [u for u in wanted if u not in found]:
+            raise self.missing(missing[0])
+        units = [found[u] for u in wanted]
+        for unit in units:
+            self._check_level(unit, level, loc, wrong_level)
+        return units
+
+    @staticmethod
+    def _check_level(unit: AdminUnit, level: Levels, loc: tuple,
+                     wrong_level: DomainError | None) -> None:
+        if level is None:
+            return
+        levels = level if isinstance(level, tuple) else (level,)
+        if unit.level not in levels:
+            raise wrong_level or NotAGroup(loc=loc)
 
     async def by_ids(self, ids: set[uuid.UUID]) -> list[AdminUnit]:
         """Units by id whatever the caller's scope (labels of what is already readable)."""
@@ -132,8 +180,10 @@ class UnitRepository(ScopedRepository[AdminUnit]):
 
 class StreetRepository(ScopedRepository[Street]):
     # The streets of the commune each of the caller's units sits in, or of their province.
+    # Written by those whose units hold the street's commune (or its province).
     model = Street
     scope = Units(Street.commune_id, reaching) | UnitColumns({"province": Street.province_id})
+    write_scope = Units(Street.commune_id, inside) | UnitColumns({"province": Street.province_id})
     not_found, id_param = StreetNotFound, "street_id"
 
     async def for_commune(self, commune_id: uuid.UUID) -> list[Street]:

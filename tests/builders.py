@@ -149,3 +149,26 @@ def random_id_number(birth_year: int = 1980, sex: str = "male") -> str:
     from domain.register.rules import make_id_number
 
     return make_id_number("052", birth_year, sex, next(_SERIALS))
+
+
+async def make_walk(session, volunteer: User, households, *, status: str = "active"):
+    """A campaign over the households' groups (one commune) in which `volunteer` walks
+    `households`: what a volunteer's register scope is made of (active unless told)."""
+    from datetime import date
+
+    from domain.outreach.models import Campaign, CampaignHousehold
+    from repositories.outreach import OutreachRepository
+
+    first = households[0]
+    campaign = Campaign(name=f"Đợt {uuid7().hex[-6:]}", goals=["join_group"],
+                        province_id=first.province_id, commune_id=first.commune_id,
+                        group_ids=sorted({str(h.group_id) for h in households}),
+                        starts_on=date(2026, 1, 11), ends_on=date(2026, 12, 31),
+                        status=status, target_households=len(households))
+    await OutreachRepository(session).add(campaign)  # its groups go into campaign_group
+    for order, household in enumerate(households, start=1):
+        session.add(CampaignHousehold(
+            campaign_id=campaign.id, household_id=household.id, group_id=household.group_id,
+            street_id=household.street_id, volunteer_id=volunteer.id, walk_order=order))
+    await session.flush()
+    return campaign

@@ -20,7 +20,7 @@ from domain.imports import service, tasks
 from domain.imports.errors import IMPORT_CASES, GroupIdRequired, ImportFinished, ImportNotFound
 from domain.imports.models import ImportJob, ImportKind, ImportStatus
 from domain.types import uuid7
-from domain.units.errors import UnitNotFound
+from domain.units.errors import NotAGroup, UnitNotFound
 
 log = logging.getLogger("imports")
 router = APIRouter(prefix="/api/v1", tags=["imports"])
@@ -71,7 +71,7 @@ def _view(job: ImportJob, lang: str) -> ImportRead:
 @router.post("/imports", operation_id="imports_create", status_code=status.HTTP_202_ACCEPTED,
              summary="Import households or residents from CSV or XLSX",
              responses=responses(401, 403, 404, 413, 422, 503, *IMPORT_CASES, UnitNotFound,
-                                 InsufficientStorage))
+                                 NotAGroup, InsufficientStorage))
 async def create_import(
     request: Request, response: Response, uow: UoW, who: ImportsWrite,
     file: Annotated[UploadFile, File(description="CSV (UTF-8, comma or semicolon) or XLSX")],
@@ -87,7 +87,7 @@ async def create_import(
     if kind == ImportKind.households:
         if group_id is None:
             raise GroupIdRequired(loc=("body", "group_id"))
-        await uow.units.get(who, group_id)
+        await service.target_group(uow, who, group_id)  # refused here: no job, no file
     job_id = uuid7()
     name = file.filename or "upload"
     suffix = ".xlsx" if name.lower().endswith(".xlsx") else ".csv"

@@ -47,7 +47,7 @@ WRITE_ERRORS = responses(401, 403, 404, 409, 412, 422, 428, 503, *CAMPAIGN_CASES
             responses=READ_ERRORS)
 async def list_campaigns(uow: UoW, who: CampaignsRead, status: CampaignStatus | None = None,
                          cursor: Cursor = None, limit: Limit = 50) -> CampaignPage:
-    """Newest first; volunteers see the campaigns they walk for."""
+    """Newest first; volunteers see the active campaigns they walk for."""
     page = await uow.outreach.list(who, status=status, cursor=cursor, limit=limit)
     return CampaignPage(items=page.items, next_cursor=page.next_cursor)
 

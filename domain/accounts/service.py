@@ -36,20 +36,14 @@ AccountView = tuple[ServiceAccount, list[uuid.UUID]]
 GRANTABLE_SCOPES = frozenset(p.value for p in ROLE_PERMISSIONS[Role.integration])
 
 
-def _inside(who: Principal, unit) -> bool:
-    """A unit is inside the caller's scope if it is, or sits in, one of the caller's units."""
-    return unit.id in who.unit_ids or unit.commune_id in who.unit_ids
-
-
 async def _check_units(uow: UnitOfWork, who: Principal, unit_ids: Iterable[uuid.UUID]) -> None:
+    """Every unit is one the caller may write to: their own or below (never an ancestor)."""
     wanted = set(unit_ids)
-    units = await uow.units.by_ids(wanted)
-    missing = wanted - {u.id for u in units}
-    if not who.is_unscoped:
+    missing = wanted - {u.id for u in await uow.units.get_many_writable(who, list(wanted))}
+    if missing and not who.is_unscoped:
         # Unknown ids look like foreign ones, so the answer does not reveal which units exist.
-        if missing or not all(_inside(who, u) for u in units):
-            raise ScopeNotAssignable()
-    elif missing:
+        raise ScopeNotAssignable()
+    if missing:
         raise UnitUnknown(loc=("body", "unit_ids"), unit_id=str(min(missing)))
 
 

@@ -37,13 +37,6 @@ CATEGORIES_OF: dict[Role, frozenset[AnnouncementCategory]] = {
 }
 
 
-def _inside(who: Principal, unit: AdminUnit) -> bool:
-    """The unit is one of the caller's units or below one (their ancestors do not count)."""
-    if who.is_unscoped:
-        return True
-    return bool({unit.id, unit.commune_id, unit.province_id} & who.unit_ids)
-
-
 def _check_category(who: Principal, category: AnnouncementCategory) -> None:
     allowed = CATEGORIES_OF.get(who.role)
     if allowed is not None and category not in allowed:
@@ -51,28 +44,23 @@ def _check_category(who: Principal, category: AnnouncementCategory) -> None:
 
 
 async def _targets(uow: UnitOfWork, who: Principal, unit_ids) -> AdminUnit:
-    """Groups or a commune, all in one commune and inside the caller's scope; answers one."""
-    wanted = list(dict.fromkeys(unit_ids))
-    found = {u.id: u for u in await uow.units.get_many(who, wanted)}
-    if missing := [u for u in wanted if u not in found]:
-        raise uow.units.missing(missing[0])
-    units = [found[u] for u in wanted]
-    if any(u.level not in (UnitLevel.group, UnitLevel.commune) for u in units):
-        raise AnnouncementUnitLevel(loc=("body", "unit_ids"))
-    if not all(_inside(who, u) for u in units):
-        raise AnnouncementOutsideScope()
+    """Groups or a commune, all in one commune, each one the caller may write to (an
+    ancestor they only read is a 404 as any unit out of scope); answers one."""
+    units = await uow.units.targets(
+        who, unit_ids, level=(UnitLevel.group, UnitLevel.commune), loc=("body", "unit_ids"),
+        wrong_level=AnnouncementUnitLevel(loc=("body", "unit_ids")))
     if len({u.commune_id for u in units}) != 1:
         raise AnnouncementOneCommune(loc=("body", "unit_ids"))
     return units[0]
 
 
 async def _check_writer(uow: UnitOfWork, who: Principal, announcement: Announcement) -> None:
-    """A reader may not be a writer: every target must sit inside the caller's own units."""
+    """A reader may not be a writer: every target must be a unit the caller may write to."""
     _check_category(who, announcement.category)
     if who.is_unscoped:
         return
-    units = await uow.units.by_ids({uuid.UUID(u) for u in announcement.unit_ids})
-    if not units or not all(_inside(who, u) for u in units):
+    targets = {uuid.UUID(u) for u in announcement.unit_ids}
+    if not targets or len(await uow.units.get_many_writable(who, list(targets))) < len(targets):
         raise AnnouncementOutsideScope()
 
 
@@ -160,7 +148,7 @@ async def record_delivery(uow: UnitOfWork, who: Principal, announcement_id: uuid
     # A leader tells their own households of a commune-wide notice: the household's scope
     # is what counts here, not every target of the announcement.
     _check_category(who, announcement.category)
-    household = await uow.households.get(who, data.household_id)
+    household = await uow.households.get_writable(who, data.household_id)
     if not reaches(announcement, household):
         raise HouseholdNotFound(household_id=str(data.household_id))
     existing = await uow.announcements.delivery(announcement, household.id)

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from domain.access import Principal
-from domain.errors import Invalid
+from domain.errors import Invalid, NotFound
 from domain.imports import reader
 from domain.imports.errors import (
     ColumnsMissing,
@@ -35,9 +35,17 @@ from domain.ports import UnitOfWork
 from domain.register.errors import HouseholdCodeTaken
 from domain.text import fold
 from domain.types import utcnow
+from domain.units.models import AdminUnit, UnitLevel
 
 log = logging.getLogger("imports")
 BATCH = 5000
+
+
+async def target_group(uow: UnitOfWork, who: Principal, group_id: uuid.UUID) -> AdminUnit:
+    """The group a households import writes to: a group the caller may write to (an
+    ancestor they only read is a 404 like any unit out of scope; a commune is a 422)."""
+    return await uow.units.target(who, group_id, level=UnitLevel.group,
+                                  loc=("body", "group_id"))
 
 
 def check_header(kind: ImportKind, path: Path) -> None:
@@ -172,7 +180,11 @@ async def _households(uow: UnitOfWork, who, job, records, errors, progress):
     from domain.register.households import _house_sort
     from domain.register.models import Household
 
-    group = await uow.units.get(who, job.group_id)
+    try:  # checked when submitted too: a job queued before that check is refused here
+        group = await target_group(uow, who, job.group_id)
+    except (NotFound, Invalid) as exc:
+        errors.append(row_error(0, exc))  # the whole file is refused: nothing is written
+        return {"create": 0, "update": 0, "same": 0}
     streets = {fold(s.name): s for s in await uow.streets.for_commune(group.commune_id)}  # type: ignore[arg-type]  # a group has its commune
     counts, total, seen = {"create": 0, "update": 0, "same": 0}, 0, set()
     async for batch in _batches(records):

@@ -20,21 +20,17 @@ from domain.outreach.models import Campaign, CampaignHousehold, CampaignStatus
 from domain.outreach.schemas import AssignmentRequest, CampaignCreate, CampaignUpdate
 from domain.ports import UnitOfWork
 from domain.types import PLAN_HORIZON, utcnow
-from domain.units.errors import NotAGroup, StreetOtherCommune
+from domain.units.errors import StreetOtherCommune
 from domain.units.models import UnitLevel
 
 WALKERS = {Role.volunteer, Role.group_leader, Role.ward_officer, Role.security_officer}
 
 
 async def _targets(uow: UnitOfWork, who: Principal, group_ids, street_ids):
-    """All groups in one commune, readable by the caller; streets of that commune."""
-    wanted = list(dict.fromkeys(group_ids))
-    found = {g.id: g for g in await uow.units.get_many(who, wanted)}
-    if missing := [g for g in wanted if g not in found]:
-        raise uow.units.missing(missing[0])
-    groups = [found[g] for g in wanted]
-    if any(g.level != UnitLevel.group for g in groups):
-        raise NotAGroup(loc=("body", "group_ids"))
+    """All groups in one commune, each one the caller may write to; streets of that
+    commune."""
+    groups = await uow.units.targets(who, group_ids, level=UnitLevel.group,
+                                     loc=("body", "group_ids"))
     communes = {g.commune_id for g in groups}
     if len(communes) != 1:
         raise CampaignOneCommune(loc=("body", "group_ids"))
@@ -75,7 +71,7 @@ async def create_campaign(uow: UnitOfWork, who: Principal, *, data: CampaignCrea
 async def update_campaign(uow: UnitOfWork, who: Principal, campaign_id: uuid.UUID, *,
                           data: CampaignUpdate, if_match: str | None) -> Campaign:
     """Change a draft; a started campaign keeps its frozen targets (409)."""
-    campaign = await uow.outreach.get(who, campaign_id, for_update=True)
+    campaign = await uow.outreach.get_writable(who, campaign_id, for_update=True)
     check_if_match(campaign, if_match)
     changes = data.model_dump(exclude_unset=True)
     if campaign.status != CampaignStatus.draft and set(changes) - {"name", "ends_on"}:
@@ -105,7 +101,7 @@ async def update_campaign(uow: UnitOfWork, who: Principal, campaign_id: uuid.UUI
 async def start_campaign(uow: UnitOfWork, who: Principal, campaign_id: uuid.UUID, *,
                          if_match: str | None) -> Campaign:
     """Freeze the target households and residents; visits may be recorded from now on."""
-    campaign = await uow.outreach.get(who, campaign_id, for_update=True)
+    campaign = await uow.outreach.get_writable(who, campaign_id, for_update=True)
     check_if_match(campaign, if_match)
     if campaign.status != CampaignStatus.draft:
         raise CampaignNotDraft()
@@ -135,7 +131,7 @@ async def _target_counters(uow: UnitOfWork, campaign: Campaign) -> None:
 async def close_campaign(uow: UnitOfWork, who: Principal, campaign_id: uuid.UUID, *,
                          if_match: str | None) -> Campaign:
     """No more visits; progress stays readable."""
-    campaign = await uow.outreach.get(who, campaign_id, for_update=True)
+    campaign = await uow.outreach.get_writable(who, campaign_id, for_update=True)
     check_if_match(campaign, if_match)
     if campaign.status != CampaignStatus.active:
         raise CampaignNotActive()
@@ -173,7 +169,7 @@ async def _check_walkers(uow: UnitOfWork, who: Principal, campaign, ids) -> None
 async def assign(uow: UnitOfWork, who: Principal, campaign_id: uuid.UUID, *,
                  data: AssignmentRequest) -> None:
     """Cut walk lists by street or evenly, or move listed households by hand."""
-    campaign = await uow.outreach.get(who, campaign_id, for_update=True)
+    campaign = await uow.outreach.get_writable(who, campaign_id, for_update=True)
     if campaign.status != CampaignStatus.active:
         raise CampaignNotActive()
     rows = await uow.outreach.targets_in_walk_order(campaign)

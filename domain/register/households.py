@@ -87,7 +87,7 @@ async def create_household(uow: UnitOfWork, who: Principal, *, data: HouseholdCr
 async def update_household(uow: UnitOfWork, who: Principal, household_id: uuid.UUID, *,
                            data: HouseholdUpdate, if_match: str | None) -> Household:
     """Change the address or name another member as head."""
-    household = await uow.households.get(who, household_id, for_update=True)
+    household = await uow.households.get_writable(who, household_id, for_update=True)
     check_if_match(household, if_match)
     before = snapshot(household, HOUSEHOLD_HISTORY)
     changes = data.model_dump(exclude_unset=True)
@@ -126,7 +126,7 @@ async def _move(uow: UnitOfWork, who, resident: Resident, target: Household, rel
     old_id = resident.household_id
     if old_id is not None and old_id != target.id:
         old = source if source is not None and source.id == old_id else (
-            await uow.households.get(who, old_id, for_update=True))
+            await uow.households.get_writable(who, old_id, for_update=True))
         if old.head_id == resident.id:
             others = [m for m in await uow.residents.members([old.id]) if m.id != resident.id]
             if others:
@@ -147,9 +147,9 @@ async def _move(uow: UnitOfWork, who, resident: Resident, target: Household, rel
 async def add_member(uow: UnitOfWork, who: Principal, household_id: uuid.UUID, *,
                      data: MemberAdd, if_match: str | None) -> Household:
     """Move an existing resident into this household (a resident is in one household)."""
-    household = await uow.households.get(who, household_id, for_update=True)
+    household = await uow.households.get_writable(who, household_id, for_update=True)
     check_if_match(household, if_match)
-    resident = await uow.residents.get(who, data.resident_id, for_update=True)
+    resident = await uow.residents.get_writable(who, data.resident_id, for_update=True)
     await _move(uow, who, resident, household, data.relationship, "moved")
     if data.relationship == HEAD:
         members = await uow.residents.members([household.id], for_update=True)
@@ -166,7 +166,7 @@ async def add_member(uow: UnitOfWork, who: Principal, household_id: uuid.UUID, *
 async def split_household(uow: UnitOfWork, who: Principal, household_id: uuid.UUID, *,
                           data: HouseholdSplit, if_match: str | None) -> Household:
     """Members leave to form a new household (tách hộ); answers the new household."""
-    source = await uow.households.get(who, household_id, for_update=True)
+    source = await uow.households.get_writable(who, household_id, for_update=True)
     check_if_match(source, if_match)
     members = {m.id: m for m in await uow.residents.members([source.id], for_update=True)}
     leaving = set(data.member_ids)
@@ -206,9 +206,9 @@ async def merge_households(uow: UnitOfWork, who: Principal, household_id: uuid.U
     """Absorb another household of the same group (nhập hộ); the other one is closed."""
     if data.other_household_id == household_id:
         raise MergeIntoItself(loc=("body", "other_household_id"))
-    target = await uow.households.get(who, household_id, for_update=True)
+    target = await uow.households.get_writable(who, household_id, for_update=True)
     check_if_match(target, if_match)
-    other = await uow.households.get(who, data.other_household_id, for_update=True)
+    other = await uow.households.get_writable(who, data.other_household_id, for_update=True)
     if other.group_id != target.group_id:
         raise MergeAcrossGroups()
     moved = await uow.residents.members([other.id], for_update=True)
@@ -232,7 +232,7 @@ async def merge_households(uow: UnitOfWork, who: Principal, household_id: uuid.U
 async def delete_household(uow: UnitOfWork, who: Principal, household_id: uuid.UUID, *,
                            if_match: str | None) -> None:
     """Close an empty household (kept for history)."""
-    household = await uow.households.get(who, household_id, for_update=True)
+    household = await uow.households.get_writable(who, household_id, for_update=True)
     check_if_match(household, if_match)
     if await uow.residents.members([household.id]):
         raise HouseholdNotEmpty()

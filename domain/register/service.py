@@ -37,7 +37,6 @@ from domain.register.schemas import (
     ResidentUpdate,
 )
 from domain.types import utcnow
-from domain.units.errors import NotAGroup
 from domain.units.models import UnitLevel
 
 
@@ -52,10 +51,9 @@ async def _log(uow: UnitOfWork, who: Principal, kind: str, entity, action: str,
 
 
 async def _group(uow: UnitOfWork, who: Principal, group_id: uuid.UUID):
-    unit = await uow.units.get(who, group_id)
-    if unit.level != UnitLevel.group:
-        raise NotAGroup(loc=("body", "group_id"))
-    return unit
+    """The group a household or resident is placed in: one the caller may write to."""
+    return await uow.units.target(who, group_id, level=UnitLevel.group,
+                                  loc=("body", "group_id"))
 
 
 def _place(target, source) -> None:
@@ -109,7 +107,7 @@ async def create_resident(uow: UnitOfWork, who: Principal, *, data: ResidentCrea
                         province_id=uuid.UUID(int=0), commune_id=uuid.UUID(int=0),
                         group_id=uuid.UUID(int=0))
     if data.household_id is not None:
-        household = await uow.households.get(who, data.household_id, for_update=True)
+        household = await uow.households.get_writable(who, data.household_id, for_update=True)
         _place(resident, household)
         resident.household_id = household.id
     elif data.group_id is not None:
@@ -130,7 +128,7 @@ async def create_resident(uow: UnitOfWork, who: Principal, *, data: ResidentCrea
 async def update_resident(uow: UnitOfWork, who: Principal, resident_id: uuid.UUID, *,
                           data: ResidentUpdate, if_match: str | None) -> Resident:
     """Correct or update a person's record (If-Match required)."""
-    resident = await uow.residents.get(who, resident_id, for_update=True)
+    resident = await uow.residents.get_writable(who, resident_id, for_update=True)
     check_if_match(resident, if_match)
     before = snapshot(resident, RESIDENT_HISTORY)
     changes = data.model_dump(exclude_unset=True)
@@ -152,7 +150,7 @@ async def update_resident(uow: UnitOfWork, who: Principal, resident_id: uuid.UUI
     await _log(uow, who, "resident", resident, "updated", before)
     if (resident.household_id is not None and resident.relationship == HEAD
             and before["relationship"] != HEAD):
-        household = await uow.households.get(who, resident.household_id, for_update=True)
+        household = await uow.households.get_writable(who, resident.household_id, for_update=True)
         await take_head(uow, who, household, resident)
     await uow.audit.record(who, "resident.update", "resident", [resident.id],
                            fields=sorted(changes))
@@ -163,10 +161,10 @@ async def update_resident(uow: UnitOfWork, who: Principal, resident_id: uuid.UUI
 async def delete_resident(uow: UnitOfWork, who: Principal, resident_id: uuid.UUID, *,
                           if_match: str | None) -> None:
     """Soft-delete a record entered by mistake; it stays for audit and history."""
-    resident = await uow.residents.get(who, resident_id, for_update=True)
+    resident = await uow.residents.get_writable(who, resident_id, for_update=True)
     check_if_match(resident, if_match)
     if resident.household_id is not None:
-        household = await uow.households.get(who, resident.household_id, for_update=True)
+        household = await uow.households.get_writable(who, resident.household_id, for_update=True)
         others = [m for m in await uow.residents.members([household.id]) if m.id != resident.id]
         if household.head_id == resident.id and others:
             raise HeadMustStay()
@@ -185,7 +183,7 @@ async def delete_resident(uow: UnitOfWork, who: Principal, resident_id: uuid.UUI
 async def record_readiness(uow: UnitOfWork, who: Principal, resident_id: uuid.UUID, *,
                            data: ReadinessRecord) -> Resident:
     """Add a dated digital-readiness fact, recorded by the caller."""
-    resident = await uow.residents.get(who, resident_id, for_update=True)
+    resident = await uow.residents.get_writable(who, resident_id, for_update=True)
     if v.before_birth(data.occurred_on, resident.birth_date, resident.birth_year):
         raise DateBeforeBirth(loc=("body", "occurred_on"))
     await uow.residents.add_fact(ReadinessFact(
@@ -203,9 +201,9 @@ async def merge_residents(uow: UnitOfWork, who: Principal, resident_id: uuid.UUI
     """Fold a duplicate record into this one: facts move over, the duplicate is closed."""
     if data.duplicate_id == resident_id:
         raise MergeIntoItself(loc=("body", "duplicate_id"))
-    keep = await uow.residents.get(who, resident_id, for_update=True)
+    keep = await uow.residents.get_writable(who, resident_id, for_update=True)
     check_if_match(keep, if_match)
-    duplicate = await uow.residents.get(who, data.duplicate_id, for_update=True)
+    duplicate = await uow.residents.get_writable(who, data.duplicate_id, for_update=True)
     if duplicate.id_number and keep.id_number and duplicate.id_number != keep.id_number:
         raise DuplicateHasIdNumber()
     before_keep = snapshot(keep, RESIDENT_HISTORY)
@@ -214,7 +212,7 @@ async def merge_residents(uow: UnitOfWork, who: Principal, resident_id: uuid.UUI
         if getattr(keep, field) is None and getattr(duplicate, field) is not None:
             setattr(keep, field, getattr(duplicate, field))
     if duplicate.household_id is not None:
-        household = await uow.households.get(who, duplicate.household_id, for_update=True)
+        household = await uow.households.get_writable(who, duplicate.household_id, for_update=True)
         if household.head_id == duplicate.id:
             household.head_id = keep.id
             touch(household)

@@ -42,10 +42,9 @@ async def create_unit(uow: UnitOfWork, who: Principal, *, data: UnitCreate) -> A
         if data.parent_id is None:
             raise UnitParentInvalid(loc=("body", "parent_id"), kind=data.kind.value,
                           expected=expected_parent.value)
-        parent = await uow.units.get(who, data.parent_id)
-        if parent.level != expected_parent:
-            raise UnitParentInvalid(loc=("body", "parent_id"), kind=data.kind.value,
-                          expected=expected_parent.value)
+        parent = await uow.units.target(
+            who, data.parent_id, level=expected_parent, wrong_level=UnitParentInvalid(
+                loc=("body", "parent_id"), kind=data.kind.value, expected=expected_parent.value))
         unit.parent_id = parent.id
         unit.province_id = parent.province_id
         unit.commune_id = unit.id if level == UnitLevel.commune else parent.commune_id
@@ -61,7 +60,7 @@ async def update_unit(
     uow: UnitOfWork, who: Principal, unit_id: uuid.UUID, *, data: UnitUpdate, if_match: str | None
 ) -> AdminUnit:
     """Rename a unit, set its official code or its old address text."""
-    unit = await uow.units.get(who, unit_id, for_update=True)
+    unit = await uow.units.get_writable(who, unit_id, for_update=True)
     check_if_match(unit, if_match)
     changes = data.model_dump(exclude_unset=True)
     if changes.get("code") is not None:
@@ -85,7 +84,7 @@ async def delete_unit(
     uow: UnitOfWork, who: Principal, unit_id: uuid.UUID, *, if_match: str | None
 ) -> None:
     """Delete a unit that has nothing below it."""
-    unit = await uow.units.get(who, unit_id, for_update=True)
+    unit = await uow.units.get_writable(who, unit_id, for_update=True)
     check_if_match(unit, if_match)
     if await uow.units.has_children(unit.id):
         raise UnitHasChildren()
@@ -96,10 +95,9 @@ async def delete_unit(
 
 async def create_street(uow: UnitOfWork, who: Principal, *, data: StreetCreate) -> Street:
     """Add a street to a commune."""
-    commune = await uow.units.get(who, data.commune_id)
-    if commune.level != UnitLevel.commune:
-        raise UnitParentInvalid(loc=("body", "commune_id"), kind="street",
-                      expected=UnitLevel.commune.value)
+    commune = await uow.units.target(
+        who, data.commune_id, level=UnitLevel.commune, wrong_level=UnitParentInvalid(
+            loc=("body", "commune_id"), kind="street", expected=UnitLevel.commune.value))
     street = Street(
         commune_id=commune.id,
         province_id=commune.province_id,  # type: ignore[arg-type]  # a commune has its province
@@ -118,7 +116,7 @@ async def update_street(
     if_match: str | None,
 ) -> Street:
     """Rename a street or record its old name."""
-    street = await uow.streets.get(who, street_id, for_update=True)
+    street = await uow.streets.get_writable(who, street_id, for_update=True)
     check_if_match(street, if_match)
     changes = data.model_dump(exclude_unset=True)
     if "name" in changes and changes["name"] is None:
@@ -137,7 +135,7 @@ async def delete_street(
     uow: UnitOfWork, who: Principal, street_id: uuid.UUID, *, if_match: str | None
 ) -> None:
     """Delete a street that no household uses."""
-    street = await uow.streets.get(who, street_id, for_update=True)
+    street = await uow.streets.get_writable(who, street_id, for_update=True)
     check_if_match(street, if_match)
     await uow.streets.delete(street)
     await uow.audit.record(who, "street.delete", "street", [street.id])

@@ -38,16 +38,22 @@ from repositories.scoped import (
     ScopedRepository,
     UnitColumns,
     level_columns,
+    register_columns,
     scope_clause,
     scope_shape,
 )
 
-RESIDENT_SCOPE = UnitColumns(level_columns(Resident.__table__))
-HOUSEHOLD_SCOPE = UnitColumns(level_columns(Household.__table__))
+# Read: the caller's units, or a volunteer's assigned households. Write: the units only.
+RESIDENT_COLUMNS = register_columns(Resident.__table__, Resident.__table__.c.household_id)
+RESIDENT_SCOPE = UnitColumns(RESIDENT_COLUMNS)
+HOUSEHOLD_SCOPE = UnitColumns(register_columns(Household.__table__, Household.__table__.c.id))
+RESIDENT_WRITE_SCOPE = UnitColumns(level_columns(Resident.__table__))
+HOUSEHOLD_WRITE_SCOPE = UnitColumns(level_columns(Household.__table__))
 
 
 def in_scope(model, principal: Principal, dialect: str | None = None):
-    """Rows of `model` (a register table) inside the caller's units, the ids bound now."""
+    """Rows of `model` (a register table) inside the caller's units, the ids bound now: the
+    register's write scope (an import places and matches by it)."""
     return UnitColumns(level_columns(model.__table__)).clause(principal, dialect)
 
 
@@ -55,7 +61,7 @@ def in_scope(model, principal: Principal, dialect: str | None = None):
 def _resident_read_stmt(shape: tuple[str, ...] | None, dialect: str):
     t = Resident.__table__
     return select(t).where(t.c.id == bindparam("id"), t.c.deleted_at.is_(None),
-                           scope_clause(level_columns(t), shape, dialect=dialect))
+                           scope_clause(RESIDENT_COLUMNS, shape, dialect=dialect))
 
 
 @lru_cache(maxsize=2)
@@ -77,9 +83,9 @@ def readable_residents(principal: Principal, *, include_deleted: bool = False,
     return stmt
 
 
-def readable_households(principal: Principal, *, include_deleted: bool = False):
-    """Every household a caller may place a resident in or read: the use cases and the
-    import's resolve step both start here, so placement is checked by one clause."""
+def writable_households(principal: Principal, *, include_deleted: bool = False):
+    """Every household a caller may place a resident in (the register's write scope): the
+    import's resolve step starts here, as the use cases' `get_writable` does."""
     stmt = select(Household)
     if not include_deleted:
         stmt = stmt.where(Household.deleted_at.is_(None))
@@ -159,7 +165,7 @@ class Fact(NamedTuple):
 
 async def read_resident(run: Run, principal: Principal, resident_id: uuid.UUID):
     """A living resident in scope as a plain row, or NotFound (for views; `get` for changes)."""
-    shape, params = scope_shape(principal)
+    shape, params = scope_shape(principal, assigned=True)
     row = await run.fetchrow(_resident_read_stmt(shape, run.dialect),
                              {"id": resident_id, **params})
     if row is None:
@@ -179,6 +185,7 @@ async def readiness_of(run: Run, ids: list[uuid.UUID]) -> dict[uuid.UUID, dict[s
 
 class ResidentRepository(ScopedRepository[Resident]):
     model, scope, deleted_column = Resident, RESIDENT_SCOPE, "deleted_at"
+    write_scope = RESIDENT_WRITE_SCOPE
     not_found, id_param = ResidentNotFound, "resident_id"
 
     async def living_with_id_number(self, id_number: str, exclude: uuid.UUID | None = None):
@@ -275,6 +282,7 @@ def _resident_filters(stmt, f: dict[str, Any]):
 
 class HouseholdRepository(ScopedRepository[Household]):
     model, scope, deleted_column = Household, HOUSEHOLD_SCOPE, "deleted_at"
+    write_scope = HOUSEHOLD_WRITE_SCOPE
     not_found, id_param = HouseholdNotFound, "household_id"
 
     async def list(self, principal: Principal, f: dict[str, Any], *, sort, cursor, limit,

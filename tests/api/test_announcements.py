@@ -94,9 +94,10 @@ class TestCreate:
 
     async def test_targets_stay_inside_scope_and_one_commune(self, client, ward):
         tree = ward["tree"]
-        # The leader can read their commune, but it is not theirs to address.
+        # The leader can read their commune, but it is not theirs to address: out of their
+        # write scope, it is a 404 as any unit out of scope.
         resp = await client.post(URL, headers=ward["leader"], json=notice([tree.commune_a]))
-        assert_problem(resp, 403, "announcement_outside_scope")
+        assert_problem(resp, 404, "unit_not_found")
         resp = await client.post(URL, headers=ward["officer"], json=notice([tree.group_b1]))
         assert_problem(resp, 404, "unit_not_found")
         resp = await client.post(URL, headers=ward["admin"],

@@ -30,3 +30,27 @@ async def test_day_one_matches_the_report(client, session_factory):
     residents = (await client.get(f"/api/v1/residents?group_id={group_id}&include_total=true"
                                   "&limit=1", headers=h)).json()
     assert residents["total"] == 2716
+
+
+async def test_the_demo_volunteer_reads_their_walk(client, session_factory):
+    """demo-volunteer reads the households of their walk list and their residents, masked,
+    and no other household of the group."""
+    async with SqlUnitOfWork(session_factory) as uow:
+        await load_demo(uow, PASSWORD, seed=684)
+        await uow.commit()
+    token = (await client.post("/api/v1/auth/token", data={
+        "grant_type": "password", "username": "demo-volunteer", "password": PASSWORD,
+    })).json()["access_token"]
+    h = {"Authorization": f"Bearer {token}"}
+    campaign = (await client.get("/api/v1/campaigns", headers=h)).json()["items"][0]
+    walk = (await client.get(f"/api/v1/campaigns/{campaign['id']}/walk-list",
+                             headers=h)).json()["items"]
+    assert 100 < len(walk) < 684
+    households = (await client.get("/api/v1/households?include_total=true&limit=1",
+                                   headers=h)).json()
+    assert households["total"] == len(walk)
+    residents = (await client.get("/api/v1/residents?include_total=true&limit=200",
+                                  headers=h)).json()
+    assert residents["total"] == sum(len(stop["residents"]) for stop in walk)
+    assert all(r["birth_date"] is None for r in residents["items"])
+    assert {r["household_id"] for r in residents["items"]} <= {s["household_id"] for s in walk}

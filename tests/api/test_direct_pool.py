@@ -16,7 +16,14 @@ from api.app import create_app
 from domain.access import Role
 from repositories.db import make_session_factory
 from tests.api.test_ops import assert_problem
-from tests.builders import bearer, make_household, make_resident, make_tree, make_user
+from tests.builders import (
+    bearer,
+    make_household,
+    make_resident,
+    make_tree,
+    make_user,
+    make_walk,
+)
 from tests.conftest import make_settings
 
 
@@ -27,6 +34,7 @@ async def _people(engine):
         resident = await make_resident(session, household, head=True)
         outsider = await make_resident(session, group=tree.group_b1)
         volunteer = await make_user(session, role=Role.volunteer, units=[tree.group_a1])
+        await make_walk(session, volunteer, [household])  # what a volunteer reads
         admin = await make_user(session, role=Role.admin)
         await session.commit()
     return tree, resident, outsider, volunteer, admin

@@ -20,6 +20,7 @@ from tests.builders import (
     make_resident,
     make_tree,
     make_user,
+    make_walk,
     random_id_number,
 )
 
@@ -117,6 +118,7 @@ class TestMaskingAndScope:
     async def test_volunteer_sees_masked_personal_data(self, app, client, session, world):
         tree = world["tree"]
         volunteer = await make_user(session, role=Role.volunteer, units=[tree.group_a1])
+        await make_walk(session, volunteer, [world["household"]])
         h = bearer(app, volunteer, [tree.group_a1])
         data = (await client.get(f"/api/v1/residents/{world['head'].id}", headers=h)).json()
         assert data["id_number"] == "********" + world["head"].id_number[-4:]
@@ -278,6 +280,8 @@ class TestFastReadDocument:
                                   recorded_at=datetime(2026, 3, 2, 2, 3, 4, 5, tzinfo=UTC)))
         await session.flush()
         user = await make_user(session, role=role, units=[tree.group_a1])
+        if role == Role.volunteer:  # a volunteer reads the households they walk
+            await make_walk(session, user, [household])
         h = bearer(app, user, [tree.group_a1])
         who = Principal(user.id, user.username, role, frozenset({tree.group_a1.id}),
                         permissions_for(role))

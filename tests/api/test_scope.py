@@ -21,7 +21,14 @@ from repositories.announcements import AnnouncementRepository
 from repositories.audit import AuditRepository
 from repositories.outreach import OutreachRepository
 from tests.api.test_ops import assert_problem
-from tests.builders import bearer, make_household, make_resident, make_tree, make_user
+from tests.builders import (
+    bearer,
+    make_household,
+    make_resident,
+    make_tree,
+    make_user,
+    make_walk,
+)
 
 P = Permission
 
@@ -116,10 +123,13 @@ async def world(app, session, two_groups):
         subject_id=leader_b.id, name=leader_b.username, role=Role.group_leader,
         unit_ids=frozenset({tree.group_b1.id})), "resident.update", "resident", [t["them"].id])
     officer = await make_user(session, role=Role.ward_officer, units=[tree.commune_a])
+    volunteer = await make_user(session, role=Role.volunteer, units=[tree.group_a1])
+    await make_walk(session, volunteer, [t["mine"]])  # group A's walk: nothing of B
     return {**t, "campaign": campaign, "street_b": street_b, "notice": notice, "job": job,
             "leader_b": leader_b, "roles": {
                 Role.group_leader: t["h"],
-                Role.ward_officer: bearer(app, officer, [tree.commune_a])}}
+                Role.ward_officer: bearer(app, officer, [tree.commune_a]),
+                Role.volunteer: bearer(app, volunteer, [tree.group_a1])}}
 
 
 def _reads(w) -> list[tuple[str, str, Permission]]:
@@ -212,7 +222,7 @@ async def _snapshot(session, w) -> list:
     return out
 
 
-@pytest.mark.parametrize("role", [Role.group_leader, Role.ward_officer])
+@pytest.mark.parametrize("role", [Role.group_leader, Role.ward_officer, Role.volunteer])
 async def test_every_resource_of_group_b_is_out_of_scope(client, session, world, role):
     w, h = world, world["roles"][role]
     allowed = ROLE_PERMISSIONS[role]

@@ -19,6 +19,7 @@ from sqlalchemy import text
 from api.routers.register.exports import household_cells, resident_cells
 from api.routers.register.residents import resident_filters
 from domain.access import ROLE_PERMISSIONS, Permission, Principal, Role, permissions_for
+from domain.accounts.models import User
 from domain.register.models import Resident
 from domain.register.views import (
     HOUSEHOLD_ROW,
@@ -37,6 +38,7 @@ from tests.builders import (
     make_resident,
     make_tree,
     make_user,
+    make_walk,
     random_id_number,
 )
 from tests.test_permissions import _integration_headers
@@ -101,6 +103,8 @@ async def test_every_form_masks_as_the_record(app, client, session, role):
                              json={"kind": "vneid_level2", "occurred_on": "2026-01-11"})
     assert fact.status_code == 200, fact.text
     h, who = await _caller(app, session, role, tree.group_a1)
+    if role == Role.volunteer:  # a volunteer reads the households they walk
+        await make_walk(session, await session.get(User, who.subject_id), [household])
 
     first = (await client.get(url, headers=h)).json()
     changed = await client.patch(url, headers={**leader, "If-Match": fact.headers["ETag"]},

@@ -106,7 +106,8 @@ async def list_residents(
     request: Request, who: ResidentsRead, filters: Filters, sort: Sort = None,
     cursor: Cursor = None, limit: Limit = 50, include_total: IncludeTotal = False,
 ) -> Response:
-    """Roster order (given name) by default; `q` ignores case and diacritics, exact first."""
+    """Roster order (given name) by default; `q` ignores case and diacritics, exact first.
+    A volunteer lists the residents of the households assigned to them in active campaigns."""
     async with request.app.state.direct.run() as run:  # a read: outside the ORM session
         if run.dialect == "postgresql":  # the documents come written by PostgreSQL
             page = await resident_page_documents(run, who, filters, sort=sort, cursor=cursor,
