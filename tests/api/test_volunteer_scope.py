@@ -5,6 +5,7 @@ the assignment is taken away, so is everything."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from urllib.parse import quote
 
 import pytest
@@ -165,13 +166,14 @@ async def test_deliveries_list_only_the_households_they_read(client, walks):
     notice = await client.post("/api/v1/announcements", headers=w["officer"], json={
         "title": "Cảnh giác", "body": "Không chuyển tiền cho người lạ.",
         "category": "fraud_warning", "unit_ids": [str(w["tree"].commune_a.id)],
-        "channels": ["door_to_door"], "publish_at": "2026-01-01T08:00:00+07:00"})
+        "channels": ["door_to_door"],
+        "publish_at": (datetime.now(UTC) - timedelta(minutes=5)).isoformat()})
     assert notice.status_code == 201, notice.text
     url = f"/api/v1/announcements/{notice.json()['id']}/deliveries"
     told = [w["mine"][0], w["others"][0]]
     for household in told:
         resp = await client.post(url, headers=w["officer"], json={
-            "household_id": str(household.id), "delivered_at": "2026-01-11T09:00:00+07:00"})
+            "household_id": str(household.id), "delivered_at": datetime.now(UTC).isoformat()})
         assert resp.status_code == 201, resp.text
     seen = (await client.get(url, headers=w["h"])).json()["items"]
     assert [d["household_id"] for d in seen] == [str(w["mine"][0].id)]
