@@ -19,21 +19,50 @@ class HouseholdNotFound(NotFound):
 
 
 class IdNumberTaken(Conflict):
+    """The living holder is a record the caller may read: `existing_id` names it."""
+
     code = "id_number_taken"
     vi = "Số định danh đã có trong sổ"
     en = "This ID number is already registered"
     vi_detail = "Người này đã có trong sổ (bản ghi {existing_id}); hãy sửa bản ghi đó."
     en_detail = "This person is already registered (record {existing_id}); update that record."
-    vi_field = "Số định danh đã thuộc về người khác ngoài phạm vi của bạn"
-    en_field = "The ID number belongs to someone outside your scope"
+
+
+class IdNumberRegisteredElsewhere(Conflict):
+    """The living holder is outside the caller's scope: nothing of it is named (no id, name
+    or unit); the way forward is a transfer request."""
+
+    code = "id_number_registered_elsewhere"
+    vi = "Số định danh đã được đăng ký ở đơn vị khác"
+    en = "This ID number is registered elsewhere"
+    vi_detail = ("Người này đang có tên trong sổ của một đơn vị ngoài phạm vi của bạn; hãy gửi"
+                 " đề nghị chuyển đến (POST /api/v1/transfers).")
+    en_detail = ("This person is registered by a unit outside your scope; ask for a transfer"
+                 " (POST /api/v1/transfers).")
+    vi_field = "Số định danh đã được đăng ký ở đơn vị ngoài phạm vi của bạn"
+    en_field = "The ID number is registered by a unit outside your scope"
 
 
 class HouseholdCodeTaken(Conflict):
+    """Another living household of the same commune has the code, one the caller may read."""
+
     code = "household_code_taken"
     vi = "Mã hộ đã được dùng"
     en = "Household code already in use"
-    vi_detail = "Mã hộ {code_value} đã tồn tại."
-    en_detail = "Code {code_value} exists."
+    vi_detail = "Mã hộ {code_value} đã được dùng trong xã/phường này."
+    en_detail = "Code {code_value} is already used in this commune."
+
+
+class HouseholdCodeTakenElsewhere(Conflict):
+    """The household holding the code (same commune) is outside the caller's scope."""
+
+    code = "household_code_taken_elsewhere"
+    vi = "Mã hộ đã được dùng ở tổ dân phố khác"
+    en = "Household code used by another group"
+    vi_detail = ("Mã hộ {code_value} đã được một hộ ngoài phạm vi của bạn trong xã/phường này"
+                 " dùng; hãy chọn mã khác.")
+    en_detail = ("Code {code_value} is used by a household of this commune outside your"
+                 " scope; choose another.")
 
 
 class MergeIntoItself(Invalid):
@@ -150,7 +179,7 @@ ID_NUMBER_ERRORS: dict[str, type[Invalid]] = {
 
 UNIQUE_CONSTRAINTS: dict[str, type[Conflict]] = {
     "uq_resident_id_number_living": IdNumberTaken,
-    "uq_household_code": HouseholdCodeTaken,
+    "uq_household_commune_id_code_living": HouseholdCodeTaken,
 }
 REFERENCES: dict[str, tuple[str, ...]] = {
     "fk_resident_household_id_household": ("body", "household_id"),
@@ -162,7 +191,8 @@ REFERENCES: dict[str, tuple[str, ...]] = {
 
 # What the register's writes can answer (the routes' documented responses).
 REGISTER_CASES: tuple[type[DomainError], ...] = (
-    ResidentNotFound, HouseholdNotFound, IdNumberTaken, HouseholdCodeTaken, MergeIntoItself,
+    ResidentNotFound, HouseholdNotFound, IdNumberTaken, IdNumberRegisteredElsewhere,
+    HouseholdCodeTaken, HouseholdCodeTakenElsewhere, MergeIntoItself,
     HouseholdNotEmpty, MergeAcrossGroups, HeadMustStay, DuplicateHasIdNumber,
     *ID_NUMBER_ERRORS.values(), PhoneInvalid, BirthRequired, BirthDateFuture, BirthDateTooOld,
     BirthYearMismatch, StatusDateRequired, ResidenceSinceRequired, GroupRequired,

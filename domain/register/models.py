@@ -62,9 +62,20 @@ class Household(Entity, table=True):
     __table_args__ = (
         Index(None, "group_id", "street_id", "house_number_sort", "id"),
         Index(None, "commune_id", "id"),
+        # A code (mã hộ) is issued by the commune office: unique among the living
+        # households of one commune; another commune may reuse it.
+        Index(
+            "uq_household_commune_id_code_living",
+            "commune_id",
+            "code",
+            unique=True,
+            postgresql_where=text("deleted_at IS NULL"),
+            sqlite_where=text("deleted_at IS NULL"),
+        ),
+        Index(None, "code"),
     )
 
-    code: str = Field(max_length=32, unique=True)
+    code: str = Field(max_length=32)
     province_id: uuid.UUID = Field(foreign_key="admin_unit.id", ondelete="RESTRICT")
     commune_id: uuid.UUID = Field(foreign_key="admin_unit.id", ondelete="RESTRICT")
     group_id: uuid.UUID = Field(foreign_key="admin_unit.id", ondelete="RESTRICT")

@@ -139,7 +139,10 @@ class HouseholdCreate(Strict):
     """A new household at an address; add members afterwards or create them into it."""
 
     code: Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9._\-]{1,32}$")] | None = Field(
-        default=None, description="Your own household code; generated when absent"
+        default=None, description=(
+            "Your own household code (mã hộ), unique among the living households of the"
+            " commune (its office issues them; another commune may use the same code);"
+            " generated when absent")
     )
     group_id: uuid.UUID
     street_id: uuid.UUID | None = None
@@ -168,7 +171,7 @@ class HouseholdUpdate(Strict):
 
 class HouseholdRead(BaseModel):
     id: uuid.UUID
-    code: str
+    code: str = Field(description="Unique among the living households of its commune")
     province_id: uuid.UUID
     commune_id: uuid.UUID
     group_id: uuid.UUID
@@ -202,7 +205,9 @@ class HouseholdSplit(Strict):
     head_id: uuid.UUID
     street_id: uuid.UUID | None = None
     house_number: line(32) | None = None
-    code: Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9._\-]{1,32}$")] | None = None
+    code: Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9._\-]{1,32}$")] | None = Field(
+        default=None, description="The new household's code, unique in the commune; generated"
+        " when absent")
 
 
 class HouseholdMerge(Strict):
