@@ -45,6 +45,8 @@ TAGS = [
     {"name": "households", "description": "Households: members, moves, splits, merges, history."},
     {"name": "residents",
      "description": "Residents: search, records, digital readiness, duplicates, history."},
+    {"name": "transfers",
+     "description": "Moving a person registered outside your scope: ask, approve, reject."},
     {"name": "imports", "description": "CSV and XLSX imports: dry runs, jobs, reports."},
     {"name": "campaigns", "description": "Door-to-door outreach: campaigns, visits, progress."},
     {"name": "announcements",

@@ -19,7 +19,14 @@ if TYPE_CHECKING:
     from domain.imports.models import ImportJob
     from domain.jobs import Jobs
     from domain.outreach.models import Campaign, CampaignHousehold, Visit, VisitNeed
-    from domain.register.models import ChangeLog, Household, ReadinessFact, Resident
+    from domain.paging import Page
+    from domain.register.models import (
+        ChangeLog,
+        Household,
+        ReadinessFact,
+        Resident,
+        TransferRequest,
+    )
     from domain.units.models import AdminUnit, Street
 
 M = TypeVar("M")
@@ -84,11 +91,21 @@ class Residents(Scoped["Resident"], Protocol):
     async def move_facts(self, from_id: uuid.UUID, to_id: uuid.UUID) -> None: ...
     async def members(self, household_ids: list[uuid.UUID], *,
                       for_update: bool = False) -> list[Resident]: ...
+    async def placement_of(self, resident_id: uuid.UUID) -> dict[str, Any]: ...
     async def id_number_holder(self, principal: Principal, id_number: str,
                                exclude: uuid.UUID | None = None
                                ) -> tuple[uuid.UUID, bool] | None: ...
     # the latest fact of each kind: `.occurred_on`, `.recorded_by_name`, `.recorded_at`
     async def readiness(self, ids: list[uuid.UUID]) -> dict[uuid.UUID, dict[str, Any]]: ...
+
+
+class Transfers(Scoped["TransferRequest"], Protocol):
+    async def add(self, transfer: TransferRequest) -> TransferRequest: ...
+    async def save(self) -> None: ...
+    async def sides(self, principal: Principal, transfer_id: uuid.UUID) -> tuple[bool, bool]: ...
+    async def list(self, principal: Principal, f: dict[str, Any], *, sort: str | None,
+                   cursor: str | None, limit: int, include_total: bool) -> Page: ...
+    async def target_household(self, household_id: uuid.UUID) -> Household | None: ...
 
 
 class Changes(Protocol):
@@ -177,6 +194,8 @@ class UnitOfWork(Protocol):
     def residents(self) -> Residents: ...
     @property
     def changes(self) -> Changes: ...
+    @property
+    def transfers(self) -> Transfers: ...
     @property
     def imports(self) -> Imports: ...
     @property

@@ -2,7 +2,15 @@
 
 from __future__ import annotations
 
-from domain.errors import Conflict, DateInFuture, DomainError, FieldMissing, Invalid, NotFound
+from domain.errors import (
+    Conflict,
+    DateInFuture,
+    DomainError,
+    FieldMissing,
+    Forbidden,
+    Invalid,
+    NotFound,
+)
 from domain.units.errors import NotAGroup, StreetNotFound, StreetOtherCommune, UnitNotFound
 
 
@@ -199,3 +207,59 @@ REGISTER_CASES: tuple[type[DomainError], ...] = (
     HeadNotMember, MembersNotInHousehold, DateInFuture, FieldMissing, NotAGroup,
     StreetOtherCommune, UnitNotFound, StreetNotFound,
 )
+
+
+# -- transfers (chuyển đến) ---------------------------------------------------------------
+class TransferNotFound(NotFound):
+    code = "transfer_not_found"
+    vi = "Không tìm thấy đề nghị chuyển đến"
+    en = "Transfer request not found"
+
+
+class TransferNobodyToMove(Invalid):
+    code = "transfer_nobody_to_move"
+    vi = "Không có người nào ngoài phạm vi của bạn mang số định danh này"
+    en = "Nobody outside your scope holds this ID number"
+    vi_detail = "Hãy đăng ký người này (POST /api/v1/residents)."
+    en_detail = "Register the person instead (POST /api/v1/residents)."
+
+
+class TransferAlreadyPending(Conflict):
+    code = "transfer_already_pending"
+    vi = "Người này đã có một đề nghị chuyển đến đang chờ"
+    en = "A transfer of this person is already pending"
+
+
+class TransferNotPending(Conflict):
+    code = "transfer_not_pending"
+    vi = "Đề nghị chuyển đến không còn chờ xử lý"
+    en = "The transfer request is no longer pending"
+    vi_detail = "Đề nghị đã ở trạng thái {status}."
+    en_detail = "The request is already {status}."
+
+
+class TransferDecisionForbidden(Forbidden):
+    code = "transfer_decision_forbidden"
+    vi = "Chỉ cán bộ quản lý hồ sơ hiện tại của người này mới duyệt hoặc từ chối được"
+    en = "Only an officer in charge of the person's current record may approve or reject"
+
+
+class TransferCancelForbidden(Forbidden):
+    code = "transfer_cancel_forbidden"
+    vi = "Chỉ bên gửi đề nghị mới huỷ được"
+    en = "Only the side that asked may cancel the request"
+
+
+class TransferTargetGone(Conflict):
+    code = "transfer_target_gone"
+    vi = "Hộ nhận chuyển đến đã đóng"
+    en = "The target household has been closed"
+
+
+TRANSFER_CASES: tuple[type[DomainError], ...] = (
+    TransferNotFound, TransferNobodyToMove, TransferAlreadyPending, TransferNotPending,
+    TransferDecisionForbidden, TransferCancelForbidden, TransferTargetGone, IdNumberTaken,
+    HouseholdNotFound, ResidentNotFound, HeadMustStay, *ID_NUMBER_ERRORS.values(),
+)
+UNIQUE_CONSTRAINTS["uq_transfer_request_resident_id_pending"] = TransferAlreadyPending
+REFERENCES["fk_transfer_request_household_id_household"] = ("body", "household_id")

@@ -142,10 +142,13 @@ async def update_household(uow: UnitOfWork, who: Principal, household_id: uuid.U
 
 
 async def _move(uow: UnitOfWork, who, resident: Resident, target: Household, relationship,
-                action: str, *, source: Household | None = None):
+                action: str, *, source: Household | None = None, **fields):
     """Move one resident into `target`; the old household's head must not be left behind.
-    `source`: the household they leave, already locked (members leaving together)."""
+    `source`: the household they leave, already locked (members leaving together);
+    `fields`: what else changes with the move (a transfer's residence), in the same entry."""
     before = snapshot(resident, RESIDENT_HISTORY)
+    for key, value in fields.items():
+        setattr(resident, key, value)
     old_id = resident.household_id
     if old_id is not None and old_id != target.id:
         old = source if source is not None and source.id == old_id else (

@@ -190,6 +190,14 @@ class ResidentRepository(ScopedRepository[Resident]):
             where.append(Resident.id != exclude)
         return await self.holder(principal, *where)
 
+    async def placement_of(self, resident_id: uuid.UUID) -> dict[str, Any]:
+        """A record's household and units whatever the caller's scope: a transfer request
+        keeps them for the record's side, and never shows them to the side that asks."""
+        t = Resident.__table__.c
+        row = await self.run.fetchrow(select(t.household_id, t.province_id, t.commune_id,
+                                             t.group_id).where(t.id == resident_id))
+        return dict(row)
+
     async def members(self, household_ids: list[uuid.UUID], *, for_update=False):
         stmt = select(Resident).where(
             Resident.household_id.in_(household_ids), Resident.deleted_at.is_(None)
