@@ -155,6 +155,34 @@ class TestUniqueConstraints:
         assert "id_number_registered_elsewhere" in await _documented(
             client, "post", "/api/v1/residents", 409)
 
+    async def test_id_number_taken_meanwhile_by_a_patch_out_of_scope(self, engine, world):
+        """A PATCH to a number another commune registers meanwhile: the same answer as a
+        create, from the same rule, and the record keeps its old number."""
+        app, client, tree, _, household = world
+        async with make_session_factory(engine)() as session:
+            leader = await make_user(session, role=Role.group_leader, units=[tree.group_a1])
+            theirs = await make_household(session, tree.group_b1)
+            mine = await make_resident(session, household, id_number=random_id_number())
+            await session.commit()
+        auth = bearer(app, leader, [tree.group_a1])
+        etag = (await client.get(f"/api/v1/residents/{mine.id}", headers=auth)).headers["etag"]
+        number = random_id_number(1990, "female")
+        held = {}
+
+        async def hold(session):
+            held["resident"] = await make_resident(session, theirs, id_number=number,
+                                                   full_name="Lý Thị Kín", sex="female")
+
+        resp = await race(engine, hold, lambda: client.patch(
+            f"/api/v1/residents/{mine.id}", headers={**auth, "If-Match": etag},
+            json={"id_number": number}))
+        problem = assert_problem(resp, 409, "id_number_registered_elsewhere")
+        assert "{" not in problem["detail"]
+        for secret in (held["resident"].id, "Lý Thị Kín", theirs.id, tree.group_b1.id):
+            assert str(secret) not in resp.text, secret
+        again = await client.get(f"/api/v1/residents/{mine.id}", headers=auth)
+        assert again.json()["id_number"] == mine.id_number and again.headers["etag"] == etag
+
     async def test_household_code_taken_meanwhile(self, engine, world):
         _, client, tree, auth, _ = world
         code = f"HH-{uuid.uuid4().hex[:8].upper()}"

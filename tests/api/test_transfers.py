@@ -180,3 +180,45 @@ class TestDecision:
         assert resp.status_code == 200 and resp.json()["status"] == "cancelled"
         assert_problem(await act(client, w["b"], tid, "approve"), 409, "transfer_not_pending")
         assert (await ask(client, w)).status_code == 201  # a new request may follow
+
+
+class TestConventions:
+    async def test_a_stale_etag_is_412_and_decides_nothing(self, client, world):
+        w = world
+        tid = (await ask(client, w)).json()["id"]
+        resp = await client.post(f"/api/v1/transfers/{tid}/approve",
+                                 headers={**w["b"], "If-Match": '"999"'})
+        assert_problem(resp, 412, "precondition_failed")
+        assert (await client.get(f"/api/v1/transfers/{tid}", headers=w["b"])).json()[
+            "status"] == "pending"
+
+    async def test_an_idempotency_key_replays_the_request(self, client, world):
+        w = world
+        body = {"id_number": w["secret"].id_number, "household_id": str(w["ours"].id),
+                "relationship": "spouse"}
+        headers = {**w["a"], "Idempotency-Key": f"transfer-{uuid7().hex}"}
+        first = await client.post("/api/v1/transfers", headers=headers, json=body)
+        again = await client.post("/api/v1/transfers", headers=headers, json=body)
+        assert first.status_code == again.status_code == 201
+        assert first.json()["id"] == again.json()["id"]
+
+    async def test_a_common_superior_decides_between_two_groups(self, app, client, session,
+                                                                world):
+        """A group leader of a1 asks for a person of a2; the commune's officer, who may write
+        both, approves."""
+        w, tree = world, world["tree"]
+        a2 = await make_household(session, tree.group_a2)
+        person = await make_resident(session, a2, id_number=new_id_number(1990, "male"),
+                                     full_name="Võ Văn Sáu", birth_year=1990)
+        leader = await make_user(session, role=Role.group_leader, units=[tree.group_a1])
+        a1 = bearer(app, leader, [tree.group_a1])
+        resp = await client.post("/api/v1/transfers", headers=a1, json={
+            "id_number": person.id_number, "household_id": str(w["ours"].id),
+            "relationship": "child"})
+        assert resp.status_code == 201, resp.text
+        assert str(person.id) not in resp.text and str(a2.id) not in resp.text
+        approved = await act(client, w["a"], resp.json()["id"], "approve")
+        assert approved.status_code == 200, approved.text
+        assert approved.json()["resident_id"] == str(person.id)  # the officer sees both sides
+        moved = (await client.get(f"/api/v1/residents/{person.id}", headers=a1)).json()
+        assert moved["household_id"] == str(w["ours"].id)
