@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 from domain.access import Role
 from domain.register.models import ChangeLog, Household, Resident
 from domain.types import uuid7
+from tests.api.test_imports import csv_bytes, post, row
 from tests.api.test_ops import assert_problem
 from tests.builders import bearer, make_household, make_resident, make_tree, make_user
 from tests.builders import random_id_number as new_id_number
@@ -178,3 +179,33 @@ class TestHouseholdCodes:
         resp = await client.post("/api/v1/households", headers=w["a"], json={
             "group_id": str(w["tree"].group_a1.id), "code": empty.code})
         assert resp.status_code == 201, resp.text
+
+
+def households_file(*codes: str) -> bytes:
+    lines = ["Mã hộ;Đường;Số nhà;Loại hộ", *(f"{code};;5;Thường trú" for code in codes)]
+    return ("\r\n".join(lines) + "\r\n").encode("utf-8-sig")
+
+
+class TestImports:
+    async def test_a_household_file_may_use_a_code_of_another_commune(self, client, world):
+        w = world
+        job = (await post(client, w["a"], households_file(w["theirs"].code), kind="households",
+                          group_id=w["tree"].group_a1.id)).json()
+        assert job["created_count"] == 1 and job["errors"] == [], job
+
+    async def test_a_code_of_a_group_out_of_scope_names_nothing(self, client, session, world):
+        w = world
+        a2 = await make_household(session, w["tree"].group_a2, code=f"A2-{uuid7().hex[-8:]}")
+        job = (await post(client, w["a1"], households_file(a2.code), kind="households",
+                          group_id=w["tree"].group_a1.id, dry_run=True)).json()
+        assert [e["code"] for e in job["errors"]] == ["household_code_taken_elsewhere"]
+        assert str(a2.id) not in str(job)
+
+    async def test_a_resident_row_whose_code_two_readable_communes_use_is_refused(
+            self, app, client, session, world):
+        w = world
+        admin = bearer(app, await make_user(session, role=Role.admin))
+        await make_household(session, w["tree"].group_b1, code=w["ours"].code)
+        job = (await post(client, admin, csv_bytes([row(w["ours"].code)]), dry_run=True)).json()
+        assert {(e["line"], e["code"]) for e in job["errors"]} == {
+            (2, "household_code_ambiguous")}, job
