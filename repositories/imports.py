@@ -39,14 +39,18 @@ from domain.register.policy import (
     DEMOTED_HEAD,
     HEAD,
     HEAD_REPLACED,
-    ID_NUMBER_TAKEN,
+    ID_NUMBER_ELSEWHERE,
     PLACEMENT,
     RESIDENT_MERGE,
 )
 from domain.types import utcnow, uuid7
 from repositories.accounts import UserRepository
 from repositories.register import policy as rules
-from repositories.register.records import in_scope, living_with_id_number, writable_households
+from repositories.register.records import (
+    ResidentRepository,
+    living_with_id_number,
+    writable_households,
+)
 from repositories.scoped import ScopedRepository, Through, Units, inside
 
 _RESIDENT = Resident.__table__.c
@@ -179,11 +183,13 @@ class ImportRepository(ScopedRepository[ImportJob]):
     async def resolve(self, principal: Principal) -> list[tuple[int, str, str]]:
         """Find households and existing residents; answer (line, column, code) problems."""
         s, h, r = STAGE.c, Household, Resident
-        # Placement and uniqueness by the clauses the per-record use cases use.
+        # Placement and uniqueness by the clauses the per-record use cases use. A code is
+        # unique in its commune: a caller writing to several communes may see it twice, and
+        # such a line is refused below rather than placed in either household.
         households = writable_households(principal).with_only_columns(h.id).where(
             h.code == s.household_code)
         # Correlated by hand: nested in `by_name` it would not find the staged row itself.
-        household = households.correlate_except(h).scalar_subquery()
+        household = households.order_by(h.id).limit(1).correlate_except(h).scalar_subquery()
         by_id = living_with_id_number(s.id_number)
         by_name = select(r.id).where(
             r.household_id == household, r.name_folded == s.name_folded,
@@ -195,15 +201,19 @@ class ImportRepository(ScopedRepository[ImportJob]):
                              else_=by_name.scalar_subquery())))
         problems = [(line, "household_code", "household_unknown") for line in await self._lines(
             select(s.line).where(s.household_id.is_(None)))]
+        other = writable_households(principal).with_only_columns(h.id).where(
+            h.code == s.household_code, h.id != s.household_id).correlate_except(h)
+        problems += [(line, "household_code", "household_code_ambiguous") for line in
+                     await self._lines(select(s.line).where(other.exists()))]
         first = select(func.min(s.line)).where(s.id_number.is_not(None)).group_by(s.id_number)
         problems += [(line, "id_number", "duplicate_in_file") for line in await self._lines(
             select(s.line).where(s.id_number.is_not(None), s.line.not_in(first)))]
-        # An ID number living elsewhere, outside the caller's households: not theirs to move.
+        # An ID number living elsewhere, outside the caller's scope: not theirs to move, and
+        # the row's reason names nothing of that record (`policy.id_number_conflict`).
         elsewhere = select(s.line).select_from(STAGE.join(r, r.id == s.resident_id)).where(
-            r.household_id.is_distinct_from(s.household_id))
-        if not principal.is_unscoped:
-            elsewhere = elsewhere.where(~in_scope(r, principal))
-        problems += [(line, "id_number", ID_NUMBER_TAKEN) for line in
+            r.household_id.is_distinct_from(s.household_id),
+            ~ResidentRepository.scope_of(principal))
+        problems += [(line, "id_number", ID_NUMBER_ELSEWHERE) for line in
                      await self._lines(elsewhere)]
         return problems
 

@@ -309,6 +309,15 @@ class ScopedRepository(Repository, Generic[M]):
             raise self.missing(row_id)
         return row
 
+    async def holder(self, principal: Principal, *where: Any) -> tuple[uuid.UUID, bool] | None:
+        """The (living) row matching `where` whatever the caller's scope, and whether the
+        caller may read it: a uniqueness conflict names the row only when they may."""
+        stmt = sa_select(self.model.id, self.scope_of(principal).label("readable")).where(*where)
+        if self.deleted_column:
+            stmt = stmt.where(getattr(self.model, self.deleted_column).is_(None))
+        row = await self.run.fetchrow(stmt.limit(1))
+        return None if row is None else (row["id"], bool(row["readable"]))
+
     async def get_many(self, principal: Principal, ids: Sequence[uuid.UUID], *,
                        for_update: bool = False) -> list[M]:
         """The readable rows among `ids`, in one statement, by id."""

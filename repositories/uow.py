@@ -23,7 +23,12 @@ if TYPE_CHECKING:
     from repositories.audit import AuditRepository
     from repositories.imports import ImportRepository
     from repositories.outreach import OutreachRepository
-    from repositories.register import ChangeLogRepository, HouseholdRepository, ResidentRepository
+    from repositories.register import (
+        ChangeLogRepository,
+        HouseholdRepository,
+        ResidentRepository,
+        TransferRepository,
+    )
     from repositories.units import StreetRepository, UnitRepository
 
 
@@ -40,6 +45,7 @@ class SqlUnitOfWork:
     households: HouseholdRepository
     residents: ResidentRepository
     changes: ChangeLogRepository
+    transfers: TransferRepository
     imports: ImportRepository
     outreach: OutreachRepository
     announcements: AnnouncementRepository

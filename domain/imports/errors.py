@@ -83,6 +83,12 @@ class HouseholdUnknown(Invalid):
     en = "No household with this code within your scope"
 
 
+class HouseholdCodeAmbiguous(Invalid):
+    code = "household_code_ambiguous"
+    vi = "Mã hộ này có ở nhiều xã/phường trong phạm vi của bạn; hãy nhập theo từng xã/phường"
+    en = "This household code exists in several communes of your scope; import per commune"
+
+
 class DuplicateInFile(Invalid):
     code = "duplicate_in_file"
     vi = "Trùng với một dòng phía trên trong tệp"

@@ -32,7 +32,7 @@ from domain.imports.rows import (
     row_errors,
 )
 from domain.ports import UnitOfWork
-from domain.register.errors import HouseholdCodeTaken
+from domain.register.policy import household_code_conflict
 from domain.text import fold
 from domain.types import utcnow
 from domain.units.models import AdminUnit, UnitLevel
@@ -188,7 +188,8 @@ async def _households(uow: UnitOfWork, who, job, records, errors, progress):
     streets = {fold(s.name): s for s in await uow.streets.for_commune(group.commune_id)}  # type: ignore[arg-type]  # a group has its commune
     counts, total, seen = {"create": 0, "update": 0, "same": 0}, 0, set()
     async for batch in _batches(records):
-        known = await uow.households.by_codes(list({rec["code"] for _, rec in batch}))
+        known = await uow.households.by_codes(
+            group.commune_id, list({rec["code"] for _, rec in batch}))  # type: ignore[arg-type]  # a group has its commune
         for line, rec in batch:
             total += 1
             if rec["code"] in seen:
@@ -206,7 +207,9 @@ async def _households(uow: UnitOfWork, who, job, records, errors, progress):
                       "residence_type": rec["residence_type"]}
             existing = known.get(rec["code"])
             if existing is not None and existing.group_id != group.id:
-                errors.append(row_error(line, HouseholdCodeTaken(loc=("code",))))
+                holder = await uow.households.code_holder(who, existing.commune_id, rec["code"])
+                errors.append(row_error(line, household_code_conflict(
+                    existing.id, holder is not None and holder[1], rec["code"], loc=("code",))))
                 continue
             if existing is None:
                 counts["create"] += 1

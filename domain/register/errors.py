@@ -8,6 +8,7 @@ from domain.errors import (
     DateInFuture,
     DomainError,
     FieldMissing,
+    Forbidden,
     Invalid,
     NotFound,
 )
@@ -27,21 +28,50 @@ class HouseholdNotFound(NotFound):
 
 
 class IdNumberTaken(Conflict):
+    """The living holder is a record the caller may read: `existing_id` names it."""
+
     code = "id_number_taken"
     vi = "Số định danh đã có trong sổ"
     en = "This ID number is already registered"
     vi_detail = "Người này đã có trong sổ (bản ghi {existing_id}); hãy sửa bản ghi đó."
     en_detail = "This person is already registered (record {existing_id}); update that record."
-    vi_field = "Số định danh đã thuộc về người khác ngoài phạm vi của bạn"
-    en_field = "The ID number belongs to someone outside your scope"
+
+
+class IdNumberRegisteredElsewhere(Conflict):
+    """The living holder is outside the caller's scope: nothing of it is named (no id, name
+    or unit); the way forward is a transfer request."""
+
+    code = "id_number_registered_elsewhere"
+    vi = "Số định danh đã được đăng ký ở đơn vị khác"
+    en = "This ID number is registered elsewhere"
+    vi_detail = ("Người này đang có tên trong sổ của một đơn vị ngoài phạm vi của bạn; hãy gửi"
+                 " đề nghị chuyển đến (POST /api/v1/transfers).")
+    en_detail = ("This person is registered by a unit outside your scope; ask for a transfer"
+                 " (POST /api/v1/transfers).")
+    vi_field = "Số định danh đã được đăng ký ở đơn vị ngoài phạm vi của bạn"
+    en_field = "The ID number is registered by a unit outside your scope"
 
 
 class HouseholdCodeTaken(Conflict):
+    """Another living household of the same commune has the code, one the caller may read."""
+
     code = "household_code_taken"
     vi = "Mã hộ đã được dùng"
     en = "Household code already in use"
-    vi_detail = "Mã hộ {code_value} đã tồn tại."
-    en_detail = "Code {code_value} exists."
+    vi_detail = "Mã hộ {code_value} đã được dùng trong xã/phường này."
+    en_detail = "Code {code_value} is already used in this commune."
+
+
+class HouseholdCodeTakenElsewhere(Conflict):
+    """The household holding the code (same commune) is outside the caller's scope."""
+
+    code = "household_code_taken_elsewhere"
+    vi = "Mã hộ đã được dùng ở tổ dân phố khác"
+    en = "Household code used by another group"
+    vi_detail = ("Mã hộ {code_value} đã được một hộ ngoài phạm vi của bạn trong xã/phường này"
+                 " dùng; hãy chọn mã khác.")
+    en_detail = ("Code {code_value} is used by a household of this commune outside your"
+                 " scope; choose another.")
 
 
 class MergeIntoItself(Invalid):
@@ -158,7 +188,7 @@ ID_NUMBER_ERRORS: dict[str, type[Invalid]] = {
 
 UNIQUE_CONSTRAINTS: dict[str, type[Conflict]] = {
     "uq_resident_id_number_living": IdNumberTaken,
-    "uq_household_code": HouseholdCodeTaken,
+    "uq_household_commune_id_code_living": HouseholdCodeTaken,
 }
 REFERENCES: dict[str, tuple[str, ...]] = {
     "fk_resident_household_id_household": ("body", "household_id"),
@@ -170,10 +200,67 @@ REFERENCES: dict[str, tuple[str, ...]] = {
 
 # What the register's writes can answer (the routes' documented responses).
 REGISTER_CASES: tuple[type[DomainError], ...] = (
-    ResidentNotFound, HouseholdNotFound, IdNumberTaken, HouseholdCodeTaken, MergeIntoItself,
+    ResidentNotFound, HouseholdNotFound, IdNumberTaken, IdNumberRegisteredElsewhere,
+    HouseholdCodeTaken, HouseholdCodeTakenElsewhere, MergeIntoItself,
     HouseholdNotEmpty, MergeAcrossGroups, HeadMustStay, DuplicateHasIdNumber,
     *ID_NUMBER_ERRORS.values(), PhoneInvalid, BirthRequired, BirthDateFuture, BirthDateTooOld,
     BirthYearMismatch, StatusDateRequired, ResidenceSinceRequired, GroupRequired,
     HeadNotMember, MembersNotInHousehold, DateInFuture, FieldMissing, NotAGroup,
     StreetOtherCommune, UnitNotFound, StreetNotFound, *DATE_CASES,
 )
+
+
+# -- transfers (chuyển đến) ---------------------------------------------------------------
+class TransferNotFound(NotFound):
+    code = "transfer_not_found"
+    vi = "Không tìm thấy đề nghị chuyển đến"
+    en = "Transfer request not found"
+
+
+class TransferNobodyToMove(Invalid):
+    code = "transfer_nobody_to_move"
+    vi = "Không có người nào ngoài phạm vi của bạn mang số định danh này"
+    en = "Nobody outside your scope holds this ID number"
+    vi_detail = "Hãy đăng ký người này (POST /api/v1/residents)."
+    en_detail = "Register the person instead (POST /api/v1/residents)."
+
+
+class TransferAlreadyPending(Conflict):
+    code = "transfer_already_pending"
+    vi = "Người này đã có một đề nghị chuyển đến đang chờ"
+    en = "A transfer of this person is already pending"
+
+
+class TransferNotPending(Conflict):
+    code = "transfer_not_pending"
+    vi = "Đề nghị chuyển đến không còn chờ xử lý"
+    en = "The transfer request is no longer pending"
+    vi_detail = "Đề nghị đã ở trạng thái {status}."
+    en_detail = "The request is already {status}."
+
+
+class TransferDecisionForbidden(Forbidden):
+    code = "transfer_decision_forbidden"
+    vi = "Chỉ cán bộ quản lý hồ sơ hiện tại của người này mới duyệt hoặc từ chối được"
+    en = "Only an officer in charge of the person's current record may approve or reject"
+
+
+class TransferCancelForbidden(Forbidden):
+    code = "transfer_cancel_forbidden"
+    vi = "Chỉ bên gửi đề nghị mới huỷ được"
+    en = "Only the side that asked may cancel the request"
+
+
+class TransferTargetGone(Conflict):
+    code = "transfer_target_gone"
+    vi = "Hộ nhận chuyển đến đã đóng"
+    en = "The target household has been closed"
+
+
+TRANSFER_CASES: tuple[type[DomainError], ...] = (
+    TransferNotFound, TransferNobodyToMove, TransferAlreadyPending, TransferNotPending,
+    TransferDecisionForbidden, TransferCancelForbidden, TransferTargetGone, IdNumberTaken,
+    HouseholdNotFound, ResidentNotFound, HeadMustStay, *ID_NUMBER_ERRORS.values(),
+)
+UNIQUE_CONSTRAINTS["uq_transfer_request_resident_id_pending"] = TransferAlreadyPending
+REFERENCES["fk_transfer_request_household_id_household"] = ("body", "household_id")

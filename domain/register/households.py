@@ -13,6 +13,7 @@ from domain.register.errors import (
     HeadMustStay,
     HeadNotMember,
     HouseholdCodeTaken,
+    HouseholdCodeTakenElsewhere,
     HouseholdNotEmpty,
     MembersNotInHousehold,
     MergeAcrossGroups,
@@ -24,6 +25,7 @@ from domain.register.policy import (
     HOUSEHOLD_HISTORY,
     RESIDENT_HISTORY,
     demoted,
+    household_code_conflict,
     placement,
     snapshot,
 )
@@ -58,26 +60,47 @@ async def _street(uow: UnitOfWork, who: Principal, street_id, commune_id):
     return street
 
 
-async def _new_code(uow: UnitOfWork) -> str:
+async def _new_code(uow: UnitOfWork, who: Principal, commune_id: uuid.UUID) -> str:
     while True:
         code = "HH-" + secrets.token_hex(4).upper()
-        if not await uow.households.code_taken(code):
+        if await uow.households.code_holder(who, commune_id, code) is None:
             return code
+
+
+async def check_code_free(uow: UnitOfWork, who: Principal, commune_id: uuid.UUID,
+                          code: str | None) -> None:
+    """A code is the commune's (mã hộ, issued by its office): unique among its living
+    households; the refusal names the holder only when `who` may read it."""
+    if code:
+        holder = await uow.households.code_holder(who, commune_id, code)
+        if holder is not None:
+            raise household_code_conflict(*holder, code)
+
+
+async def _add(uow: UnitOfWork, who: Principal, household: Household) -> None:
+    """Write a new household; a code taken meanwhile is answered by the same rule."""
+    commune_id, code = household.commune_id, household.code
+    try:
+        await uow.households.add(household)
+    except HouseholdCodeTaken as exc:
+        await uow.rollback()  # the refused flush ended the transaction: nothing is kept
+        await check_code_free(uow, who, commune_id, code)
+        raise HouseholdCodeTakenElsewhere(code_value=code) from exc
 
 
 async def create_household(uow: UnitOfWork, who: Principal, *, data: HouseholdCreate):
     """Open a household at an address in a residential group."""
     group = await _group(uow, who, data.group_id)
     await _street(uow, who, data.street_id, group.commune_id)
-    if data.code and await uow.households.code_taken(data.code):
-        raise HouseholdCodeTaken(code_value=data.code)
+    await check_code_free(uow, who, group.commune_id, data.code)
     household = Household(
-        code=data.code or await _new_code(uow), province_id=group.province_id,
+        code=data.code or await _new_code(uow, who, group.commune_id),
+        province_id=group.province_id,
         commune_id=group.commune_id, group_id=group.id, street_id=data.street_id,
         house_number=data.house_number, house_number_sort=_house_sort(data.house_number),
         old_address_text=data.old_address_text, residence_type=data.residence_type,
     )
-    await uow.households.add(household)
+    await _add(uow, who, household)
     await _log(uow, who, "household", household, "created", None)
     await uow.audit.record(who, "household.create", "household", [household.id])
     await uow.commit()
@@ -119,10 +142,13 @@ async def update_household(uow: UnitOfWork, who: Principal, household_id: uuid.U
 
 
 async def _move(uow: UnitOfWork, who, resident: Resident, target: Household, relationship,
-                action: str, *, source: Household | None = None):
+                action: str, *, source: Household | None = None, **fields):
     """Move one resident into `target`; the old household's head must not be left behind.
-    `source`: the household they leave, already locked (members leaving together)."""
+    `source`: the household they leave, already locked (members leaving together);
+    `fields`: what else changes with the move (a transfer's residence), in the same entry."""
     before = snapshot(resident, RESIDENT_HISTORY)
+    for key, value in fields.items():
+        setattr(resident, key, value)
     old_id = resident.household_id
     if old_id is not None and old_id != target.id:
         old = source if source is not None and source.id == old_id else (
@@ -175,17 +201,17 @@ async def split_household(uow: UnitOfWork, who: Principal, household_id: uuid.UU
     if source.head_id in leaving and len(leaving) < len(members):
         raise HeadMustStay()
     await _street(uow, who, data.street_id, source.commune_id)
-    if data.code and await uow.households.code_taken(data.code):
-        raise HouseholdCodeTaken(code_value=data.code)
+    await check_code_free(uow, who, source.commune_id, data.code)
     new = Household(
-        code=data.code or await _new_code(uow), province_id=source.province_id,
+        code=data.code or await _new_code(uow, who, source.commune_id),
+        province_id=source.province_id,
         commune_id=source.commune_id, group_id=source.group_id,
         street_id=data.street_id or source.street_id,
         house_number=data.house_number or source.house_number,
         house_number_sort=_house_sort(data.house_number or source.house_number),
         old_address_text=source.old_address_text, residence_type=source.residence_type,
     )
-    await uow.households.add(new)
+    await _add(uow, who, new)
     if source.head_id in leaving:
         source.head_id = None
     for member_id in sorted(leaving):

@@ -62,9 +62,20 @@ class Household(Entity, table=True):
     __table_args__ = (
         Index(None, "group_id", "street_id", "house_number_sort", "id"),
         Index(None, "commune_id", "id"),
+        # A code (mã hộ) is issued by the commune office: unique among the living
+        # households of one commune; another commune may reuse it.
+        Index(
+            "uq_household_commune_id_code_living",
+            "commune_id",
+            "code",
+            unique=True,
+            postgresql_where=text("deleted_at IS NULL"),
+            sqlite_where=text("deleted_at IS NULL"),
+        ),
+        Index(None, "code"),
     )
 
-    code: str = Field(max_length=32, unique=True)
+    code: str = Field(max_length=32)
     province_id: uuid.UUID = Field(foreign_key="admin_unit.id", ondelete="RESTRICT")
     commune_id: uuid.UUID = Field(foreign_key="admin_unit.id", ondelete="RESTRICT")
     group_id: uuid.UUID = Field(foreign_key="admin_unit.id", ondelete="RESTRICT")
@@ -164,3 +175,47 @@ class ChangeLog(SQLModel, table=True):
     before: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
     after: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
     related_ids: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+
+
+class TransferStatus(StrEnum):
+    pending = "pending"  # asked, waiting for the resident's side
+    approved = "approved"  # the resident moved into the target household
+    rejected = "rejected"
+    cancelled = "cancelled"  # withdrawn by the side that asked
+
+
+class TransferRequest(Entity, table=True):
+    """A request to move a person registered out of the requester's scope (chuyển đến) into a
+    household of theirs. Its units are the target's (`*_id`) and, as they were when it was
+    asked, the source record's (`source_*_id`): each side sees it through its own."""
+
+    __tablename__ = "transfer_request"
+    __table_args__ = (
+        # One open request per person.
+        Index("uq_transfer_request_resident_id_pending", "resident_id", unique=True,
+              postgresql_where=text("status = 'pending'"),
+              sqlite_where=text("status = 'pending'")),
+        Index(None, "commune_id", "id"),
+        Index(None, "source_commune_id", "id"),
+    )
+
+    id_number: str = Field(max_length=12)
+    resident_id: uuid.UUID = Field(foreign_key="resident.id", ondelete="RESTRICT")
+    household_id: uuid.UUID = Field(foreign_key="household.id", ondelete="RESTRICT")
+    province_id: uuid.UUID = Field(foreign_key="admin_unit.id", ondelete="RESTRICT")
+    commune_id: uuid.UUID = Field(foreign_key="admin_unit.id", ondelete="RESTRICT")
+    group_id: uuid.UUID = Field(foreign_key="admin_unit.id", ondelete="RESTRICT")
+    source_household_id: uuid.UUID | None = Field(default=None)
+    source_province_id: uuid.UUID = Field(foreign_key="admin_unit.id", ondelete="RESTRICT")
+    source_commune_id: uuid.UUID = Field(foreign_key="admin_unit.id", ondelete="RESTRICT")
+    source_group_id: uuid.UUID = Field(foreign_key="admin_unit.id", ondelete="RESTRICT")
+    relationship: Relationship = Field(sa_type=String(24))
+    residence_status: ResidenceStatus = Field(sa_type=String(24))
+    reason: str | None = Field(default=None, max_length=500)
+    status: TransferStatus = Field(default="pending", sa_type=String(16))
+    requested_by_id: uuid.UUID | None = Field(default=None)
+    requested_by_name: str | None = Field(default=None, max_length=200)
+    decided_by_id: uuid.UUID | None = Field(default=None)
+    decided_by_name: str | None = Field(default=None, max_length=200)
+    decided_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    decision_reason: str | None = Field(default=None, max_length=500)

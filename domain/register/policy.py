@@ -10,6 +10,13 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
+from domain.errors import Conflict
+from domain.register.errors import (
+    HouseholdCodeTaken,
+    HouseholdCodeTakenElsewhere,
+    IdNumberRegisteredElsewhere,
+    IdNumberTaken,
+)
 from domain.register.models import Relationship
 
 
@@ -84,8 +91,31 @@ def demoted(relationship: Relationship | str | None) -> Relationship | str | Non
 
 
 # One living record per ID number (số định danh cá nhân is lifelong and unique): a second
-# one is refused with this code, naming the first.
-ID_NUMBER_TAKEN = "id_number_taken"
+# one is refused. The refusal names the first record only when the caller may read it; a
+# holder out of scope (another commune, another group) is a conflict that names nothing of
+# it, for a record, a PATCH, a transfer request and an imported row alike. Which side of
+# the line the holder is on is answered by the holder's repository (`holder`: the row and
+# whether the caller's scope covers it), the same predicate every read of it starts from.
+ID_NUMBER_TAKEN = IdNumberTaken.code
+ID_NUMBER_ELSEWHERE = IdNumberRegisteredElsewhere.code
+
+
+def id_number_conflict(holder_id: uuid.UUID, readable: bool) -> Conflict:
+    """The refusal of a second living record with the ID number `holder_id` holds."""
+    if readable:
+        return IdNumberTaken(existing_id=str(holder_id))
+    return IdNumberRegisteredElsewhere()
+
+
+# Household codes (mã hộ) are issued by the commune office: unique among the living
+# households of one commune; two communes may use the same code.
+def household_code_conflict(holder_id: uuid.UUID, readable: bool, code: str,
+                            **params: Any) -> Conflict:
+    """The refusal of a code another living household of the commune holds (`params`: an
+    imported row's `loc`)."""
+    if readable:
+        return HouseholdCodeTaken(code_value=code, existing_id=str(holder_id), **params)
+    return HouseholdCodeTakenElsewhere(code_value=code, **params)
 
 # The history entry: which fields a change log snapshots, and in what form.
 RESIDENT_HISTORY = ("household_id", "relationship", "full_name", "birth_date", "birth_year",

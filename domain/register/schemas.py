@@ -15,6 +15,7 @@ from domain.register.models import (
     Relationship,
     ResidenceStatus,
     Sex,
+    TransferStatus,
 )
 from domain.types import BirthDate, PastDate, line
 from domain.units.schemas import Strict
@@ -139,7 +140,10 @@ class HouseholdCreate(Strict):
     """A new household at an address; add members afterwards or create them into it."""
 
     code: Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9._\-]{1,32}$")] | None = Field(
-        default=None, description="Your own household code; generated when absent"
+        default=None, description=(
+            "Your own household code (mã hộ), unique among the living households of the"
+            " commune (its office issues them; another commune may use the same code);"
+            " generated when absent")
     )
     group_id: uuid.UUID
     street_id: uuid.UUID | None = None
@@ -168,7 +172,7 @@ class HouseholdUpdate(Strict):
 
 class HouseholdRead(BaseModel):
     id: uuid.UUID
-    code: str
+    code: str = Field(description="Unique among the living households of its commune")
     province_id: uuid.UUID
     commune_id: uuid.UUID
     group_id: uuid.UUID
@@ -202,7 +206,9 @@ class HouseholdSplit(Strict):
     head_id: uuid.UUID
     street_id: uuid.UUID | None = None
     house_number: line(32) | None = None
-    code: Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9._\-]{1,32}$")] | None = None
+    code: Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9._\-]{1,32}$")] | None = Field(
+        default=None, description="The new household's code, unique in the commune; generated"
+        " when absent")
 
 
 class HouseholdMerge(Strict):
@@ -243,3 +249,51 @@ class DuplicateGroup(BaseModel):
 
 class DuplicatePage(Page[DuplicateGroup]):
     """Groups of records that may be one person."""
+
+
+class TransferCreate(Strict):
+    """Ask for a person registered outside your scope to move into one of your households."""
+
+    id_number: RawIdNumber = Field(description="The person's số định danh cá nhân, 12 digits")
+    household_id: uuid.UUID = Field(description="The household they move into (yours)")
+    relationship: Relationship
+    residence_status: ResidenceStatus = Field(
+        default=ResidenceStatus.permanent, description="Their residence once moved; from the"
+        " day of approval")
+    reason: line(500) | None = None
+
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{
+        "id_number": "052304001234", "household_id": "0192f0c4-2b1e-7c3a-9d4e-5f6a7b8c9d0e",
+        "relationship": "spouse", "reason": "Kết hôn, về ở cùng chồng"}]})
+
+
+class TransferDecision(Strict):
+    """Why a transfer is refused."""
+
+    reason: line(500)
+
+
+class TransferRead(BaseModel):
+    """A transfer request. The side that asked sees its own request and its status only;
+    `resident_id` and `source_household_id` are shown to the resident's side alone."""
+
+    id: uuid.UUID
+    status: TransferStatus
+    id_number: str
+    household_id: uuid.UUID
+    relationship: Relationship
+    residence_status: ResidenceStatus
+    reason: str | None
+    requested_by_name: str | None
+    resident_id: uuid.UUID | None = Field(description="The resident's side only")
+    source_household_id: uuid.UUID | None = Field(description="The resident's side only")
+    decided_by_name: str | None
+    decided_at: datetime | None
+    decision_reason: str | None
+    created_at: datetime
+    updated_at: datetime
+    version: int
+
+
+class TransferPage(Page[TransferRead]):  # its name in the OpenAPI document
+    pass

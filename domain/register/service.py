@@ -14,6 +14,7 @@ from domain.register.errors import (
     DuplicateHasIdNumber,
     GroupRequired,
     HeadMustStay,
+    IdNumberRegisteredElsewhere,
     IdNumberTaken,
     MergeIntoItself,
 )
@@ -26,6 +27,7 @@ from domain.register.policy import (
     PATCHABLE,
     RESIDENT_HISTORY,
     history_change,
+    id_number_conflict,
     placement,
     snapshot,
 )
@@ -80,21 +82,40 @@ async def take_head(uow: UnitOfWork, who: Principal, household: Household, head)
         touch(household)
 
 
-async def _check_unique(uow: UnitOfWork, id_number: str | None, exclude=None) -> None:
+async def check_id_number_free(uow: UnitOfWork, who: Principal, id_number: str | None,
+                               exclude: uuid.UUID | None = None) -> None:
+    """One living record per ID number, checked before anything is written: the refusal
+    names the holder only when `who` may read it (`policy.id_number_conflict`)."""
     if id_number:
-        existing = await uow.residents.living_with_id_number(id_number, exclude)
-        if existing is not None:
-            raise IdNumberTaken(existing_id=str(existing))
+        holder = await uow.residents.id_number_holder(who, id_number, exclude)
+        if holder is not None:
+            raise id_number_conflict(*holder)
 
 
-def _apply_person(resident: Resident, values: dict[str, Any]) -> None:
-    """Validate the person's fields together and set them, with derived keys and flags."""
-    values["birth_year"] = v.check_person(values)
+async def save_resident(uow: UnitOfWork, who: Principal, resident: Resident, *,
+                        new: bool = False) -> None:
+    """Write `resident`; an ID number registered meanwhile by another request (the unique
+    index, which knows no scope) is answered by the same rule as the check before."""
+    id_number, resident_id = resident.id_number, resident.id
+    try:
+        await (uow.residents.add(resident) if new else uow.residents.save(resident))
+    except IdNumberTaken as exc:
+        await uow.rollback()  # the refused flush ended the transaction: nothing is kept
+        await check_id_number_free(uow, who, id_number, exclude=resident_id)
+        raise IdNumberRegisteredElsewhere() from exc  # the holder is gone again: name none
+
+
+def _person(values: dict[str, Any]) -> dict[str, Any]:
+    """The person's fields validated together, with the derived keys and flags."""
+    values["birth_year"] = v.check_person(values)  # every broken rule in one 422
+    values.update(name_keys(values["full_name"]))
+    values["id_number_mismatch"] = v.data_quality(values)
+    return values
+
+
+def _set(resident: Resident, values: dict[str, Any]) -> None:
     for key, value in values.items():
         setattr(resident, key, value)
-    for key, value in name_keys(resident.full_name).items():
-        setattr(resident, key, value)
-    resident.id_number_mismatch = v.data_quality(values)
 
 
 async def create_resident(uow: UnitOfWork, who: Principal, *, data: ResidentCreate) -> Resident:
@@ -114,9 +135,10 @@ async def create_resident(uow: UnitOfWork, who: Principal, *, data: ResidentCrea
         _place(resident, await _group(uow, who, data.group_id))
     else:
         raise GroupRequired(loc=("body", "group_id"))
-    _apply_person(resident, values)
-    await _check_unique(uow, resident.id_number)
-    await uow.residents.add(resident)
+    values = _person(values)
+    await check_id_number_free(uow, who, values["id_number"])
+    _set(resident, values)
+    await save_resident(uow, who, resident, new=True)
     if resident.household_id is not None and resident.relationship == HEAD:
         await take_head(uow, who, household, resident)
     await _log(uow, who, "resident", resident, "created", None)
@@ -143,10 +165,12 @@ async def update_resident(uow: UnitOfWork, who: Principal, resident_id: uuid.UUI
         changes["birth_year"] = None  # a new full date decides the year
     values = {k: getattr(resident, k) for k in PATCHABLE}
     values.update(changes)
-    _apply_person(resident, values)
-    await _check_unique(uow, resident.id_number, exclude=resident.id)
+    values = _person(values)
+    # Checked before the record changes: nothing of a refused PATCH reaches the session.
+    await check_id_number_free(uow, who, values["id_number"], exclude=resident.id)
+    _set(resident, values)
     touch(resident)
-    await uow.residents.save(resident)
+    await save_resident(uow, who, resident)
     await _log(uow, who, "resident", resident, "updated", before)
     if (resident.household_id is not None and resident.relationship == HEAD
             and before["relationship"] != HEAD):

@@ -12,7 +12,7 @@ from typing import Any
 
 from domain.access import Permission, Principal
 from domain.register.models import ReadinessFact, Resident
-from domain.register.schemas import ChangeRead, HouseholdRead, ResidentRead
+from domain.register.schemas import ChangeRead, HouseholdRead, ResidentRead, TransferRead
 from domain.views import KEEP, Last, Null, View
 
 RESIDENT = View.of(
@@ -22,6 +22,9 @@ RESIDENT = View.of(
     derived=("data_quality", "readiness", "masked_fields"), masked_list="masked_fields",
 )
 HOUSEHOLD = View.of("household", HouseholdRead, unmasked_by=Permission.pii_read)
+TRANSFER = View.of("transfer", TransferRead, unmasked_by=Permission.pii_read,
+                   personal={"id_number": Last(4)})
+TRANSFER_SOURCE_ONLY = ("resident_id", "source_household_id")  # the resident's side
 
 # The spreadsheet rows: the record's fields and those an export joins in.
 RESIDENT_ROW = RESIDENT.extended("resident_row", household_code=KEEP)
@@ -61,3 +64,12 @@ def change_view(entry, who: Principal) -> ChangeRead:
                       actor_name=entry.actor_name, version=entry.version,
                       before=view.values(entry.before, who),
                       after=view.values(entry.after, who), related_ids=entry.related_ids)
+
+
+def transfer_view(transfer, who: Principal, *, source_side: bool) -> TransferRead:
+    """A transfer as `who` sees it: the resident's side sees whom it moves, the side that
+    asked sees its request and its status, nothing of the record it came from."""
+    doc = TRANSFER.document(transfer.__getattribute__, who, {})
+    if not source_side:
+        doc.update(dict.fromkeys(TRANSFER_SOURCE_ONLY))
+    return TransferRead.model_validate(doc)

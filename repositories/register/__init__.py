@@ -6,7 +6,8 @@ from repositories.register.records import (
     HouseholdRepository,
     ResidentRepository,
 )
+from repositories.register.transfers import TransferRepository
 
 # The unit of work's attributes for this area (`uow.<name>`), see repositories/areas.py.
 REPOSITORIES = {"households": HouseholdRepository, "residents": ResidentRepository,
-                "changes": ChangeLogRepository}
+                "changes": ChangeLogRepository, "transfers": TransferRepository}

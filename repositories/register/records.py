@@ -25,7 +25,7 @@ from sqlmodel import select
 
 from domain.access import Principal
 from domain.paging import Page
-from domain.register.errors import HouseholdNotFound, IdNumberTaken, ResidentNotFound
+from domain.register.errors import HouseholdNotFound, ResidentNotFound
 from domain.register.models import ChangeLog, Household, ReadinessFact, Resident
 from domain.register.views import RESIDENT
 from domain.views import Audience
@@ -188,8 +188,22 @@ class ResidentRepository(ScopedRepository[Resident]):
     write_scope = RESIDENT_WRITE_SCOPE
     not_found, id_param = ResidentNotFound, "resident_id"
 
-    async def living_with_id_number(self, id_number: str, exclude: uuid.UUID | None = None):
-        return await self.run.fetchval(living_with_id_number(id_number, exclude))
+    async def id_number_holder(self, principal: Principal, id_number: str,
+                               exclude: uuid.UUID | None = None) -> tuple[uuid.UUID, bool] | None:
+        """The living record holding `id_number` (other than `exclude`) and whether the
+        caller may read it."""
+        where = [Resident.id_number == id_number]
+        if exclude is not None:
+            where.append(Resident.id != exclude)
+        return await self.holder(principal, *where)
+
+    async def placement_of(self, resident_id: uuid.UUID) -> dict[str, Any]:
+        """A record's household and units whatever the caller's scope: a transfer request
+        keeps them for the record's side, and never shows them to the side that asks."""
+        t = Resident.__table__.c
+        row = await self.run.fetchrow(select(t.household_id, t.province_id, t.commune_id,
+                                             t.group_id).where(t.id == resident_id))
+        return dict(row)
 
     async def members(self, household_ids: list[uuid.UUID], *, for_update=False):
         stmt = select(Resident).where(
@@ -301,15 +315,22 @@ class HouseholdRepository(ScopedRepository[Household]):
         return await self.page(stmt, sort=sort, allowed=allowed, default="code", cursor=cursor,
                                limit=limit, include_total=include_total)
 
-    async def by_codes(self, codes: builtins.list[str]) -> dict[str, Household]:
-        """Living households by code, whatever the caller's scope (an import matches codes)."""
+    async def by_codes(self, commune_id: uuid.UUID, codes: builtins.list[str]
+                       ) -> dict[str, Household]:
+        """Living households of one commune by code, whatever the caller's scope there (an
+        import matches codes; a code is the commune's, another commune may reuse it)."""
         if not codes:
             return {}
-        stmt = select(Household).where(Household.code.in_(codes), Household.deleted_at.is_(None))
+        stmt = select(Household).where(Household.commune_id == commune_id,
+                                       Household.code.in_(codes), Household.deleted_at.is_(None))
         return {h.code: h for h in (await self.session.exec(stmt)).all()}
 
-    async def code_taken(self, code: str) -> bool:
-        return bool(await self.run.fetchval(select(exists().where(Household.code == code))))
+    async def code_holder(self, principal: Principal, commune_id: uuid.UUID, code: str
+                          ) -> tuple[uuid.UUID, bool] | None:
+        """The living household of the commune holding `code`, and whether the caller may
+        read it."""
+        return await self.holder(principal, Household.commune_id == commune_id,
+                                 Household.code == code)
 
     async def add(self, household: Household) -> Household:
         self.session.add(household)
@@ -342,6 +363,3 @@ class ChangeLogRepository(Repository):
         rows = list((await self.session.exec(keyset(stmt, keys, cursor, limit))).all())
         return page_from_rows(rows, keys, limit)
 
-
-def conflict_on_id_number(existing_id: uuid.UUID) -> IdNumberTaken:
-    return IdNumberTaken(existing_id=str(existing_id))

@@ -116,14 +116,72 @@ class TestUniqueConstraints:
         _, client, tree, auth, household = world
         number = random_id_number(1990, "female")
 
+        held = {}
+
         async def hold(session):
-            await make_resident(session, household, id_number=number)
+            held["resident"] = await make_resident(session, household, id_number=number)
 
         resp = await race(engine, hold, lambda: client.post(
             "/api/v1/residents", headers=auth,
             json=_person(group_id=str(tree.group_a1.id), id_number=number)))
-        assert_problem(resp, 409, "id_number_taken")
+        problem = assert_problem(resp, 409, "id_number_taken")
+        assert problem["existing_id"] == str(held["resident"].id)  # the admin may read it
         assert "id_number_taken" in await _documented(client, "post", "/api/v1/residents", 409)
+
+    async def test_id_number_registered_meanwhile_out_of_scope_names_nothing(self, engine,
+                                                                            world):
+        """The unique index knows no scope: the race is answered by the same rule as the
+        check before it, so a holder in another commune is not named."""
+        app, client, tree, _, _ = world
+        async with make_session_factory(engine)() as session:
+            leader = await make_user(session, role=Role.group_leader, units=[tree.group_a1])
+            theirs = await make_household(session, tree.group_b1)
+            await session.commit()
+        number = random_id_number(1990, "female")
+        held = {}
+
+        async def hold(session):
+            held["resident"] = await make_resident(session, theirs, id_number=number,
+                                                   full_name="Lý Thị Kín", sex="female")
+
+        resp = await race(engine, hold, lambda: client.post(
+            "/api/v1/residents", headers=bearer(app, leader, [tree.group_a1]),
+            json=_person(group_id=str(tree.group_a1.id), id_number=number)))
+        problem = assert_problem(resp, 409, "id_number_registered_elsewhere")
+        assert "existing_id" not in problem
+        for secret in (held["resident"].id, "Lý Thị Kín", theirs.id, tree.group_b1.id,
+                       tree.commune_b.id):
+            assert str(secret) not in resp.text, secret
+        assert "id_number_registered_elsewhere" in await _documented(
+            client, "post", "/api/v1/residents", 409)
+
+    async def test_id_number_taken_meanwhile_by_a_patch_out_of_scope(self, engine, world):
+        """A PATCH to a number another commune registers meanwhile: the same answer as a
+        create, from the same rule, and the record keeps its old number."""
+        app, client, tree, _, household = world
+        async with make_session_factory(engine)() as session:
+            leader = await make_user(session, role=Role.group_leader, units=[tree.group_a1])
+            theirs = await make_household(session, tree.group_b1)
+            mine = await make_resident(session, household, id_number=random_id_number())
+            await session.commit()
+        auth = bearer(app, leader, [tree.group_a1])
+        etag = (await client.get(f"/api/v1/residents/{mine.id}", headers=auth)).headers["etag"]
+        number = random_id_number(1990, "female")
+        held = {}
+
+        async def hold(session):
+            held["resident"] = await make_resident(session, theirs, id_number=number,
+                                                   full_name="Lý Thị Kín", sex="female")
+
+        resp = await race(engine, hold, lambda: client.patch(
+            f"/api/v1/residents/{mine.id}", headers={**auth, "If-Match": etag},
+            json={"id_number": number}))
+        problem = assert_problem(resp, 409, "id_number_registered_elsewhere")
+        assert "{" not in problem["detail"]
+        for secret in (held["resident"].id, "Lý Thị Kín", theirs.id, tree.group_b1.id):
+            assert str(secret) not in resp.text, secret
+        again = await client.get(f"/api/v1/residents/{mine.id}", headers=auth)
+        assert again.json()["id_number"] == mine.id_number and again.headers["etag"] == etag
 
     async def test_household_code_taken_meanwhile(self, engine, world):
         _, client, tree, auth, _ = world

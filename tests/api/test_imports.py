@@ -144,7 +144,11 @@ class TestResidentsImport:
         job = (await post(client, place["h"], content, dry_run=True)).json()
         found = {(e["line"], e["column"], e["code"]) for e in job["errors"]}
         assert found == {(3, "household_code", "household_unknown"),
-                         (4, "id_number", "id_number_taken")}
+                         (4, "id_number", "id_number_registered_elsewhere")}
+        # The reason names nothing of the record living there: no id, name or unit.
+        for secret in (lives_there.id, lives_there.full_name, elsewhere.id, tree.group_b1.id,
+                       tree.commune_b.id):
+            assert str(secret) not in str(job), secret
 
     async def test_bad_rows_fail_everything_unless_partial(self, client, session, place):
         code = place["households"][0].code

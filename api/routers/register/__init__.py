@@ -1,5 +1,5 @@
-"""The register's routers: households, residents and the exports of both."""
+"""The register's routers: households, residents, the exports of both, transfers."""
 
-from api.routers.register import exports, households, residents
+from api.routers.register import exports, households, residents, transfers
 
-routers = [residents.router, households.router, exports.router]
+routers = [residents.router, households.router, exports.router, transfers.router]

@@ -143,7 +143,9 @@ async def list_duplicates(
              status_code=status.HTTP_201_CREATED, responses=WRITE_ERRORS)
 async def create_resident(request: Request, response: Response, uow: UoW, who: ResidentsWrite,
                           body: ResidentCreate) -> ResidentRead:
-    """A second living record with the same ID number is a 409 naming the existing one."""
+    """A second living record with the same ID number is a 409: `id_number_taken` naming the
+    existing one when you may read it, else `id_number_registered_elsewhere` naming nothing
+    (ask for a transfer: POST /transfers)."""
     resident = await service.create_resident(uow, who, data=body)
     created(request, response, resident, "residents_get", resident_id=resident.id)
     return (await _views(uow, who, [resident]))[0]
