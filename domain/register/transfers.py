@@ -30,7 +30,7 @@ async def request_transfer(uow: UnitOfWork, who: Principal, *, data: TransferCre
                            ) -> TransferRequest:
     """Ask for the person holding `id_number`, registered outside the caller's scope, to move
     into one of the caller's households."""
-    household = await uow.households.get(who, data.household_id, for_update=True)
+    household = await uow.households.get_writable(who, data.household_id, for_update=True)
     id_number = v.clean_id_number(data.id_number)
     holder = await uow.residents.id_number_holder(who, id_number) if id_number else None
     if not id_number or holder is None:
@@ -88,7 +88,7 @@ async def approve_transfer(uow: UnitOfWork, who: Principal, transfer_id: uuid.UU
     """Move the resident into the target household: its placement, the new residence from
     today, the history of both and the audit trail, as a move between households does."""
     transfer = await _decidable(uow, who, transfer_id, if_match)
-    resident = await uow.residents.get(who, transfer.resident_id, for_update=True)
+    resident = await uow.residents.get_writable(who, transfer.resident_id, for_update=True)
     target = await uow.transfers.target_household(transfer.household_id)
     if target is None:
         raise TransferTargetGone()
