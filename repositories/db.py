@@ -6,6 +6,8 @@ from sqlalchemy import event, exc
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from repositories.integrity import is_connection_failure
+
 
 def make_engine(
     url: str,
@@ -51,11 +53,39 @@ def make_engine(
         A restarted or terminating server closes its sockets; asyncpg notices the end of the
         stream as soon as the loop polls, so `is_closed()` answers without a round trip and
         the pool quietly opens a fresh connection instead. A connection that dies mid-request
-        still invalidates the whole pool (SQLAlchemy's disconnect handling)."""
-        if dbapi_conn.driver_connection.is_closed():
+        still invalidates the whole pool (SQLAlchemy's disconnect handling).
+
+        A connection given back in a broken state (a statement interrupted half-way, still
+        "in progress", or a transaction left open because its rollback failed) is replaced
+        the same way: the next request would only meet "another operation is in
+        progress". Both checks read the driver's state; neither is a round trip."""
+        driver = dbapi_conn.driver_connection
+        if driver.is_closed():
             raise exc.DisconnectionError("connection closed by the server")
+        if _left_broken(driver):
+            raise exc.DisconnectionError("connection left in a broken state")
+
+    @event.listens_for(engine.sync_engine, "handle_error")
+    def _broken_is_a_disconnect(context) -> None:
+        """Every connection failure the app answers 503 for (`is_connection_failure`: lost,
+        refused, the server shutting down, terminated by an administrator, a driver left
+        mid-operation) invalidates its connection, so the pool never hands it out again.
+        asyncpg's dialect counts as a disconnect only a socket it has already seen closed."""
+        if not context.is_disconnect and is_connection_failure(context.original_exception):
+            context.is_disconnect = True
 
     return engine
+
+
+def _left_broken(driver) -> bool:
+    """An asyncpg connection given back mid-transaction, mid-statement or mid-cancel (the
+    same state asyncpg's own pool checks on release; it exposes no public test for it)."""
+    if driver.is_in_transaction():
+        return True
+    cancelling = getattr(getattr(driver, "_protocol", None), "_is_cancelling", None)
+    if cancelling is not None and cancelling():
+        return True
+    return bool(getattr(getattr(driver, "_stmt_exclusive_section", None), "_acquired", 0))
 
 
 def make_session_factory(bind, info: dict | None = None) -> async_sessionmaker[AsyncSession]:

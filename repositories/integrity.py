@@ -16,7 +16,7 @@ import socket
 from typing import Any
 
 import asyncpg
-from sqlalchemy.exc import DBAPIError, IntegrityError
+from sqlalchemy.exc import DBAPIError, IntegrityError, PendingRollbackError
 
 from domain.areas import area_modules
 from domain.errors import Conflict, DomainError, ReferenceNotFound
@@ -100,9 +100,15 @@ _CONNECTION_ERRNOS = frozenset({
     errno.ECONNREFUSED, errno.ECONNRESET, errno.ECONNABORTED, errno.EPIPE, errno.ETIMEDOUT,
     errno.EHOSTUNREACH, errno.ENETUNREACH, errno.ENETDOWN, errno.EHOSTDOWN, errno.ENOTCONN,
 })
+# Connection lost or never made (08xxx), the server shutting down or restarting (57P01-3:
+# "terminating connection due to administrator command", "the database system is shutting
+# down"), no connection slot left (53300), and the driver's own state errors: a connection
+# closed under it, or left in the middle of an operation ("another operation is in
+# progress") by a statement that was interrupted.
 _LOST_DRIVER = (asyncpg.PostgresConnectionError, asyncpg.InterfaceError,
                 asyncpg.exceptions.AdminShutdownError, asyncpg.exceptions.CannotConnectNowError,
-                asyncpg.exceptions.CrashShutdownError)
+                asyncpg.exceptions.CrashShutdownError,
+                asyncpg.exceptions.TooManyConnectionsError)
 
 
 def _chain(exc: BaseException | None):
@@ -136,5 +142,9 @@ def is_connection_failure(exc: BaseException) -> bool:
                 or str(link).startswith("Multiple exceptions: [Errno")):
             return True
         if isinstance(link, DBAPIError) and link.connection_invalidated:
+            return True
+        # The session's connection was invalidated by one of the above and the session was
+        # used again before its rollback: the same outage, seen one step later.
+        if isinstance(link, PendingRollbackError) and "invalid transaction" in str(link):
             return True
     return False
