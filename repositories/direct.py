@@ -42,7 +42,7 @@ from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession
 from sqlalchemy.util import LRUCache
 
-from repositories.integrity import is_connection_failure
+from repositories.integrity import LOST_DRIVER, is_connection_failure
 
 
 class Run(Protocol):
@@ -174,9 +174,7 @@ def prepared(stmt, params: dict[str, Any] | None) -> tuple[str, list[Any]]:
 # SQLAlchemy's disconnects (503 database_unavailable) and the connection is discarded.
 # An OSError counts only when it is the socket's (refused, reset, unreachable): a full disk
 # on our side is not an outage.
-_LOST = (asyncpg.PostgresConnectionError, asyncpg.InterfaceError,
-         asyncpg.exceptions.AdminShutdownError, asyncpg.exceptions.CannotConnectNowError,
-         asyncpg.exceptions.CrashShutdownError, ConnectionError, socket.gaierror)
+_LOST = (*LOST_DRIVER, ConnectionError, socket.gaierror)
 
 
 class AsyncpgRun:

@@ -29,6 +29,7 @@ REFERENCES: dict[str, tuple[str, ...]] = {k: v for a in _AREAS
                                           for k, v in getattr(a, "REFERENCES", {}).items()}
 
 UNIQUE_VIOLATION, FOREIGN_KEY_VIOLATION, DISK_FULL = "23505", "23503", "53100"
+QUERY_CANCELED = "57014"  # statement_timeout (or an administrator's pg_cancel_backend)
 _SQLITE_UNIQUE = re.compile(r"UNIQUE constraint failed: ([\w.]+(?:, [\w.]+)*)")
 
 
@@ -105,7 +106,7 @@ _CONNECTION_ERRNOS = frozenset({
 # down"), no connection slot left (53300), and the driver's own state errors: a connection
 # closed under it, or left in the middle of an operation ("another operation is in
 # progress") by a statement that was interrupted.
-_LOST_DRIVER = (asyncpg.PostgresConnectionError, asyncpg.InterfaceError,
+LOST_DRIVER = (asyncpg.PostgresConnectionError, asyncpg.InterfaceError,
                 asyncpg.exceptions.AdminShutdownError, asyncpg.exceptions.CannotConnectNowError,
                 asyncpg.exceptions.CrashShutdownError,
                 asyncpg.exceptions.TooManyConnectionsError)
@@ -130,11 +131,18 @@ def is_storage_full(exc: BaseException) -> bool:
     return False
 
 
+def is_statement_timeout(exc: BaseException) -> bool:
+    """The database did not answer in time: the statement was cancelled (the connection is
+    still good)."""
+    return any(isinstance(link, asyncpg.QueryCanceledError)
+               or getattr(link, "sqlstate", None) == QUERY_CANCELED for link in _chain(exc))
+
+
 def is_connection_failure(exc: BaseException) -> bool:
     """The database cannot be reached or the connection broke: a socket error, a refused or
     reset connection, a timeout, or asyncpg's connection-level errors. Not any OSError."""
     for link in _chain(exc):
-        if isinstance(link, (ConnectionError, TimeoutError, socket.gaierror, *_LOST_DRIVER)):
+        if isinstance(link, (ConnectionError, TimeoutError, socket.gaierror, *LOST_DRIVER)):
             return True
         if isinstance(link, OSError) and (
                 link.errno in _CONNECTION_ERRNOS
@@ -145,6 +153,6 @@ def is_connection_failure(exc: BaseException) -> bool:
             return True
         # The session's connection was invalidated by one of the above and the session was
         # used again before its rollback: the same outage, seen one step later.
-        if isinstance(link, PendingRollbackError) and "invalid transaction" in str(link):
+        if isinstance(link, PendingRollbackError) and "reconnect until invalid" in str(link):
             return True
     return False

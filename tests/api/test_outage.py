@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import uuid
 
+import asyncpg
 import httpx
 import pytest
 from sqlalchemy import text
@@ -35,13 +36,16 @@ class Harness:
     """The app, a client, and an administrator's connection that can hold the app's
     statements at a trigger and terminate the app's backend there."""
 
-    def __init__(self, pg_url: str, pool_size: int = 1) -> None:
+    def __init__(self, pg_url: str, pool_size: int = 1, statement_timeout_ms: int = 60_000
+                 ) -> None:
         self.pg_url = pg_url
         self.pool_size = pool_size
+        self.statement_timeout_ms = statement_timeout_ms
 
     async def __aenter__(self) -> Harness:
         self.engine = make_engine(self.pg_url, pool_size=self.pool_size, max_overflow=0,
-                                  pool_timeout=30)
+                                  pool_timeout=30,
+                                  statement_timeout_ms=self.statement_timeout_ms)
         factory = make_session_factory(self.engine)
         self.app = create_app(make_settings(), session_factory=factory, engine=self.engine)
         await self.app.state.direct.open_pool(size=2, acquire_timeout=30, connect_timeout=5,
@@ -265,3 +269,81 @@ async def test_a_request_cancelled_mid_statement_leaves_no_broken_connection(har
                                       json=harness.unit(name))
     assert after.status_code == 201, after.text
     assert await harness.count(name) == 1
+
+
+async def test_a_write_past_its_statement_timeout_answers_503_and_stores_nothing(pg_url):
+    """The register's direct reads already answered a statement timeout 503; a write
+    through the session answered it 500."""
+    async with Harness(pg_url, statement_timeout_ms=300) as harness:
+        name = f"Tổ quá hạn {uuid.uuid4().hex[:6]}"
+        await harness.block("admin_unit", at_commit=False)
+        resp = await harness.post(name)
+        await harness.release()
+        assert_unavailable(resp)
+        assert await harness.count(name) == 0
+
+
+async def test_a_unit_of_work_whose_connection_died_closes_without_raising(harness):
+    """Terminated while idle in its transaction, the connection cannot even roll back: the
+    unit of work ends without raising (the answer being given stands) and the pool gives
+    the next one a new connection."""
+    from repositories.uow import SqlUnitOfWork
+
+    factory = harness.app.state.session_factory
+    uow = SqlUnitOfWork(factory)
+    await uow.__aenter__()
+    assert uow.session is not None
+    pid = await uow.session.scalar(text("SELECT pg_backend_pid()"))
+    await harness.terminate(pid)
+    await asyncio.sleep(0.2)  # the loop sees the socket close
+    await uow.__aexit__(None, None, None)
+    async with SqlUnitOfWork(factory) as again:
+        assert again.session is not None
+        assert await again.session.scalar(text("SELECT pg_backend_pid()")) != pid
+
+
+async def test_an_import_cut_off_by_the_outage_answers_503_and_leaves_no_job(pg_url):
+    """A small file runs inside its request. The database goes away mid-import (the app's
+    backend terminated, no new connection accepted): the client is told 503 and no job
+    was left behind (one was committed, "running", then queued again by the recovery
+    and imported a second time under the client's retry)."""
+    async with Harness(pg_url, pool_size=3) as harness:  # the progress reports had their own
+        await _cut_off_import(harness)
+
+
+async def _cut_off_import(harness: Harness) -> None:
+    from tests.api.test_imports import csv_bytes, row
+    from tests.builders import make_household
+
+    async with harness.app.state.session_factory() as session:
+        household = await make_household(session, harness.tree.group_a1)
+        await session.commit()
+    await harness.block("resident", at_commit=False)
+    request = asyncio.create_task(harness.client.post(
+        "/api/v1/imports", headers=harness.headers, data={"kind": "residents"},
+        files={"file": ("nhan-khau.csv", csv_bytes([row(household.code)]), "text/csv")}))
+    [pid] = await harness.wait_for(1, request)
+    database = await harness.admin.scalar(text("SELECT current_database()"))
+    server = await asyncpg.connect(
+        harness.pg_url.replace("postgresql+asyncpg://", "postgresql://").rsplit("/", 1)[0]
+        + "/postgres")
+    try:
+        await server.execute(f'ALTER DATABASE "{database}" ALLOW_CONNECTIONS false')
+        await harness.terminate(pid)
+        resp = await request
+    finally:
+        await server.execute(f'ALTER DATABASE "{database}" ALLOW_CONNECTIONS true')
+        await server.close()
+    await harness.release()
+    assert_unavailable(resp)
+    jobs = await harness.admin.scalar(text(
+        "SELECT count(*) FROM import_job WHERE created_by_id = :u"), {"u": harness.user.id})
+    assert jobs == 0
+    # The retry, the database back, imports the file once.
+    again = await harness.client.post(
+        "/api/v1/imports", headers=harness.headers, data={"kind": "residents"},
+        files={"file": ("nhan-khau.csv", csv_bytes([row(household.code)]), "text/csv")})
+    assert again.status_code == 202 and again.json()["status"] == "succeeded", again.text
+    jobs = await harness.admin.scalar(text(
+        "SELECT count(*) FROM import_job WHERE created_by_id = :u"), {"u": harness.user.id})
+    assert jobs == 1
