@@ -6,7 +6,7 @@ from sqlalchemy import event, exc
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from repositories.integrity import is_connection_failure
+from repositories.integrity import is_connection_failure, is_left_broken
 
 
 def make_engine(
@@ -59,11 +59,8 @@ def make_engine(
         "in progress", or a transaction left open because its rollback failed) is replaced
         the same way: the next request would only meet "another operation is in
         progress". Both checks read the driver's state; neither is a round trip."""
-        driver = dbapi_conn.driver_connection
-        if driver.is_closed():
-            raise exc.DisconnectionError("connection closed by the server")
-        if _left_broken(driver):
-            raise exc.DisconnectionError("connection left in a broken state")
+        if is_left_broken(dbapi_conn.driver_connection):
+            raise exc.DisconnectionError("connection closed by the server or left broken")
 
     @event.listens_for(engine.sync_engine, "handle_error")
     def _broken_is_a_disconnect(context) -> None:
@@ -75,17 +72,6 @@ def make_engine(
             context.is_disconnect = True
 
     return engine
-
-
-def _left_broken(driver) -> bool:
-    """An asyncpg connection given back mid-transaction, mid-statement or mid-cancel (the
-    same state asyncpg's own pool checks on release; it exposes no public test for it)."""
-    if driver.is_in_transaction():
-        return True
-    cancelling = getattr(getattr(driver, "_protocol", None), "_is_cancelling", None)
-    if cancelling is not None and cancelling():
-        return True
-    return bool(getattr(getattr(driver, "_stmt_exclusive_section", None), "_acquired", 0))
 
 
 def make_session_factory(bind, info: dict | None = None) -> async_sessionmaker[AsyncSession]:

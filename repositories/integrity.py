@@ -104,12 +104,27 @@ _CONNECTION_ERRNOS = frozenset({
 # Connection lost or never made (08xxx), the server shutting down or restarting (57P01-3:
 # "terminating connection due to administrator command", "the database system is shutting
 # down"), no connection slot left (53300), and the driver's own state errors: a connection
-# closed under it, or left in the middle of an operation ("another operation is in
-# progress") by a statement that was interrupted.
+# closed under it, or left in the middle of an operation by a statement that was
+# interrupted ("another operation is in progress", an InterfaceError; "cannot switch to
+# state 12; another operation (2) is in progress", an InternalClientError, seen on a pooled
+# connection after a PostgreSQL restart).
 LOST_DRIVER = (asyncpg.PostgresConnectionError, asyncpg.InterfaceError,
-                asyncpg.exceptions.AdminShutdownError, asyncpg.exceptions.CannotConnectNowError,
-                asyncpg.exceptions.CrashShutdownError,
-                asyncpg.exceptions.TooManyConnectionsError)
+               asyncpg.exceptions.InternalClientError,
+               asyncpg.exceptions.AdminShutdownError, asyncpg.exceptions.CannotConnectNowError,
+               asyncpg.exceptions.CrashShutdownError,
+               asyncpg.exceptions.TooManyConnectionsError)
+
+
+def is_left_broken(conn: asyncpg.Connection) -> bool:
+    """A pooled asyncpg connection that must not be used again: closed, or given back
+    mid-transaction, mid-statement or mid-cancel (the state asyncpg's own pool looks at on
+    release; it has no public test for it). Reads the driver's state: no round trip."""
+    if conn.is_closed() or conn.is_in_transaction():
+        return True
+    cancelling = getattr(getattr(conn, "_protocol", None), "_is_cancelling", None)
+    if cancelling is not None and cancelling():
+        return True
+    return bool(getattr(getattr(conn, "_stmt_exclusive_section", None), "_acquired", 0))
 
 
 def _chain(exc: BaseException | None):
