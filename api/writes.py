@@ -175,7 +175,10 @@ async def _twin_answer(uow: SqlUnitOfWork, keyed: tuple[str, str] | None,
         record = await uow.idempotency.claim(keyed[0])
     except Exception:
         return None
-    return None if record is None else _stored_answer(record, keyed[1], scope)
+    if record is None:
+        return None
+    log.info("a twin request stored its answer first; replayed")
+    return _stored_answer(record, keyed[1], scope)
 
 
 async def _problem(scope: Scope, receive: Receive, send: Send, exc: Exception) -> None:
