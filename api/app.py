@@ -15,10 +15,10 @@ from fastapi import APIRouter, Depends, FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 
 from api import docs, health, logs, permissions, problems
-from api.idempotency import IdempotencyMiddleware
 from api.input import InputCleaningMiddleware, input_guard
 from api.middleware import BodyLimitMiddleware, RequestContextMiddleware
 from api.settings import Settings, get_settings
+from api.writes import WriteTransaction
 from auth.tokens import TokenService, hmac_key, load_key
 from domain.areas import area_modules
 from repositories import paging
@@ -231,8 +231,8 @@ def create_app(settings: Settings | None = None, *, session_factory=None, engine
                            "Accept-Language", "X-Request-ID"],
             expose_headers=["ETag", "Location", "X-Request-ID", "Retry-After"],
         )
-    app.add_middleware(IdempotencyMiddleware, get_app_state=lambda: app.state)
-    # Outside the idempotency check, so a key's body is compared as the routes receive it.
+    app.add_middleware(WriteTransaction, get_app_state=lambda: app.state)
+    # Outside the write's transaction, so a key's body is compared as the routes receive it.
     app.add_middleware(InputCleaningMiddleware)
     app.add_middleware(BodyLimitMiddleware, limit=settings.max_body_bytes,
                        larger={"/api/v1/imports": settings.max_import_bytes})

@@ -9,6 +9,7 @@ from typing import Annotated
 from fastapi import Depends, Header, Query, Request
 from fastapi.security import OAuth2PasswordBearer
 
+from api.writes import REQUEST_UOW
 from auth.principal import principal_from_token
 from auth.tokens import TokenService
 from domain.access import Permission, Principal
@@ -24,7 +25,13 @@ oauth2 = OAuth2PasswordBearer(
 
 
 async def get_uow(request: Request) -> AsyncIterator[SqlUnitOfWork]:
-    """One unit of work per request; use cases commit explicitly, the rest rolls back."""
+    """One unit of work per request; use cases commit explicitly, the rest rolls back. A
+    write request's one is opened, and committed once its answer is ready, by
+    `api/writes.py`; a read's is opened here."""
+    uow = request.scope.get(REQUEST_UOW)
+    if uow is not None:
+        yield uow
+        return
     async with SqlUnitOfWork(request.app.state.session_factory) as uow:
         yield uow
 

@@ -258,12 +258,17 @@ async def _http(request: Request, exc: StarletteHTTPException) -> Response:
 
 
 def is_database_outage(exc: BaseException) -> bool:
-    """The database is out of reach; not a full disk, not any other OSError."""
+    """The database is out of reach or did not answer in time; not a full disk, not any other
+    OSError. Every failure mode of a connection counts (`integrity.is_connection_failure`):
+    lost, refused, the server shutting down or restarting, terminated by an administrator,
+    no connection slot left, a rollback that failed on a dead connection, a pooled
+    connection left broken; and a statement cancelled by `statement_timeout`, as the
+    register's direct reads already answered it."""
     if integrity.is_storage_full(exc):
         return False
     if isinstance(exc, (OperationalError, InterfaceError, PoolTimeoutError)):
         return True
-    return integrity.is_connection_failure(exc)
+    return integrity.is_connection_failure(exc) or integrity.is_statement_timeout(exc)
 
 
 async def unexpected(request: Request, exc: Exception) -> Response:

@@ -1,4 +1,5 @@
-"""Stored answers to POSTs sent with an Idempotency-Key, so a retry replays the first one."""
+"""Stored answers to POSTs sent with an Idempotency-Key, so a retry replays the first one
+(stored in the same transaction as the write they answer: `api/writes.py`)."""
 
 from __future__ import annotations
 
@@ -21,7 +22,9 @@ class IdempotencyRecord(SQLModel, table=True):
     key_hash: str = Field(primary_key=True, max_length=64)  # caller + key
     request_hash: str = Field(max_length=64)  # method, path, body
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
-    status_code: int | None = Field(default=None)  # None while the first request runs
+    # Written with the answer, in the write's own transaction; None only in a record an
+    # earlier version left "in progress" (forgotten when its key comes again).
+    status_code: int | None = Field(default=None)
     headers: list[Any] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
     body: bytes | None = Field(default=None, sa_column=Column(LargeBinary))
 

@@ -142,6 +142,10 @@ class IdempotencyKeyReused(Invalid):
 
 
 class IdempotencyKeyInProgress(Conflict):
+    """No longer answered: a twin with the same key now waits for the first attempt and
+    replays its answer (`api/writes.py`). Kept in the catalogue, where clients switch on it
+    and the v1 document only grows."""
+
     code = "idempotency_key_in_progress"
     vi = "Yêu cầu với Idempotency-Key này đang được xử lý"
     en = "A request with this Idempotency-Key is still in progress"

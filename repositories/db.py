@@ -6,6 +6,8 @@ from sqlalchemy import event, exc
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from repositories.integrity import is_connection_failure, is_left_broken
+
 
 def make_engine(
     url: str,
@@ -51,9 +53,23 @@ def make_engine(
         A restarted or terminating server closes its sockets; asyncpg notices the end of the
         stream as soon as the loop polls, so `is_closed()` answers without a round trip and
         the pool quietly opens a fresh connection instead. A connection that dies mid-request
-        still invalidates the whole pool (SQLAlchemy's disconnect handling)."""
-        if dbapi_conn.driver_connection.is_closed():
-            raise exc.DisconnectionError("connection closed by the server")
+        still invalidates the whole pool (SQLAlchemy's disconnect handling).
+
+        A connection given back in a broken state (a statement interrupted half-way, still
+        "in progress", or a transaction left open because its rollback failed) is replaced
+        the same way: the next request would only meet "another operation is in
+        progress". Both checks read the driver's state; neither is a round trip."""
+        if is_left_broken(dbapi_conn.driver_connection):
+            raise exc.DisconnectionError("connection closed by the server or left broken")
+
+    @event.listens_for(engine.sync_engine, "handle_error")
+    def _broken_is_a_disconnect(context) -> None:
+        """Every connection failure the app answers 503 for (`is_connection_failure`: lost,
+        refused, the server shutting down, terminated by an administrator, a driver left
+        mid-operation) invalidates its connection, so the pool never hands it out again.
+        asyncpg's dialect counts as a disconnect only a socket it has already seen closed."""
+        if not context.is_disconnect and is_connection_failure(context.original_exception):
+            context.is_disconnect = True
 
     return engine
 

@@ -30,6 +30,7 @@ ways of running one.
 from __future__ import annotations
 
 import asyncio
+import logging
 import socket
 from collections.abc import AsyncIterator, MutableMapping, Sequence
 from contextlib import asynccontextmanager, nullcontext
@@ -42,7 +43,9 @@ from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession
 from sqlalchemy.util import LRUCache
 
-from repositories.integrity import is_connection_failure
+from repositories.integrity import LOST_DRIVER, is_connection_failure, is_left_broken
+
+log = logging.getLogger("repositories.direct")
 
 
 class Run(Protocol):
@@ -174,9 +177,7 @@ def prepared(stmt, params: dict[str, Any] | None) -> tuple[str, list[Any]]:
 # SQLAlchemy's disconnects (503 database_unavailable) and the connection is discarded.
 # An OSError counts only when it is the socket's (refused, reset, unreachable): a full disk
 # on our side is not an outage.
-_LOST = (asyncpg.PostgresConnectionError, asyncpg.InterfaceError,
-         asyncpg.exceptions.AdminShutdownError, asyncpg.exceptions.CannotConnectNowError,
-         asyncpg.exceptions.CrashShutdownError, ConnectionError, socket.gaierror)
+_LOST = (*LOST_DRIVER, ConnectionError, socket.gaierror)
 
 
 class AsyncpgRun:
@@ -278,22 +279,42 @@ class Direct:
         if self.pool is not None:
             await self.pool.close()
 
-    @asynccontextmanager
-    async def run(self) -> AsyncIterator[Run]:
-        if self.pool is not None:
+    async def _acquire(self, pool: asyncpg.Pool) -> asyncpg.Connection:
+        """A usable pooled connection; one the server closed or a statement left broken is
+        discarded here (as the engine's checkout does) and another one taken."""
+        for _ in range(pool.get_max_size() + 1):
             try:
                 # An idle connection is handed over at once: no timeout to arm and cancel.
-                conn = await (self.pool.acquire() if self.pool.get_idle_size() else
-                              self.pool.acquire(timeout=self.acquire_timeout))
+                conn = await (pool.acquire() if pool.get_idle_size() else
+                              pool.acquire(timeout=self.acquire_timeout))
             except TimeoutError as exc:  # every connection busy: 503 service_busy
                 raise PoolTimeoutError("direct pool exhausted") from exc
             # Refused, bad password, no such database: while connecting, any OSError is one.
             except (*_LOST, OSError, asyncpg.PostgresError) as exc:
                 raise ConnectionError(f"database unreachable: {type(exc).__name__}") from exc
+            if not is_left_broken(conn):
+                return conn
+            conn.terminate()
+            await pool.release(conn)
+        raise ConnectionError("database connections broken")
+
+    @asynccontextmanager
+    async def run(self) -> AsyncIterator[Run]:
+        if self.pool is not None:
+            conn = await self._acquire(self.pool)
             try:
                 yield AsyncpgRun(conn)
+            except ConnectionError:
+                conn.terminate()  # broken under the statement: never handed out again
+                raise
             finally:
-                await self.pool.release(conn)
+                try:
+                    await self.pool.release(conn)
+                except Exception as exc:  # asyncpg has terminated it: the pool opens anew
+                    # A reset that fails on a dead connection must not replace the answer
+                    # (the read succeeded, or its own failure is already on its way).
+                    log.warning("connection not reusable; discarded",
+                                extra={"error": type(exc).__name__})
             return
         if isinstance(self.bind, AsyncConnection):
             if self.dialect != "postgresql":

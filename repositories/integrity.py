@@ -16,7 +16,7 @@ import socket
 from typing import Any
 
 import asyncpg
-from sqlalchemy.exc import DBAPIError, IntegrityError
+from sqlalchemy.exc import DBAPIError, IntegrityError, PendingRollbackError
 
 from domain.areas import area_modules
 from domain.errors import Conflict, DomainError, ReferenceNotFound
@@ -29,6 +29,7 @@ REFERENCES: dict[str, tuple[str, ...]] = {k: v for a in _AREAS
                                           for k, v in getattr(a, "REFERENCES", {}).items()}
 
 UNIQUE_VIOLATION, FOREIGN_KEY_VIOLATION, DISK_FULL = "23505", "23503", "53100"
+QUERY_CANCELED = "57014"  # statement_timeout (or an administrator's pg_cancel_backend)
 _SQLITE_UNIQUE = re.compile(r"UNIQUE constraint failed: ([\w.]+(?:, [\w.]+)*)")
 
 
@@ -100,9 +101,30 @@ _CONNECTION_ERRNOS = frozenset({
     errno.ECONNREFUSED, errno.ECONNRESET, errno.ECONNABORTED, errno.EPIPE, errno.ETIMEDOUT,
     errno.EHOSTUNREACH, errno.ENETUNREACH, errno.ENETDOWN, errno.EHOSTDOWN, errno.ENOTCONN,
 })
-_LOST_DRIVER = (asyncpg.PostgresConnectionError, asyncpg.InterfaceError,
-                asyncpg.exceptions.AdminShutdownError, asyncpg.exceptions.CannotConnectNowError,
-                asyncpg.exceptions.CrashShutdownError)
+# Connection lost or never made (08xxx), the server shutting down or restarting (57P01-3:
+# "terminating connection due to administrator command", "the database system is shutting
+# down"), no connection slot left (53300), and the driver's own state errors: a connection
+# closed under it, or left in the middle of an operation by a statement that was
+# interrupted ("another operation is in progress", an InterfaceError; "cannot switch to
+# state 12; another operation (2) is in progress", an InternalClientError, seen on a pooled
+# connection after a PostgreSQL restart).
+LOST_DRIVER = (asyncpg.PostgresConnectionError, asyncpg.InterfaceError,
+               asyncpg.exceptions.InternalClientError,
+               asyncpg.exceptions.AdminShutdownError, asyncpg.exceptions.CannotConnectNowError,
+               asyncpg.exceptions.CrashShutdownError,
+               asyncpg.exceptions.TooManyConnectionsError)
+
+
+def is_left_broken(conn: asyncpg.Connection) -> bool:
+    """A pooled asyncpg connection that must not be used again: closed, or given back
+    mid-transaction, mid-statement or mid-cancel (the state asyncpg's own pool looks at on
+    release; it has no public test for it). Reads the driver's state: no round trip."""
+    if conn.is_closed() or conn.is_in_transaction():
+        return True
+    cancelling = getattr(getattr(conn, "_protocol", None), "_is_cancelling", None)
+    if cancelling is not None and cancelling():
+        return True
+    return bool(getattr(getattr(conn, "_stmt_exclusive_section", None), "_acquired", 0))
 
 
 def _chain(exc: BaseException | None):
@@ -124,11 +146,18 @@ def is_storage_full(exc: BaseException) -> bool:
     return False
 
 
+def is_statement_timeout(exc: BaseException) -> bool:
+    """The database did not answer in time: the statement was cancelled (the connection is
+    still good)."""
+    return any(isinstance(link, asyncpg.QueryCanceledError)
+               or getattr(link, "sqlstate", None) == QUERY_CANCELED for link in _chain(exc))
+
+
 def is_connection_failure(exc: BaseException) -> bool:
     """The database cannot be reached or the connection broke: a socket error, a refused or
     reset connection, a timeout, or asyncpg's connection-level errors. Not any OSError."""
     for link in _chain(exc):
-        if isinstance(link, (ConnectionError, TimeoutError, socket.gaierror, *_LOST_DRIVER)):
+        if isinstance(link, (ConnectionError, TimeoutError, socket.gaierror, *LOST_DRIVER)):
             return True
         if isinstance(link, OSError) and (
                 link.errno in _CONNECTION_ERRNOS
@@ -136,5 +165,9 @@ def is_connection_failure(exc: BaseException) -> bool:
                 or str(link).startswith("Multiple exceptions: [Errno")):
             return True
         if isinstance(link, DBAPIError) and link.connection_invalidated:
+            return True
+        # The session's connection was invalidated by one of the above and the session was
+        # used again before its rollback: the same outage, seen one step later.
+        if isinstance(link, PendingRollbackError) and "reconnect until invalid" in str(link):
             return True
     return False

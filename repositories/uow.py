@@ -1,16 +1,24 @@
-"""The real unit of work: one session, repositories over it, and rollback unless committed."""
+"""The real unit of work: one session, repositories over it, and rollback unless committed.
+
+Outside a request (jobs, the CLI, reads) `commit()` commits. A write request's unit of work
+is `deferred` (opened by `api/writes.py`): there `commit()` flushes and sets a SAVEPOINT, so
+the use case keeps its explicit commits and reads its own writes, and the one COMMIT happens
+when the answer is ready, with the stored Idempotency-Key answer in the same transaction."""
 
 from __future__ import annotations
 
+import logging
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy.ext.asyncio import async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncSessionTransaction, async_sessionmaker
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from repositories.areas import REPOSITORIES
 from repositories.idempotency import IdempotencyRepository
 from repositories.queue import SqlJobs
+
+log = logging.getLogger("repositories.uow")
 
 if TYPE_CHECKING:
     from repositories.accounts import (
@@ -51,32 +59,94 @@ class SqlUnitOfWork:
     announcements: AnnouncementRepository
     audit: AuditRepository
 
-    def __init__(self, session_factory: async_sessionmaker[AsyncSession]) -> None:
+    def __init__(self, session_factory: async_sessionmaker[AsyncSession], *,
+                 deferred: bool = False) -> None:
         self._factory = session_factory
         self.session: AsyncSession | None = None
+        # A write request's unit of work (`api/writes.py`): `commit()` keeps, COMMIT waits
+        # for the answer.
+        self.deferred = deferred
+        self.commit_wanted = False
+        self._mark: AsyncSessionTransaction | None = None  # the SAVEPOINT of the last commit()
+        self._jobs_kept = 0
 
     async def __aenter__(self) -> SqlUnitOfWork:
         self.session = self._factory()
         return self
 
     async def __aexit__(self, *exc) -> None:
-        assert self.session is not None
+        await self.close()
+
+    async def close(self) -> None:
+        """Roll back what was not committed and give the connection back. A rollback or close
+        that fails (the connection died under it) never hides the answer being given: the
+        connection is invalidated, so the pool does not hand it out again, and that is all."""
+        session, self.session = self.session, None
+        if session is None:
+            return
         try:
-            await self.session.rollback()
-        finally:
-            await self.session.close()
+            await session.rollback()
+        except Exception as exc:
+            log.warning("rollback failed; connection discarded",
+                        extra={"error": type(exc).__name__})
+            try:
+                await session.invalidate()
+            except Exception:  # nothing more to be done with a dead connection
+                log.debug("invalidate failed", exc_info=True)
+        try:
+            await session.close()
+        except Exception as exc:
+            log.warning("close failed", extra={"error": type(exc).__name__})
 
     async def commit(self) -> None:
+        """Keep what this unit of work wrote. Deferred (a write request): flush, and keep
+        going in the same transaction (read-your-writes), which the request's layer commits
+        once the answer is ready; a later `rollback()` goes back to here."""
         assert self.session is not None
-        await self.session.commit()
-        if "jobs" in self.__dict__:  # SQLite: jobs go to the in-process worker only now
-            await self.jobs.after_commit()
+        if not self.deferred:
+            await self.session.commit()
+            if "jobs" in self.__dict__:  # SQLite: jobs go to the in-process worker only now
+                await self.jobs.after_commit()
+            return
+        await self.session.flush()
+        self.commit_wanted = True
+        self._jobs_kept = len(self.jobs.pending) if "jobs" in self.__dict__ else 0
+        self._mark = await self.session.begin_nested()
 
     async def rollback(self) -> None:
+        """Forget what was written since the last `commit()` (deferred), or since the start."""
         assert self.session is not None
+        if self.deferred and self._mark is not None:
+            await self.undo_since_commit()
+            return
         await self.session.rollback()
         if "jobs" in self.__dict__:
             self.jobs.pending.clear()
+
+    async def undo_since_commit(self) -> None:
+        """Deferred: back to the state of the last `commit()`, which is kept."""
+        assert self.session is not None and self._mark is not None
+        if self._mark.is_active:
+            await self._mark.rollback()
+        self._mark = await self.session.begin_nested()
+        if "jobs" in self.__dict__:
+            del self.jobs.pending[self._jobs_kept:]
+
+    async def forget(self) -> None:
+        """Deferred: roll the whole transaction back (nothing of it is kept)."""
+        assert self.session is not None
+        await self.session.rollback()
+        self.commit_wanted, self._mark = False, None
+        if "jobs" in self.__dict__:
+            self.jobs.pending.clear()
+
+    async def commit_now(self) -> None:
+        """Deferred: the one real COMMIT, when the answer is ready (then SQLite's jobs)."""
+        assert self.session is not None
+        await self.session.commit()
+        self.commit_wanted, self._mark = False, None
+        if "jobs" in self.__dict__:
+            await self.jobs.after_commit()
 
     @cached_property
     def jobs(self) -> SqlJobs:

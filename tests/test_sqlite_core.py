@@ -163,3 +163,30 @@ async def test_a_large_import_runs_on_the_in_process_worker(sqlite_client):
     listed = await c.get("/api/v1/residents", headers=h,
                          params={"household_id": household["id"], "include_total": "true"})
     assert listed.json()["total"] == 12_000
+
+
+async def test_idempotency_keys_on_sqlite(sqlite_client):
+    """No transaction lock to wait on: a twin that raced the first attempt finds its answer
+    stored under the key when it comes to store its own, drops its work and replays."""
+    c = sqlite_client
+    token = (await c.post("/api/v1/auth/token", data={
+        "grant_type": "password", "username": "root", "password": "sqlite admin password",
+    })).json()["access_token"]
+    h = {"Authorization": f"Bearer {token}"}
+    body = {"kind": "province", "name": "Gia Lai"}
+    first = await c.post("/api/v1/units", headers={**h, "Idempotency-Key": "one"}, json=body)
+    again = await c.post("/api/v1/units", headers={**h, "Idempotency-Key": "one"}, json=body)
+    assert (first.status_code, again.status_code) == (201, 201)
+    assert again.headers["idempotency-replayed"] == "true" and again.json() == first.json()
+    other = await c.post("/api/v1/units", headers={**h, "Idempotency-Key": "one"},
+                         json={**body, "name": "Khác"})
+    assert other.status_code == 422 and other.json()["code"] == "idempotency_key_reused"
+
+    twin = {"kind": "province", "name": "Bình Định"}
+    answers = await asyncio.gather(*(
+        c.post("/api/v1/units", headers={**h, "Idempotency-Key": "twin"}, json=twin)
+        for _ in range(2)))
+    assert [a.status_code for a in answers] == [201, 201], [a.text for a in answers]
+    assert answers[0].json() == answers[1].json()
+    listed = (await c.get("/api/v1/units?q=binh%20dinh", headers=h)).json()["items"]
+    assert [u["name"] for u in listed] == ["Bình Định"]

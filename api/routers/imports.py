@@ -121,12 +121,10 @@ async def create_import(
                                import_id=str(job.id))
     await uow.commit()
     response.headers["Location"] = f"/api/v1/imports/{job.id}"
-    runtime = request.app.state.runtime
-    if inline:  # if this process dies meanwhile, the recovery job queues it again
-        await tasks.run_import(runtime, import_id=str(job.id))
-    async with runtime.uow() as fresh:
-        return _view(await fresh.imports.job(job_id),
-                     language(request.headers.get("accept-language")))
+    if inline:  # in this request's transaction: the job and its outcome commit together
+        await tasks.run_inline(uow, who, job.id, request.app.state.runtime.var_dir)
+    return _view(await uow.imports.job(job_id, fresh=True),
+                 language(request.headers.get("accept-language")))
 
 
 @router.get("/imports/{import_id:uuid}", operation_id="imports_get", summary="Follow an import",

@@ -13,6 +13,7 @@ from domain.access import Principal
 from domain.imports import service
 from domain.imports.models import ImportJob, ImportStatus
 from domain.jobs import Runtime, periodic, task
+from domain.ports import UnitOfWork
 from domain.types import utcnow
 
 log = logging.getLogger("imports")
@@ -88,6 +89,32 @@ async def run_import(runtime: Runtime, *, import_id: str) -> None:
         if beating is not None:
             beating.cancel()
     path.unlink(missing_ok=True)
+
+
+async def _never_stopped(rows: int) -> bool:
+    return False  # nobody else can see a job its request has not committed, nor cancel it
+
+
+async def run_inline(uow: UnitOfWork, who: Principal, job_id: uuid.UUID, var_dir: Path) -> None:
+    """A small file, run by the request that accepts it, inside that request's transaction:
+    the job, its rows, its outcome and the answer commit together, or nothing does (the
+    client's retry then starts afresh; no half-run job is left to recover)."""
+    job = await uow.imports.claim(job_id, utcnow())
+    assert job is not None, "the request's own job, queued a moment ago"
+    await uow.commit()
+    path = upload_path(var_dir, job)
+    try:
+        await service.run_import(uow, who, job_id, path, _never_stopped)
+    except Exception:
+        log.exception("import crashed", extra={"job": str(job_id)})
+        await uow.rollback()  # back to the claimed job (a lost database fails here: a 503)
+        job = await uow.imports.job(job_id, fresh=True)
+        job.status, job.finished_at = ImportStatus.failed, utcnow()
+        job.errors = [{"line": 0, "column": "", "code": "internal_error",
+                       "message": "Lỗi hệ thống khi nhập tệp", "params": {}}]
+        await uow.commit()
+    finally:
+        path.unlink(missing_ok=True)
 
 
 @periodic("imports.recover", every_seconds=60)
