@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import os
 import pwd
+import re
 import shutil
 import signal
 import socket
@@ -14,6 +16,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections import Counter
 from pathlib import Path
 
 import asyncpg
@@ -134,6 +137,24 @@ class AppProcess:
 
     def log_tail(self, lines: int = 20) -> str:
         return "\n".join(self.log.read_text(errors="replace").splitlines()[-lines:])
+
+    def logged_errors(self) -> Counter:
+        """The errors it logged: message, exception, and the last of our frames it passed."""
+        found: Counter = Counter()
+        for line in self.log.read_text(errors="replace").splitlines():
+            try:
+                entry = json.loads(line)
+            except ValueError:
+                continue
+            if not isinstance(entry, dict) or entry.get("level") not in ("error", "critical"):
+                continue
+            trace = (entry.get("exception") or "").strip().splitlines()
+            ours = [f.strip().split(", in ")[0] for f in trace
+                    if f.strip().startswith("File") and str(ROOT) in f and ".venv" not in f]
+            raised = [t for t in trace if re.match(r"[\w.]+(Error|Exception)\b", t)]
+            found[(entry.get("message", "").strip(), raised[-1][:160] if raised else None,
+                   ours[-1].replace(str(ROOT) + "/", "") if ours else None)] += 1
+        return found
 
     async def ready(self, seconds: float = 60) -> None:
         """Wait for /readyz to answer 200 (the server migrated, bootstrapped and serves)."""
