@@ -45,7 +45,7 @@ from tests.fault.processes import (
 )
 
 CLIENTS = 6  # concurrent writers
-UP_SECONDS = 6.0  # load on a healthy cluster before, between and after the outages
+UP_SECONDS = 5.0  # load on a healthy cluster between and after the outages (2 s before)
 DOWN_SECONDS = 3.0  # how long a crashed cluster stays down
 BOUND = 15.0  # a pending write is acknowledged at most this long after the cluster is back
 GIVE_UP = BOUND + 1  # after the last recovery, a write still unacknowledged is abandoned
@@ -140,7 +140,7 @@ async def _answering(url: str) -> float:
 
 async def _outages(pg: Cluster, url: str, load: Load) -> list[Outage]:
     done = []
-    await asyncio.sleep(UP_SECONDS / 2)
+    await asyncio.sleep(2)
     down = time.monotonic()
     await asyncio.to_thread(pg.restart, "fast")
     done.append(Outage("pg_ctl restart -m fast", down, await _answering(url)))
