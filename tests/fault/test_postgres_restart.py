@@ -22,6 +22,8 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
+import pwd
+import shutil
 import statistics
 import time
 import uuid
@@ -98,11 +100,22 @@ def quiet_client():
     logger.setLevel(level)
 
 
+def _user_exists(name: str) -> bool:
+    try:
+        pwd.getpwnam(name)
+    except KeyError:
+        return False
+    return True
+
+
 @pytest.fixture
 async def cluster():
-    bindir = postgres_bindir()
+    bindir, message = postgres_bindir(), None
     if bindir is None:
         message = "no PostgreSQL server binaries (initdb, pg_ctl) to run a throwaway cluster"
+    elif os.geteuid() == 0 and not (shutil.which("runuser") and _user_exists("postgres")):
+        message = "as root, PostgreSQL runs as the user postgres: needs runuser and that user"
+    if bindir is None or message is not None:
         if os.environ.get("CI", "").lower() in {"1", "true", "yes"}:
             pytest.fail(message, pytrace=False)
         pytest.skip(message)
@@ -214,6 +227,8 @@ def _checks(writes: list[Write], outages: list[Outage], stored: dict[str, list[s
             failed.append(f"{name}: {len(bad)}, e.g. {[show(b) for b in bad[:3]]}")
 
     check("server exited during the test", [server_status] if server_status is not None else [])
+    check("the outages went unnoticed (not one attempt failed: nothing was tested)",
+          [] if any(a.status is None or a.status >= 300 for a in answers) else ["no failure"])
     check("answers 5xx other than 503 (a 500 is a bug)",
           [a for a in answers if a.status is not None and a.status >= 500 and a.status != 503],
           lambda a: (a.status, a.code, a.request_id))
