@@ -300,6 +300,7 @@ async def test_writes_survive_postgres_restarts_and_crashes(cluster, server, qui
             outages = await _outages(pg, url, load)
         finally:
             load.stop.set()  # no new writes; the pending ones retry until acknowledged
+            load.deadline = min(load.deadline, time.monotonic() + GIVE_UP)  # or abandoned
             await asyncio.gather(*writers)
     conn = await asyncpg.connect(url.replace("postgresql+asyncpg://", "postgresql://"))
     try:
