@@ -6,6 +6,7 @@ import argparse
 import asyncio
 import json
 import secrets
+import signal
 import sys
 from pathlib import Path
 
@@ -53,9 +54,19 @@ async def bootstrap(settings: Settings) -> None:
         await engine.dispose()
 
 
+def _stopped(signum: int, frame: object) -> None:
+    """SIGTERM is how a supervisor asks us to stop: stopping as asked is a clean exit."""
+    raise SystemExit(0)
+
+
 def serve(settings: Settings) -> None:
     import uvicorn
 
+    # While it serves, uvicorn takes SIGTERM itself and finishes the requests in flight; then
+    # it raises the signal again for the handler that was there before it started, which by
+    # default ends the process with 143 (killed). This handler makes it 0, and a SIGTERM
+    # during the migration or the bootstrap also stops the process cleanly.
+    signal.signal(signal.SIGTERM, _stopped)
     migrate(settings)
     asyncio.run(bootstrap(settings))
     print(f"Digital Street API on http://{settings.host}:{settings.port}  "
@@ -66,10 +77,12 @@ def serve(settings: Settings) -> None:
 
 async def work(settings: Settings) -> None:
     """Run background jobs (imports, audit sealing, clean-ups) until SIGINT or SIGTERM."""
+    from api import logs
     from api.app import job_queue, job_runtime
     from repositories.db import make_engine, make_session_factory
     from repositories.queue import run_worker
 
+    logs.configure(settings.log_level)  # JSON lines on stderr, as `serve` writes them
     engine = make_engine(settings.effective_database_url, pool_size=settings.worker_concurrency,
                          max_overflow=settings.worker_concurrency,
                          connect_timeout=settings.db_connect_timeout)

@@ -118,6 +118,12 @@ _PHONE = re.compile(r"(?<![\w+])(?:\+84|84|0)[35789]\d{8}(?!\w)")
 _BEARER = re.compile(r"eyJ[\w-]+\.eyJ[\w-]+\.[\w-]+|Bearer\s+[\w.-]{20,}")
 
 
+def capture_log_file(path) -> None:
+    """The log file of a server or worker run as a process joins the run's logs, so it is
+    checked for personal data like the rest."""
+    _LOG_LINES.extend(path.read_text(errors="replace").splitlines())
+
+
 class _Capture(logging.Handler):
     def emit(self, record: logging.LogRecord) -> None:
         _LOG_LINES.append(self.format(record))
