@@ -41,12 +41,13 @@ _TEXT_PART_LIMIT = 1024 * 1024  # Starlette refuses larger text parts itself
 _MARK = INPUT_MARK
 
 
-def input_guard(
+async def input_guard(
     mark: Annotated[Literal["never"] | None, Header(alias=_MARK, include_in_schema=False)
                     ] = None, *, request: Request,
 ) -> None:
     """Fails its validation when the middleware refused some of the request's text, so the
-    route never runs; the 422 names the refused fields instead of this header."""
+    route never runs; the 422 names the refused fields instead of this header. Async on
+    purpose: FastAPI runs a plain `def` dependency in a worker thread, on every request."""
     if FAULTS in request.scope:  # unreachable while the mark fails; a route must not run
         raise InputRefused(request.scope[FAULTS])
 
@@ -208,8 +209,9 @@ class InputCleaningMiddleware:
         if faults:  # no route matches such a path: say why here
             await refusal(scope, faults)(scope, receive, send)
             return
-        scope = {**scope, "headers": [(k, v) for k, v in scope["headers"]
-                                      if k != _MARK.encode()]}
+        # The scope is changed in place, not copied: the access log outside reads the route
+        # the router sets on it.
+        scope["headers"] = [(k, v) for k, v in scope["headers"] if k != _MARK.encode()]
         query = scope.get("query_string", b"")
         if query:
             pairs, changed = _pairs(query, "query", faults)
@@ -267,7 +269,8 @@ class InputCleaningMiddleware:
 def _with_length(scope: Scope, length: int) -> Scope:
     headers = [(k, v) for k, v in scope["headers"] if k != b"content-length"]
     headers.append((b"content-length", str(length).encode()))
-    return {**scope, "headers": headers}
+    scope["headers"] = headers
+    return scope
 
 
 def _replay(body: bytes, receive: Receive) -> Receive:
