@@ -27,6 +27,11 @@ SECRET = "fault-secret-" + "y" * 40
 ADMIN_PASSWORD = "fault-admin-password"
 
 
+def runuser() -> str | None:
+    """util-linux's runuser, also where a user's PATH leaves out the sbin folders."""
+    return shutil.which("runuser") or shutil.which("runuser", path="/usr/sbin:/sbin")
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -60,7 +65,7 @@ class Cluster:
         if os.geteuid() == 0:
             user = pwd.getpwnam("postgres")  # KeyError: no such user, the caller skips
             os.chown(self.root, user.pw_uid, user.pw_gid)
-            self.as_user = ["runuser", "-u", "postgres", "--"]
+            self.as_user = [runuser() or "runuser", "-u", "postgres", "--"]
 
     @property
     def server_url(self) -> str:

@@ -23,7 +23,6 @@ import asyncio
 import logging
 import os
 import pwd
-import shutil
 import statistics
 import time
 import uuid
@@ -44,6 +43,7 @@ from tests.fault.processes import (
     answers,
     make_group,
     postgres_bindir,
+    runuser,
 )
 
 CLIENTS = 6  # concurrent writers
@@ -113,7 +113,7 @@ async def cluster():
     bindir, message = postgres_bindir(), None
     if bindir is None:
         message = "no PostgreSQL server binaries (initdb, pg_ctl) to run a throwaway cluster"
-    elif os.geteuid() == 0 and not (shutil.which("runuser") and _user_exists("postgres")):
+    elif os.geteuid() == 0 and not (runuser() and _user_exists("postgres")):
         message = "as root, PostgreSQL runs as the user postgres: needs runuser and that user"
     if bindir is None or message is not None:
         if os.environ.get("CI", "").lower() in {"1", "true", "yes"}:
