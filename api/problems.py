@@ -14,6 +14,7 @@ from sqlalchemy.exc import DBAPIError, IntegrityError, InterfaceError, Operation
 from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import Response
+from starlette.routing import Match
 
 from domain import context, messages
 from domain.errors import (
@@ -252,9 +253,24 @@ async def _http(request: Request, exc: StarletteHTTPException) -> Response:
     headers = dict(exc.headers or {})
     if exc.status_code == 401:
         headers.setdefault("WWW-Authenticate", "Bearer")
+    if exc.status_code == 405:
+        headers["Allow"] = ", ".join(allowed_methods(request))
     params = {"path": request.url.path, "method": request.method}
     return problem_response(request, code=case.code, status=exc.status_code, params=params,
                             headers=headers)
+
+
+def allowed_methods(request: Request) -> list[str]:
+    """Every method some route of this path answers. Starlette's 405 names only the methods
+    of the first route whose path matched, and a path such as `/households` is served by
+    one route per method. The routes are the app's own list (`app.state.routes`, set by
+    the factory), not the framework's nesting of included routers."""
+    methods: set[str] = set()
+    for route in getattr(request.app.state, "routes", ()):
+        match, _ = route.matches(request.scope)
+        if match != Match.NONE:
+            methods |= set(getattr(route, "methods", None) or ())
+    return sorted(methods)
 
 
 def is_database_outage(exc: BaseException) -> bool:

@@ -8,11 +8,12 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
-from typing import Annotated
+from enum import StrEnum
+from typing import Annotated, Any
 
 from pydantic import AfterValidator, AwareDatetime, StringConstraints
 from pydantic_core import PydanticCustomError
-from sqlalchemy import DateTime
+from sqlalchemy import DateTime, String
 from sqlalchemy.types import TypeDecorator
 
 from domain.clock import CLOCK_SKEW, today_vn
@@ -49,6 +50,25 @@ class UTCDateTime(TypeDecorator[datetime]):
         if value is not None and value.tzinfo is None:
             return value.replace(tzinfo=UTC)
         return value
+
+
+class EnumText(TypeDecorator[Any]):
+    """A StrEnum stored as its text: rows come back as the enum, not as a bare string
+    (`unit.level.value` on a unit read from the database was an AttributeError), and a
+    value outside the enum is refused before it is written."""
+
+    impl = String
+    cache_ok = True
+
+    def __init__(self, enum: type[StrEnum], length: int) -> None:
+        super().__init__(length)
+        self.enum = enum
+
+    def process_bind_param(self, value: Any, dialect) -> str | None:
+        return None if value is None else self.enum(value).value
+
+    def process_result_value(self, value: str | None, dialect) -> Any:
+        return None if value is None else self.enum(value)
 
 
 def _refuse_faults(value: str) -> None:

@@ -5,12 +5,12 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from sqlalchemy import JSON, Column, ForeignKey, String
+from sqlalchemy import JSON, Column, ForeignKey
 from sqlmodel import Field, SQLModel
 
 from domain.access import Role
 from domain.base import Entity
-from domain.types import UTCDateTime, utcnow
+from domain.types import EnumText, UTCDateTime, utcnow
 
 
 class User(Entity, table=True):
@@ -21,7 +21,7 @@ class User(Entity, table=True):
     username: str = Field(max_length=64, unique=True)  # stored lower-case
     display_name: str = Field(max_length=200)
     password_hash: str = Field(max_length=255)
-    role: Role = Field(sa_type=String(32), index=True)
+    role: Role = Field(sa_type=EnumText(Role, 32), index=True)
     disabled_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     # Bumped on a password, role, scope or status change: older tokens carry the old epoch.
     token_epoch: int = Field(default=0)

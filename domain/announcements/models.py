@@ -10,12 +10,13 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, field_validator
 from pydantic import Field as Body
 from pydantic_core import PydanticCustomError
-from sqlalchemy import JSON, Column, ForeignKey, Index, String, UniqueConstraint
+from sqlalchemy import JSON, Column, ForeignKey, Index, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from domain.base import Entity
 from domain.paging import Page
 from domain.types import (
+    EnumText,
     Note,
     PastInstant,
     ScheduleInstant,
@@ -54,7 +55,7 @@ class Announcement(Entity, table=True):
 
     title: str = Field(max_length=200)
     body: str = Field(max_length=4000)
-    category: AnnouncementCategory = Field(sa_type=String(24))
+    category: AnnouncementCategory = Field(sa_type=EnumText(AnnouncementCategory, 24))
     province_id: uuid.UUID = Field(foreign_key="admin_unit.id", index=True)
     commune_id: uuid.UUID = Field(foreign_key="admin_unit.id", index=True)
     # Kept for reading; `announcement_unit` holds the same ids for indexed scope checks.
@@ -105,7 +106,7 @@ class AnnouncementDelivery(SQLModel, table=True):
     id: uuid.UUID = Field(default_factory=uuid7, primary_key=True)
     announcement_id: uuid.UUID = Field(foreign_key="announcement.id")
     household_id: uuid.UUID = Field(foreign_key="household.id")
-    channel: Channel = Field(sa_type=String(24))
+    channel: Channel = Field(sa_type=EnumText(Channel, 24))
     delivered_at: datetime = Field(sa_type=UTCDateTime)
     delivered_by_id: uuid.UUID
     delivered_by_name: str = Field(max_length=200)

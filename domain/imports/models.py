@@ -7,10 +7,10 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import JSON, Column, String
+from sqlalchemy import JSON, Column
 from sqlmodel import Field, SQLModel
 
-from domain.types import UTCDateTime, utcnow, uuid7
+from domain.types import EnumText, UTCDateTime, utcnow, uuid7
 
 
 class ImportKind(StrEnum):
@@ -33,8 +33,8 @@ class ImportJob(SQLModel, table=True):
     __tablename__ = "import_job"
 
     id: uuid.UUID = Field(default_factory=uuid7, primary_key=True)
-    kind: ImportKind = Field(sa_type=String(16))
-    status: ImportStatus = Field(default=ImportStatus.queued, sa_type=String(24))
+    kind: ImportKind = Field(sa_type=EnumText(ImportKind, 16))
+    status: ImportStatus = Field(default=ImportStatus.queued, sa_type=EnumText(ImportStatus, 24))
     dry_run: bool = Field(default=False)
     partial: bool = Field(default=False)
     filename: str = Field(max_length=255)

@@ -7,12 +7,12 @@ from datetime import date, datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, Column, ForeignKey, Index, String, UniqueConstraint
+from sqlalchemy import JSON, BigInteger, Column, ForeignKey, Index, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from domain.base import Entity
 from domain.register.models import ReadinessKind
-from domain.types import UTCDateTime, utcnow, uuid7
+from domain.types import EnumText, UTCDateTime, utcnow, uuid7
 
 
 class Goal(StrEnum):
@@ -95,7 +95,8 @@ class Campaign(Entity, table=True):
     street_ids: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
     starts_on: date
     ends_on: date
-    status: CampaignStatus = Field(default=CampaignStatus.draft, sa_type=String(16))
+    status: CampaignStatus = Field(default=CampaignStatus.draft,
+                                   sa_type=EnumText(CampaignStatus, 16))
     started_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     closed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     target_households: int = Field(default=0)
@@ -152,7 +153,7 @@ class Visit(SQLModel, table=True):
     volunteer_id: uuid.UUID
     volunteer_name: str = Field(max_length=200)
     visited_at: datetime = Field(sa_type=UTCDateTime)
-    outcome: Outcome = Field(sa_type=String(24))
+    outcome: Outcome = Field(sa_type=EnumText(Outcome, 24))
     notes: str | None = Field(default=None, max_length=4000)
     follow_up_on: date | None = Field(default=None)
     residents: list[dict[str, Any]] = Field(default_factory=list,
@@ -167,7 +168,7 @@ class GoalProgress(SQLModel, table=True):
 
     campaign_id: uuid.UUID = Field(foreign_key="campaign.id", primary_key=True)
     resident_id: uuid.UUID = Field(foreign_key="resident.id", primary_key=True)
-    action: Action = Field(sa_type=String(32), primary_key=True)
+    action: Action = Field(sa_type=EnumText(Action, 32), primary_key=True)
     first_at: datetime = Field(sa_type=UTCDateTime)
     visit_id: uuid.UUID
     volunteer_id: uuid.UUID
@@ -206,7 +207,7 @@ class VisitNeed(SQLModel, table=True):
     visit_id: uuid.UUID = Field(foreign_key="visit.id")
     household_id: uuid.UUID = Field(foreign_key="household.id")
     resident_id: uuid.UUID | None = Field(default=None, foreign_key="resident.id")
-    category: NeedCategory = Field(sa_type=String(24))
+    category: NeedCategory = Field(sa_type=EnumText(NeedCategory, 24))
     description: str = Field(max_length=2000)
     status: str = Field(default="open", max_length=16)
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)

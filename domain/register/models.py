@@ -7,11 +7,11 @@ from datetime import date, datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import JSON, Column, ForeignKey, Index, String, text
+from sqlalchemy import JSON, Column, ForeignKey, Index, text
 from sqlmodel import Field, SQLModel
 
 from domain.base import Entity
-from domain.types import UTCDateTime, utcnow, uuid7
+from domain.types import EnumText, UTCDateTime, utcnow, uuid7
 
 
 class Sex(StrEnum):
@@ -83,7 +83,8 @@ class Household(Entity, table=True):
     house_number: str | None = Field(default=None, max_length=32)
     house_number_sort: int = Field(default=0)  # numeric part, for walking order
     old_address_text: str | None = Field(default=None, max_length=500)
-    residence_type: HouseholdResidence = Field(default="permanent", sa_type=String(16))
+    residence_type: HouseholdResidence = Field(default="permanent",
+                                               sa_type=EnumText(HouseholdResidence, 16))
     head_id: uuid.UUID | None = Field(
         default=None,
         sa_column=Column(
@@ -123,7 +124,7 @@ class Resident(Entity, table=True):
     household_id: uuid.UUID | None = Field(
         default=None, foreign_key="household.id", ondelete="RESTRICT"
     )
-    relationship: Relationship | None = Field(default=None, sa_type=String(24))
+    relationship: Relationship | None = Field(default=None, sa_type=EnumText(Relationship, 24))
     province_id: uuid.UUID = Field(foreign_key="admin_unit.id", ondelete="RESTRICT")
     commune_id: uuid.UUID = Field(foreign_key="admin_unit.id", ondelete="RESTRICT")
     group_id: uuid.UUID = Field(foreign_key="admin_unit.id", ondelete="RESTRICT")
@@ -133,11 +134,11 @@ class Resident(Entity, table=True):
     given_name_folded: str = Field(max_length=100)  # rosters sort by given name
     birth_date: date | None = Field(default=None)
     birth_year: int | None = Field(default=None)
-    sex: Sex = Field(sa_type=String(8))
+    sex: Sex = Field(sa_type=EnumText(Sex, 8))
     id_number: str | None = Field(default=None, max_length=12)  # số định danh cá nhân
     id_number_mismatch: bool = Field(default=False)  # digits 4-6 disagree with birth/sex
     phone: str | None = Field(default=None, max_length=16)  # E.164
-    residence_status: ResidenceStatus = Field(sa_type=String(24))
+    residence_status: ResidenceStatus = Field(sa_type=EnumText(ResidenceStatus, 24))
     residence_since: date | None = Field(default=None)
     status_changed_on: date | None = Field(default=None)  # moved out / deceased date
     deleted_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
@@ -151,7 +152,7 @@ class ReadinessFact(SQLModel, table=True):
 
     id: uuid.UUID = Field(default_factory=uuid7, primary_key=True)
     resident_id: uuid.UUID = Field(foreign_key="resident.id", ondelete="CASCADE")
-    kind: ReadinessKind = Field(sa_type=String(32))
+    kind: ReadinessKind = Field(sa_type=EnumText(ReadinessKind, 32))
     occurred_on: date
     recorded_by_id: uuid.UUID | None = Field(default=None)
     recorded_by_name: str | None = Field(default=None, max_length=200)
@@ -209,10 +210,10 @@ class TransferRequest(Entity, table=True):
     source_province_id: uuid.UUID = Field(foreign_key="admin_unit.id", ondelete="RESTRICT")
     source_commune_id: uuid.UUID = Field(foreign_key="admin_unit.id", ondelete="RESTRICT")
     source_group_id: uuid.UUID = Field(foreign_key="admin_unit.id", ondelete="RESTRICT")
-    relationship: Relationship = Field(sa_type=String(24))
-    residence_status: ResidenceStatus = Field(sa_type=String(24))
+    relationship: Relationship = Field(sa_type=EnumText(Relationship, 24))
+    residence_status: ResidenceStatus = Field(sa_type=EnumText(ResidenceStatus, 24))
     reason: str | None = Field(default=None, max_length=500)
-    status: TransferStatus = Field(default="pending", sa_type=String(16))
+    status: TransferStatus = Field(default="pending", sa_type=EnumText(TransferStatus, 16))
     requested_by_id: uuid.UUID | None = Field(default=None)
     requested_by_name: str | None = Field(default=None, max_length=200)
     decided_by_id: uuid.UUID | None = Field(default=None)

@@ -5,10 +5,11 @@ from __future__ import annotations
 import uuid
 from enum import StrEnum
 
-from sqlalchemy import Column, ForeignKey, Index, String, UniqueConstraint
+from sqlalchemy import Column, ForeignKey, Index, UniqueConstraint
 from sqlmodel import Field
 
 from domain.base import Entity
+from domain.types import EnumText
 
 
 class UnitLevel(StrEnum):
@@ -58,8 +59,8 @@ class AdminUnit(Entity, table=True):
         Index(None, "name_folded", "id"),
     )
 
-    level: UnitLevel = Field(sa_type=String(16), index=True)
-    kind: UnitKind = Field(sa_type=String(16))
+    level: UnitLevel = Field(sa_type=EnumText(UnitLevel, 16), index=True)
+    kind: UnitKind = Field(sa_type=EnumText(UnitKind, 16))
     code: str | None = Field(default=None, max_length=10)  # Decision 19/2025/QĐ-TTg
     name: str = Field(max_length=200)
     name_folded: str = Field(max_length=200)

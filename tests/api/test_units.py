@@ -195,6 +195,26 @@ class TestUpdateDelete:
         assert_problem(stale, 412, "precondition_failed")
         assert (await client.get(url, headers=h)).json()["name"] == "Tổ 1"
 
+    async def test_patch_with_a_code_of_the_wrong_length_or_level_is_a_422(
+            self, app, client, session):
+        """Every unit level with each code shape: a code that does not fit the level is a
+        422 on `code`, never a server error, and the unit is unchanged."""
+        h = await admin_headers(app, session)
+        tree = await make_tree(session)
+        for unit in (tree.province, tree.commune_a, tree.group_a1):
+            url = f"/api/v1/units/{unit.id}"
+            for code in ("12", "12345", "1", "abc", ""):
+                before = await client.get(url, headers=h)
+                resp = await client.patch(url, headers={**h, "If-Match": before.headers["etag"]},
+                                          json={"code": code})
+                if resp.status_code == 200:
+                    assert (unit.level.value, len(code)) in {("province", 2), ("commune", 5)}
+                    continue
+                assert resp.status_code == 422, (unit.level, code, resp.text)
+                assert resp.json()["errors"][0]["loc"] == ["body", "code"]
+                assert (await client.get(url, headers=h)).headers["etag"] == \
+                    before.headers["etag"]
+
     async def test_delete_refuses_unit_with_children(self, app, client, session):
         h = await admin_headers(app, session)
         tree = await make_tree(session)
