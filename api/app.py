@@ -78,9 +78,36 @@ def paths_in_tag_order(app: FastAPI) -> None:
     def openapi() -> dict[str, Any]:
         schema = plain_openapi()
         schema["paths"] = dict(sorted(schema.get("paths", {}).items(), key=first_tag))
+        problem_answers(schema)
         return schema
 
     app.openapi = openapi  # type: ignore[method-assign]  # FastAPI's documented override
+
+
+def problem_answers(schema: dict[str, Any]) -> None:
+    """Every error answer is the problem document, as the server sends it: FastAPI adds an
+    `application/json` copy of a declared model, and writes its own `HTTPValidationError`
+    422 for a route that declared none (an operation with no parameter and no body has
+    none at all)."""
+    entry = problems.responses(422)[422]
+    problem_422 = {"description": entry["description"], "content": entry["content"]}
+    if "x-error-codes" in entry:
+        problem_422["x-error-codes"] = entry["x-error-codes"]
+    for item in schema.get("paths", {}).values():
+        for operation in item.values():
+            answers = operation.get("responses", {})
+            for status, answer in answers.items():
+                content = answer.get("content", {})
+                if status[0] in "45" and "application/problem+json" in content:
+                    content.pop("application/json", None)  # FastAPI's copy of the model
+            if "HTTPValidationError" not in str(answers.get("422", "")):
+                continue
+            if operation.get("parameters") or operation.get("requestBody"):
+                answers["422"] = problem_422
+            else:
+                del answers["422"]
+    for name in ("HTTPValidationError", "ValidationError"):
+        schema.get("components", {}).get("schemas", {}).pop(name, None)
 
 
 def migration_head() -> str | None:

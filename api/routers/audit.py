@@ -83,10 +83,12 @@ async def list_audit_events(
 async def verify_audit_events(uow: UoW, who: AuditRead) -> AuditVerification:
     """Recompute every sealed event's hash in chain order; `ok` is false from the first
     altered (or missing) event. Reads only: the job worker does the sealing."""
+    # Pending first: the sealer may commit between the two reads, and `pending: 0` must
+    # mean that every event committed before it is among those `checked`.
+    pending = await uow.audit.pending()
     checked, bad = await uow.audit.verify()
     return AuditVerification(ok=bad is None, checked=checked,
-                             first_bad_id=bad.id if bad else None,
-                             pending=await uow.audit.pending())
+                             first_bad_id=bad.id if bad else None, pending=pending)
 
 
 routers = [router]
