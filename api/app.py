@@ -84,11 +84,23 @@ def paths_in_tag_order(app: FastAPI) -> None:
     app.openapi = openapi  # type: ignore[method-assign]  # FastAPI's documented override
 
 
+# Headers the problem answers of these statuses always carry (api/problems.py sets them).
+_RETRY_AFTER = {"Retry-After": {"description": "Seconds to wait before trying again",
+                                "schema": {"type": "integer", "minimum": 1}}}
+_ALWAYS_SENT: dict[str, dict[str, Any]] = {
+    "401": {"WWW-Authenticate": {"description": "`Bearer`, the scheme to authenticate with",
+                                 "schema": {"type": "string"}}},
+    "429": _RETRY_AFTER,
+    "503": _RETRY_AFTER,
+}
+
+
 def problem_answers(schema: dict[str, Any]) -> None:
     """Every error answer is the problem document, as the server sends it: FastAPI adds an
     `application/json` copy of a declared model, and writes its own `HTTPValidationError`
     422 for a route that declared none (an operation with no parameter and no body has
-    none at all)."""
+    none at all). Every operation states its `security` (`[]`: public), and the headers
+    an error answer always carries are declared."""
     entry = problems.responses(422)[422]
     problem_422 = {"description": entry["description"], "content": entry["content"]}
     if "x-error-codes" in entry:
@@ -96,10 +108,13 @@ def problem_answers(schema: dict[str, Any]) -> None:
     for item in schema.get("paths", {}).values():
         for operation in item.values():
             answers = operation.get("responses", {})
+            operation.setdefault("security", [])  # public: signs no one in, needs no token
             for status, answer in answers.items():
                 content = answer.get("content", {})
                 if status[0] in "45" and "application/problem+json" in content:
                     content.pop("application/json", None)  # FastAPI's copy of the model
+                if status in _ALWAYS_SENT:
+                    answer.setdefault("headers", {}).update(_ALWAYS_SENT[status])
             if "HTTPValidationError" not in str(answers.get("422", "")):
                 continue
             if operation.get("parameters") or operation.get("requestBody"):

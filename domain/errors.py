@@ -177,7 +177,7 @@ class ServiceUnavailable(DomainError):
     code = "service_unavailable"
     vi = "Dịch vụ tạm thời không phục vụ được"
     en = "The service is temporarily unavailable"
-    retry_after: ClassVar[int | None] = None
+    retry_after: ClassVar[int | None] = 5  # every 503 says when to try again
 
 
 class InsufficientStorage(DomainError):

@@ -105,3 +105,22 @@ def test_every_error_response_is_the_problem_document():
                 assert list(content) == ["application/problem+json"], (method, path, status)
                 assert content["application/problem+json"]["schema"] == {
                     "$ref": "#/components/schemas/Problem"}, (method, path, status)
+
+
+def test_security_and_the_headers_every_error_carries_are_declared():
+    """Every operation states its `security` (`[]` when public); every documented 401 names
+    `WWW-Authenticate`, every 429 and 503 `Retry-After`, as the server always sends them."""
+    document = json.loads(COMMITTED.read_text())
+    needed = {"401": "WWW-Authenticate", "429": "Retry-After", "503": "Retry-After"}
+    public = set()
+    for path, item in document["paths"].items():
+        for method, op in item.items():
+            assert "security" in op, (method, path)
+            if op["security"] == []:
+                public.add(path)
+            for status, header in needed.items():
+                if status in op["responses"]:
+                    assert header in op["responses"][status].get("headers", {}), (
+                        method, path, status)
+    assert public == {"/healthz", "/readyz", "/api/v1/auth/token", "/api/v1/auth/revoke",
+                      "/.well-known/jwks.json"}

@@ -50,6 +50,7 @@ class TestHealth:
         app.state.migration_head = "9999"
         resp = await client.get("/readyz")
         assert_problem(resp, 503, "not_ready")
+        assert int(resp.headers["retry-after"]) >= 1  # every 503 says when to try again
 
 
 class TestRequestId:
