@@ -52,7 +52,8 @@ class AnnouncementRepository(ScopedRepository[Announcement]):
              | JoinTable(Announcement.id, AnnouncementUnit.announcement_id,
                          AnnouncementUnit.unit_id, reaching))
 
-    def readable(self, principal: Principal, *, include_deleted: bool = False):
+    @classmethod
+    def readable(cls, principal: Principal, *, include_deleted: bool = False):
         stmt = super().readable(principal)
         if not principal.is_unscoped and principal.role in PUBLISHED_ONLY:
             stmt = stmt.where(_published(utcnow()))

@@ -47,9 +47,9 @@ from domain.types import utcnow, uuid7
 from repositories.accounts import UserRepository
 from repositories.register import policy as rules
 from repositories.register.records import (
+    HouseholdRepository,
     ResidentRepository,
     living_with_id_number,
-    writable_households,
 )
 from repositories.scoped import ScopedRepository, Through, Units, inside
 
@@ -186,7 +186,7 @@ class ImportRepository(ScopedRepository[ImportJob]):
         # Placement and uniqueness by the clauses the per-record use cases use. A code is
         # unique in its commune: a caller writing to several communes may see it twice, and
         # such a line is refused below rather than placed in either household.
-        households = writable_households(principal).with_only_columns(h.id).where(
+        households = HouseholdRepository.writable(principal).with_only_columns(h.id).where(
             h.code == s.household_code)
         # Correlated by hand: nested in `by_name` it would not find the staged row itself.
         household = households.order_by(h.id).limit(1).correlate_except(h).scalar_subquery()
@@ -201,7 +201,7 @@ class ImportRepository(ScopedRepository[ImportJob]):
                              else_=by_name.scalar_subquery())))
         problems = [(line, "household_code", "household_unknown") for line in await self._lines(
             select(s.line).where(s.household_id.is_(None)))]
-        other = writable_households(principal).with_only_columns(h.id).where(
+        other = HouseholdRepository.writable(principal).with_only_columns(h.id).where(
             h.code == s.household_code, h.id != s.household_id).correlate_except(h)
         problems += [(line, "household_code", "household_code_ambiguous") for line in
                      await self._lines(select(s.line).where(other.exists()))]

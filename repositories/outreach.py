@@ -87,7 +87,8 @@ class OutreachRepository(ScopedRepository[Campaign]):
                                 "province": Campaign.province_id})
                    | EveryUnit(Campaign.id, CampaignGroup.campaign_id, CampaignGroup.group_id))
 
-    def readable(self, principal: Principal, *, include_deleted: bool = False):
+    @classmethod
+    def readable(cls, principal: Principal, *, include_deleted: bool = False):
         if principal.reads_assignments:  # only the active campaigns they walk for
             mine = exists().where(CampaignHousehold.campaign_id == Campaign.id,
                                   CampaignHousehold.volunteer_id == principal.subject_id)

@@ -266,18 +266,23 @@ class ScopedRepository(Repository, Generic[M]):
         """The caller's scope as one predicate (true for the unscoped)."""
         return true() if principal.is_unscoped else cls.scope.clause(principal, dialect)
 
-    def readable(self, principal: Principal, *, include_deleted: bool = False) -> Select:
-        return self._within(self.scope, principal, include_deleted)
+    # Class methods: a statement built elsewhere (an import's set-wise SQL) starts from the
+    # same scope without a repository instance.
+    @classmethod
+    def readable(cls, principal: Principal, *, include_deleted: bool = False) -> Select:
+        return cls._within(cls.scope, principal, include_deleted)
 
-    def writable(self, principal: Principal, *, include_deleted: bool = False) -> Select:
+    @classmethod
+    def writable(cls, principal: Principal, *, include_deleted: bool = False) -> Select:
         """The rows the caller may change, or place something in (their own units and
         below, never an ancestor they only read)."""
-        return self._within(self.write_scope or self.scope, principal, include_deleted)
+        return cls._within(cls.write_scope or cls.scope, principal, include_deleted)
 
-    def _within(self, scope: Scope, principal: Principal, include_deleted: bool) -> Select:
-        stmt: Select = select(self.model)
-        if self.deleted_column and not include_deleted:
-            stmt = stmt.where(getattr(self.model, self.deleted_column).is_(None))
+    @classmethod
+    def _within(cls, scope: Scope, principal: Principal, include_deleted: bool) -> Select:
+        stmt: Select = select(cls.model)
+        if cls.deleted_column and not include_deleted:
+            stmt = stmt.where(getattr(cls.model, cls.deleted_column).is_(None))
         if not principal.is_unscoped:
             stmt = stmt.where(scope.clause(principal))
         return stmt

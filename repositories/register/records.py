@@ -51,12 +51,6 @@ RESIDENT_WRITE_SCOPE = UnitColumns(level_columns(Resident.__table__))
 HOUSEHOLD_WRITE_SCOPE = UnitColumns(level_columns(Household.__table__))
 
 
-def in_scope(model, principal: Principal, dialect: str | None = None):
-    """Rows of `model` (a register table) inside the caller's units, the ids bound now: the
-    register's write scope (an import places and matches by it)."""
-    return UnitColumns(level_columns(model.__table__)).clause(principal, dialect)
-
-
 @lru_cache(maxsize=32)
 def _resident_read_stmt(shape: tuple[str, ...] | None, dialect: str):
     t = Resident.__table__
@@ -80,17 +74,6 @@ def readable_residents(principal: Principal, *, include_deleted: bool = False,
         stmt = stmt.where(Resident.deleted_at.is_(None))
     if not principal.is_unscoped:
         stmt = stmt.where(RESIDENT_SCOPE.clause(principal, dialect))
-    return stmt
-
-
-def writable_households(principal: Principal, *, include_deleted: bool = False):
-    """Every household a caller may place a resident in (the register's write scope): the
-    import's resolve step starts here, as the use cases' `get_writable` does."""
-    stmt = select(Household)
-    if not include_deleted:
-        stmt = stmt.where(Household.deleted_at.is_(None))
-    if not principal.is_unscoped:
-        stmt = stmt.where(in_scope(Household, principal))
     return stmt
 
 
