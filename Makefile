@@ -3,8 +3,9 @@ PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell sha1sum requirements.lock | cut -c1-12)
+NODE_STAMP := node_modules/.installed-$(shell sha1sum package-lock.json | cut -c1-12)
 
-.PHONY: install run test lint openapi bench bench-load browser-check clean
+.PHONY: install node browser run test lint openapi bench bench-load browser-check clean
 
 $(STAMP): requirements.lock
 	@$(PYTHON) -c 'import sys; assert sys.version_info[:2] == (3, 11), "Python 3.11 is required"'
@@ -14,10 +15,25 @@ $(STAMP): requirements.lock
 
 install: $(STAMP)
 
+# The contract's checks (linters, typed clients, the SPA example) run on Node.js 20 with the
+# packages of package-lock.json, exactly.
+$(NODE_STAMP): package-lock.json
+	@command -v npm >/dev/null || { echo "make test needs Node.js 20 and npm"; exit 1; }
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $(NODE_STAMP)
+
+node: $(NODE_STAMP)
+
+# The browser tests drive Debian's Chromium (playwright-core downloads no browser).
+browser:
+	@command -v chromium >/dev/null || { command -v apt-get >/dev/null && [ "$$(id -u)" = 0 ] \
+	  && (apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium) \
+	  >/dev/null; } || echo "no chromium: the browser tests will say so"
+
 run: install  ## migrate, create the first admin (and the demo group), serve on HOST:PORT
 	$(BIN)/python -m api.cli serve
 
-test: install  ## lint, type-check, then the whole suite on PostgreSQL (and the core flows on SQLite)
+test: install node browser  ## lint, type-check, then the whole suite on PostgreSQL (and the core flows on SQLite)
 	$(BIN)/ruff check .
 	$(BIN)/mypy
 	$(BIN)/pytest -n 2
@@ -43,4 +59,4 @@ browser-check: install  ## render /docs in headless Chromium and check the opera
 	$(BIN)/python scripts/check_docs_browser.py
 
 clean:
-	rm -rf $(VENV) var .pytest_cache .ruff_cache .mypy_cache
+	rm -rf $(VENV) node_modules var .pytest_cache .ruff_cache .mypy_cache
