@@ -128,7 +128,8 @@ class _Operations(SchemaDiff):
             if news[key].get("required") and not param.get("required"):
                 out.append((context, ("", "newly_required", "now required")))
             out += [(context, issue) for issue in self.schema(
-                _parameter_schema(param), _parameter_schema(news[key]), "", REQUEST)]
+                _parameter_schema(param), _parameter_schema(news[key]), "", REQUEST)
+                if issue[:2] != ("", "nullable_removed")]  # HTTP has no null: it is absent
         for key, param in news.items():
             if key not in olds and param.get("required"):
                 out.append((f"{param['in']} parameter `{param['name']}`",

@@ -123,6 +123,9 @@ ADDITIVE: dict[str, Mutation] = {
         p.replace("{resident_id}", "{id}"): d["paths"].pop(p) for p in list(d["paths"])
         if "{resident_id}" in p}) or every_operation(d, lambda op: [
             x.update(name="id") for x in op.get("parameters", []) if x["name"] == "resident_id"]),
+    "parameter no longer null (never sent: absent instead)": lambda d: every_operation(
+        d, lambda op: [x["schema"]["anyOf"].remove({"type": "null"}) for x in op.get(
+            "parameters", []) if nullable(x["schema"])]),
     "optional field everywhere": lambda d: every_schema(d, set(SCHEMAS), lambda s: s[
         "properties"].update(added={"type": "string"})),
     "required response field": lambda d: every_schema(d, RESPONSE_ONLY, lambda s: (
