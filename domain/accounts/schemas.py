@@ -11,7 +11,7 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstr
 from domain.access import Role
 from domain.accounts.models import ServiceAccount, User
 from domain.paging import Page
-from domain.types import line
+from domain.types import Omittable, line
 from domain.units.schemas import Strict
 
 
@@ -61,9 +61,9 @@ class UserCreate(Strict):
 class UserUpdate(Strict):
     """Fields absent stay as they are; a role or unit change signs the user out everywhere."""
 
-    display_name: line(200) | None = None
-    role: Role | None = None
-    unit_ids: UnitIds | None = None
+    display_name: Omittable[line(200)] = None
+    role: Omittable[Role] = None
+    unit_ids: Omittable[UnitIds] = None
 
     model_config = ConfigDict(
         extra="forbid",

@@ -18,6 +18,7 @@ from domain.paging import Page
 from domain.types import (
     EnumText,
     Note,
+    Omittable,
     PastInstant,
     ScheduleInstant,
     UTCDateTime,
@@ -150,12 +151,12 @@ class AnnouncementCreate(Strict):
 class AnnouncementUpdate(Strict):
     """Only before `publish_at`; fields absent stay as they are."""
 
-    title: line(200) | None = None
-    body: Note | None = None
-    category: AnnouncementCategory | None = None
-    unit_ids: list[uuid.UUID] | None = Body(default=None, min_length=1, max_length=500)
-    publish_at: ScheduleInstant | None = None
-    channels: list[Channel] | None = Body(default=None, min_length=1, max_length=3)
+    title: Omittable[line(200)] = None
+    body: Omittable[Note] = None
+    category: Omittable[AnnouncementCategory] = None
+    unit_ids: Omittable[list[uuid.UUID]] = Body(default=None, min_length=1, max_length=500)
+    publish_at: Omittable[ScheduleInstant] = None
+    channels: Omittable[list[Channel]] = Body(default=None, min_length=1, max_length=3)
 
     @field_validator("body")
     @classmethod

@@ -10,7 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from domain.outreach.models import Action, CampaignStatus, Goal, NeedCategory, Outcome
 from domain.paging import Page
-from domain.types import Note, PastInstant, PlanDate, line
+from domain.types import Note, Omittable, PastInstant, PlanDate, line
 from domain.units.schemas import Strict
 
 
@@ -34,12 +34,13 @@ class CampaignCreate(Strict):
 class CampaignUpdate(Strict):
     """Draft campaigns only; once started the targets are frozen."""
 
-    name: line(200) | None = None
-    goals: list[Goal] | None = Field(default=None, min_length=1, max_length=6)
-    group_ids: list[uuid.UUID] | None = Field(default=None, min_length=1, max_length=500)
-    street_ids: list[uuid.UUID] | None = Field(default=None, max_length=500)
-    starts_on: PlanDate | None = None
-    ends_on: PlanDate | None = None
+    name: Omittable[line(200)] = None
+    goals: Omittable[list[Goal]] = Field(default=None, min_length=1, max_length=6)
+    group_ids: Omittable[list[uuid.UUID]] = Field(default=None, min_length=1, max_length=500)
+    street_ids: Omittable[list[uuid.UUID]] = Field(
+        default=None, max_length=500, description="`[]`: every street of the groups")
+    starts_on: Omittable[PlanDate] = None
+    ends_on: Omittable[PlanDate] = None
 
 
 class CampaignRead(BaseModel):

@@ -17,11 +17,16 @@ from domain.register.models import (
     Sex,
     TransferStatus,
 )
-from domain.types import BirthDate, PastDate, line
+from domain.register.rules import ID_NUMBER_PATTERN, PHONE_PATTERN
+from domain.types import BirthDate, Clearable, Documented, Omittable, PastDate, line
 from domain.units.schemas import Strict
 
-RawIdNumber = Annotated[str, StringConstraints(max_length=32)]
-RawPhone = Annotated[str, StringConstraints(max_length=32)]
+# As typed by people; the register's own checks (domain/register/validation.py) answer
+# with their precise codes, and the document states the same rule as a pattern.
+RawIdNumber = Annotated[str, StringConstraints(max_length=32),
+                        Documented(pattern=ID_NUMBER_PATTERN)]
+RawPhone = Annotated[str, StringConstraints(max_length=32), Documented(pattern=PHONE_PATTERN)]
+HouseholdCode = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9._\-]{1,32}$")]
 BirthYear = Annotated[int, Field(ge=1900, le=2399)]
 
 _RESIDENT_EXAMPLE: dict[str, Any] = {
@@ -64,18 +69,18 @@ class ResidentCreate(Strict):
 
 
 class ResidentUpdate(Strict):
-    """Fields absent stay as they are; `null` clears an optional field."""
+    """Fields absent stay as they are; `null` clears a field that may be empty."""
 
-    relationship: Relationship | None = None
-    full_name: line(200) | None = None
-    birth_date: BirthDate | None = None
-    birth_year: BirthYear | None = None
-    sex: Sex | None = None
-    id_number: RawIdNumber | None = None
-    phone: RawPhone | None = None
-    residence_status: ResidenceStatus | None = None
-    residence_since: PastDate | None = None
-    status_changed_on: PastDate | None = None
+    relationship: Clearable[Relationship] = None
+    full_name: Omittable[line(200)] = None
+    birth_date: Clearable[BirthDate] = None
+    birth_year: Clearable[BirthYear] = None
+    sex: Omittable[Sex] = None
+    id_number: Clearable[RawIdNumber] = None
+    phone: Clearable[RawPhone] = None
+    residence_status: Omittable[ResidenceStatus] = None
+    residence_since: Clearable[PastDate] = None
+    status_changed_on: Clearable[PastDate] = None
 
     model_config = ConfigDict(
         extra="forbid",
@@ -139,7 +144,7 @@ class ResidentPage(Page[ResidentRead]):  # its name in the OpenAPI document
 class HouseholdCreate(Strict):
     """A new household at an address; add members afterwards or create them into it."""
 
-    code: Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9._\-]{1,32}$")] | None = Field(
+    code: HouseholdCode | None = Field(
         default=None, description=(
             "Your own household code (mã hộ), unique among the living households of the"
             " commune (its office issues them; another commune may use the same code);"
@@ -163,11 +168,14 @@ class HouseholdCreate(Strict):
 
 
 class HouseholdUpdate(Strict):
-    street_id: uuid.UUID | None = None
-    house_number: line(32) | None = None
-    old_address_text: line(500) | None = None
-    residence_type: HouseholdResidence | None = None
-    head_id: uuid.UUID | None = Field(default=None, description="Must be a member")
+    """Fields absent stay as they are; a household with members keeps a head, so a new
+    head is another member (null is refused)."""
+
+    street_id: Clearable[uuid.UUID] = None
+    house_number: Clearable[line(32)] = None
+    old_address_text: Clearable[line(500)] = None
+    residence_type: Omittable[HouseholdResidence] = None
+    head_id: Omittable[uuid.UUID] = Field(default=None, description="Must be a member")
 
 
 class HouseholdRead(BaseModel):
@@ -206,7 +214,7 @@ class HouseholdSplit(Strict):
     head_id: uuid.UUID
     street_id: uuid.UUID | None = None
     house_number: line(32) | None = None
-    code: Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9._\-]{1,32}$")] | None = Field(
+    code: HouseholdCode | None = Field(
         default=None, description="The new household's code, unique in the commune; generated"
         " when absent")
 
