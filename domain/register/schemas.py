@@ -8,7 +8,9 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
+from domain.examples import OTHER_HOUSEHOLD, OTHER_RESIDENT, RESIDENT, examples
 from domain.paging import Page
+from domain.register import examples as ex
 from domain.register.models import (
     HouseholdResidence,
     ReadinessKind,
@@ -28,18 +30,6 @@ RawIdNumber = Annotated[str, StringConstraints(max_length=32),
 RawPhone = Annotated[str, StringConstraints(max_length=32), Documented(pattern=PHONE_PATTERN)]
 HouseholdCode = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9._\-]{1,32}$")]
 BirthYear = Annotated[int, Field(ge=1900, le=2399)]
-
-_RESIDENT_EXAMPLE: dict[str, Any] = {
-    "household_id": "0192f0c4-2b1e-7c3a-9d4e-5f6a7b8c9d0e",
-    "relationship": "child",
-    "full_name": "Nguyễn Thị Ánh",
-    "birth_date": "2004-03-15",
-    "sex": "female",
-    "id_number": "052304001234",
-    "phone": "0912 345 678",
-    "residence_status": "permanent",
-}
-
 
 class ResidentCreate(Strict):
     """A new resident: in a household, or directly in a residential group."""
@@ -65,7 +55,7 @@ class ResidentCreate(Strict):
         default=None, description="Date of moving out or of death, for those statuses"
     )
 
-    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [_RESIDENT_EXAMPLE]})
+    model_config = ConfigDict(extra="forbid", json_schema_extra=examples(ex.RESIDENT_CREATE))
 
 
 class ResidentUpdate(Strict):
@@ -82,11 +72,7 @@ class ResidentUpdate(Strict):
     residence_since: Clearable[PastDate] = None
     status_changed_on: Clearable[PastDate] = None
 
-    model_config = ConfigDict(
-        extra="forbid",
-        json_schema_extra={"examples": [{"phone": "+84 912 345 678", "residence_status":
-                                         "temporarily_absent", "status_changed_on": "2026-02-01"}]},
-    )
+    model_config = ConfigDict(extra="forbid", json_schema_extra=examples(*ex.RESIDENT_UPDATE))
 
 
 class ReadinessRecord(Strict):
@@ -136,6 +122,8 @@ class ResidentRead(BaseModel):
     updated_at: datetime
     version: int
 
+    model_config = ConfigDict(json_schema_extra=examples(ex.RESIDENT_READ, ex.RESIDENT_MASKED))
+
 
 class ResidentPage(Page[ResidentRead]):  # its name in the OpenAPI document
     pass
@@ -158,12 +146,7 @@ class HouseholdCreate(Strict):
 
     model_config = ConfigDict(
         extra="forbid",
-        json_schema_extra={"examples": [{
-            "group_id": "0192f0c4-2b1e-7c3a-9d4e-5f6a7b8c9d0e",
-            "street_id": "0192f0c4-2b1e-7c3a-9d4e-5f6a7b8c9d0f",
-            "house_number": "34/2",
-            "old_address_text": "34/2 Trần Phú, phường Bình Định, TX An Nhơn, Bình Định",
-        }]},
+        json_schema_extra=examples(ex.HOUSEHOLD_CREATE),
     )
 
 
@@ -176,6 +159,8 @@ class HouseholdUpdate(Strict):
     old_address_text: Clearable[line(500)] = None
     residence_type: Omittable[HouseholdResidence] = None
     head_id: Omittable[uuid.UUID] = Field(default=None, description="Must be a member")
+
+    model_config = ConfigDict(extra="forbid", json_schema_extra=examples(*ex.HOUSEHOLD_UPDATE))
 
 
 class HouseholdRead(BaseModel):
@@ -193,7 +178,8 @@ class HouseholdRead(BaseModel):
     updated_at: datetime
     version: int
 
-    model_config = ConfigDict(from_attributes=True)
+    model_config = ConfigDict(from_attributes=True,
+                              json_schema_extra=examples(ex.HOUSEHOLD_READ))
 
 
 class HouseholdPage(Page[HouseholdRead]):  # its name in the OpenAPI document
@@ -205,6 +191,9 @@ class MemberAdd(Strict):
 
     resident_id: uuid.UUID
     relationship: Relationship
+
+    model_config = ConfigDict(extra="forbid", json_schema_extra=examples(
+        {"resident_id": RESIDENT, "relationship": "grandchild"}))
 
 
 class HouseholdSplit(Strict):
@@ -218,17 +207,25 @@ class HouseholdSplit(Strict):
         default=None, description="The new household's code, unique in the commune; generated"
         " when absent")
 
+    model_config = ConfigDict(extra="forbid", json_schema_extra=examples(ex.HOUSEHOLD_SPLIT))
+
 
 class HouseholdMerge(Strict):
     """Absorb another household of the same group: its members join, it is closed."""
 
     other_household_id: uuid.UUID
 
+    model_config = ConfigDict(extra="forbid", json_schema_extra=examples(
+        {"other_household_id": OTHER_HOUSEHOLD}))
+
 
 class ResidentMerge(Strict):
     """Merge a duplicate record into this one; both histories are kept."""
 
     duplicate_id: uuid.UUID
+
+    model_config = ConfigDict(extra="forbid", json_schema_extra=examples(
+        {"duplicate_id": OTHER_RESIDENT}))
 
 
 class ChangeRead(BaseModel):
@@ -240,6 +237,8 @@ class ChangeRead(BaseModel):
     before: dict[str, Any]
     after: dict[str, Any]
     related_ids: list[str]
+
+    model_config = ConfigDict(json_schema_extra=examples(ex.CHANGE_READ))
 
 
 class ChangePage(Page[ChangeRead]):  # its name in the OpenAPI document
@@ -253,6 +252,8 @@ class DuplicateGroup(BaseModel):
     birth_date: date | None
     birth_year: int | None
     residents: list[ResidentRead]
+
+    model_config = ConfigDict(json_schema_extra=examples(ex.DUPLICATE_GROUP))
 
 
 class DuplicatePage(Page[DuplicateGroup]):
@@ -280,6 +281,9 @@ class TransferDecision(Strict):
 
     reason: line(500)
 
+    model_config = ConfigDict(extra="forbid", json_schema_extra=examples(
+        {"reason": "Người này vẫn đang sinh sống tại địa phương"}))
+
 
 class TransferRead(BaseModel):
     """A transfer request. The side that asked sees its own request and its status only;
@@ -301,6 +305,8 @@ class TransferRead(BaseModel):
     created_at: datetime
     updated_at: datetime
     version: int
+
+    model_config = ConfigDict(json_schema_extra=examples(ex.TRANSFER_READ))
 
 
 class TransferPage(Page[TransferRead]):  # its name in the OpenAPI document
