@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from fastapi import APIRouter, Request
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import text
 
 from api.problems import problem_response, responses
+from domain.examples import examples
 from domain.service_errors import DatabaseUnavailable, NotReady
 from repositories import queue
 
@@ -27,6 +28,11 @@ class Health(BaseModel):
     status: str
     migration: str | None = None
     jobs: JobsHealth | None = Field(default=None, description="PostgreSQL only")
+
+    model_config = ConfigDict(json_schema_extra=examples(
+        {"status": "ok", "migration": "0013", "jobs": {
+            "queued": 0, "oldest_queued_seconds": 0.0, "live_workers": 1, "failed": 0}},
+        {"status": "ok", "migration": None, "jobs": None}))
 
 
 @router.get("/healthz", operation_id="ops_healthz", summary="The process is alive")

@@ -253,6 +253,16 @@ class OffsetRequired(PydanticField):
     code = "timezone_aware"
 
 
+class NullNotAllowed(Invalid):
+    """`null` sent for a PATCH field that has no empty value (domain/types.py `Omittable`)."""
+
+    code = "null_not_allowed"
+    vi = "Trường này không nhận giá trị null"
+    en = "This field cannot be null"
+    vi_field = "Trường này không được để null; hãy bỏ trường đi để giữ nguyên giá trị"
+    en_field = "This field cannot be null; omit it to leave it unchanged"
+
+
 class DateInFuture(Invalid):
     code = "date_in_future"
     vi = "Ngày này ở tương lai"

@@ -2,11 +2,21 @@
 
 from __future__ import annotations
 
-from typing import Generic, TypeVar
+from typing import Any, Generic, TypeVar, get_args
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
+
+from domain.examples import CURSOR, example_of
 
 T = TypeVar("T")
+
+
+def _page_example(schema: dict[str, Any], cls: type[BaseModel]) -> None:
+    # A page's example is one of its items' (declared once, on the item's model).
+    item = get_args(cls.model_fields["items"].annotation)
+    found = example_of(item[0]) if item and isinstance(item[0], type) else None
+    if found is not None:
+        schema["examples"] = [{"items": [found], "next_cursor": CURSOR}]
 
 
 class Page(BaseModel, Generic[T]):
@@ -16,6 +26,8 @@ class Page(BaseModel, Generic[T]):
     items: list[T]
     next_cursor: str | None = Field(description="Opaque cursor of the next page, null at the end")
     total: int | None = None
+
+    model_config = ConfigDict(json_schema_extra=_page_example)
 
     @classmethod
     def of(cls, items: list, next_cursor: str | None = None, total: int | None = None):

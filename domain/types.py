@@ -9,9 +9,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from enum import StrEnum
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar
 
-from pydantic import AfterValidator, AwareDatetime, StringConstraints
+from pydantic import AfterValidator, AwareDatetime, BeforeValidator, Field, StringConstraints
 from pydantic_core import PydanticCustomError
 from sqlalchemy import DateTime, String
 from sqlalchemy.types import TypeDecorator
@@ -201,3 +201,52 @@ PastInstant = Annotated[Instant, AfterValidator(_not_ahead)]
 """A moment that happened (a visit, a delivery): not after now, phones' clocks aside."""
 ScheduleInstant = Annotated[Instant, AfterValidator(_scheduled)]
 """When a notice goes out: now (a few minutes' tolerance) to a year ahead."""
+
+
+# -- PATCH fields ------------------------------------------------------------------------
+# A PATCH leaves an absent field as it is (services read `model_dump(exclude_unset=True)`),
+# so `None` as a Python default only stands for "absent" and is never shown as a default.
+# Each field says what `null` means: `Omittable` refuses it (a name, a status: there is no
+# "no value" to go back to), `Clearable` clears the stored value (a phone, a note).
+T = TypeVar("T")
+
+
+def _refuse_null(value: Any) -> Any:
+    if value is None:
+        raise _refuse("null_not_allowed")
+    return value
+
+
+def _absent_is_unchanged(schema: dict[str, Any]) -> None:
+    schema.pop("default", None)
+
+
+def _not_nullable(schema: dict[str, Any]) -> None:
+    _absent_is_unchanged(schema)
+    branches = [b for b in schema.pop("anyOf", []) if b != {"type": "null"}]
+    if len(branches) == 1:
+        schema.update(branches[0])
+    elif branches:
+        schema["anyOf"] = branches
+
+
+Omittable = Annotated[T | None, BeforeValidator(_refuse_null),
+                      Field(json_schema_extra=_not_nullable)]
+"""A PATCH field that may be left out (unchanged) but not sent as null (a 422
+`null_not_allowed`); the JSON Schema is the type itself, not nullable."""
+Clearable = Annotated[T | None, Field(json_schema_extra=_absent_is_unchanged)]
+"""A PATCH field that may be left out (unchanged) or sent as null (the value is cleared)."""
+
+
+class Documented:
+    """JSON Schema keywords of a value that our own code checks after pydantic (an ID
+    number's digits, a phone's characters): the document states the rule, and the check
+    keeps answering with its own error codes."""
+
+    def __init__(self, **keywords: Any) -> None:
+        self.keywords = keywords
+
+    def __get_pydantic_json_schema__(self, core_schema, handler):
+        schema = handler(core_schema)
+        schema.update(self.keywords)
+        return schema

@@ -12,6 +12,7 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 from api.deps import AuditRead, Cursor, Limit, UoW
 from api.problems import responses
 from domain.errors import CursorInvalid
+from domain.examples import CREATED, RECORD, USER, examples
 from domain.paging import Page
 
 router = APIRouter(prefix="/api/v1", tags=["audit"])
@@ -42,7 +43,13 @@ class AuditEventRead(BaseModel):
     prev_hash: str | None
     hash: str | None
 
-    model_config = ConfigDict(from_attributes=True)
+    model_config = ConfigDict(from_attributes=True, json_schema_extra=examples({
+        "id": 48213, "occurred_at": CREATED, "actor_id": str(USER),
+        "actor_name": "Nguyễn Văn An", "actor_role": "group_leader", "on_behalf_of": None,
+        "action": "resident.update", "object_type": "resident", "object_ids": [RECORD],
+        "outcome": "success", "request_id": "3f2a9c1e8b7d4a60", "client_ip": "203.0.113.24",
+        "details": {"fields": ["phone"]}, "seq": 48213, "prev_hash": "9c1f" * 16,
+        "hash": "4be0" * 16}))
 
 
 class AuditEventPage(Page[AuditEventRead]):  # its name in the OpenAPI document
@@ -57,6 +64,9 @@ class AuditVerification(BaseModel):
     first_bad_id: int | None
     pending: int = Field(default=0, description="Events committed but not yet sealed (a "
                          "worker seals them within about a second)")
+
+    model_config = ConfigDict(json_schema_extra=examples(
+        {"ok": True, "checked": 48213, "first_bad_id": None, "pending": 2}))
 
 
 @router.get("/audit-events", operation_id="audit_events_list", summary="List audit events",

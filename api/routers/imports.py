@@ -10,12 +10,13 @@ from datetime import datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, File, Form, Request, Response, UploadFile, status
-from pydantic import BaseModel
+from pydantic import BaseModel, ConfigDict
 
 from api.deps import ImportsWrite, UoW
 from api.problems import language, responses
 from domain import messages
 from domain.errors import InsufficientStorage, Invalid
+from domain.examples import CREATED, GROUP, RECORD, examples
 from domain.imports import service, tasks
 from domain.imports.errors import IMPORT_CASES, GroupIdRequired, ImportFinished, ImportNotFound
 from domain.imports.models import ImportJob, ImportKind, ImportStatus
@@ -56,6 +57,18 @@ class ImportRead(BaseModel):
     unchanged_count: int
     rejected_count: int
     errors: list[RowProblem]
+
+    model_config = ConfigDict(json_schema_extra=examples({
+        "id": RECORD, "kind": "residents", "status": "completed_with_errors", "dry_run": False,
+        "partial": False, "filename": "nhan-khau-to-tran-phu.xlsx", "group_id": GROUP,
+        "created_at": CREATED, "started_at": CREATED, "finished_at": "2026-01-11T01:30:04Z",
+        "cancel_requested_at": None, "attempts": 1, "total_rows": 2716,
+        "processed_rows": 2716, "created_count": 2709, "updated_count": 0,
+        "unchanged_count": 5, "rejected_count": 2, "errors": [
+            {"line": 18, "column": "id_number", "code": "id_number_length",
+             "message": "Số định danh phải đủ 12 chữ số"},
+            {"line": 402, "column": "phone", "code": "phone_invalid",
+             "message": "Số điện thoại không hợp lệ (ví dụ 0912 345 678 hoặc +84 912 345 678)"}]}))
 
 
 def _view(job: ImportJob, lang: str) -> ImportRead:

@@ -9,6 +9,7 @@ from domain.errors import (
     Forbidden,
     Invalid,
     NotFound,
+    NullNotAllowed,
     TooManyRequests,
     Unauthorized,
 )
@@ -135,7 +136,7 @@ REFERENCES: dict[str, tuple[str, ...]] = {
 
 # What the routes of each part can answer (their documented responses).
 USER_CASES = (UsernameTaken, UserIsSelf, RoleNotAssignable, ScopeNotAssignable, ScopeRequired,
-              UnitUnknown, FieldMissing)
+              UnitUnknown, FieldMissing, NullNotAllowed)
 SERVICE_ACCOUNT_CASES = (ClientIdTaken, ScopeNotGrantable, ScopeRequired, UnitUnknown,
                          FieldMissing)
 SIGN_IN_CASES = (InvalidGrant, InvalidCredentials, InvalidClient, InvalidScope, UnsupportedGrant,

@@ -10,8 +10,9 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstr
 
 from domain.access import Role
 from domain.accounts.models import ServiceAccount, User
+from domain.examples import USER, examples, stamps
 from domain.paging import Page
-from domain.types import line
+from domain.types import Omittable, line
 from domain.units.schemas import Strict
 
 
@@ -31,6 +32,15 @@ UnitIds = Annotated[list[uuid.UUID], Field(max_length=200)]
 Scope = Annotated[str, StringConstraints(min_length=1, max_length=64)]
 
 _UNIT = "0192f0c4-2b1e-7c3a-9d4e-5f6a7b8c9d0e"
+_USER_READ = {
+    "id": USER, "username": "totruong.tranphu", "display_name": "Nguyễn Văn An",
+    "role": "group_leader", "unit_ids": [_UNIT], "disabled_at": None,
+    "last_login_at": "2026-01-12T00:45:00Z", **stamps(2)}
+_SERVICE_READ = {
+    "id": "0192f0b2-4c00-7b11-8c22-3d4e5f607182", "client_id": "svc-mot-cua-binh-dinh",
+    "name": "Hệ thống một cửa phường Bình Định",
+    "scopes": ["households:read", "residents:read", "units:read"], "unit_ids": [_UNIT],
+    "revoked_at": None, "last_used_at": "2026-01-12T01:00:00Z", **stamps()}
 
 
 class UserCreate(Strict):
@@ -61,13 +71,14 @@ class UserCreate(Strict):
 class UserUpdate(Strict):
     """Fields absent stay as they are; a role or unit change signs the user out everywhere."""
 
-    display_name: line(200) | None = None
-    role: Role | None = None
-    unit_ids: UnitIds | None = None
+    display_name: Omittable[line(200)] = None
+    role: Omittable[Role] = None
+    unit_ids: Omittable[UnitIds] = None
 
     model_config = ConfigDict(
         extra="forbid",
-        json_schema_extra={"examples": [{"role": "volunteer", "unit_ids": [_UNIT]}]},
+        json_schema_extra=examples({"role": "volunteer", "unit_ids": [_UNIT]},
+                                   {"display_name": "Nguyễn Văn Ân"}),
     )
 
 
@@ -94,6 +105,8 @@ class UserRead(BaseModel):
     created_at: datetime
     updated_at: datetime
     version: int
+
+    model_config = ConfigDict(json_schema_extra=examples(_USER_READ))
 
     @classmethod
     def of(cls, user: User, unit_ids) -> UserRead:
@@ -144,6 +157,8 @@ class ServiceAccountRead(BaseModel):
     updated_at: datetime
     version: int
 
+    model_config = ConfigDict(json_schema_extra=examples(_SERVICE_READ))
+
     @classmethod
     def of(cls, account: ServiceAccount, unit_ids, **extra) -> Self:
         return cls(
@@ -159,6 +174,10 @@ class ServiceAccountCreated(ServiceAccountRead):
     """The create response: the only time `client_secret` is ever shown."""
 
     client_secret: str = Field(description="Shown once; store it now, it cannot be read again")
+
+    model_config = ConfigDict(json_schema_extra=examples(
+        {**_SERVICE_READ, "last_used_at": None,
+         "client_secret": "k3X9vQ2mT7pL5wR8zN4bY6cF1hJ0sD2gA5eU8iO3"}))
 
 
 class ServiceAccountPage(Page[ServiceAccountRead]):  # its name in the OpenAPI document

@@ -24,7 +24,6 @@ from domain.accounts.errors import (
 from domain.accounts.models import ServiceAccount, User
 from domain.accounts.schemas import ServiceAccountCreate, UserCreate, UserUpdate
 from domain.concurrency import check_if_match, touch
-from domain.errors import FieldMissing
 from domain.ports import UnitOfWork
 from domain.types import utcnow
 from domain.units.errors import UnitUnknown
@@ -123,9 +122,6 @@ async def update_user(
     """Change the display name, role or units; a role or unit change revokes older tokens."""
     user, units = await _managed_user(uow, who, user_id, if_match, strict=True)
     changes = data.model_dump(exclude_unset=True)
-    for key, value in changes.items():
-        if value is None:
-            raise FieldMissing(loc=("body", key))
     role = Role(changes.get("role", user.role))  # loaded rows hold the plain string
     new_units = set(changes.get("unit_ids", units))
     role_changed, units_changed = role != user.role, new_units != set(units)

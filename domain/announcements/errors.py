@@ -10,6 +10,7 @@ from domain.errors import (
     Forbidden,
     Invalid,
     NotFound,
+    NullNotAllowed,
     OffsetRequired,
 )
 from domain.register.errors import HouseholdNotFound
@@ -86,7 +87,8 @@ REFERENCES: dict[str, tuple[str, ...]] = {
 ANNOUNCEMENT_CASES = (
     AnnouncementNotFound, AnnouncementPublished, AnnouncementWithdrawn, AnnouncementOneCommune,
     AnnouncementUnitLevel, AnnouncementOutsideScope, AnnouncementCategoryForbidden,
-    FieldMissing, PublishAtPast, PublishAtTooFar, DatetimeOutOfRange, OffsetRequired,
+    FieldMissing, NullNotAllowed, PublishAtPast, PublishAtTooFar, DatetimeOutOfRange,
+    OffsetRequired,
 )
 DELIVERY_CASES = (AnnouncementNotFound, HouseholdNotFound, DateInFuture, DeliveredBeforePublish,
                   DatetimeOutOfRange, OffsetRequired)

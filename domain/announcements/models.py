@@ -14,10 +14,12 @@ from sqlalchemy import JSON, Column, ForeignKey, Index, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from domain.base import Entity
+from domain.examples import COMMUNE, GROUP, HOUSEHOLD, PROVINCE, RECORD, USER, examples, stamps
 from domain.paging import Page
 from domain.types import (
     EnumText,
     Note,
+    Omittable,
     PastInstant,
     ScheduleInstant,
     UTCDateTime,
@@ -150,17 +152,34 @@ class AnnouncementCreate(Strict):
 class AnnouncementUpdate(Strict):
     """Only before `publish_at`; fields absent stay as they are."""
 
-    title: line(200) | None = None
-    body: Note | None = None
-    category: AnnouncementCategory | None = None
-    unit_ids: list[uuid.UUID] | None = Body(default=None, min_length=1, max_length=500)
-    publish_at: ScheduleInstant | None = None
-    channels: list[Channel] | None = Body(default=None, min_length=1, max_length=3)
+    title: Omittable[line(200)] = None
+    body: Omittable[Note] = None
+    category: Omittable[AnnouncementCategory] = None
+    unit_ids: Omittable[list[uuid.UUID]] = Body(default=None, min_length=1, max_length=500)
+    publish_at: Omittable[ScheduleInstant] = None
+    channels: Omittable[list[Channel]] = Body(default=None, min_length=1, max_length=3)
 
     @field_validator("body")
     @classmethod
     def _body_not_blank(cls, value: str | None) -> str | None:
         return _not_blank(value)
+
+    model_config = ConfigDict(extra="forbid", json_schema_extra=examples(
+        {"publish_at": "2026-01-13T07:00:00+07:00", "channels": ["community_group"]}))
+
+
+_NOTICE = {
+    "id": RECORD, "title": "Cảnh giác cuộc gọi giả danh công an",
+    "body": "Công an không gọi điện yêu cầu chuyển tiền hay cài ứng dụng lạ.",
+    "category": "fraud_warning", "province_id": PROVINCE, "commune_id": COMMUNE,
+    "unit_ids": [GROUP], "channels": ["community_group", "door_to_door"],
+    "publish_at": "2026-01-12T00:00:00Z", "status": "published", "withdrawn_at": None,
+    "created_by_id": USER, **stamps()}
+_DELIVERY = {
+    "id": RECORD, "announcement_id": RECORD, "household_id": HOUSEHOLD,
+    "channel": "door_to_door", "delivered_at": "2026-01-12T11:30:00Z",
+    "delivered_by_id": USER, "delivered_by_name": "Phạm Minh Tuấn",
+    "recorded_at": "2026-01-12T11:31:00Z"}
 
 
 class AnnouncementRead(BaseModel):
@@ -180,7 +199,7 @@ class AnnouncementRead(BaseModel):
     updated_at: datetime
     version: int
 
-    model_config = ConfigDict(from_attributes=True)
+    model_config = ConfigDict(from_attributes=True, json_schema_extra=examples(_NOTICE))
 
 
 class AnnouncementPage(Page[AnnouncementRead]):  # its name in the OpenAPI document
@@ -210,7 +229,7 @@ class DeliveryRead(BaseModel):
     delivered_by_name: str
     recorded_at: datetime
 
-    model_config = ConfigDict(from_attributes=True)
+    model_config = ConfigDict(from_attributes=True, json_schema_extra=examples(_DELIVERY))
 
 
 class DeliveryPage(Page[DeliveryRead]):
@@ -218,3 +237,7 @@ class DeliveryPage(Page[DeliveryRead]):
 
     households_told: int
     target_households: int
+
+    model_config = ConfigDict(json_schema_extra=examples({
+        "items": [_DELIVERY], "next_cursor": None, "households_told": 212,
+        "target_households": 684}))

@@ -25,7 +25,6 @@ from domain.announcements.models import (
     DeliveryCreate,
 )
 from domain.concurrency import check_if_match, touch
-from domain.errors import FieldMissing
 from domain.ports import UnitOfWork
 from domain.register.errors import HouseholdNotFound
 from domain.types import utcnow
@@ -98,18 +97,15 @@ async def update_announcement(uow: UnitOfWork, who: Principal, announcement_id: 
     if announcement.publish_at <= utcnow():
         raise AnnouncementPublished()
     changes = data.model_dump(exclude_unset=True)
-    missing = [k for k, v in changes.items() if v is None]
-    if missing:
-        raise FieldMissing(loc=("body", missing[0]))
     if "category" in changes:
-        _check_category(who, data.category)  # type: ignore[arg-type]  # not None, checked above
+        _check_category(who, data.category)  # type: ignore[arg-type]  # never None: Omittable
     if "unit_ids" in changes:
         unit = await _targets(uow, who, data.unit_ids)
         announcement.province_id, announcement.commune_id = unit.province_id, unit.commune_id  # type: ignore[assignment]  # set on groups and communes
-        announcement.unit_ids = [str(u) for u in dict.fromkeys(data.unit_ids)]  # type: ignore[arg-type]  # not None
+        announcement.unit_ids = [str(u) for u in dict.fromkeys(data.unit_ids)]  # type: ignore[arg-type]  # never None: Omittable
         await uow.announcements.set_units(announcement)
     if "channels" in changes:
-        announcement.channels = [c.value for c in dict.fromkeys(data.channels)]  # type: ignore[arg-type]  # not None
+        announcement.channels = [c.value for c in dict.fromkeys(data.channels)]  # type: ignore[arg-type]  # never None: Omittable
     for key in ("title", "body", "category", "publish_at"):
         if key in changes:
             setattr(announcement, key, getattr(data, key))

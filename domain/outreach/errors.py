@@ -11,6 +11,7 @@ from domain.errors import (
     FieldMissing,
     Invalid,
     NotFound,
+    NullNotAllowed,
     OffsetRequired,
 )
 from domain.units.errors import NotAGroup, StreetOtherCommune, UnitNotFound
@@ -108,6 +109,6 @@ CAMPAIGN_CASES: tuple[type[DomainError], ...] = (
     CampaignNotFound, CampaignNotDraft, CampaignNotActive, CampaignOneCommune, CampaignDates,
     NotAWalker, HouseholdNotInCampaign, HouseholdNotInWalkList, VisitBeforeCampaign,
     ResidentNotInHousehold, ClientVisitIdReused, NotAGroup, StreetOtherCommune, UnitNotFound,
-    UserNotFound, DateInFuture, OffsetRequired, FieldMissing, CampaignTooLong,
+    UserNotFound, DateInFuture, OffsetRequired, FieldMissing, NullNotAllowed, CampaignTooLong,
     FollowUpBeforeVisit, *DATE_CASES,
 )

@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import uuid
 from datetime import date, datetime
-from typing import Annotated, Literal
+from enum import StrEnum
+from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
+from domain.examples import examples
+from domain.outreach import examples as ex
 from domain.outreach.models import Action, CampaignStatus, Goal, NeedCategory, Outcome
 from domain.paging import Page
-from domain.types import Note, PastInstant, PlanDate, line
+from domain.types import Note, Omittable, PastInstant, PlanDate, line
 from domain.units.schemas import Strict
 
 
@@ -34,12 +37,15 @@ class CampaignCreate(Strict):
 class CampaignUpdate(Strict):
     """Draft campaigns only; once started the targets are frozen."""
 
-    name: line(200) | None = None
-    goals: list[Goal] | None = Field(default=None, min_length=1, max_length=6)
-    group_ids: list[uuid.UUID] | None = Field(default=None, min_length=1, max_length=500)
-    street_ids: list[uuid.UUID] | None = Field(default=None, max_length=500)
-    starts_on: PlanDate | None = None
-    ends_on: PlanDate | None = None
+    name: Omittable[line(200)] = None
+    goals: Omittable[list[Goal]] = Field(default=None, min_length=1, max_length=6)
+    group_ids: Omittable[list[uuid.UUID]] = Field(default=None, min_length=1, max_length=500)
+    street_ids: Omittable[list[uuid.UUID]] = Field(
+        default=None, max_length=500, description="`[]`: every street of the groups")
+    starts_on: Omittable[PlanDate] = None
+    ends_on: Omittable[PlanDate] = None
+
+    model_config = ConfigDict(extra="forbid", json_schema_extra=examples(*ex.CAMPAIGN_UPDATE))
 
 
 class CampaignRead(BaseModel):
@@ -61,21 +67,37 @@ class CampaignRead(BaseModel):
     updated_at: datetime
     version: int
 
-    model_config = ConfigDict(from_attributes=True)
+    model_config = ConfigDict(from_attributes=True, json_schema_extra=examples(ex.CAMPAIGN_READ))
 
 
 class CampaignPage(Page[CampaignRead]):  # its name in the OpenAPI document
     pass
 
 
+class AssignmentMode(StrEnum):
+    by_street = "by_street"
+    balanced = "balanced"
+    manual = "manual"
+
+
+class ConsentMethod(StrEnum):
+    verbal = "verbal"  # bằng lời
+    written = "written"
+    app = "app"
+    guardian = "guardian"  # người giám hộ thay mặt
+
+
 class AssignmentRequest(Strict):
     """`by_street` keeps streets whole, `balanced` cuts equal walks, `manual` moves the
     listed households to one volunteer (or unassigns them with `volunteer_id: null`)."""
 
-    mode: Literal["by_street", "balanced", "manual"]
+    mode: AssignmentMode
     volunteer_ids: list[uuid.UUID] = Field(default_factory=list, max_length=200)
     volunteer_id: uuid.UUID | None = None
     household_ids: list[uuid.UUID] = Field(default_factory=list, max_length=5000)
+
+    model_config = ConfigDict(extra="forbid",
+                              json_schema_extra=examples(*ex.ASSIGNMENT_REQUESTS))
 
 
 class VolunteerLoad(BaseModel):
@@ -87,6 +109,8 @@ class VolunteerLoad(BaseModel):
 
 class AssignmentSummary(BaseModel):
     items: list[VolunteerLoad]
+
+    model_config = ConfigDict(json_schema_extra=examples(ex.ASSIGNMENT_SUMMARY))
 
 
 class WalkResident(BaseModel):
@@ -116,10 +140,12 @@ class WalkList(BaseModel):
     volunteer_id: uuid.UUID
     items: list[WalkStop]
 
+    model_config = ConfigDict(json_schema_extra=examples(ex.WALK_LIST))
+
 
 class Consent(Strict):
     given: bool
-    method: Literal["verbal", "written", "app", "guardian"] | None = None
+    method: ConsentMethod | None = None
 
 
 class VisitResident(Strict):
@@ -174,7 +200,7 @@ class VisitRead(BaseModel):
     residents: list[dict]
     recorded_at: datetime
 
-    model_config = ConfigDict(from_attributes=True)
+    model_config = ConfigDict(from_attributes=True, json_schema_extra=examples(ex.VISIT_READ))
 
 
 class VisitPage(Page[VisitRead]):  # its name in the OpenAPI document
@@ -188,10 +214,10 @@ class NeedRead(BaseModel):
     resident_id: uuid.UUID | None
     category: NeedCategory
     description: str
-    status: str
+    status: str = Field(max_length=16)
     created_at: datetime
 
-    model_config = ConfigDict(from_attributes=True)
+    model_config = ConfigDict(from_attributes=True, json_schema_extra=examples(ex.NEED_READ))
 
 
 class NeedPage(Page[NeedRead]):  # its name in the OpenAPI document
@@ -236,3 +262,5 @@ class Progress(BaseModel):
     by_street: list[Slice]
     by_volunteer: list[Slice]
     by_day: list[Slice]
+
+    model_config = ConfigDict(json_schema_extra=examples(ex.PROGRESS))

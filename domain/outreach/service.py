@@ -76,8 +76,6 @@ async def update_campaign(uow: UnitOfWork, who: Principal, campaign_id: uuid.UUI
     changes = data.model_dump(exclude_unset=True)
     if campaign.status != CampaignStatus.draft and set(changes) - {"name", "ends_on"}:
         raise CampaignNotDraft()
-    if any(changes.get(k, 0) is None for k in changes):
-        raise FieldMissing(loc=("body", next(k for k in changes if changes[k] is None)))
     if "group_ids" in changes or "street_ids" in changes:
         group = await _targets(uow, who, changes.get("group_ids", campaign.group_ids),
                                changes.get("street_ids", campaign.street_ids))

@@ -11,6 +11,7 @@ from domain.errors import (
     Forbidden,
     Invalid,
     NotFound,
+    NullNotAllowed,
 )
 from domain.units.errors import NotAGroup, StreetNotFound, StreetOtherCommune, UnitNotFound
 
@@ -205,7 +206,7 @@ REGISTER_CASES: tuple[type[DomainError], ...] = (
     HouseholdNotEmpty, MergeAcrossGroups, HeadMustStay, DuplicateHasIdNumber,
     *ID_NUMBER_ERRORS.values(), PhoneInvalid, BirthRequired, BirthDateFuture, BirthDateTooOld,
     BirthYearMismatch, StatusDateRequired, ResidenceSinceRequired, GroupRequired,
-    HeadNotMember, MembersNotInHousehold, DateInFuture, FieldMissing, NotAGroup,
+    HeadNotMember, MembersNotInHousehold, DateInFuture, FieldMissing, NullNotAllowed, NotAGroup,
     StreetOtherCommune, UnitNotFound, StreetNotFound, *DATE_CASES,
 )
 

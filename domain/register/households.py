@@ -7,7 +7,6 @@ import uuid
 
 from domain.access import Principal
 from domain.concurrency import check_if_match, touch
-from domain.errors import FieldMissing
 from domain.ports import UnitOfWork
 from domain.register.errors import (
     HeadMustStay,
@@ -127,8 +126,6 @@ async def update_household(uow: UnitOfWork, who: Principal, household_id: uuid.U
             new_head.relationship = HEAD
             touch(new_head)
             await _log(uow, who, "resident", new_head, "updated", before_head)
-    if "residence_type" in changes and changes["residence_type"] is None:
-        raise FieldMissing(loc=("body", "residence_type"))
     for key, value in changes.items():
         setattr(household, key, value)
     household.house_number_sort = _house_sort(household.house_number)

@@ -38,12 +38,30 @@ _MOBILE = re.compile(r"^(?:0|84|\+84|0084)([35789]\d{8})$")
 # What people type around a phone number: digits, spaces, dots, dashes, brackets and one
 # leading plus. Anything else (letters above all, which phonenumbers would read as vanity
 # keypad digits) makes the number junk.
-_PHONE_CHARS = re.compile(r"^\(?\+?[\d\s.\-()]+$")
+# ASCII digits only: the JSON Schema pattern below (ECMA `\d`) means the same thing.
+_PHONE_CHARS = re.compile(r"^\(?\+?[0-9\s.\-()]+$")
 _PHONE_TYPES = {
     phonenumbers.PhoneNumberType.MOBILE,
     phonenumbers.PhoneNumberType.FIXED_LINE,
     phonenumbers.PhoneNumberType.FIXED_LINE_OR_MOBILE,
 }
+
+
+def _id_number_pattern() -> str:
+    # Separators anywhere, then a known province code and nine more digits; or blank.
+    sep = r"[\s.]*"
+    last: dict[str, str] = {}
+    for code in OLD_PROVINCE_CODES:
+        last[code[:2]] = last.get(code[:2], "") + code[2]
+    provinces = "|".join(f"{two[0]}{sep}{two[1]}{sep}[{ends}]" for two, ends in last.items())
+    return rf"^(?:\s*|{sep}(?:{provinces})(?:{sep}[0-9]){{9}}{sep})$"
+
+
+# What `parse_id_number` and `normalize_phone` accept, as JSON Schema patterns (ECMA and
+# Python `re` alike). An ID number is exactly its pattern; a phone must also be a real
+# Vietnamese number, which only phonenumbers can tell. Blank means none.
+ID_NUMBER_PATTERN = _id_number_pattern()
+PHONE_PATTERN = r"^\s*(?:\(?\+?[0-9\s.\-()]+)?$"
 _FIRST_CENTURY = 1900
 _LAST_YEAR = 2399
 

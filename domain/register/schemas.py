@@ -8,7 +8,9 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
+from domain.examples import OTHER_HOUSEHOLD, OTHER_RESIDENT, RESIDENT, examples
 from domain.paging import Page
+from domain.register import examples as ex
 from domain.register.models import (
     HouseholdResidence,
     ReadinessKind,
@@ -17,24 +19,17 @@ from domain.register.models import (
     Sex,
     TransferStatus,
 )
-from domain.types import BirthDate, PastDate, line
+from domain.register.rules import ID_NUMBER_PATTERN, PHONE_PATTERN
+from domain.types import BirthDate, Clearable, Documented, Omittable, PastDate, line
 from domain.units.schemas import Strict
 
-RawIdNumber = Annotated[str, StringConstraints(max_length=32)]
-RawPhone = Annotated[str, StringConstraints(max_length=32)]
+# As typed by people; the register's own checks (domain/register/validation.py) answer
+# with their precise codes, and the document states the same rule as a pattern.
+RawIdNumber = Annotated[str, StringConstraints(max_length=32),
+                        Documented(pattern=ID_NUMBER_PATTERN)]
+RawPhone = Annotated[str, StringConstraints(max_length=32), Documented(pattern=PHONE_PATTERN)]
+HouseholdCode = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9._\-]{1,32}$")]
 BirthYear = Annotated[int, Field(ge=1900, le=2399)]
-
-_RESIDENT_EXAMPLE: dict[str, Any] = {
-    "household_id": "0192f0c4-2b1e-7c3a-9d4e-5f6a7b8c9d0e",
-    "relationship": "child",
-    "full_name": "Nguyễn Thị Ánh",
-    "birth_date": "2004-03-15",
-    "sex": "female",
-    "id_number": "052304001234",
-    "phone": "0912 345 678",
-    "residence_status": "permanent",
-}
-
 
 class ResidentCreate(Strict):
     """A new resident: in a household, or directly in a residential group."""
@@ -60,28 +55,24 @@ class ResidentCreate(Strict):
         default=None, description="Date of moving out or of death, for those statuses"
     )
 
-    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [_RESIDENT_EXAMPLE]})
+    model_config = ConfigDict(extra="forbid", json_schema_extra=examples(ex.RESIDENT_CREATE))
 
 
 class ResidentUpdate(Strict):
-    """Fields absent stay as they are; `null` clears an optional field."""
+    """Fields absent stay as they are; `null` clears a field that may be empty."""
 
-    relationship: Relationship | None = None
-    full_name: line(200) | None = None
-    birth_date: BirthDate | None = None
-    birth_year: BirthYear | None = None
-    sex: Sex | None = None
-    id_number: RawIdNumber | None = None
-    phone: RawPhone | None = None
-    residence_status: ResidenceStatus | None = None
-    residence_since: PastDate | None = None
-    status_changed_on: PastDate | None = None
+    relationship: Clearable[Relationship] = None
+    full_name: Omittable[line(200)] = None
+    birth_date: Clearable[BirthDate] = None
+    birth_year: Clearable[BirthYear] = None
+    sex: Omittable[Sex] = None
+    id_number: Clearable[RawIdNumber] = None
+    phone: Clearable[RawPhone] = None
+    residence_status: Omittable[ResidenceStatus] = None
+    residence_since: Clearable[PastDate] = None
+    status_changed_on: Clearable[PastDate] = None
 
-    model_config = ConfigDict(
-        extra="forbid",
-        json_schema_extra={"examples": [{"phone": "+84 912 345 678", "residence_status":
-                                         "temporarily_absent", "status_changed_on": "2026-02-01"}]},
-    )
+    model_config = ConfigDict(extra="forbid", json_schema_extra=examples(*ex.RESIDENT_UPDATE))
 
 
 class ReadinessRecord(Strict):
@@ -131,6 +122,8 @@ class ResidentRead(BaseModel):
     updated_at: datetime
     version: int
 
+    model_config = ConfigDict(json_schema_extra=examples(ex.RESIDENT_READ, ex.RESIDENT_MASKED))
+
 
 class ResidentPage(Page[ResidentRead]):  # its name in the OpenAPI document
     pass
@@ -139,7 +132,7 @@ class ResidentPage(Page[ResidentRead]):  # its name in the OpenAPI document
 class HouseholdCreate(Strict):
     """A new household at an address; add members afterwards or create them into it."""
 
-    code: Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9._\-]{1,32}$")] | None = Field(
+    code: HouseholdCode | None = Field(
         default=None, description=(
             "Your own household code (mã hộ), unique among the living households of the"
             " commune (its office issues them; another commune may use the same code);"
@@ -153,21 +146,21 @@ class HouseholdCreate(Strict):
 
     model_config = ConfigDict(
         extra="forbid",
-        json_schema_extra={"examples": [{
-            "group_id": "0192f0c4-2b1e-7c3a-9d4e-5f6a7b8c9d0e",
-            "street_id": "0192f0c4-2b1e-7c3a-9d4e-5f6a7b8c9d0f",
-            "house_number": "34/2",
-            "old_address_text": "34/2 Trần Phú, phường Bình Định, TX An Nhơn, Bình Định",
-        }]},
+        json_schema_extra=examples(ex.HOUSEHOLD_CREATE),
     )
 
 
 class HouseholdUpdate(Strict):
-    street_id: uuid.UUID | None = None
-    house_number: line(32) | None = None
-    old_address_text: line(500) | None = None
-    residence_type: HouseholdResidence | None = None
-    head_id: uuid.UUID | None = Field(default=None, description="Must be a member")
+    """Fields absent stay as they are; a household with members keeps a head, so a new
+    head is another member (null is refused)."""
+
+    street_id: Clearable[uuid.UUID] = None
+    house_number: Clearable[line(32)] = None
+    old_address_text: Clearable[line(500)] = None
+    residence_type: Omittable[HouseholdResidence] = None
+    head_id: Omittable[uuid.UUID] = Field(default=None, description="Must be a member")
+
+    model_config = ConfigDict(extra="forbid", json_schema_extra=examples(*ex.HOUSEHOLD_UPDATE))
 
 
 class HouseholdRead(BaseModel):
@@ -185,7 +178,8 @@ class HouseholdRead(BaseModel):
     updated_at: datetime
     version: int
 
-    model_config = ConfigDict(from_attributes=True)
+    model_config = ConfigDict(from_attributes=True,
+                              json_schema_extra=examples(ex.HOUSEHOLD_READ))
 
 
 class HouseholdPage(Page[HouseholdRead]):  # its name in the OpenAPI document
@@ -198,6 +192,9 @@ class MemberAdd(Strict):
     resident_id: uuid.UUID
     relationship: Relationship
 
+    model_config = ConfigDict(extra="forbid", json_schema_extra=examples(
+        {"resident_id": RESIDENT, "relationship": "grandchild"}))
+
 
 class HouseholdSplit(Strict):
     """Members leaving to form a new household at an address; `head_id` is one of them."""
@@ -206,9 +203,11 @@ class HouseholdSplit(Strict):
     head_id: uuid.UUID
     street_id: uuid.UUID | None = None
     house_number: line(32) | None = None
-    code: Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9._\-]{1,32}$")] | None = Field(
+    code: HouseholdCode | None = Field(
         default=None, description="The new household's code, unique in the commune; generated"
         " when absent")
+
+    model_config = ConfigDict(extra="forbid", json_schema_extra=examples(ex.HOUSEHOLD_SPLIT))
 
 
 class HouseholdMerge(Strict):
@@ -216,11 +215,17 @@ class HouseholdMerge(Strict):
 
     other_household_id: uuid.UUID
 
+    model_config = ConfigDict(extra="forbid", json_schema_extra=examples(
+        {"other_household_id": OTHER_HOUSEHOLD}))
+
 
 class ResidentMerge(Strict):
     """Merge a duplicate record into this one; both histories are kept."""
 
     duplicate_id: uuid.UUID
+
+    model_config = ConfigDict(extra="forbid", json_schema_extra=examples(
+        {"duplicate_id": OTHER_RESIDENT}))
 
 
 class ChangeRead(BaseModel):
@@ -232,6 +237,8 @@ class ChangeRead(BaseModel):
     before: dict[str, Any]
     after: dict[str, Any]
     related_ids: list[str]
+
+    model_config = ConfigDict(json_schema_extra=examples(ex.CHANGE_READ))
 
 
 class ChangePage(Page[ChangeRead]):  # its name in the OpenAPI document
@@ -245,6 +252,8 @@ class DuplicateGroup(BaseModel):
     birth_date: date | None
     birth_year: int | None
     residents: list[ResidentRead]
+
+    model_config = ConfigDict(json_schema_extra=examples(ex.DUPLICATE_GROUP))
 
 
 class DuplicatePage(Page[DuplicateGroup]):
@@ -272,6 +281,9 @@ class TransferDecision(Strict):
 
     reason: line(500)
 
+    model_config = ConfigDict(extra="forbid", json_schema_extra=examples(
+        {"reason": "Người này vẫn đang sinh sống tại địa phương"}))
+
 
 class TransferRead(BaseModel):
     """A transfer request. The side that asked sees its own request and its status only;
@@ -293,6 +305,8 @@ class TransferRead(BaseModel):
     created_at: datetime
     updated_at: datetime
     version: int
+
+    model_config = ConfigDict(json_schema_extra=examples(ex.TRANSFER_READ))
 
 
 class TransferPage(Page[TransferRead]):  # its name in the OpenAPI document

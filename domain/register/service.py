@@ -7,7 +7,7 @@ from typing import Any
 
 from domain.access import Principal
 from domain.concurrency import check_if_match, touch
-from domain.errors import DateBeforeBirth, FieldMissing
+from domain.errors import DateBeforeBirth
 from domain.ports import UnitOfWork
 from domain.register import validation as v
 from domain.register.errors import (
@@ -154,9 +154,6 @@ async def update_resident(uow: UnitOfWork, who: Principal, resident_id: uuid.UUI
     check_if_match(resident, if_match)
     before = snapshot(resident, RESIDENT_HISTORY)
     changes = data.model_dump(exclude_unset=True)
-    for required in ("full_name", "sex", "residence_status"):
-        if required in changes and changes[required] is None:
-            raise FieldMissing(loc=("body", required))
     if "id_number" in changes:
         changes["id_number"] = v.clean_id_number(changes["id_number"])
     if "phone" in changes:

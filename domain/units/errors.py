@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from domain.errors import Conflict, FieldMissing, Invalid, NotFound
+from domain.errors import Conflict, FieldMissing, Invalid, NotFound, NullNotAllowed
 
 
 class UnitNotFound(NotFound):
@@ -98,5 +98,5 @@ REFERENCES: dict[str, tuple[str, ...]] = {
 # What the units' and streets' writes can answer (the routes' documented responses).
 UNIT_CASES = (
     UnitNotFound, StreetNotFound, UnitCodeTaken, UnitCodeInvalid, UnitParentInvalid,
-    UnitHasChildren, StreetNameTaken, StreetInUse, FieldMissing,
+    UnitHasChildren, StreetNameTaken, StreetInUse, FieldMissing, NullNotAllowed,
 )

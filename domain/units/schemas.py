@@ -8,8 +8,9 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, StringConstraints
 
+from domain.examples import COMMUNE, GROUP, PROVINCE, STREET, examples, stamps
 from domain.paging import Page
-from domain.types import line
+from domain.types import Clearable, Omittable, line
 from domain.units.models import UnitKind, UnitLevel
 
 ProvinceOrCommuneCode = Annotated[str, StringConstraints(pattern=r"^(\d{2}|\d{5})$")]
@@ -48,9 +49,12 @@ class UnitCreate(Strict):
 class UnitUpdate(Strict):
     """Fields absent stay as they are. Kind and parent are fixed once created."""
 
-    name: line(200) | None = None
-    code: ProvinceOrCommuneCode | None = None
-    old_address_text: line(500) | None = None
+    name: Omittable[line(200)] = None
+    code: Clearable[ProvinceOrCommuneCode] = None
+    old_address_text: Clearable[line(500)] = None
+
+    model_config = ConfigDict(extra="forbid", json_schema_extra=examples(
+        {"name": "Phường Bình Định", "code": "21550"}, {"old_address_text": None}))
 
 
 class UnitRead(BaseModel):
@@ -69,7 +73,11 @@ class UnitRead(BaseModel):
     updated_at: datetime
     version: int
 
-    model_config = ConfigDict(from_attributes=True)
+    model_config = ConfigDict(from_attributes=True, json_schema_extra=examples({
+        "id": GROUP, "level": "group", "kind": "neighbourhood", "code": None,
+        "name": "Tổ dân phố Trần Phú", "parent_id": COMMUNE, "province_id": PROVINCE,
+        "commune_id": COMMUNE,
+        "old_address_text": "phường Bình Định, thị xã An Nhơn, tỉnh Bình Định", **stamps()}))
 
 
 class StreetCreate(Strict):
@@ -88,8 +96,13 @@ class StreetCreate(Strict):
 
 
 class StreetUpdate(Strict):
-    name: line(200) | None = None
-    old_name: line(200) | None = None
+    """Fields absent stay as they are; `old_name: null` forgets the old name."""
+
+    name: Omittable[line(200)] = None
+    old_name: Clearable[line(200)] = None
+
+    model_config = ConfigDict(extra="forbid", json_schema_extra=examples(
+        {"name": "Trần Phú", "old_name": "Đường số 3"}, {"old_name": None}))
 
 
 class StreetRead(BaseModel):
@@ -102,7 +115,9 @@ class StreetRead(BaseModel):
     updated_at: datetime
     version: int
 
-    model_config = ConfigDict(from_attributes=True)
+    model_config = ConfigDict(from_attributes=True, json_schema_extra=examples({
+        "id": STREET, "commune_id": COMMUNE, "province_id": PROVINCE, "name": "Trần Phú",
+        "old_name": "Đường số 3", **stamps(2)}))
 
 
 class UnitPage(Page[UnitRead]):  # its name in the OpenAPI document

@@ -6,7 +6,6 @@ import uuid
 
 from domain.access import Principal
 from domain.concurrency import check_if_match, touch
-from domain.errors import FieldMissing
 from domain.ports import UnitOfWork
 from domain.text import fold
 from domain.units.errors import UnitCodeInvalid, UnitCodeTaken, UnitHasChildren, UnitParentInvalid
@@ -67,8 +66,6 @@ async def update_unit(
         _check_code(unit.level, changes["code"])
         if await uow.units.code_taken(changes["code"], exclude=unit.id):
             raise UnitCodeTaken(code_value=changes["code"])
-    if "name" in changes and changes["name"] is None:
-        raise FieldMissing(loc=("body", "name"))
     for key, value in changes.items():
         setattr(unit, key, value)
     if "name" in changes:
@@ -119,8 +116,6 @@ async def update_street(
     street = await uow.streets.get_writable(who, street_id, for_update=True)
     check_if_match(street, if_match)
     changes = data.model_dump(exclude_unset=True)
-    if "name" in changes and changes["name"] is None:
-        raise FieldMissing(loc=("body", "name"))
     for key, value in changes.items():
         setattr(street, key, value)
     street.name_folded = fold(street.name)

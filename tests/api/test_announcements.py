@@ -198,7 +198,7 @@ class TestUpdate:
         assert_problem(missing, 428, "precondition_required")
         nulls = await client.patch(url, headers={**ward["leader"], "If-Match": "*"},
                                    json={"title": None})
-        assert_problem(nulls, 422, "missing")
+        assert_problem(nulls, 422, "null_not_allowed")
 
     async def test_published_is_final(self, client, ward):
         made = await create(client, ward["leader"], notice([ward["tree"].group_a1]))

@@ -214,7 +214,7 @@ class TestUpdateUser:
         resp = await client.patch(f"{USERS}/{target.id}",
                                   headers={**h, "If-Match": resp.headers["etag"]},
                                   json={"display_name": None})
-        assert_problem(resp, 422, "missing")
+        assert_problem(resp, 422, "null_not_allowed")
 
     async def test_ward_officer_limits(self, app, client, session):
         tree = await make_tree(session)

@@ -8,13 +8,14 @@ import uuid
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Form, Header, Request, Response
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from api.deps import ProfileRead, Tokens, UoW
 from api.problems import responses
 from auth import login
 from domain.accounts.errors import SIGN_IN_CASES, UnsupportedGrant
 from domain.errors import FieldMissing
+from domain.examples import GROUP, USER, examples
 from domain.service_errors import UnsupportedMediaType
 
 router = APIRouter(tags=["auth"])
@@ -28,6 +29,11 @@ class TokenResponse(BaseModel):
     expires_in: int = Field(examples=[900])
     refresh_token: str | None = None
     scope: str = Field(examples=["households:read residents:read units:read"])
+
+    model_config = ConfigDict(json_schema_extra=examples({
+        "access_token": "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiIwMTkyZjBiMSJ9.c2ln",
+        "token_type": "bearer", "expires_in": 900,
+        "refresh_token": "rt_Qm9uZ0JpbmhEaW5oVHJhblBodQ", "scope": "households:read"}))
 
 
 def _form_only(content_type: str | None) -> None:
@@ -130,6 +136,7 @@ async def revoke(
 
 
 @router.get("/.well-known/jwks.json", operation_id="auth_jwks",
+            responses={200: {"content": {"application/json": {"example": {"keys": []}}}}},
             summary="Public keys that verify this service's tokens")
 async def jwks(tokens: Tokens) -> dict:
     """Empty when tokens are signed with a shared secret (HS256)."""
@@ -145,6 +152,10 @@ class Me(BaseModel):
     role: str
     unit_ids: list[uuid.UUID]
     permissions: list[str]
+
+    model_config = ConfigDict(json_schema_extra=examples({
+        "id": USER, "name": "Nguyễn Văn An", "kind": "user", "role": "group_leader",
+        "unit_ids": [GROUP], "permissions": ["households:read", "residents:read"]}))
 
 
 @router.get("/api/v1/me", operation_id="me_get", summary="The caller's own identity",
