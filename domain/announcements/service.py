@@ -24,6 +24,7 @@ from domain.announcements.models import (
     Channel,
     DeliveryCreate,
 )
+from domain.checks import Checks
 from domain.concurrency import check_if_match, touch
 from domain.errors import FieldMissing
 from domain.ports import UnitOfWork
@@ -98,13 +99,15 @@ async def update_announcement(uow: UnitOfWork, who: Principal, announcement_id: 
     if announcement.publish_at <= utcnow():
         raise AnnouncementPublished()
     changes = data.model_dump(exclude_unset=True)
-    missing = [k for k, v in changes.items() if v is None]
-    if missing:
-        raise FieldMissing(loc=("body", missing[0]))
-    if "category" in changes:
-        _check_category(who, data.category)  # type: ignore[arg-type]  # not None, checked above
-    if "unit_ids" in changes:
-        unit = await _targets(uow, who, data.unit_ids)
+    unit = None
+    with Checks() as checks:
+        for key, value in changes.items():
+            checks.check(value is not None, FieldMissing(loc=("body", key)))
+        if changes.get("category") is not None:
+            _check_category(who, data.category)  # type: ignore[arg-type]  # not None
+        if changes.get("unit_ids") is not None:
+            unit = await checks.wait(_targets(uow, who, data.unit_ids))
+    if unit is not None:
         announcement.province_id, announcement.commune_id = unit.province_id, unit.commune_id  # type: ignore[assignment]  # set on groups and communes
         announcement.unit_ids = [str(u) for u in dict.fromkeys(data.unit_ids)]  # type: ignore[arg-type]  # not None
         await uow.announcements.set_units(announcement)

@@ -6,7 +6,7 @@ import uuid
 from datetime import date, datetime
 from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
 
 from domain.paging import Page
 from domain.register.models import (
@@ -17,11 +17,14 @@ from domain.register.models import (
     Sex,
     TransferStatus,
 )
+from domain.register.validation import as_type, clean_id_number, clean_phone
 from domain.types import BirthDate, PastDate, line
 from domain.units.schemas import Strict
 
-RawIdNumber = Annotated[str, StringConstraints(max_length=32)]
-RawPhone = Annotated[str, StringConstraints(max_length=32)]
+# Typed as people type them; each answers its clean form (None when blank) or its rule's code.
+RawIdNumber = Annotated[str, StringConstraints(max_length=32),
+                        AfterValidator(as_type(clean_id_number))]
+RawPhone = Annotated[str, StringConstraints(max_length=32), AfterValidator(as_type(clean_phone))]
 BirthYear = Annotated[int, Field(ge=1900, le=2399)]
 
 _RESIDENT_EXAMPLE: dict[str, Any] = {
