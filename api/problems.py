@@ -356,9 +356,6 @@ def responses(*cases: int | type[DomainError]) -> dict[int | str, dict[str, Any]
             status, found = case.status, (case,)
         listed = codes.setdefault(status, [])
         listed.extend(c.code for c in found if c.code not in listed)
-    if 422 in codes and ValidationFailed.code not in codes[422]:
-        # A field's own code is one of `errors[]`; the answer's is always this one.
-        codes[422].append(ValidationFailed.code)
     out: dict[int | str, dict[str, Any]] = {}
     for status in sorted(codes):
         entry: dict[str, Any] = {

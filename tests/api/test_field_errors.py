@@ -14,7 +14,7 @@ from domain.units.models import Street
 from tests.api.test_announcements import create, moment, notice
 from tests.api.test_campaigns import field, started, visit  # noqa: F401  (fixture)
 from tests.api.test_imports import csv_bytes, post, row
-from tests.api.test_ops import assert_invalid
+from tests.api.test_ops import assert_invalid, assert_problem
 from tests.builders import bearer, make_household, make_resident, make_tree, make_user
 
 NOBODY = str(uuid.UUID(int=1))  # an id nothing holds
@@ -223,3 +223,79 @@ class TestImports:
                          (2, "phone", "phone_invalid"),
                          (2, "residence_status", "value_unknown")}
         assert all(e["message"] for e in job["errors"])
+
+
+def _resolve(doc: dict, schema: dict) -> dict:
+    while "$ref" in schema:
+        schema = doc["components"]["schemas"][schema["$ref"].rsplit("/", 1)[-1]]
+    return schema
+
+
+def _types(doc: dict, schema: dict) -> set[str] | None:
+    """The JSON types a property accepts (None: anything)."""
+    schema = _resolve(doc, schema)
+    branches = schema.get("anyOf") or schema.get("oneOf") or [schema]
+    found: set[str] = set()
+    for branch in branches:
+        branch = _resolve(doc, branch)
+        if "anyOf" in branch or "oneOf" in branch:
+            inner = _types(doc, branch)
+            if inner is None:
+                return None
+            found |= inner
+        elif "type" in branch:
+            found.add(branch["type"])
+        elif "properties" in branch:
+            found.add("object")
+        else:
+            return None
+    return found
+
+
+def _wrong(accepted: set[str]):
+    """A value of a JSON type the property does not accept."""
+    for kind, value in (("object", {"x": [1]}), ("array", [{"x": 1}]), ("string", "?")):
+        if kind not in accepted:
+            return value
+    return None
+
+
+class TestEveryBody:
+    async def test_every_json_body_lists_each_bad_field_at_once(self, client, ward):
+        """Each operation taking a JSON body, sent a value of the wrong type in every field
+        and an unknown field: one 422 naming each of them."""
+        doc = (await client.get("/openapi.json")).json()
+        checked = []
+        for path, item in doc["paths"].items():
+            for method, op in item.items():
+                media = op.get("requestBody", {}).get("content", {}).get("application/json")
+                if not media:
+                    continue
+                schema = _resolve(doc, media["schema"])
+                body: dict = {"not_a_field": 1}
+                for name, prop in schema.get("properties", {}).items():
+                    accepted = _types(doc, prop)
+                    value = _wrong(accepted) if accepted is not None else None
+                    if value is not None:
+                        body[name] = value
+                url = path.replace("{", "").replace("}", "")
+                url = "/".join(NOBODY if "_id" in part else part for part in url.split("/"))
+                resp = await client.request(method, url, json=body, headers=ward["admin"])
+                problem = assert_problem(resp, 422, "validation_failed")
+                named = {tuple(e["loc"][:2]) for e in problem["errors"]}
+                assert {("body", k) for k in body} <= named, (method, path, problem["errors"])
+                assert all(e["message"] and e["code"] for e in problem["errors"])
+                checked.append((method, path))
+        assert len(checked) >= 25, checked
+
+    async def test_every_documented_422_answers_validation_failed(self, client):
+        """The answer's code is `validation_failed`; the fields' codes are listed beside it."""
+        doc = (await client.get("/openapi.json")).json()
+        answers = [(path, method, op["responses"]["422"]) for path, item in doc["paths"].items()
+                   for method, op in item.items() if "422" in op.get("responses", {})]
+        assert len(answers) >= 40
+        for path, method, answer in answers:
+            assert "validation_failed" in answer.get("x-error-codes", []), (method, path)
+        codes = next(a for p, m, a in answers if (p, m) == ("/api/v1/residents", "post"))
+        assert {"phone_invalid", "id_number_not_digits", "group_required"} <= set(
+            codes["x-error-codes"])
