@@ -24,7 +24,6 @@ from domain.errors import (
     Invalid,
     PreconditionFailed,
     PreconditionRequired,
-    PydanticField,
     TooManyRequests,
     Unauthorized,
     error_class,
@@ -207,12 +206,6 @@ async def _validation(request: Request, exc: RequestValidationError) -> Response
         places = {tuple(e["loc"]) for e in refused}
         errors = refused + [e for e in errors if tuple(e["loc"]) not in places
                             and e["loc"] != ["header", INPUT_MARK]]
-    case = error_class(errors[0]["code"]) if len(errors) == 1 else None
-    if (case is not None and issubclass(case, Invalid) and case.field_level
-            and not issubclass(case, PydanticField)):
-        # One rule of ours, checked by a field's type (a date's range): answered with its
-        # own code, as when a use case raises it.
-        return problem_response(request, code=case.code, status=case.status, errors=errors)
     return problem_response(
         request, code="validation_failed", status=422, params={"count": len(errors)},
         errors=errors,
@@ -226,10 +219,12 @@ async def _domain(request: Request, exc: DomainError) -> Response:
         headers["WWW-Authenticate"] = 'Bearer error="invalid_token"'
     if isinstance(exc, TooManyRequests):
         exc.params.setdefault("retry_after", exc.retry_after)
-    cases: tuple[Invalid, ...] = exc.cases if isinstance(exc, ValidationFailed) else ()
     if isinstance(exc, Invalid) and exc.field_level:
-        cases = (exc,)
-    if cases:
+        # A field's rule, even alone, answers as the schema's errors do: clients switch on
+        # `validation_failed` and read each field's own code in `errors[]`.
+        exc = ValidationFailed(cases=(exc,))
+    if isinstance(exc, ValidationFailed) and exc.cases:
+        cases = exc.cases
         lang = language(request.headers.get("accept-language"))
         errors = [{"loc": list(case.loc), "code": case.code, "message": case.message(lang)}
                   for case in cases]

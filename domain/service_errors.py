@@ -34,7 +34,8 @@ class MethodNotAllowed(DomainError):
 
 
 class ValidationFailed(Invalid):
-    """Several rules broken at once: one 422 whose `errors[]` lists each of `cases`."""
+    """Every rule a request breaks, one or several: one 422 whose `errors[]` lists each of
+    `cases` with its own code (`domain/checks.py` collects them)."""
 
     field_level = False
     code = "validation_failed"
@@ -49,14 +50,6 @@ class ValidationFailed(Invalid):
             params.setdefault("count", len(cases))
         super().__init__(code, **params)
         self.cases = tuple(cases)
-
-
-def refuse_all(cases: Sequence[Invalid]) -> None:
-    """Raise every broken rule in one 422: the case itself when alone, else them all."""
-    if len(cases) == 1:
-        raise cases[0]
-    if cases:
-        raise ValidationFailed(cases=cases)
 
 
 class MalformedJson(DomainError):

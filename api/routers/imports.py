@@ -15,10 +15,10 @@ from pydantic import BaseModel, ConfigDict
 from api.deps import ImportsWrite, UoW
 from api.problems import language, responses
 from domain import messages
-from domain.errors import InsufficientStorage, Invalid
+from domain.errors import InsufficientStorage
 from domain.examples import CREATED, GROUP, RECORD, examples
 from domain.imports import service, tasks
-from domain.imports.errors import IMPORT_CASES, GroupIdRequired, ImportFinished, ImportNotFound
+from domain.imports.errors import IMPORT_CASES, ImportFinished, ImportNotFound
 from domain.imports.models import ImportJob, ImportKind, ImportStatus
 from domain.types import uuid7
 from domain.units.errors import NotAGroup, UnitNotFound
@@ -97,10 +97,6 @@ async def create_import(
 ) -> ImportRead:
     """Answers 202 with the job; follow it at /imports/{id}. Re-importing a file is a no-op."""
     settings = request.app.state.settings
-    if kind == ImportKind.households:
-        if group_id is None:
-            raise GroupIdRequired(loc=("body", "group_id"))
-        await service.target_group(uow, who, group_id)  # refused here: no job, no file
     job_id = uuid7()
     name = file.filename or "upload"
     suffix = ".xlsx" if name.lower().endswith(".xlsx") else ".csv"
@@ -116,9 +112,9 @@ async def create_import(
             await asyncio.to_thread(out.write, chunk)
     finally:
         out.close()
-    try:
-        await asyncio.to_thread(service.check_header, kind, path)
-    except Invalid:
+    try:  # every field of the form in one 422; a refused form leaves no job and no file
+        await service.check_form(uow, who, kind=kind, group_id=group_id, path=path)
+    except BaseException:
         path.unlink(missing_ok=True)
         raise
     job = ImportJob(id=job_id, kind=kind, dry_run=dry_run, partial=partial,

@@ -23,6 +23,7 @@ from domain.accounts.errors import (
 )
 from domain.accounts.models import ServiceAccount, User
 from domain.accounts.schemas import ServiceAccountCreate, UserCreate, UserUpdate
+from domain.checks import Checks
 from domain.concurrency import check_if_match, touch
 from domain.ports import UnitOfWork
 from domain.types import utcnow
@@ -122,13 +123,14 @@ async def update_user(
     """Change the display name, role or units; a role or unit change revokes older tokens."""
     user, units = await _managed_user(uow, who, user_id, if_match, strict=True)
     changes = data.model_dump(exclude_unset=True)
-    role = Role(changes.get("role", user.role))  # loaded rows hold the plain string
-    new_units = set(changes.get("unit_ids", units))
-    role_changed, units_changed = role != user.role, new_units != set(units)
-    if role_changed or units_changed:
-        if role_changed:
-            _not_self(who, user)
-        await _check_assignment(uow, who, role, new_units)
+    with Checks() as checks:
+        role = Role(changes.get("role", user.role))  # loaded rows hold the plain string
+        new_units = set(changes.get("unit_ids", units))
+        role_changed, units_changed = role != user.role, new_units != set(units)
+        if role_changed or units_changed:
+            if role_changed:
+                _not_self(who, user)
+            await checks.wait(_check_assignment(uow, who, role, new_units))
     if "display_name" in changes:
         user.display_name = changes["display_name"]
     if units_changed:
@@ -183,14 +185,15 @@ async def create_service_account(
     uow: UnitOfWork, who: Principal, *, data: ServiceAccountCreate, hasher: Hasher
 ) -> tuple[ServiceAccount, list[uuid.UUID], str]:
     """Create a service account; the returned secret exists nowhere else in plain text."""
-    for i, scope in enumerate(data.scopes):
-        if scope not in GRANTABLE_SCOPES:
-            raise ScopeNotGrantable(loc=("body", "scopes", i), invalid=scope,
-                          allowed=", ".join(sorted(GRANTABLE_SCOPES)))
     unit_ids = set(data.unit_ids)
-    if not unit_ids:
-        raise ScopeRequired(loc=("body", "unit_ids"), role=Role.integration.value)
-    await _check_units(uow, who, unit_ids)
+    with Checks() as checks:
+        for i, scope in enumerate(data.scopes):
+            checks.check(scope in GRANTABLE_SCOPES, ScopeNotGrantable(
+                loc=("body", "scopes", i), invalid=scope,
+                allowed=", ".join(sorted(GRANTABLE_SCOPES))))
+        if checks.check(bool(unit_ids), ScopeRequired(loc=("body", "unit_ids"),
+                                                      role=Role.integration.value)):
+            await checks.wait(_check_units(uow, who, unit_ids))
     secret = secrets.token_urlsafe(32)
     account = ServiceAccount(
         client_id="svc_" + secrets.token_hex(10),

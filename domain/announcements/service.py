@@ -24,6 +24,7 @@ from domain.announcements.models import (
     Channel,
     DeliveryCreate,
 )
+from domain.checks import Checks
 from domain.concurrency import check_if_match, touch
 from domain.ports import UnitOfWork
 from domain.register.errors import HouseholdNotFound
@@ -97,10 +98,13 @@ async def update_announcement(uow: UnitOfWork, who: Principal, announcement_id: 
     if announcement.publish_at <= utcnow():
         raise AnnouncementPublished()
     changes = data.model_dump(exclude_unset=True)
-    if "category" in changes:
-        _check_category(who, data.category)  # type: ignore[arg-type]  # never None: Omittable
-    if "unit_ids" in changes:
-        unit = await _targets(uow, who, data.unit_ids)
+    unit = None
+    with Checks() as checks:
+        if "category" in changes:
+            _check_category(who, data.category)  # type: ignore[arg-type]  # never None: Omittable
+        if "unit_ids" in changes:
+            unit = await checks.wait(_targets(uow, who, data.unit_ids))
+    if unit is not None:
         announcement.province_id, announcement.commune_id = unit.province_id, unit.commune_id  # type: ignore[assignment]  # set on groups and communes
         announcement.unit_ids = [str(u) for u in dict.fromkeys(data.unit_ids)]  # type: ignore[arg-type]  # never None: Omittable
         await uow.announcements.set_units(announcement)

@@ -8,6 +8,7 @@ from datetime import date
 from typing import Any
 
 from domain import messages
+from domain.checks import Checks
 from domain.errors import DomainError, FieldMissing, Invalid, StringTooLong, error_class
 from domain.imports.errors import DateInvalid, HouseholdCodeInvalid, ValueUnknown
 from domain.register import validation as v
@@ -98,71 +99,83 @@ def _label(column: str, raw: str, default=None):
     return value
 
 
-def resident_record(cells: dict[str, str], *, from_xlsx: bool) -> dict[str, Any]:
-    """A clean resident record from one row, or Invalid naming the column and the rule."""
-    rec: dict[str, Any] = {}
-    name = _text(cells.get("full_name", ""), 200)
-    if not name:
-        raise FieldMissing(loc=("full_name",))
-    rec.update(name_keys(name))
-    raw_id = cells.get("id_number", "").strip()
-    rec["id_number_masked"] = bool(MASKED.match(raw_id))
-    if raw_id and not rec["id_number_masked"]:
-        if from_xlsx and raw_id.isdigit() and len(raw_id) < 12:
-            raw_id = raw_id.zfill(12)  # a numeric cell lost the leading zeros
-        rec["id_number"] = _with_column(v.clean_id_number, raw_id, column="id_number")
-    else:
-        rec["id_number"] = None
-    born = cells.get("birth_date", "").strip()
-    rec["birth_masked"] = False
+def _birth(raw: str) -> date | int | None:
     try:
-        parsed = parse_date(born) if born else None
+        return parse_date(raw) if raw else None
     except ValueError as exc:
         raise DateInvalid(loc=("birth_date",)) from exc
-    rec["birth_date"] = parsed if isinstance(parsed, date) else None
-    rec["birth_year"] = parsed if isinstance(parsed, int) else None
-    rec["sex"] = _label("sex", cells.get("sex", ""))
-    rec["household_code"] = _text(cells.get("household_code", ""), 32)
-    if not rec["household_code"]:
-        raise FieldMissing(loc=("household_code",))
-    rel = cells.get("relationship", "")
-    rec["relationship"] = _label("relationship", rel) if rel.strip() else None
-    raw_phone = cells.get("phone", "").strip()
-    rec["phone_masked"] = bool(MASKED.match(raw_phone))
-    rec["phone"] = None if rec["phone_masked"] else _with_column(
-        v.clean_phone, raw_phone, column="phone")
-    rec["residence_status"] = _label("residence_status", cells.get("residence_status", ""),
-                                     ResidenceStatus.permanent)
-    rec["residence_since"] = _date_or_none(cells.get("residence_since", ""), "residence_since")
-    rec["status_changed_on"] = _date_or_none(cells.get("status_changed_on", ""),
-                                             "status_changed_on")
-    try:  # the same ranges and cross-field rules as the API, every broken one reported
-        rec["birth_year"] = v.check_person(rec)
-    except Invalid as exc:
-        for case in getattr(exc, "cases", ()) or (exc,):
-            assert isinstance(case, Invalid)
-            case.loc = (_COLUMN_OF.get(str(case.loc[-1]), case.loc[-1]),)
-        raise
+
+
+def _required_text(raw: str, limit: int, column: str) -> str:
+    value = _with_column(_text, raw, limit, column=column)
+    if not value:
+        raise FieldMissing(loc=(column,))
+    return value
+
+
+def resident_record(cells: dict[str, str], *, from_xlsx: bool) -> dict[str, Any]:
+    """A clean resident record from one row, or Invalid naming each column and the rule it
+    breaks: every cell is checked, so the row's report lists them all."""
+    rec: dict[str, Any] = {}
+    with Checks() as checks:
+        name = checks.run(_required_text, cells.get("full_name", ""), 200, "full_name")
+        if name is not None:
+            rec.update(name_keys(name))
+        raw_id = cells.get("id_number", "").strip()
+        rec["id_number_masked"] = bool(MASKED.match(raw_id))
+        rec["id_number"] = None
+        if raw_id and not rec["id_number_masked"]:
+            if from_xlsx and raw_id.isdigit() and len(raw_id) < 12:
+                raw_id = raw_id.zfill(12)  # a numeric cell lost the leading zeros
+            rec["id_number"] = checks.run(_with_column, v.clean_id_number, raw_id,
+                                          column="id_number")
+        parsed = checks.run(_birth, cells.get("birth_date", "").strip())
+        rec["birth_masked"] = False
+        rec["birth_date"] = parsed if isinstance(parsed, date) else None
+        rec["birth_year"] = parsed if isinstance(parsed, int) else None
+        rec["sex"] = checks.run(_label, "sex", cells.get("sex", ""))
+        rec["household_code"] = checks.run(_required_text, cells.get("household_code", ""), 32,
+                                           "household_code")
+        rel = cells.get("relationship", "")
+        rec["relationship"] = checks.run(_label, "relationship", rel) if rel.strip() else None
+        raw_phone = cells.get("phone", "").strip()
+        rec["phone_masked"] = bool(MASKED.match(raw_phone))
+        rec["phone"] = None if rec["phone_masked"] else checks.run(
+            _with_column, v.clean_phone, raw_phone, column="phone")
+        rec["residence_status"] = checks.run(_label, "residence_status",
+                                             cells.get("residence_status", ""),
+                                             ResidenceStatus.permanent)
+        for column in ("residence_since", "status_changed_on"):
+            rec[column] = checks.run(_date_or_none, cells.get(column, ""), column)
+        if not any(checks.failed(c) for c in ("birth_date", "residence_status",
+                                              "residence_since", "status_changed_on")):
+            # The same ranges and rules between fields as the API, named by their cells.
+            person = Checks()
+            rec["birth_year"] = v.check_person(rec, person)
+            for case in person.cases:
+                case.loc = (_COLUMN_OF.get(str(case.loc[-1]), case.loc[-1]),)
+                checks.add(case)
     rec["id_number_mismatch"] = v.data_quality(rec)
     return rec
 
 
 def household_record(cells: dict[str, str]) -> dict[str, Any]:
-    code = _text(cells.get("code", ""), 32)
-    if not re.fullmatch(r"[A-Za-z0-9._\-]{1,32}", code):
-        raise HouseholdCodeInvalid(loc=("code",))
-    return {
-        "code": code,
-        "street": _text(cells.get("street", ""), 200) or None,
-        "house_number": _text(cells.get("house_number", ""), 32) or None,
-        "old_address_text": _text(cells.get("old_address_text", ""), 500) or None,
-        "residence_type": _label("residence_type", cells.get("residence_type", ""),
-                                 "permanent"),
-        "head_id_number": (_with_column(v.clean_id_number, cells["head_id_number"],
-                                        column="head_id_number")
-                           if cells.get("head_id_number", "").strip()
-                           and not MASKED.match(cells["head_id_number"].strip()) else None),
-    }
+    """A clean household record from one row, or Invalid naming each column it refuses."""
+    with Checks() as checks:
+        code = checks.run(_with_column, _text, cells.get("code", ""), 32, column="code")
+        checks.check(code is None or bool(re.fullmatch(r"[A-Za-z0-9._\-]{1,32}", code)),
+                     HouseholdCodeInvalid(loc=("code",)))
+        rec = {"code": code}
+        for column, limit in (("street", 200), ("house_number", 32), ("old_address_text", 500)):
+            rec[column] = checks.run(_with_column, _text, cells.get(column, ""), limit,
+                                     column=column) or None
+        rec["residence_type"] = checks.run(_label, "residence_type",
+                                           cells.get("residence_type", ""), "permanent")
+        head = cells.get("head_id_number", "").strip()
+        rec["head_id_number"] = checks.run(
+            _with_column, v.clean_id_number, head, column="head_id_number"
+        ) if head and not MASKED.match(head) else None
+    return rec
 
 
 def _with_column(fn, *args, column: str | None = None):

@@ -12,12 +12,14 @@ from pathlib import Path
 from typing import Any
 
 from domain.access import Principal
+from domain.checks import Checks
 from domain.errors import Invalid, NotFound
 from domain.imports import reader
 from domain.imports.errors import (
     ColumnsMissing,
     DuplicateInFile,
     FileEmpty,
+    GroupIdRequired,
     ImportFinished,
     StreetUnknown,
 )
@@ -46,6 +48,18 @@ async def target_group(uow: UnitOfWork, who: Principal, group_id: uuid.UUID) -> 
     ancestor they only read is a 404 like any unit out of scope; a commune is a 422)."""
     return await uow.units.target(who, group_id, level=UnitLevel.group,
                                   loc=("body", "group_id"))
+
+
+async def check_form(uow: UnitOfWork, who: Principal, *, kind: ImportKind,
+                     group_id: uuid.UUID | None, path: Path) -> None:
+    """The form's fields together: the target group of a households import, and the file
+    (read in a thread: a large XLSX takes a while to open)."""
+    with Checks() as checks:
+        if kind == ImportKind.households and checks.check(
+                group_id is not None, GroupIdRequired(loc=("body", "group_id"))):
+            assert group_id is not None
+            await checks.wait(target_group(uow, who, group_id))
+        await checks.wait(asyncio.to_thread(check_header, kind, path))
 
 
 def check_header(kind: ImportKind, path: Path) -> None:

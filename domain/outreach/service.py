@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 
 from domain.access import Principal, Role
+from domain.checks import Checks
 from domain.concurrency import check_if_match, touch
 from domain.errors import FieldMissing
 from domain.outreach.errors import (
@@ -26,36 +27,38 @@ from domain.units.models import UnitLevel
 WALKERS = {Role.volunteer, Role.group_leader, Role.ward_officer, Role.security_officer}
 
 
-async def _targets(uow: UnitOfWork, who: Principal, group_ids, street_ids):
+async def _targets(uow: UnitOfWork, who: Principal, group_ids, street_ids, checks: Checks):
     """All groups in one commune, each one the caller may write to; streets of that
-    commune."""
-    groups = await uow.units.targets(who, group_ids, level=UnitLevel.group,
-                                     loc=("body", "group_ids"))
+    commune. Answers a group of the commune (None when `checks` holds why not)."""
+    groups = await checks.wait(uow.units.targets(who, group_ids, level=UnitLevel.group,
+                                                 loc=("body", "group_ids")))
+    if groups is None:
+        return None
     communes = {g.commune_id for g in groups}
-    if len(communes) != 1:
-        raise CampaignOneCommune(loc=("body", "group_ids"))
+    checks.check(len(communes) == 1, CampaignOneCommune(loc=("body", "group_ids")))
     wanted = list(dict.fromkeys(street_ids))
     streets = {s.id: s for s in await uow.streets.get_many(who, wanted)}
     for street_id in wanted:
         if street_id not in streets:
             raise uow.streets.missing(street_id)
-        if streets[street_id].commune_id not in communes:
-            raise StreetOtherCommune(loc=("body", "street_ids"))
+    checks.check(all(streets[s].commune_id in communes for s in wanted),
+                 StreetOtherCommune(loc=("body", "street_ids")))
     return groups[0]
 
 
-def _check_dates(starts_on, ends_on) -> None:
+def _check_dates(starts_on, ends_on, checks: Checks) -> None:
     """Both dates as they will be stored (a PATCH of one meets the other as stored)."""
-    if ends_on < starts_on:
-        raise CampaignDates(loc=("body", "ends_on"))
-    if ends_on > starts_on + PLAN_HORIZON:
-        raise CampaignTooLong(loc=("body", "ends_on"))
+    if checks.check(ends_on >= starts_on, CampaignDates(loc=("body", "ends_on"))):
+        checks.check(ends_on <= starts_on + PLAN_HORIZON,
+                     CampaignTooLong(loc=("body", "ends_on")))
 
 
 async def create_campaign(uow: UnitOfWork, who: Principal, *, data: CampaignCreate) -> Campaign:
     """Draft a campaign over residential groups of one commune."""
-    _check_dates(data.starts_on, data.ends_on)
-    group = await _targets(uow, who, data.group_ids, data.street_ids)
+    with Checks() as checks:
+        _check_dates(data.starts_on, data.ends_on, checks)
+        group = await _targets(uow, who, data.group_ids, data.street_ids, checks)
+    assert group is not None
     campaign = Campaign(
         name=data.name, goals=[g.value for g in dict.fromkeys(data.goals)],
         province_id=group.province_id, commune_id=group.commune_id,
@@ -76,9 +79,15 @@ async def update_campaign(uow: UnitOfWork, who: Principal, campaign_id: uuid.UUI
     changes = data.model_dump(exclude_unset=True)
     if campaign.status != CampaignStatus.draft and set(changes) - {"name", "ends_on"}:
         raise CampaignNotDraft()
-    if "group_ids" in changes or "street_ids" in changes:
-        group = await _targets(uow, who, changes.get("group_ids", campaign.group_ids),
-                               changes.get("street_ids", campaign.street_ids))
+    def after(key: str):  # the value once changed (never null: Omittable)
+        return changes.get(key, getattr(campaign, key))
+
+    group = None
+    with Checks() as checks:
+        if "group_ids" in changes or "street_ids" in changes:
+            group = await _targets(uow, who, after("group_ids"), after("street_ids"), checks)
+        _check_dates(after("starts_on"), after("ends_on"), checks)
+    if group is not None:
         campaign.province_id, campaign.commune_id = group.province_id, group.commune_id
     for key, value in changes.items():
         if key in ("group_ids", "street_ids"):
@@ -86,7 +95,6 @@ async def update_campaign(uow: UnitOfWork, who: Principal, campaign_id: uuid.UUI
         elif key == "goals":
             value = [g.value for g in dict.fromkeys(value)]
         setattr(campaign, key, value)
-    _check_dates(campaign.starts_on, campaign.ends_on)
     if "group_ids" in changes:
         await uow.outreach.set_groups(campaign)
     touch(campaign)
@@ -151,7 +159,8 @@ def _cut(items: list, parts: int) -> list[list]:
     return out
 
 
-async def _check_walkers(uow: UnitOfWork, who: Principal, campaign, ids) -> None:
+async def _check_walkers(uow: UnitOfWork, who: Principal, campaign, ids,
+                         loc: tuple = ("body", "volunteer_ids")) -> None:
     users = {u.id: u for u in await uow.users.get_many(who, list(dict.fromkeys(ids)))}
     units_of = await uow.users.unit_ids(list(users))
     targets = {uuid.UUID(g) for g in campaign.group_ids} | {campaign.commune_id}
@@ -161,7 +170,7 @@ async def _check_walkers(uow: UnitOfWork, who: Principal, campaign, ids) -> None
         user = users[volunteer_id]
         inside = set(units_of[user.id]) & targets
         if Role(user.role) not in WALKERS or user.disabled_at is not None or not inside:
-            raise NotAWalker(loc=("body", "volunteer_ids"))
+            raise NotAWalker(loc=loc)
 
 
 async def assign(uow: UnitOfWork, who: Principal, campaign_id: uuid.UUID, *,
@@ -197,12 +206,15 @@ async def assign(uow: UnitOfWork, who: Principal, campaign_id: uuid.UUID, *,
 
 
 async def _assign_manual(uow: UnitOfWork, who, campaign, rows, data: AssignmentRequest) -> None:
-    if not data.household_ids:
-        raise FieldMissing(loc=("body", "household_ids"))
-    if data.volunteer_id is not None:
-        await _check_walkers(uow, who, campaign, [data.volunteer_id])
     by_household = {row[0].household_id: row[0] for row in rows}
     late = {h.id: h for h in await uow.outreach.late_households(campaign)}
+    with Checks() as checks:
+        checks.check(bool(data.household_ids), FieldMissing(loc=("body", "household_ids")))
+        checks.check(all(h in by_household or h in late for h in data.household_ids),
+                     HouseholdNotInCampaign(loc=("body", "household_ids")))
+        if data.volunteer_id is not None:
+            await checks.wait(_check_walkers(uow, who, campaign, [data.volunteer_id],
+                                             loc=("body", "volunteer_id")))
     for household_id in data.household_ids:
         target = by_household.get(household_id)
         if target is None and household_id in late:
@@ -211,8 +223,7 @@ async def _assign_manual(uow: UnitOfWork, who, campaign, rows, data: AssignmentR
                 campaign_id=campaign.id, household_id=household_id, group_id=household.group_id,
                 street_id=household.street_id, added_late=True)
             await uow.outreach.add_target(target)
-        if target is None:
-            raise HouseholdNotInCampaign(loc=("body", "household_ids"))
+        assert target is not None  # checked above
         target.volunteer_id = data.volunteer_id
     if data.volunteer_id is not None:  # renumber the volunteer's walk in street order
         order = 0

@@ -8,6 +8,7 @@ import uuid
 import orjson
 
 from domain.access import Principal, Role
+from domain.checks import Checks
 from domain.clock import day_vn
 from domain.outreach.errors import (
     CampaignNotActive,
@@ -29,7 +30,6 @@ from domain.outreach.models import (
 from domain.outreach.schemas import VisitCreate
 from domain.ports import UnitOfWork
 from domain.register.models import ReadinessFact
-from domain.service_errors import refuse_all
 
 
 def _hash(data: VisitCreate) -> str:
@@ -64,19 +64,20 @@ async def record_visit(uow: UnitOfWork, who: Principal, campaign_id: uuid.UUID, 
         raise CampaignNotActive()
     # Its offset, its range and "not ahead of now" are the type's (PastInstant).
     day = day_vn(data.visited_at)
-    refuse_all([case for broken, case in (
-        (day < campaign.starts_on, VisitBeforeCampaign(loc=("body", "visited_at"))),
-        (data.follow_up_on is not None and data.follow_up_on < day,
-         FollowUpBeforeVisit(loc=("body", "follow_up_on"))),
-    ) if broken])
     target = await uow.outreach.target(campaign, data.household_id, for_update=True)
     if target is None or (who.role == Role.volunteer and target.volunteer_id != who.subject_id):
         raise HouseholdNotInWalkList()
     members = {m.id for m in await uow.residents.members([data.household_id])}
-    for i, person in enumerate(data.residents):
-        if person.resident_id not in members:
-            raise ResidentNotInHousehold(loc=("body", "residents", i,
-                                                            "resident_id"))
+    with Checks() as checks:
+        checks.check(day >= campaign.starts_on, VisitBeforeCampaign(loc=("body", "visited_at")))
+        checks.check(data.follow_up_on is None or data.follow_up_on >= day,
+                     FollowUpBeforeVisit(loc=("body", "follow_up_on")))
+        for i, person in enumerate(data.residents):
+            checks.check(person.resident_id in members, ResidentNotInHousehold(
+                loc=("body", "residents", i, "resident_id")))
+        for i, need in enumerate(data.needs):
+            checks.check(need.resident_id is None or need.resident_id in members,
+                         ResidentNotInHousehold(loc=("body", "needs", i, "resident_id")))
     visit = Visit(
         campaign_id=campaign.id, client_visit_id=data.client_visit_id,
         request_hash=request_hash, household_id=data.household_id,
@@ -114,8 +115,6 @@ async def record_visit(uow: UnitOfWork, who: Principal, campaign_id: uuid.UUID, 
                     occurred_on=day_vn(data.visited_at), recorded_by_id=who.subject_id,
                     recorded_by_name=who.name), flush=False)  # inserted together at commit
     for need in data.needs:
-        if need.resident_id is not None and need.resident_id not in members:
-            raise ResidentNotInHousehold(loc=("body", "needs"))
         await uow.outreach.add_need(VisitNeed(
             campaign_id=campaign.id, visit_id=visit.id, household_id=data.household_id,
             resident_id=need.resident_id, category=need.category,

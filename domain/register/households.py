@@ -6,6 +6,7 @@ import secrets
 import uuid
 
 from domain.access import Principal
+from domain.checks import Checks
 from domain.concurrency import check_if_match, touch
 from domain.ports import UnitOfWork
 from domain.register.errors import (
@@ -89,8 +90,11 @@ async def _add(uow: UnitOfWork, who: Principal, household: Household) -> None:
 
 async def create_household(uow: UnitOfWork, who: Principal, *, data: HouseholdCreate):
     """Open a household at an address in a residential group."""
-    group = await _group(uow, who, data.group_id)
-    await _street(uow, who, data.street_id, group.commune_id)
+    with Checks() as checks:
+        group = await checks.wait(_group(uow, who, data.group_id))
+        if group is not None:  # a street is judged against the group's commune
+            await checks.wait(_street(uow, who, data.street_id, group.commune_id))
+    assert group is not None
     await check_code_free(uow, who, group.commune_id, data.code)
     household = Household(
         code=data.code or await _new_code(uow, who, group.commune_id),
@@ -113,13 +117,15 @@ async def update_household(uow: UnitOfWork, who: Principal, household_id: uuid.U
     check_if_match(household, if_match)
     before = snapshot(household, HOUSEHOLD_HISTORY)
     changes = data.model_dump(exclude_unset=True)
-    if "street_id" in changes:
-        await _street(uow, who, changes["street_id"], household.commune_id)
-    if changes.get("head_id") is not None:
-        members = await uow.residents.members([household.id], for_update=True)
-        new_head = next((m for m in members if m.id == changes["head_id"]), None)
-        if new_head is None:
-            raise HeadNotMember(loc=("body", "head_id"))
+    new_head = None
+    with Checks() as checks:
+        if "street_id" in changes:
+            await checks.wait(_street(uow, who, changes["street_id"], household.commune_id))
+        if changes.get("head_id") is not None:
+            members = await uow.residents.members([household.id], for_update=True)
+            new_head = next((m for m in members if m.id == changes["head_id"]), None)
+            checks.check(new_head is not None, HeadNotMember(loc=("body", "head_id")))
+    if new_head is not None:
         await demote_other_heads(uow, who, members, new_head)
         if new_head.relationship != HEAD:
             before_head = snapshot(new_head, RESIDENT_HISTORY)
@@ -193,11 +199,12 @@ async def split_household(uow: UnitOfWork, who: Principal, household_id: uuid.UU
     check_if_match(source, if_match)
     members = {m.id: m for m in await uow.residents.members([source.id], for_update=True)}
     leaving = set(data.member_ids)
-    if not leaving <= set(members) or data.head_id not in leaving:
-        raise MembersNotInHousehold(loc=("body", "member_ids"))
+    with Checks() as checks:
+        checks.check(leaving <= set(members) and data.head_id in leaving,
+                     MembersNotInHousehold(loc=("body", "member_ids")))
+        await checks.wait(_street(uow, who, data.street_id, source.commune_id))
     if source.head_id in leaving and len(leaving) < len(members):
         raise HeadMustStay()
-    await _street(uow, who, data.street_id, source.commune_id)
     await check_code_free(uow, who, source.commune_id, data.code)
     new = Household(
         code=data.code or await _new_code(uow, who, source.commune_id),

@@ -6,7 +6,7 @@ import uuid
 from datetime import date, datetime
 from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
 
 from domain.examples import OTHER_HOUSEHOLD, OTHER_RESIDENT, RESIDENT, examples
 from domain.paging import Page
@@ -20,14 +20,17 @@ from domain.register.models import (
     TransferStatus,
 )
 from domain.register.rules import ID_NUMBER_PATTERN, PHONE_PATTERN
+from domain.register.validation import as_type, clean_id_number, clean_phone
 from domain.types import BirthDate, Clearable, Documented, Omittable, PastDate, line
 from domain.units.schemas import Strict
 
-# As typed by people; the register's own checks (domain/register/validation.py) answer
-# with their precise codes, and the document states the same rule as a pattern.
+# Typed as people type them; each answers its clean form (None when blank) or its rule's
+# code (domain/register/validation.py), and the document states the same rule as a pattern.
 RawIdNumber = Annotated[str, StringConstraints(max_length=32),
+                        AfterValidator(as_type(clean_id_number)),
                         Documented(pattern=ID_NUMBER_PATTERN)]
-RawPhone = Annotated[str, StringConstraints(max_length=32), Documented(pattern=PHONE_PATTERN)]
+RawPhone = Annotated[str, StringConstraints(max_length=32),
+                     AfterValidator(as_type(clean_phone)), Documented(pattern=PHONE_PATTERN)]
 HouseholdCode = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9._\-]{1,32}$")]
 BirthYear = Annotated[int, Field(ge=1900, le=2399)]
 

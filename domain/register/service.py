@@ -6,6 +6,7 @@ import uuid
 from typing import Any
 
 from domain.access import Principal
+from domain.checks import Checks
 from domain.concurrency import check_if_match, touch
 from domain.errors import DateBeforeBirth
 from domain.ports import UnitOfWork
@@ -105,12 +106,13 @@ async def save_resident(uow: UnitOfWork, who: Principal, resident: Resident, *,
         raise IdNumberRegisteredElsewhere() from exc  # the holder is gone again: name none
 
 
-def _person(values: dict[str, Any]) -> dict[str, Any]:
-    """The person's fields validated together, with the derived keys and flags."""
-    values["birth_year"] = v.check_person(values)  # every broken rule in one 422
+def _derive(values: dict[str, Any]) -> dict[str, Any]:
+    """The keys and flags that follow from a person's fields, once those passed."""
     values.update(name_keys(values["full_name"]))
     values["id_number_mismatch"] = v.data_quality(values)
     return values
+
+
 
 
 def _set(resident: Resident, values: dict[str, Any]) -> None:
@@ -121,21 +123,23 @@ def _set(resident: Resident, values: dict[str, Any]) -> None:
 async def create_resident(uow: UnitOfWork, who: Principal, *, data: ResidentCreate) -> Resident:
     """Register a person; an ID number already living in the register is a 409."""
     values = data.model_dump(exclude={"household_id", "group_id"})
-    values["id_number"] = v.clean_id_number(data.id_number)
-    values["phone"] = v.clean_phone(data.phone)
     resident = Resident(full_name=data.full_name, name_folded="", given_name_folded="",
                         sex=data.sex, residence_status=data.residence_status,
                         province_id=uuid.UUID(int=0), commune_id=uuid.UUID(int=0),
                         group_id=uuid.UUID(int=0))
-    if data.household_id is not None:
-        household = await uow.households.get_writable(who, data.household_id, for_update=True)
-        _place(resident, household)
-        resident.household_id = household.id
-    elif data.group_id is not None:
-        _place(resident, await _group(uow, who, data.group_id))
-    else:
-        raise GroupRequired(loc=("body", "group_id"))
-    values = _person(values)
+    with Checks() as checks:
+        if data.household_id is not None:
+            household = await uow.households.get_writable(who, data.household_id,
+                                                          for_update=True)
+            _place(resident, household)
+            resident.household_id = household.id
+        elif data.group_id is not None:
+            if group := await checks.wait(_group(uow, who, data.group_id)):
+                _place(resident, group)
+        else:
+            checks.add(GroupRequired(loc=("body", "group_id")))
+        values["birth_year"] = v.check_person(values, checks)
+    _derive(values)
     await check_id_number_free(uow, who, values["id_number"])
     _set(resident, values)
     await save_resident(uow, who, resident, new=True)
@@ -154,15 +158,13 @@ async def update_resident(uow: UnitOfWork, who: Principal, resident_id: uuid.UUI
     check_if_match(resident, if_match)
     before = snapshot(resident, RESIDENT_HISTORY)
     changes = data.model_dump(exclude_unset=True)
-    if "id_number" in changes:
-        changes["id_number"] = v.clean_id_number(changes["id_number"])
-    if "phone" in changes:
-        changes["phone"] = v.clean_phone(changes["phone"])
     if "birth_date" in changes and "birth_year" not in changes and changes["birth_date"]:
         changes["birth_year"] = None  # a new full date decides the year
     values = {k: getattr(resident, k) for k in PATCHABLE}
-    values.update(changes)
-    values = _person(values)
+    values.update(changes)  # null only where it clears a field (Clearable)
+    with Checks() as checks:
+        values["birth_year"] = v.check_person(values, checks)
+    _derive(values)
     # Checked before the record changes: nothing of a refused PATCH reaches the session.
     await check_id_number_free(uow, who, values["id_number"], exclude=resident.id)
     _set(resident, values)

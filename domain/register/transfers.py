@@ -10,7 +10,6 @@ from domain.access import Principal
 from domain.clock import today_vn
 from domain.concurrency import check_if_match, touch
 from domain.ports import UnitOfWork
-from domain.register import validation as v
 from domain.register.errors import (
     TransferCancelForbidden,
     TransferDecisionForbidden,
@@ -31,7 +30,7 @@ async def request_transfer(uow: UnitOfWork, who: Principal, *, data: TransferCre
     """Ask for the person holding `id_number`, registered outside the caller's scope, to move
     into one of the caller's households."""
     household = await uow.households.get_writable(who, data.household_id, for_update=True)
-    id_number = v.clean_id_number(data.id_number)
+    id_number = data.id_number  # clean already (its type), None when blank
     holder = await uow.residents.id_number_holder(who, id_number) if id_number else None
     if not id_number or holder is None:
         raise TransferNobodyToMove(loc=("body", "id_number"))

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 from typing import Any
 
+from pydantic_core import PydanticCustomError
+
+from domain.checks import Checks
 from domain.errors import DateBeforeBirth, Invalid, error_class
 from domain.register.errors import (
     ID_NUMBER_ERRORS,
@@ -24,7 +28,6 @@ from domain.register.rules import (
     normalize_phone,
     parse_id_number,
 )
-from domain.service_errors import refuse_all
 from domain.types import BIRTH, PAST
 
 
@@ -44,6 +47,19 @@ def clean_phone(raw: str | None) -> str | None:
         return normalize_phone(raw)
     except PhoneError as exc:
         raise PhoneInvalid(loc=("body", "phone")) from exc
+
+
+def as_type(clean: Callable[[str], str | None]) -> Callable[[str], str | None]:
+    """`clean` as a field type's validator: its rule then reaches the client with the body's
+    other schema errors (domain/checks.py), under the same code as for an import's cell."""
+
+    def validate(raw: str) -> str | None:
+        try:
+            return clean(raw)
+        except Invalid as exc:
+            raise PydanticCustomError(exc.code, exc.code.replace("_", " ")) from None
+
+    return validate
 
 
 def check_birth(birth_date: date | None, birth_year: int | None) -> int:
@@ -99,22 +115,16 @@ def status_cases(status: ResidenceStatus, since: date | None, changed_on: date |
     return cases
 
 
-def check_person(values: dict[str, Any]) -> int:
-    """The birth and residence fields together, every broken rule in one 422 (the stored
+def check_person(values: dict[str, Any], checks: Checks) -> int | None:
+    """The birth and residence fields together, every broken rule into `checks` (the stored
     values stand in for those a PATCH leaves out); answers the birth year to store."""
-    cases: list[Invalid] = []
-    birth_year: int | None = None
-    try:
-        birth_year = check_birth(values.get("birth_date"), values.get("birth_year"))
-    except Invalid as exc:
-        cases.append(exc)
+    birth_year = checks.run(check_birth, values.get("birth_date"), values.get("birth_year"))
     known = birth_year is not None
-    cases += status_cases(values["residence_status"], values.get("residence_since"),
-                          values.get("status_changed_on"),
-                          birth_date=values.get("birth_date") if known else None,
-                          birth_year=birth_year)
-    refuse_all(cases)
-    assert birth_year is not None
+    for case in status_cases(values["residence_status"], values.get("residence_since"),
+                             values.get("status_changed_on"),
+                             birth_date=values.get("birth_date") if known else None,
+                             birth_year=birth_year):
+        checks.add(case)
     return birth_year
 
 

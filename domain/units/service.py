@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 
 from domain.access import Principal
+from domain.checks import Checks
 from domain.concurrency import check_if_match, touch
 from domain.ports import UnitOfWork
 from domain.text import fold
@@ -13,17 +14,27 @@ from domain.units.models import LEVEL_OF_KIND, PARENT_LEVEL, AdminUnit, Street, 
 from domain.units.schemas import StreetCreate, StreetUpdate, UnitCreate, UnitUpdate
 
 
-def _check_code(level: UnitLevel, code: str | None) -> None:
+def _check_code(level: UnitLevel, code: str | None, checks: Checks) -> None:
     expected = {UnitLevel.province: 2, UnitLevel.commune: 5}.get(level)
-    if code is not None and (expected is None or len(code) != expected):
-        raise UnitCodeInvalid(loc=("body", "code"), level=level.value)
+    checks.check(code is None or (expected is not None and len(code) == expected),
+                 UnitCodeInvalid(loc=("body", "code"), level=level.value))
 
 
 async def create_unit(uow: UnitOfWork, who: Principal, *, data: UnitCreate) -> AdminUnit:
     """Create a province, commune or residential group under the right parent."""
     level = LEVEL_OF_KIND[data.kind]
-    _check_code(level, data.code)
     expected_parent = PARENT_LEVEL[level]
+    wrong_parent = UnitParentInvalid(loc=("body", "parent_id"), kind=data.kind.value,
+                                     expected=expected_parent.value if expected_parent else "-")
+    parent = None
+    with Checks() as checks:
+        _check_code(level, data.code, checks)
+        if expected_parent is None:
+            checks.check(data.parent_id is None, wrong_parent)
+        elif checks.check(data.parent_id is not None, wrong_parent):
+            assert data.parent_id is not None
+            parent = await checks.wait(uow.units.target(
+                who, data.parent_id, level=expected_parent, wrong_level=wrong_parent))
     unit = AdminUnit(
         level=level,
         kind=data.kind,
@@ -32,18 +43,9 @@ async def create_unit(uow: UnitOfWork, who: Principal, *, data: UnitCreate) -> A
         name_folded=fold(data.name),
         old_address_text=data.old_address_text,
     )
-    if expected_parent is None:
-        if data.parent_id is not None:
-            raise UnitParentInvalid(loc=("body", "parent_id"), kind=data.kind.value,
-                          expected="-")
+    if parent is None:
         unit.province_id = unit.id
     else:
-        if data.parent_id is None:
-            raise UnitParentInvalid(loc=("body", "parent_id"), kind=data.kind.value,
-                          expected=expected_parent.value)
-        parent = await uow.units.target(
-            who, data.parent_id, level=expected_parent, wrong_level=UnitParentInvalid(
-                loc=("body", "parent_id"), kind=data.kind.value, expected=expected_parent.value))
         unit.parent_id = parent.id
         unit.province_id = parent.province_id
         unit.commune_id = unit.id if level == UnitLevel.commune else parent.commune_id
@@ -62,10 +64,11 @@ async def update_unit(
     unit = await uow.units.get_writable(who, unit_id, for_update=True)
     check_if_match(unit, if_match)
     changes = data.model_dump(exclude_unset=True)
-    if changes.get("code") is not None:
-        _check_code(unit.level, changes["code"])
-        if await uow.units.code_taken(changes["code"], exclude=unit.id):
-            raise UnitCodeTaken(code_value=changes["code"])
+    with Checks() as checks:
+        _check_code(unit.level, changes.get("code"), checks)  # null clears the code
+    if changes.get("code") is not None and await uow.units.code_taken(changes["code"],
+                                                                      exclude=unit.id):
+        raise UnitCodeTaken(code_value=changes["code"])
     for key, value in changes.items():
         setattr(unit, key, value)
     if "name" in changes:

@@ -11,7 +11,7 @@ from sqlmodel import select
 
 from domain.access import Role
 from domain.audit.models import AuditEvent
-from tests.api.test_ops import assert_problem
+from tests.api.test_ops import assert_invalid, assert_problem
 from tests.builders import bearer, make_household, make_tree, make_user
 
 URL = "/api/v1/announcements"
@@ -102,10 +102,9 @@ class TestCreate:
         assert_problem(resp, 404, "unit_not_found")
         resp = await client.post(URL, headers=ward["admin"],
                                  json=notice([tree.group_a1, tree.group_b1]))
-        body = assert_problem(resp, 422, "announcement_one_commune")
-        assert body["errors"][0]["loc"] == ["body", "unit_ids"]
+        assert_invalid(resp, {("body", "unit_ids"): "announcement_one_commune"})
         resp = await client.post(URL, headers=ward["admin"], json=notice([tree.province]))
-        assert_problem(resp, 422, "announcement_unit_level")
+        assert_invalid(resp, {("body", "unit_ids"): "announcement_unit_level"})
         made = await create(client, ward["officer"], notice([tree.commune_a]))
         assert made["unit_ids"] == [str(tree.commune_a.id)]
 
@@ -198,7 +197,7 @@ class TestUpdate:
         assert_problem(missing, 428, "precondition_required")
         nulls = await client.patch(url, headers={**ward["leader"], "If-Match": "*"},
                                    json={"title": None})
-        assert_problem(nulls, 422, "null_not_allowed")
+        assert_invalid(nulls, {("body", "title"): "null_not_allowed"})
 
     async def test_published_is_final(self, client, ward):
         made = await create(client, ward["leader"], notice([ward["tree"].group_a1]))
@@ -313,8 +312,7 @@ class TestDeliveries:
         ]
         for body, code in cases:
             resp = await client.post(url, headers=ward["leader"], json=body)
-            problem = assert_problem(resp, 422, code)
-            assert problem["errors"][0]["loc"] == ["body", "delivered_at"]
+            assert_invalid(resp, {("body", "delivered_at"): code})
         resp = await client.post(url, headers=ward["leader"], json={
             "household_id": hh, "delivered_at": moment(minutes=-1), "channel": "loudspeaker"})
         problem = assert_problem(resp, 422, "validation_failed")

@@ -8,7 +8,7 @@ from sqlmodel import select
 from domain.access import Role
 from domain.audit.models import AuditEvent
 from domain.audit.tasks import seal_audit_trail
-from tests.api.test_ops import assert_problem
+from tests.api.test_ops import assert_invalid, assert_problem
 from tests.builders import bearer, make_tree, make_user
 
 EVENTS = "/api/v1/audit-events"
@@ -83,10 +83,10 @@ class TestList:
                        403, "forbidden")
         h = bearer(app, await make_user(session, role=Role.auditor, units=[tree.commune_a]))
         assert (await client.get(EVENTS, headers=h)).status_code == 200
-        assert_problem(await client.get(f"{EVENTS}?cursor=%%%", headers=h), 422,
-                       "cursor_invalid")
-        assert_problem(await client.get(f"{EVENTS}?cursor=LTU", headers=h), 422,
-                       "cursor_invalid")
+        assert_invalid(await client.get(f"{EVENTS}?cursor=%%%", headers=h),
+                       {("query", "cursor"): "cursor_invalid"})
+        assert_invalid(await client.get(f"{EVENTS}?cursor=LTU", headers=h),
+                       {("query", "cursor"): "cursor_invalid"})
         assert_problem(await client.get(f"{EVENTS}?limit=201", headers=h), 422,
                        "validation_failed")
         assert_problem(await client.get(f"{EVENTS}?since=2025-01-01T00:00:00", headers=h), 422,

@@ -10,7 +10,7 @@ from sqlmodel import select
 
 from domain.access import Role
 from domain.register.models import ReadinessFact
-from tests.api.test_ops import assert_problem
+from tests.api.test_ops import assert_invalid, assert_problem
 from tests.builders import bearer, make_household, make_resident, make_tree, make_user
 
 VN = "+07:00"
@@ -135,7 +135,7 @@ class TestCampaignFlow:
         assert (first.status_code, again.status_code) == (201, 200)
         assert again.json()["id"] == first.json()["id"]
         changed = await client.post(url, headers=h, json={**body, "outcome": "refused"})
-        assert_problem(changed, 422, "client_visit_id_reused")
+        assert_invalid(changed, {("body", "client_visit_id"): "client_visit_id_reused"})
         keyed = {**h, "Idempotency-Key": "phone-queue-7"}
         body2 = visit(field["households"][1], client_visit_id="offline-2")
         assert (await client.post(url, headers=keyed, json=body2)).status_code == 201

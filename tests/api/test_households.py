@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from domain.access import Role
-from tests.api.test_ops import assert_problem
+from tests.api.test_ops import assert_invalid, assert_problem
 from tests.builders import bearer, make_household, make_resident, make_tree, make_user
 
 
@@ -48,7 +48,7 @@ class TestHouseholds:
         assert_problem(resp, 404, "unit_not_found")  # outside the leader's scope
         resp = await client.post("/api/v1/households", headers=family["admin"], json={
             "group_id": str(tree.group_b1.id), "street_id": str(tree.street_a.id)})
-        assert_problem(resp, 422, "street_other_commune")
+        assert_invalid(resp, {("body", "street_id"): "street_other_commune"})
 
     async def test_members_head_first_and_new_head_must_be_member(self, client, family):
         h, household = family["h"], family["household"]
@@ -59,7 +59,7 @@ class TestHouseholds:
             f"/api/v1/households/{household.id}",
             headers={**h, "If-Match": await etag(client, h, household)},
             json={"head_id": str(family["tree"].group_a1.id)})
-        assert_problem(outsider, 422, "head_not_member")
+        assert_invalid(outsider, {("body", "head_id"): "head_not_member"})
         ok = await client.patch(
             f"/api/v1/households/{household.id}",
             headers={**h, "If-Match": await etag(client, h, household)},
@@ -82,7 +82,7 @@ class TestHouseholds:
             f"/api/v1/households/{household.id}/merge",
             headers={**h, "If-Match": await etag(client, h, household)},
             json={"other_household_id": str(household.id)})
-        assert_problem(self_merge, 422, "merge_into_itself")
+        assert_invalid(self_merge, {("body", "other_household_id"): "merge_into_itself"})
         merged = await client.post(
             f"/api/v1/households/{household.id}/merge",
             headers={**h, "If-Match": await etag(client, h, household)},

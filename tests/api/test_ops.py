@@ -16,6 +16,17 @@ def assert_problem(resp, status: int, code: str) -> dict:
     return body
 
 
+def assert_invalid(resp, expected: dict[tuple, str]) -> dict:
+    """One 422 `validation_failed` whose `errors[]` lists exactly `expected` (loc → code),
+    each field once, with its message."""
+    body = assert_problem(resp, 422, "validation_failed")
+    got = {tuple(e["loc"]): e["code"] for e in body["errors"]}
+    assert got == expected, body["errors"]
+    assert len(body["errors"]) == len(got), body["errors"]
+    assert all(e["message"] for e in body["errors"])
+    return body
+
+
 class TestHealth:
     async def test_healthz(self, client):
         resp = await client.get("/healthz")

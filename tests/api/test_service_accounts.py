@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 
 from domain.access import Role
-from tests.api.test_ops import assert_problem
+from tests.api.test_ops import assert_invalid, assert_problem
 from tests.builders import bearer, make_tree, make_user
 
 ACCOUNTS = "/api/v1/service-accounts"
@@ -70,16 +70,16 @@ class TestCreate:
         h = await admin_headers(app, session)
         for bad in ("users:write", "audit:read", "anything"):
             resp = await create(client, h, tree, scopes=["units:read", bad])
-            problem = assert_problem(resp, 422, "invalid_scope")
-            assert problem["errors"][0]["loc"] == ["body", "scopes", 1]
+            assert_invalid(resp, {("body", "scopes", 1): "invalid_scope"})
         assert_problem(await create(client, h, tree, scopes=[]), 422, "validation_failed")
 
     async def test_units_required_and_known(self, app, client, session):
         tree = await make_tree(session)
         h = await admin_headers(app, session)
-        assert_problem(await create(client, h, tree, unit_ids=[]), 422, "scope_required")
-        assert_problem(await create(client, h, tree, unit_ids=[str(uuid.uuid4())]), 422,
-                       "unit_unknown")
+        assert_invalid(await create(client, h, tree, unit_ids=[]),
+                       {("body", "unit_ids"): "scope_required"})
+        assert_invalid(await create(client, h, tree, unit_ids=[str(uuid.uuid4())]),
+                       {("body", "unit_ids"): "unit_unknown"})
         assert_problem(await create(client, h, tree, secret="x"), 422, "validation_failed")
 
     async def test_ward_officer_is_forbidden(self, app, client, session):
@@ -125,8 +125,8 @@ class TestReadAndRevoke:
                        "service_account_not_found")
         assert_problem(await client.post(f"{ACCOUNTS}/{uuid.uuid4()}/revoke", headers=h), 404,
                        "service_account_not_found")
-        assert_problem(await client.get(f"{ACCOUNTS}?cursor=zzz", headers=h), 422,
-                       "cursor_invalid")
+        assert_invalid(await client.get(f"{ACCOUNTS}?cursor=zzz", headers=h),
+                       {("query", "cursor"): "cursor_invalid"})
 
 
 class TestExportNeedsReadToo:

@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 
 from domain.access import Role
 from domain.units.models import AdminUnit
-from tests.api.test_ops import assert_problem
+from tests.api.test_ops import assert_invalid, assert_problem
 from tests.builders import bearer, make_tree, make_user
 
 
@@ -46,8 +46,7 @@ class TestCreateUnit:
         tree = await make_tree(session)
         resp = await client.post("/api/v1/units", headers=h, json={
             "kind": "neighbourhood", "name": "Tổ 1", "parent_id": str(tree.province.id)})
-        body = assert_problem(resp, 422, "unit_parent_invalid")
-        assert body["errors"][0]["loc"] == ["body", "parent_id"]
+        assert_invalid(resp, {("body", "parent_id"): "unit_parent_invalid"})
 
     async def test_duplicate_code_is_409(self, app, client, session):
         h = await admin_headers(app, session)
@@ -133,10 +132,10 @@ class TestBadInput:
         h = await admin_headers(app, session)
         assert_problem(await client.get("/api/v1/units?limit=201", headers=h), 422,
                        "validation_failed")
-        assert_problem(await client.get("/api/v1/units?cursor=nonsense", headers=h), 422,
-                       "cursor_invalid")
-        assert_problem(await client.get("/api/v1/units?sort=password", headers=h), 422,
-                       "sort_invalid")
+        assert_invalid(await client.get("/api/v1/units?cursor=nonsense", headers=h),
+                       {("query", "cursor"): "cursor_invalid"})
+        assert_invalid(await client.get("/api/v1/units?sort=password", headers=h),
+                       {("query", "sort"): "sort_invalid"})
         # An id that is no UUID matches no route (typed path parameters).
         assert_problem(await client.get("/api/v1/units/not-a-uuid", headers=h), 404,
                        "route_not_found")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 
 from domain.access import Role
-from tests.api.test_ops import assert_problem
+from tests.api.test_ops import assert_invalid, assert_problem
 from tests.builders import bearer, make_tree, make_user
 
 USERS = "/api/v1/users"
@@ -82,8 +82,7 @@ class TestCreateUser:
         tree = await make_tree(session)
         _, h = await admin_of(app, session)
         resp = await client.post(USERS, headers=h, json=body(uid, tree.group_a1, unit_ids=[]))
-        problem = assert_problem(resp, 422, "scope_required")
-        assert problem["errors"][0]["loc"] == ["body", "unit_ids"]
+        assert_invalid(resp, {("body", "unit_ids"): "scope_required"})
         resp = await client.post(USERS, headers=h,
                                  json=body(uid, tree.group_a1, role="admin", unit_ids=[]))
         assert resp.status_code == 201, resp.text
@@ -93,7 +92,7 @@ class TestCreateUser:
         _, h = await admin_of(app, session)
         resp = await client.post(USERS, headers=h,
                                  json=body(uid, tree.group_a1, unit_ids=[str(uuid.uuid4())]))
-        assert_problem(resp, 422, "unit_unknown")
+        assert_invalid(resp, {("body", "unit_ids"): "unit_unknown"})
         resp = await client.post(USERS, headers=h,
                                  json=body(uid, tree.group_a1, role="integration"))
         assert_problem(resp, 403, "role_not_assignable")
@@ -158,8 +157,8 @@ class TestListAndGet:
         assert second["next_cursor"] is None
         assert second["items"][0]["unit_ids"] == [str(tree.group_a1.id)]
         assert "password_hash" not in second["items"][0]
-        assert_problem(await client.get(f"{USERS}?cursor=bad", headers=h), 422,
-                       "cursor_invalid")
+        assert_invalid(await client.get(f"{USERS}?cursor=bad", headers=h),
+                       {("query", "cursor"): "cursor_invalid"})
         assert_problem(await client.get(f"{USERS}?limit=500", headers=h), 422,
                        "validation_failed")
 
@@ -214,7 +213,7 @@ class TestUpdateUser:
         resp = await client.patch(f"{USERS}/{target.id}",
                                   headers={**h, "If-Match": resp.headers["etag"]},
                                   json={"display_name": None})
-        assert_problem(resp, 422, "null_not_allowed")
+        assert_invalid(resp, {("body", "display_name"): "null_not_allowed"})
 
     async def test_ward_officer_limits(self, app, client, session):
         tree = await make_tree(session)
