@@ -14,7 +14,7 @@ from alembic.script import ScriptDirectory
 from fastapi import APIRouter, Depends, FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 
-from api import docs, health, logs, permissions, problems
+from api import conformance, docs, document, health, logs, permissions, problems
 from api.input import InputCleaningMiddleware, input_guard
 from api.middleware import BodyLimitMiddleware, RequestContextMiddleware
 from api.settings import Settings, get_settings
@@ -79,6 +79,7 @@ def paths_in_tag_order(app: FastAPI) -> None:
         schema = plain_openapi()
         schema["paths"] = dict(sorted(schema.get("paths", {}).items(), key=first_tag))
         problem_answers(schema)
+        document.complete(schema)
         return schema
 
     app.openapi = openapi  # type: ignore[method-assign]  # FastAPI's documented override
@@ -86,10 +87,10 @@ def paths_in_tag_order(app: FastAPI) -> None:
 
 # Headers the problem answers of these statuses always carry (api/problems.py sets them).
 _RETRY_AFTER = {"Retry-After": {"description": "Seconds to wait before trying again",
-                                "schema": {"type": "integer", "minimum": 1}}}
+                                "required": True, "schema": {"type": "integer", "minimum": 1}}}
 _ALWAYS_SENT: dict[str, dict[str, Any]] = {
     "401": {"WWW-Authenticate": {"description": "`Bearer`, the scheme to authenticate with",
-                                 "schema": {"type": "string"}}},
+                                 "required": True, "schema": {"type": "string"}}},
     "429": _RETRY_AFTER,
     "503": _RETRY_AFTER,
 }
@@ -265,6 +266,8 @@ def create_app(settings: Settings | None = None, *, session_factory=None, engine
     app.state.routes = tuple(route for router in routers for route in router.routes)
     permissions.annotate(app)
     paths_in_tag_order(app)
+    if settings.app_env != "production":
+        conformance.install(app)
     docs.install(app)
 
     if settings.cors_origin_list:
