@@ -81,11 +81,19 @@ def _idempotent(operation: dict[str, Any]) -> None:
 
 
 def _required_headers(operation: dict[str, Any]) -> None:
+    """The If-Match statuses follow its declaration (`api.deps.IfMatch`): a 428 only where
+    it is required, a 412 only where it is read; shared `responses=` lists do not know."""
     for parameter in operation.get("parameters", []):
         if parameter.get("schema", {}).pop(REQUIRED_IN_DOCUMENT, False):
             parameter["required"] = True
             parameter["schema"] = {"type": "string", "title": parameter["schema"].get("title"),
                                    "description": parameter.get("description")}
+    if_match = [p for p in operation.get("parameters", []) if p["name"].lower() == "if-match"]
+    answers = operation.get("responses", {})
+    if not (if_match and if_match[0].get("required")):
+        answers.pop("428", None)
+    if not if_match:
+        answers.pop("412", None)
 
 
 def _framework_codes(operation: dict[str, Any]) -> None:
