@@ -14,7 +14,7 @@ from alembic.script import ScriptDirectory
 from fastapi import APIRouter, Depends, FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 
-from api import docs, health, logs, permissions, problems
+from api import conformance, docs, document, health, logs, permissions, problems
 from api.examples import restore_examples
 from api.input import InputCleaningMiddleware, input_guard
 from api.middleware import BodyLimitMiddleware, RequestContextMiddleware
@@ -76,11 +76,17 @@ def paths_in_tag_order(app: FastAPI) -> None:
         tags = operation.get("tags") or [""]
         return rank.get(tags[0], len(rank))
 
+    finished: list[dict[str, Any]] = []  # built once: every answer is checked against it
+
     def openapi() -> dict[str, Any]:
+        if finished:
+            return finished[0]
         schema = plain_openapi()
         schema["paths"] = dict(sorted(schema.get("paths", {}).items(), key=first_tag))
         problem_answers(schema)
         restore_examples(app, schema)
+        document.complete(schema)
+        finished.append(schema)
         return schema
 
     app.openapi = openapi  # type: ignore[method-assign]  # FastAPI's documented override
@@ -88,10 +94,10 @@ def paths_in_tag_order(app: FastAPI) -> None:
 
 # Headers the problem answers of these statuses always carry (api/problems.py sets them).
 _RETRY_AFTER = {"Retry-After": {"description": "Seconds to wait before trying again",
-                                "schema": {"type": "integer", "minimum": 1}}}
+                                "required": True, "schema": {"type": "integer", "minimum": 1}}}
 _ALWAYS_SENT: dict[str, dict[str, Any]] = {
     "401": {"WWW-Authenticate": {"description": "`Bearer`, the scheme to authenticate with",
-                                 "schema": {"type": "string"}}},
+                                 "required": True, "schema": {"type": "string"}}},
     "429": _RETRY_AFTER,
     "503": _RETRY_AFTER,
 }
@@ -269,6 +275,8 @@ def create_app(settings: Settings | None = None, *, session_factory=None, engine
     paths_in_tag_order(app)
     docs.install(app)
 
+    if settings.app_env != "production":  # innermost: sees the route's answer as it is
+        app.add_middleware(conformance.ConformanceMiddleware, document=app.openapi)
     if settings.cors_origin_list:
         app.add_middleware(
             CORSMiddleware,

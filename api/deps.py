@@ -106,9 +106,17 @@ VisitsWrite = allow(Permission.visits_write)
 AnnouncementsRead = allow(Permission.announcements_read)
 AnnouncementsWrite = allow(Permission.announcements_write)
 
+# Marks a header the document lists as required while the route receives it optional: a
+# missing one is the use case's 428 `precondition_required`, not FastAPI's 422.
+REQUIRED_IN_DOCUMENT = "x-required-in-document"
 IfMatch = Annotated[
     str | None,
-    Header(description="The ETag from your last read; required on every change (else 428)"),
+    Header(description="The ETag from your last read; required on this change (else 428)",
+           json_schema_extra={REQUIRED_IN_DOCUMENT: True}),
+]
+IfMatchOptional = Annotated[
+    str | None,
+    Header(description="The ETag from your last read; when sent, a stale one is a 412"),
 ]
 Limit = Annotated[int, Query(ge=1, le=200, description="Page size, 50 by default, at most 200")]
 Cursor = Annotated[str | None, Query(max_length=2000, description="`next_cursor` of the last page")]

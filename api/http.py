@@ -1,13 +1,51 @@
-"""Small HTTP helpers shared by routers: ETag and Location headers."""
+"""Small HTTP helpers shared by routers: ETag and Location headers, and the declaration of
+the headers a route's success answer carries (`sends`), which the document lists and
+`api/conformance.py` holds every answer to."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from typing import Any
 
 import orjson
 from fastapi import Request, Response
 
 from domain.base import Entity, etag_of
+
+
+@dataclass(frozen=True)
+class SuccessHeader:
+    """A header of a success answer; `required`: sent on every answer it is declared for."""
+
+    name: str
+    description: str
+    schema: dict[str, Any] = field(default_factory=lambda: {"type": "string"})
+    required: bool = True
+
+    def document(self) -> dict[str, Any]:
+        return {"description": self.description, "required": self.required,
+                "schema": self.schema}
+
+
+ETAG = SuccessHeader(
+    "ETag", "The version read; send it back in `If-Match` to change the resource",
+    {"type": "string", "pattern": r'^"[0-9a-f]{8}\.[0-9]+"$', "examples": ['"0192f0c4.3"']})
+LOCATION = SuccessHeader(
+    "Location", "Where the resource this answer is about is read",
+    {"type": "string", "format": "uri-reference",
+     "examples": ["/api/v1/residents/0192f0c4-2b1e-7c3a-9d4e-5f6a7b8c9d0e"]})
+ATTACHMENT = SuccessHeader(
+    "Content-Disposition", "`attachment` with the file's name",
+    {"type": "string", "examples": ['attachment; filename="residents-20260115.csv"']})
+
+
+def sends(status: int, *headers: SuccessHeader, description: str | None = None
+          ) -> dict[int | str, dict[str, Any]]:
+    """A route's `responses=` entry for one success status: the headers it carries."""
+    entry: dict[str, Any] = {"headers": {h.name: h.document() for h in headers}}
+    if description:
+        entry["description"] = description
+    return {status: entry}
 
 
 def with_etag(response: Response, entity: Entity) -> None:
@@ -25,3 +63,11 @@ def json_response(document: Any, headers: dict[str, str] | None = None) -> Respo
     paths that build plain documents; the route still declares its response model."""
     body = orjson.dumps(document, option=orjson.OPT_UTC_Z, default=str)
     return Response(body, media_type="application/json", headers=headers)
+
+
+# The two shapes most routes answer in: a resource with its version, a resource just made.
+WITH_ETAG = sends(200, ETAG)
+CREATED = sends(201, LOCATION, ETAG)
+# An offline-safe record: 201 when new, 200 when a retry finds the first one.
+RECORDED = {**sends(201, LOCATION),
+            **sends(200, LOCATION, description="Recorded before (a retry): the first record")}

@@ -9,14 +9,6 @@ from fastapi.routing import APIRoute, iter_route_contexts
 from api.problems import error_code_schema
 from domain.access import ROLE_PERMISSIONS, Permission, Role
 
-IDEMPOTENCY_KEY = {
-    "name": "Idempotency-Key", "in": "header", "required": False,
-    "description": "Retry-safe POST: the same key and body replay the first answer "
-                   "(header `Idempotency-Replayed: true`); another body is a 422. "
-                   "Kept 48 hours, per caller.",
-    "schema": {"type": "string", "maxLength": 200, "examples": ["0b8f5c2e-visit-42"]},
-}
-
 # Operations anyone may call: they authenticate the caller themselves, or expose nothing.
 PUBLIC = {"ops_healthz", "ops_readyz", "auth_token", "auth_revoke", "auth_jwks"}
 
@@ -54,8 +46,6 @@ def annotate(app: FastAPI) -> None:
             return app.openapi_schema
         schema = plain_openapi()
         for item in schema.get("paths", {}).values():
-            if "post" in item:
-                item["post"].setdefault("parameters", []).append(IDEMPOTENCY_KEY)
             for operation in item.values():
                 permission = by_operation.get(operation.get("operationId"))
                 if permission is None:

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import logging
-from typing import Any
+from typing import Annotated, Any
 
 import asyncpg
 import orjson
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, WithJsonSchema
 from sqlalchemy.exc import DBAPIError, IntegrityError, InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from starlette.exceptions import HTTPException as StarletteHTTPException
@@ -18,6 +18,7 @@ from starlette.routing import Match
 
 from domain import context, messages
 from domain.errors import (
+    Conflict,
     DomainError,
     Forbidden,
     InsufficientStorage,
@@ -64,7 +65,11 @@ class Problem(BaseModel):
     status: int = Field(examples=[404])
     detail: str = Field(examples=["Không có đơn vị 0192f0c4-2b1e-7c3a-9d4e-5f6a7b8c9d0e."])
     instance: str = Field(examples=["/api/v1/units/0192f0c4-2b1e-7c3a-9d4e-5f6a7b8c9d0e"])
-    code: str = Field(examples=["unit_not_found"])
+    # One of the catalogue's codes, or a code added since the client was generated: a
+    # closed enum would make a generated client fail on a newer server's problem.
+    code: Annotated[str, WithJsonSchema({
+        "anyOf": [{"$ref": "#/components/schemas/ErrorCode"}, {"type": "string"}],
+        "title": "Code", "examples": ["unit_not_found"]})]
     request_id: str | None = Field(examples=["3f2a9c1e8b7d4a60"])
     errors: list[FieldError] | None = None
     existing_id: str | None = Field(
@@ -333,7 +338,8 @@ _DESCRIBED: dict[int, tuple[str, tuple[type[DomainError], ...]]] = {
     401: ("Missing, expired or invalid token", (Unauthorized, InvalidToken)),
     403: ("Authenticated but not allowed", (Forbidden,)),
     404: ("Not found, or outside the caller's scope", ()),
-    409: ("Conflicts with existing data", ()),
+    # A unique constraint no rule of ours foresaw (a race) is the bare `conflict`.
+    409: ("Conflicts with existing data", (Conflict,)),
     412: ("If-Match does not match the current ETag", (PreconditionFailed,)),
     413: ("Body too large", (PayloadTooLarge,)),
     415: ("Problem", (UnsupportedMediaType,)),

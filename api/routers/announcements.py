@@ -18,7 +18,7 @@ from api.deps import (
     Sort,
     UoW,
 )
-from api.http import created, with_etag
+from api.http import CREATED, RECORDED, WITH_ETAG, created, with_etag
 from api.problems import responses
 from domain.announcements import service
 from domain.announcements.errors import ANNOUNCEMENT_CASES, DELIVERY_CASES, AnnouncementNotFound
@@ -63,7 +63,7 @@ async def list_announcements(
 
 @router.post("/announcements", operation_id="announcements_create",
              summary="Publish or schedule an announcement",
-             status_code=status.HTTP_201_CREATED, responses=WRITE_ERRORS)
+             status_code=status.HTTP_201_CREATED, responses={**WRITE_ERRORS, **CREATED})
 async def create_announcement(request: Request, response: Response, uow: UoW,
                               who: AnnouncementsWrite, body: AnnouncementCreate
                               ) -> AnnouncementRead:
@@ -76,7 +76,8 @@ async def create_announcement(request: Request, response: Response, uow: UoW,
 
 
 @router.get("/announcements/{announcement_id:uuid}", operation_id="announcements_get",
-            name="announcements_get", summary="Read one announcement", responses=READ_ERRORS)
+            name="announcements_get", summary="Read one announcement",
+            responses={**READ_ERRORS, **WITH_ETAG})
 async def get_announcement(announcement_id: uuid.UUID, response: Response, uow: UoW,
                            who: AnnouncementsRead) -> AnnouncementRead:
     """With its ETag."""
@@ -86,7 +87,7 @@ async def get_announcement(announcement_id: uuid.UUID, response: Response, uow: 
 
 
 @router.patch("/announcements/{announcement_id:uuid}", operation_id="announcements_update",
-              summary="Change a scheduled announcement", responses=WRITE_ERRORS)
+              summary="Change a scheduled announcement", responses={**WRITE_ERRORS, **WITH_ETAG})
 async def update_announcement(announcement_id: uuid.UUID, body: AnnouncementUpdate,
                               response: Response, uow: UoW, who: AnnouncementsWrite,
                               if_match: IfMatch = None) -> AnnouncementRead:
@@ -99,7 +100,7 @@ async def update_announcement(announcement_id: uuid.UUID, body: AnnouncementUpda
 
 @router.post("/announcements/{announcement_id:uuid}/withdraw",
              operation_id="announcements_withdraw", summary="Withdraw an announcement",
-             responses=WRITE_ERRORS)
+             responses={**WRITE_ERRORS, **WITH_ETAG})
 async def withdraw(announcement_id: uuid.UUID, response: Response, uow: UoW,
                    who: AnnouncementsWrite, if_match: IfMatch = None) -> AnnouncementRead:
     """Scheduled or published; it stays on record with status `withdrawn`."""
@@ -112,7 +113,7 @@ async def withdraw(announcement_id: uuid.UUID, response: Response, uow: UoW,
 @router.post("/announcements/{announcement_id:uuid}/deliveries",
              operation_id="announcements_record_delivery",
              summary="Record a household told in person", status_code=201,
-             responses=DELIVERY_ERRORS)
+             responses={**DELIVERY_ERRORS, **RECORDED})
 async def record_delivery(announcement_id: uuid.UUID, body: DeliveryCreate,
                           response: Response, uow: UoW, who: AnnouncementsWrite
                           ) -> DeliveryRead:

@@ -13,6 +13,7 @@ from fastapi import APIRouter, File, Form, Request, Response, UploadFile, status
 from pydantic import BaseModel, ConfigDict
 
 from api.deps import ImportsWrite, UoW
+from api.http import LOCATION, sends
 from api.problems import language, responses
 from domain import messages
 from domain.errors import InsufficientStorage
@@ -83,8 +84,8 @@ def _view(job: ImportJob, lang: str) -> ImportRead:
 
 @router.post("/imports", operation_id="imports_create", status_code=status.HTTP_202_ACCEPTED,
              summary="Import households or residents from CSV or XLSX",
-             responses=responses(401, 403, 404, 413, 422, 503, *IMPORT_CASES, UnitNotFound,
-                                 NotAGroup, InsufficientStorage))
+             responses={**responses(401, 403, 404, 413, 422, 503, *IMPORT_CASES, UnitNotFound,
+                                 NotAGroup, InsufficientStorage), **sends(202, LOCATION)})
 async def create_import(
     request: Request, response: Response, uow: UoW, who: ImportsWrite,
     file: Annotated[UploadFile, File(description="CSV (UTF-8, comma or semicolon) or XLSX")],

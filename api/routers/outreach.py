@@ -8,7 +8,7 @@ from datetime import date
 from fastapi import APIRouter, Request, Response, status
 
 from api.deps import CampaignsRead, CampaignsWrite, Cursor, IfMatch, Limit, UoW, VisitsWrite
-from api.http import created, with_etag
+from api.http import CREATED, RECORDED, WITH_ETAG, created, with_etag
 from api.problems import responses
 from domain.access import Role
 from domain.clock import today_vn
@@ -53,7 +53,7 @@ async def list_campaigns(uow: UoW, who: CampaignsRead, status: CampaignStatus | 
 
 
 @router.post("/campaigns", operation_id="campaigns_create", summary="Draft a campaign",
-             status_code=status.HTTP_201_CREATED, responses=WRITE_ERRORS)
+             status_code=status.HTTP_201_CREATED, responses={**WRITE_ERRORS, **CREATED})
 async def create_campaign(request: Request, response: Response, uow: UoW, who: CampaignsWrite,
                           body: CampaignCreate) -> CampaignRead:
     """Goals, target groups (one commune) and optionally streets, and the period."""
@@ -63,7 +63,7 @@ async def create_campaign(request: Request, response: Response, uow: UoW, who: C
 
 
 @router.get("/campaigns/{campaign_id:uuid}", operation_id="campaigns_get", name="campaigns_get",
-            summary="Read one campaign", responses=READ_ERRORS)
+            summary="Read one campaign", responses={**READ_ERRORS, **WITH_ETAG})
 async def get_campaign(campaign_id: uuid.UUID, response: Response, uow: UoW,
                        who: CampaignsRead) -> CampaignRead:
     """With its ETag."""
@@ -73,7 +73,7 @@ async def get_campaign(campaign_id: uuid.UUID, response: Response, uow: UoW,
 
 
 @router.patch("/campaigns/{campaign_id:uuid}", operation_id="campaigns_update",
-              summary="Change a campaign", responses=WRITE_ERRORS)
+              summary="Change a campaign", responses={**WRITE_ERRORS, **WITH_ETAG})
 async def update_campaign(campaign_id: uuid.UUID, body: CampaignUpdate, response: Response,
                           uow: UoW, who: CampaignsWrite, if_match: IfMatch = None
                           ) -> CampaignRead:
@@ -85,7 +85,7 @@ async def update_campaign(campaign_id: uuid.UUID, body: CampaignUpdate, response
 
 
 @router.post("/campaigns/{campaign_id:uuid}/start", operation_id="campaigns_start",
-             summary="Start: freeze the target households", responses=WRITE_ERRORS)
+             summary="Start: freeze the target households", responses={**WRITE_ERRORS, **WITH_ETAG})
 async def start(campaign_id: uuid.UUID, response: Response, uow: UoW, who: CampaignsWrite,
                 if_match: IfMatch = None) -> CampaignRead:
     """Households added to the groups later are listed at /late-households."""
@@ -95,7 +95,7 @@ async def start(campaign_id: uuid.UUID, response: Response, uow: UoW, who: Campa
 
 
 @router.post("/campaigns/{campaign_id:uuid}/close", operation_id="campaigns_close",
-             summary="Close: no more visits", responses=WRITE_ERRORS)
+             summary="Close: no more visits", responses={**WRITE_ERRORS, **WITH_ETAG})
 async def close(campaign_id: uuid.UUID, response: Response, uow: UoW, who: CampaignsWrite,
                 if_match: IfMatch = None) -> CampaignRead:
     """Progress stays readable."""
@@ -160,7 +160,7 @@ async def walk_list(campaign_id: uuid.UUID, uow: UoW, who: CampaignsRead,
 
 @router.post("/campaigns/{campaign_id:uuid}/visits", operation_id="campaigns_record_visit",
              summary="Record a visit (offline-safe)", status_code=201,
-             responses=WRITE_ERRORS)
+             responses={**WRITE_ERRORS, **RECORDED})
 async def record_visit(campaign_id: uuid.UUID, body: VisitCreate, response: Response,
                        uow: UoW, who: VisitsWrite) -> VisitRead:
     """201 the first time; replaying the same `client_visit_id` and body answers 200 with the

@@ -18,7 +18,7 @@ from api.deps import (
     UnitsWrite,
     UoW,
 )
-from api.http import created, with_etag
+from api.http import CREATED, WITH_ETAG, created, with_etag
 from api.problems import responses
 from domain.errors import CursorInvalid, InsufficientStorage, ReferenceNotFound, SortInvalid
 from domain.text import fold
@@ -62,7 +62,7 @@ async def list_units(
 
 
 @router.post("/units", operation_id="units_create", summary="Create a unit",
-             status_code=status.HTTP_201_CREATED, responses=WRITE_ERRORS)
+             status_code=status.HTTP_201_CREATED, responses={**WRITE_ERRORS, **CREATED})
 async def create_unit(
     request: Request, response: Response, uow: UoW, who: UnitsWrite, body: UnitCreate
 ) -> UnitRead:
@@ -73,7 +73,7 @@ async def create_unit(
 
 
 @router.get("/units/{unit_id:uuid}", operation_id="units_get", name="units_get",
-            summary="Read one unit", responses=READ_ERRORS)
+            summary="Read one unit", responses={**READ_ERRORS, **WITH_ETAG})
 async def get_unit(unit_id: uuid.UUID, response: Response, uow: UoW, who: UnitsRead) -> UnitRead:
     """One unit with its ETag."""
     unit = await uow.units.get(who, unit_id)
@@ -82,7 +82,7 @@ async def get_unit(unit_id: uuid.UUID, response: Response, uow: UoW, who: UnitsR
 
 
 @router.patch("/units/{unit_id:uuid}", operation_id="units_update", summary="Change a unit",
-              responses=WRITE_ERRORS)
+              responses={**WRITE_ERRORS, **WITH_ETAG})
 async def update_unit(
     unit_id: uuid.UUID, body: UnitUpdate, response: Response, uow: UoW, who: UnitsWrite,
     if_match: IfMatch = None,
@@ -118,7 +118,7 @@ async def list_streets(
 
 
 @router.post("/streets", operation_id="streets_create", summary="Add a street to a commune",
-             status_code=status.HTTP_201_CREATED, responses=WRITE_ERRORS)
+             status_code=status.HTTP_201_CREATED, responses={**WRITE_ERRORS, **CREATED})
 async def create_street(
     request: Request, response: Response, uow: UoW, who: UnitsWrite, body: StreetCreate
 ) -> StreetRead:
@@ -129,7 +129,7 @@ async def create_street(
 
 
 @router.get("/streets/{street_id:uuid}", operation_id="streets_get", name="streets_get",
-            summary="Read one street", responses=READ_ERRORS)
+            summary="Read one street", responses={**READ_ERRORS, **WITH_ETAG})
 async def get_street(
     street_id: uuid.UUID, response: Response, uow: UoW, who: UnitsRead
 ) -> StreetRead:
@@ -140,7 +140,7 @@ async def get_street(
 
 
 @router.patch("/streets/{street_id:uuid}", operation_id="streets_update", summary="Change a street",
-              responses=WRITE_ERRORS)
+              responses={**WRITE_ERRORS, **WITH_ETAG})
 async def update_street(
     street_id: uuid.UUID, body: StreetUpdate, response: Response, uow: UoW, who: UnitsWrite,
     if_match: IfMatch = None,

@@ -118,7 +118,9 @@ def breaking() -> Iterator[object]:
         yield case("security scheme", name, lambda d, n=name: d["components"][
             "securitySchemes"].pop(n), "security_scheme_removed", rf"`{name}` removed")
 
-    for name in sorted(n for n in SCHEMAS if "enum" in SCHEMAS[n]):  # all of them: small
+    # All of them (small), but the catalogue: `Problem.code` is any string or one of
+    # `ErrorCode`'s, so a client never breaks on a code the catalogue no longer lists.
+    for name in sorted(n for n in SCHEMAS if "enum" in SCHEMAS[n] and n != "ErrorCode"):
         value = SCHEMAS[name]["enum"][-1]
         yield case("enum value", name, lambda d, n=name, v=value: d["components"]["schemas"][
             n]["enum"].remove(v), "enum_value_removed", f"enum value {value!r} removed")

@@ -215,5 +215,14 @@ def test_every_kind_of_breaking_change_finds_places_in_the_document():
         "response type widened", "new required field", "request field required",
         "request nullable", "request maxLength", "request pattern", "request type narrowed",
         "request format", "request enum", "request closed",
-        "response format", "response integer", "body required", "security scheme changed",
-        "unused schema"}
+        "response format", "response integer", "body required", "security scheme changed"}
+
+
+def test_a_removed_schema_no_operation_uses_is_caught():
+    """Every component schema is in use today (ErrorCode through `Problem.code`): one that
+    is not still belongs to the contract (a client may have generated it)."""
+    old = orjson.loads(orjson.dumps(DOC))
+    old["components"]["schemas"]["Catalogue"] = {"type": "string", "enum": ["a"]}
+    changes = breaking_changes(old, DOC)
+    assert [c.kind for c in changes] == ["schema_removed"], changes
+    assert "`Catalogue` removed" in str(changes[0])

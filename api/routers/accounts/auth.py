@@ -7,7 +7,7 @@ import binascii
 import uuid
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Form, Header, Request, Response
+from fastapi import APIRouter, Depends, Form, Header, Request, Response
 from pydantic import BaseModel, ConfigDict, Field
 
 from api.deps import ProfileRead, Tokens, UoW
@@ -36,7 +36,11 @@ class TokenResponse(BaseModel):
         "refresh_token": "rt_Qm9uZ0JpbmhEaW5oVHJhblBodQ", "scope": "households:read"}))
 
 
-def _form_only(content_type: str | None) -> None:
+async def form_only(
+    content_type: Annotated[str | None, Header(include_in_schema=False)] = None,
+) -> None:
+    """A dependency, so it answers before the form's fields are checked (a JSON body is a
+    415, not a 422 for the fields it lacks)."""
     kind = (content_type or "").split(";")[0].strip().lower()
     if kind not in {"application/x-www-form-urlencoded", "multipart/form-data"}:
         raise UnsupportedMediaType()
@@ -60,6 +64,11 @@ def _required(**fields: str | None) -> None:
 
 
 FormStr = Annotated[str | None, Form(max_length=4096)]
+# Any other grant is RFC 6749's 400 `unsupported_grant_type`, so the enum is the document's.
+GRANT_TYPES = ["password", "refresh_token", "client_credentials"]
+GrantType = Annotated[str, Form(max_length=4096, json_schema_extra={"enum": GRANT_TYPES},
+                                description="`password`, `refresh_token` or "
+                                            "`client_credentials`; the fields each needs")]
 
 
 @router.post(
@@ -67,24 +76,23 @@ FormStr = Annotated[str | None, Form(max_length=4096)]
     operation_id="auth_token",
     summary="Get an access token (OAuth2: password, refresh_token, client_credentials)",
     responses=responses(400, 401, 415, 422, 429, 503, *SIGN_IN_CASES, FieldMissing),
+    dependencies=[Depends(form_only)],
 )
 async def token(
     request: Request,
     response: Response,
     uow: UoW,
     tokens: Tokens,
-    grant_type: FormStr = None,
+    grant_type: GrantType,
     username: FormStr = None,
     password: FormStr = None,
     refresh_token: FormStr = None,
     client_id: FormStr = None,
     client_secret: FormStr = None,
     scope: FormStr = None,
-    content_type: Annotated[str | None, Header(include_in_schema=False)] = None,
     authorization: Annotated[str | None, Header(include_in_schema=False)] = None,
 ) -> TokenResponse:
     """Form body as RFC 6749 says. Access tokens live 15 minutes; refresh tokens rotate."""
-    _form_only(content_type)
     response.headers["Cache-Control"] = "no-store"
     if grant_type == "password":
         _required(username=username, password=password)
@@ -102,8 +110,6 @@ async def token(
         pair = await login.client_credentials_grant(
             uow, tokens, client_id=client_id, client_secret=client_secret, scope=scope  # type: ignore[arg-type]  # _required
         )
-    elif not grant_type:
-        raise FieldMissing(loc=("body", "grant_type"))
     else:
         raise UnsupportedGrant()
     return TokenResponse(
@@ -119,19 +125,18 @@ async def token(
     operation_id="auth_revoke",
     summary="Sign out: revoke an access token or a refresh token's whole family",
     status_code=200,
-    responses=responses(415, 503),
+    response_class=Response,  # RFC 7009: an empty 200
+    responses={200: {"description": "Revoked, or was never valid"}, **responses(415, 422, 503)},
+    dependencies=[Depends(form_only)],
 )
 async def revoke(
     uow: UoW,
     tokens: Tokens,
-    token: FormStr = None,
-    token_type_hint: FormStr = None,
-    content_type: Annotated[str | None, Header(include_in_schema=False)] = None,
+    token: Annotated[str, Form(max_length=4096, description="An access or refresh token")],
+    token_type_hint: Annotated[Literal["access_token", "refresh_token"] | None, Form()] = None,
 ) -> Response:
-    """RFC 7009: always 200, whether or not the token was valid."""
-    _form_only(content_type)
-    if token:
-        await login.revoke(uow, tokens, token=token)
+    """RFC 7009: 200 whether or not the token was valid (or already revoked)."""
+    await login.revoke(uow, tokens, token=token)
     return Response(status_code=200)
 
 

@@ -6,8 +6,15 @@ import uuid
 
 from fastapi import APIRouter, Request, Response, status
 
-from api.deps import Cursor, IfMatch, Limit, ServiceAccountsRead, ServiceAccountsWrite, UoW
-from api.http import created, with_etag
+from api.deps import (
+    Cursor,
+    IfMatchOptional,
+    Limit,
+    ServiceAccountsRead,
+    ServiceAccountsWrite,
+    UoW,
+)
+from api.http import CREATED, WITH_ETAG, created, with_etag
 from api.problems import responses
 from auth.passwords import hash_password
 from domain.accounts import service
@@ -44,7 +51,7 @@ async def list_service_accounts(
 
 @router.post("/service-accounts", operation_id="service_accounts_create",
              summary="Create a service account", status_code=status.HTTP_201_CREATED,
-             responses=CREATE_ERRORS)
+             responses={**CREATE_ERRORS, **CREATED})
 async def create_service_account(
     request: Request, response: Response, uow: UoW, who: ServiceAccountsWrite,
     body: ServiceAccountCreate,
@@ -60,7 +67,7 @@ async def create_service_account(
 
 @router.get("/service-accounts/{account_id:uuid}", operation_id="service_accounts_get",
             name="service_accounts_get", summary="Read one service account",
-            responses=READ_ERRORS)
+            responses={**READ_ERRORS, **WITH_ETAG})
 async def get_service_account(
     account_id: uuid.UUID, response: Response, uow: UoW, who: ServiceAccountsRead
 ) -> ServiceAccountRead:
@@ -71,10 +78,10 @@ async def get_service_account(
 
 
 @router.post("/service-accounts/{account_id:uuid}/revoke", operation_id="service_accounts_revoke",
-             summary="Revoke a service account", responses=WRITE_ERRORS)
+             summary="Revoke a service account", responses={**WRITE_ERRORS, **WITH_ETAG})
 async def revoke_service_account(
     account_id: uuid.UUID, response: Response, uow: UoW, who: ServiceAccountsWrite,
-    if_match: IfMatch = None,
+    if_match: IfMatchOptional = None,
 ) -> ServiceAccountRead:
     """Revoke for good: no new tokens and current ones stop working; If-Match checked if sent."""
     account, units = await service.revoke_service_account(

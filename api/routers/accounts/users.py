@@ -9,6 +9,7 @@ from fastapi import APIRouter, Request, Response, status
 from api.deps import (
     Cursor,
     IfMatch,
+    IfMatchOptional,
     IncludeTotal,
     Limit,
     SearchText,
@@ -17,7 +18,7 @@ from api.deps import (
     UsersRead,
     UsersWrite,
 )
-from api.http import created, with_etag
+from api.http import CREATED, WITH_ETAG, created, with_etag
 from api.problems import responses
 from auth.passwords import hash_password
 from domain.access import Role
@@ -56,7 +57,7 @@ async def list_users(
 
 
 @router.post("/users", operation_id="users_create", summary="Create a user account",
-             status_code=status.HTTP_201_CREATED, responses=CREATE_ERRORS)
+             status_code=status.HTTP_201_CREATED, responses={**CREATE_ERRORS, **CREATED})
 async def create_user(
     request: Request, response: Response, uow: UoW, who: UsersWrite, body: UserCreate
 ) -> UserRead:
@@ -67,7 +68,7 @@ async def create_user(
 
 
 @router.get("/users/{user_id:uuid}", operation_id="users_get", name="users_get",
-            summary="Read one user account", responses=READ_ERRORS)
+            summary="Read one user account", responses={**READ_ERRORS, **WITH_ETAG})
 async def get_user(user_id: uuid.UUID, response: Response, uow: UoW, who: UsersRead) -> UserRead:
     """One account with its ETag; accounts outside the caller's scope are 404."""
     user, units = await service.read_user(uow, who, user_id)
@@ -76,7 +77,7 @@ async def get_user(user_id: uuid.UUID, response: Response, uow: UoW, who: UsersR
 
 
 @router.patch("/users/{user_id:uuid}", operation_id="users_update", summary="Change a user account",
-              responses=WRITE_ERRORS)
+              responses={**WRITE_ERRORS, **WITH_ETAG})
 async def update_user(
     user_id: uuid.UUID, body: UserUpdate, response: Response, uow: UoW, who: UsersWrite,
     if_match: IfMatch = None,
@@ -88,9 +89,10 @@ async def update_user(
 
 
 @router.post("/users/{user_id:uuid}/disable", operation_id="users_disable",
-             summary="Disable a user account", responses=ACTION_ERRORS)
+             summary="Disable a user account", responses={**ACTION_ERRORS, **WITH_ETAG})
 async def disable_user(
-    user_id: uuid.UUID, response: Response, uow: UoW, who: UsersWrite, if_match: IfMatch = None
+    user_id: uuid.UUID, response: Response, uow: UoW, who: UsersWrite,
+    if_match: IfMatchOptional = None,
 ) -> UserRead:
     """Stop the account signing in and revoke its tokens; If-Match is checked when sent."""
     user, units = await service.disable_user(uow, who, user_id, if_match=if_match)
@@ -99,9 +101,10 @@ async def disable_user(
 
 
 @router.post("/users/{user_id:uuid}/enable", operation_id="users_enable",
-             summary="Enable a disabled user account", responses=ACTION_ERRORS)
+             summary="Enable a disabled user account", responses={**ACTION_ERRORS, **WITH_ETAG})
 async def enable_user(
-    user_id: uuid.UUID, response: Response, uow: UoW, who: UsersWrite, if_match: IfMatch = None
+    user_id: uuid.UUID, response: Response, uow: UoW, who: UsersWrite,
+    if_match: IfMatchOptional = None,
 ) -> UserRead:
     """Let the account sign in again; If-Match is checked when sent."""
     user, units = await service.enable_user(uow, who, user_id, if_match=if_match)
@@ -110,10 +113,10 @@ async def enable_user(
 
 
 @router.post("/users/{user_id:uuid}/password", operation_id="users_reset_password",
-             summary="Reset a user's password", responses=ACTION_ERRORS)
+             summary="Reset a user's password", responses={**ACTION_ERRORS, **WITH_ETAG})
 async def reset_password(
     user_id: uuid.UUID, body: PasswordReset, response: Response, uow: UoW, who: UsersWrite,
-    if_match: IfMatch = None,
+    if_match: IfMatchOptional = None,
 ) -> UserRead:
     """Set a new password (at least 12 characters) and revoke every earlier token."""
     user, units = await service.reset_password(

@@ -18,6 +18,7 @@ from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 
 from api.deps import RegisterExport, UoW, also_require
+from api.http import ATTACHMENT, sends
 from api.problems import responses
 from api.routers.register.residents import resident_filters
 from domain.access import Permission
@@ -65,10 +66,13 @@ _FILTER_PARAMS = {"born_on_or_before": "age_min", "born_on_or_after": "age_max",
 
 
 def _file(example: str) -> dict[int | str, dict[str, Any]]:
-    return {200: {"description": "The file, as an attachment, streamed", "content": {
-        "text/csv": {"schema": {"type": "string"}, "example": example},
-        XLSX_TYPE: {"schema": {"type": "string", "format": "binary"}},
-    }}}
+    """Bytes, not a JSON string: generated clients hand back the file as it was sent."""
+    answer = sends(200, ATTACHMENT, description="The file, as an attachment, streamed")
+    answer[200]["content"] = {
+        media: {"schema": {"type": "string", "format": "binary", "contentMediaType": media},
+                **extra}
+        for media, extra in (("text/csv", {"example": example}), (XLSX_TYPE, {}))}
+    return answer
 
 
 RESIDENTS_EXAMPLE = (

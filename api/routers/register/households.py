@@ -17,7 +17,7 @@ from api.deps import (
     Sort,
     UoW,
 )
-from api.http import created, with_etag
+from api.http import CREATED, WITH_ETAG, created, with_etag
 from api.problems import responses
 from api.routers.register.residents import _views
 from domain.errors import CursorInvalid, InsufficientStorage, ReferenceNotFound, SortInvalid
@@ -59,7 +59,7 @@ async def list_households(
 
 
 @router.post("/households", operation_id="households_create", summary="Open a household",
-             status_code=status.HTTP_201_CREATED, responses=WRITE_ERRORS)
+             status_code=status.HTTP_201_CREATED, responses={**WRITE_ERRORS, **CREATED})
 async def create_household(request: Request, response: Response, uow: UoW,
                            who: HouseholdsWrite, body: HouseholdCreate) -> HouseholdRead:
     """At an address in a residential group; the code is generated when absent."""
@@ -69,7 +69,7 @@ async def create_household(request: Request, response: Response, uow: UoW,
 
 
 @router.get("/households/{household_id:uuid}", operation_id="households_get", name="households_get",
-            summary="Read one household", responses=READ_ERRORS)
+            summary="Read one household", responses={**READ_ERRORS, **WITH_ETAG})
 async def get_household(household_id: uuid.UUID, response: Response, uow: UoW,
                         who: HouseholdsRead) -> HouseholdRead:
     """One household with its ETag; members at /households/{id}/members."""
@@ -79,7 +79,8 @@ async def get_household(household_id: uuid.UUID, response: Response, uow: UoW,
 
 
 @router.patch("/households/{household_id:uuid}", operation_id="households_update",
-              summary="Change a household's address or head", responses=WRITE_ERRORS)
+              summary="Change a household's address or head",
+              responses={**WRITE_ERRORS, **WITH_ETAG})
 async def update_household(household_id: uuid.UUID, body: HouseholdUpdate, response: Response,
                            uow: UoW, who: HouseholdsWrite, if_match: IfMatch = None
                            ) -> HouseholdRead:
@@ -110,7 +111,7 @@ async def members(household_id: uuid.UUID, uow: UoW, who: HouseholdsRead) -> Res
 
 
 @router.post("/households/{household_id:uuid}/members", operation_id="households_add_member",
-             summary="Move a resident into this household", responses=WRITE_ERRORS)
+             summary="Move a resident into this household", responses={**WRITE_ERRORS, **WITH_ETAG})
 async def add_member(household_id: uuid.UUID, body: MemberAdd, response: Response, uow: UoW,
                      who: HouseholdsWrite, if_match: IfMatch = None) -> HouseholdRead:
     """A resident belongs to one household: this moves them out of their current one."""
@@ -121,7 +122,7 @@ async def add_member(household_id: uuid.UUID, body: MemberAdd, response: Respons
 
 @router.post("/households/{household_id:uuid}/split", operation_id="households_split",
              summary="Split members off into a new household", status_code=201,
-             responses=WRITE_ERRORS)
+             responses={**WRITE_ERRORS, **CREATED})
 async def split(household_id: uuid.UUID, body: HouseholdSplit, request: Request,
                 response: Response, uow: UoW, who: HouseholdsWrite, if_match: IfMatch = None
                 ) -> HouseholdRead:
@@ -132,7 +133,8 @@ async def split(household_id: uuid.UUID, body: HouseholdSplit, request: Request,
 
 
 @router.post("/households/{household_id:uuid}/merge", operation_id="households_merge",
-             summary="Merge another household into this one", responses=WRITE_ERRORS)
+             summary="Merge another household into this one",
+             responses={**WRITE_ERRORS, **WITH_ETAG})
 async def merge(household_id: uuid.UUID, body: HouseholdMerge, response: Response, uow: UoW,
                 who: HouseholdsWrite, if_match: IfMatch = None) -> HouseholdRead:
     """Same group only; the other household is closed and its members join (nhập hộ)."""

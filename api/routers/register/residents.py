@@ -20,7 +20,7 @@ from api.deps import (
     Sort,
     UoW,
 )
-from api.http import created, json_response, with_etag
+from api.http import CREATED, WITH_ETAG, created, json_response, with_etag
 from api.problems import responses
 from domain.base import etag_of
 from domain.clock import today_vn
@@ -140,7 +140,7 @@ async def list_duplicates(
 
 
 @router.post("/residents", operation_id="residents_create", summary="Register a resident",
-             status_code=status.HTTP_201_CREATED, responses=WRITE_ERRORS)
+             status_code=status.HTTP_201_CREATED, responses={**WRITE_ERRORS, **CREATED})
 async def create_resident(request: Request, response: Response, uow: UoW, who: ResidentsWrite,
                           body: ResidentCreate) -> ResidentRead:
     """A second living record with the same ID number is a 409: `id_number_taken` naming the
@@ -152,7 +152,7 @@ async def create_resident(request: Request, response: Response, uow: UoW, who: R
 
 
 @router.get("/residents/{resident_id:uuid}", operation_id="residents_get", name="residents_get",
-            summary="Read one resident's full record", responses=READ_ERRORS,
+            summary="Read one resident's full record", responses={**READ_ERRORS, **WITH_ETAG},
             response_model=ResidentRead)
 async def get_resident(resident_id: uuid.UUID, request: Request, who: ResidentsRead
                        ) -> Response:
@@ -168,7 +168,7 @@ async def get_resident(resident_id: uuid.UUID, request: Request, who: ResidentsR
 
 
 @router.patch("/residents/{resident_id:uuid}", operation_id="residents_update",
-              summary="Correct or update a resident", responses=WRITE_ERRORS)
+              summary="Correct or update a resident", responses={**WRITE_ERRORS, **WITH_ETAG})
 async def update_resident(resident_id: uuid.UUID, body: ResidentUpdate, response: Response,
                           uow: UoW, who: ResidentsWrite, if_match: IfMatch = None
                           ) -> ResidentRead:
@@ -190,7 +190,7 @@ async def delete_resident(resident_id: uuid.UUID, uow: UoW, who: ResidentsWrite,
 
 
 @router.post("/residents/{resident_id:uuid}/readiness", operation_id="residents_record_readiness",
-             summary="Record a digital-readiness fact", responses=WRITE_ERRORS)
+             summary="Record a digital-readiness fact", responses={**WRITE_ERRORS, **WITH_ETAG})
 async def record_readiness(resident_id: uuid.UUID, body: ReadinessRecord, response: Response,
                            uow: UoW, who: ResidentsWrite) -> ResidentRead:
     """Invited to or joined the community group, smartphone, VNeID level, portal, warning."""
@@ -200,7 +200,8 @@ async def record_readiness(resident_id: uuid.UUID, body: ReadinessRecord, respon
 
 
 @router.post("/residents/{resident_id:uuid}/merge", operation_id="residents_merge",
-             summary="Merge a duplicate record into this one", responses=WRITE_ERRORS)
+             summary="Merge a duplicate record into this one",
+             responses={**WRITE_ERRORS, **WITH_ETAG})
 async def merge_resident(resident_id: uuid.UUID, body: ResidentMerge, response: Response,
                          uow: UoW, who: ResidentsWrite, if_match: IfMatch = None
                          ) -> ResidentRead:

@@ -7,7 +7,7 @@ import uuid
 from fastapi import APIRouter, Request, Response, status
 
 from api.deps import Cursor, IfMatch, IncludeTotal, Limit, ResidentsWrite, Sort, UoW
-from api.http import created, with_etag
+from api.http import CREATED, WITH_ETAG, created, with_etag
 from api.problems import responses
 from domain.errors import CursorInvalid, InsufficientStorage, ReferenceNotFound, SortInvalid
 from domain.register import transfers as service
@@ -28,7 +28,7 @@ async def _view(uow, who, transfer: TransferRequest) -> TransferRead:
 
 
 @router.post("/transfers", operation_id="transfers_create", summary="Ask for a transfer",
-             status_code=status.HTTP_201_CREATED, responses=WRITE_ERRORS)
+             status_code=status.HTTP_201_CREATED, responses={**WRITE_ERRORS, **CREATED})
 async def create_transfer(request: Request, response: Response, uow: UoW, who: ResidentsWrite,
                           body: TransferCreate) -> TransferRead:
     """For an ID number answered `id_number_registered_elsewhere`: the person's side sees the
@@ -52,7 +52,7 @@ async def list_transfers(uow: UoW, who: ResidentsWrite, status: TransferStatus |
 
 
 @router.get("/transfers/{transfer_id:uuid}", operation_id="transfers_get", name="transfers_get",
-            summary="Read one transfer request", responses=READ_ERRORS)
+            summary="Read one transfer request", responses={**READ_ERRORS, **WITH_ETAG})
 async def get_transfer(transfer_id: uuid.UUID, response: Response, uow: UoW,
                        who: ResidentsWrite) -> TransferRead:
     """With its ETag, for If-Match on approve, reject and cancel."""
@@ -62,7 +62,7 @@ async def get_transfer(transfer_id: uuid.UUID, response: Response, uow: UoW,
 
 
 @router.post("/transfers/{transfer_id:uuid}/approve", operation_id="transfers_approve",
-             summary="Approve a transfer", responses=WRITE_ERRORS)
+             summary="Approve a transfer", responses={**WRITE_ERRORS, **WITH_ETAG})
 async def approve_transfer(transfer_id: uuid.UUID, response: Response, uow: UoW,
                            who: ResidentsWrite, if_match: IfMatch = None) -> TransferRead:
     """The resident's side only: the person moves into the target household (placement,
@@ -73,7 +73,7 @@ async def approve_transfer(transfer_id: uuid.UUID, response: Response, uow: UoW,
 
 
 @router.post("/transfers/{transfer_id:uuid}/reject", operation_id="transfers_reject",
-             summary="Reject a transfer", responses=WRITE_ERRORS)
+             summary="Reject a transfer", responses={**WRITE_ERRORS, **WITH_ETAG})
 async def reject_transfer(transfer_id: uuid.UUID, body: TransferDecision, response: Response,
                           uow: UoW, who: ResidentsWrite, if_match: IfMatch = None
                           ) -> TransferRead:
@@ -85,7 +85,7 @@ async def reject_transfer(transfer_id: uuid.UUID, body: TransferDecision, respon
 
 
 @router.post("/transfers/{transfer_id:uuid}/cancel", operation_id="transfers_cancel",
-             summary="Cancel a transfer request", responses=WRITE_ERRORS)
+             summary="Cancel a transfer request", responses={**WRITE_ERRORS, **WITH_ETAG})
 async def cancel_transfer(transfer_id: uuid.UUID, response: Response, uow: UoW,
                           who: ResidentsWrite, if_match: IfMatch = None) -> TransferRead:
     """The side that asked withdraws a pending request."""
