@@ -5,13 +5,10 @@ the document or the server to catch up with the contract."""
 from __future__ import annotations
 
 import os
-import re
 import shutil
 import subprocess
 import tempfile
 from pathlib import Path
-
-import pytest
 
 from tests.contract.conftest import npx
 from tests.fault.processes import ROOT
@@ -19,23 +16,6 @@ from tests.fault.processes import ROOT
 CLIENT = ROOT / "openapi" / "typescript"
 SCHEMA = CLIENT / "schema.d.ts"
 DOCUMENT = ROOT / "openapi" / "openapi.json"
-
-# Checks that fail until the document or the server does what the contract says, each with
-# what it waits for. A listed check that passes fails the run: the list only shrinks.
-AWAITING: dict[str, str] = {
-    "client_headers": "the document declares the ETag and Content-Disposition the clients "
-                      "read",
-    "declared_headers": "the document declares ETag, Location and Content-Disposition on "
-                        "every answer that carries them, and no 2xx body is `unknown`",
-    "invalid_rejected": "a 422 lists every bad field of the body at once, with the code "
-                        "validation_failed",
-}
-# The compile errors that are the missing client_headers, not faults of the client's code:
-# `header()` accepts only a declared name, and none is declared yet.
-_UNDECLARED_HEADER = re.compile(
-    r"""error TS2345: Argument of type '"(ETag|Content-Disposition|Location)"' is not """
-    r"""assignable to parameter of type 'never'""")
-
 
 def run_node(script: Path, *args: str, env: dict[str, str] | None = None,
              timeout: float = 300) -> subprocess.CompletedProcess:
@@ -48,13 +28,8 @@ def run_node(script: Path, *args: str, env: dict[str, str] | None = None,
 
 
 def settle(check: str, problems: list[str]) -> None:
-    """Pass, fail, or (for an awaited check that still fails) xfail, saying why."""
-    if check in AWAITING:
-        if not problems:
-            pytest.fail(f"{check} passes now: take it out of AWAITING "
-                        "(tests/contract/typescript.py)", pytrace=False)
-        pytest.xfail(f"waits until {AWAITING[check]}: " + "; ".join(problems[:5]))
-    assert not problems, "\n".join(problems)
+    """`check` passes when it found no problem; else it fails, naming them."""
+    assert not problems, f"{check}: " + "\n".join(problems)
 
 
 def generate_types(node_modules: Path) -> Path:
@@ -71,13 +46,10 @@ def generate_types(node_modules: Path) -> Path:
 
 
 def compile_strict(node_modules: Path, project: Path) -> None:
-    """`tsc --strict -p project` is clean, but for the compile errors AWAITING explains."""
+    """`tsc --strict -p project` is clean."""
     done = npx(node_modules, "tsc", "--strict", "-p", str(project), "--pretty", "false")
     errors = [line for line in done.stdout.splitlines() if ": error TS" in line]
-    assert done.returncode == 0 or errors, done.stdout + done.stderr
-    faults = [e for e in errors if not _UNDECLARED_HEADER.search(e)]
-    assert not faults, "\n".join(faults)
-    settle("client_headers", [e.split(": error ")[-1] for e in errors])
+    assert done.returncode == 0 and not errors, done.stdout + done.stderr
 
 
 def bundle(node_modules: Path, entry: Path, out: Path, *, platform: str,
