@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import time
 import uuid
 from collections.abc import Callable
@@ -11,7 +12,7 @@ from datetime import UTC, date, datetime, timedelta
 from enum import StrEnum
 from typing import Annotated, Any
 
-from pydantic import AfterValidator, AwareDatetime, StringConstraints
+from pydantic import AfterValidator, AwareDatetime, BeforeValidator, StringConstraints
 from pydantic_core import PydanticCustomError
 from sqlalchemy import DateTime, String
 from sqlalchemy.types import TypeDecorator
@@ -156,16 +157,34 @@ class DateRange:
         return value
 
 
+def _written(code: str) -> Callable[[Any], Any]:
+    """Dates and instants as the contract writes them (`YYYY-MM-DD`, RFC 3339), never the
+    Unix timestamps pydantic also reads: `until=0.5` is a mistake, not 1970-01-01."""
+
+    def check(value: Any) -> Any:
+        if isinstance(value, date):  # our own code's values (datetime is a date too)
+            return value
+        if not isinstance(value, str) or not _WRITTEN_DATE.match(value):
+            raise _refuse(code)
+        return value
+
+    return check
+
+
+_WRITTEN_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}")
+Day = Annotated[date, BeforeValidator(_written("date_parsing"))]
+"""A date written `YYYY-MM-DD`."""
+
 BIRTH = DateRange(lambda: FIRST_DATE, today_vn, "birth_date_too_old", "birth_date_future")
 PAST = DateRange(lambda: FIRST_DATE, today_vn, "date_too_old", "date_in_future")
 PLAN = DateRange(lambda: FIRST_PLAN_DATE, lambda: today_vn() + PLAN_HORIZON,
                  "date_too_old", "date_too_far")
 
-BirthDate = Annotated[date, AfterValidator(BIRTH)]
+BirthDate = Annotated[Day, AfterValidator(BIRTH)]
 """A birth date: from 1900 to today (Asia/Ho_Chi_Minh)."""
-PastDate = Annotated[date, AfterValidator(PAST)]
+PastDate = Annotated[Day, AfterValidator(PAST)]
 """A fact's date (moved in, moved out, died, a readiness step): from 1900 to today."""
-PlanDate = Annotated[date, AfterValidator(PLAN)]
+PlanDate = Annotated[Day, AfterValidator(PLAN)]
 """A planned day (a campaign's start or end, a follow-up): from 2000 to two years ahead."""
 
 
@@ -195,7 +214,8 @@ def _scheduled(value: datetime) -> datetime:
     return value
 
 
-Instant = Annotated[AwareDatetime, AfterValidator(_to_utc)]
+Instant = Annotated[AwareDatetime, BeforeValidator(_written("datetime_parsing")),
+                   AfterValidator(_to_utc)]
 """A moment with its offset, converted to UTC; out of 1900-2399 (or of any calendar) a 422."""
 PastInstant = Annotated[Instant, AfterValidator(_not_ahead)]
 """A moment that happened (a visit, a delivery): not after now, phones' clocks aside."""

@@ -1,0 +1,55 @@
+"""Failure classes the fuzzing run (tests/contract/test_fuzz.py) found, each swept across
+every operation it can reach: the server accepting what the document refuses, and input
+refused where no route's handler could answer."""
+
+from __future__ import annotations
+
+import uuid
+
+import pytest
+
+from tests.api.test_input import _errors, admin, fields, operations, put, writes
+
+__all__ = ["admin"]  # the fixture, shared with test_input
+
+TIMESTAMPS = [0, 1_700_000_000, "0.5", "1700000000"]
+
+
+@pytest.mark.parametrize("value", TIMESTAMPS, ids=lambda v: repr(v))
+async def test_every_date_and_datetime_refuses_a_unix_timestamp(client, session, admin, value):
+    """pydantic also reads a number (or a numeric text) as a Unix timestamp; the document
+    says `YYYY-MM-DD` and RFC 3339, and `until=0.5` is a client's mistake."""
+    doc = (await client.get("/openapi.json")).json()
+    swept = []
+    before = await writes(session)
+    for op in await operations(client):
+        for name in op.query:
+            if op.query_formats.get(name) in ("date", "date-time"):
+                resp = await client.request(op.method, op.url, params={name: str(value)},
+                                            headers=admin)
+                assert ["query", name] in [loc for loc, _ in _errors(resp)], (op, name)
+                swept.append((op.url, name))
+        if op.kind != "application/json":
+            continue
+        for kind, code in (("date", "date_parsing"), ("date-time", "datetime_parsing")):
+            for path in fields(doc, op.schema, kind):
+                resp = await op.send_json(client, admin, put(op.example, path, value))
+                assert (["body", *path], code) in _errors(resp), (op, path, resp.text)
+                swept.append((op.url, path))
+    assert len(swept) >= 16, swept  # audit's since and until, every body's dates and instants
+    assert await writes(session) == before
+
+
+async def test_refused_multipart_text_with_an_idempotency_key_is_a_422(client, session, admin):
+    """A keyed POST's body is read before the route runs (to compare it with the key's first
+    one): refused text found there is the same 422, not a 500."""
+    ops = [op for op in await operations(client) if op.kind == "multipart/form-data"]
+    assert ops
+    before = await writes(session)
+    for op in ops:
+        for name, value in (("kind", "residents\x00"), ("dry_run", "\x1b[31m")):
+            resp = await op.send_form(client, {**admin, "Idempotency-Key": str(uuid.uuid4())},
+                                      name, value)
+            codes = [code for loc, code in _errors(resp) if loc[:1] == ["body"]]
+            assert "control_characters" in codes, (op, name, resp.text)
+    assert await writes(session) == before
