@@ -14,7 +14,7 @@ from alembic.script import ScriptDirectory
 from fastapi import APIRouter, Depends, FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 
-from api import docs, health, logs, permissions, problems
+from api import docs, health, logs, openapi_links, permissions, problems
 from api.input import InputCleaningMiddleware, input_guard
 from api.middleware import BodyLimitMiddleware, RequestContextMiddleware
 from api.settings import Settings, get_settings
@@ -79,6 +79,7 @@ def paths_in_tag_order(app: FastAPI) -> None:
         schema = plain_openapi()
         schema["paths"] = dict(sorted(schema.get("paths", {}).items(), key=first_tag))
         problem_answers(schema)
+        openapi_links.add_links(schema)
         return schema
 
     app.openapi = openapi  # type: ignore[method-assign]  # FastAPI's documented override
