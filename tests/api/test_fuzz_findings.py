@@ -53,3 +53,16 @@ async def test_refused_multipart_text_with_an_idempotency_key_is_a_422(client, s
             codes = [code for loc, code in _errors(resp) if loc[:1] == ["body"]]
             assert "control_characters" in codes, (op, name, resp.text)
     assert await writes(session) == before
+
+
+async def test_every_documented_answer_without_a_body_is_sent_without_one(client):
+    """The document said sign-out answers JSON; it answers nothing (RFC 7009). Every 2xx
+    documented without content is one, and revoke's is sent empty."""
+    doc = (await client.get("/openapi.json")).json()
+    empty = {(path, method) for path, item in doc["paths"].items()
+             for method, op in item.items() for status, answer in op["responses"].items()
+             if status[0] == "2" and not answer.get("content")}
+    assert ("/api/v1/auth/revoke", "post") in empty
+    assert all(method == "delete" or path == "/api/v1/auth/revoke" for path, method in empty)
+    resp = await client.post("/api/v1/auth/revoke", data={"token": "not-a-token"})
+    assert resp.status_code == 200 and resp.content == b"", resp.text

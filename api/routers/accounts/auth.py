@@ -113,7 +113,9 @@ async def token(
     operation_id="auth_revoke",
     summary="Sign out: revoke an access token or a refresh token's whole family",
     status_code=200,
-    responses=responses(415, 503),
+    response_class=Response,  # RFC 7009's answer has no body
+    responses={200: {"description": "Revoked, or nothing to revoke"},
+               **responses(415, 503)},
 )
 async def revoke(
     uow: UoW,
