@@ -21,6 +21,7 @@ import uuid
 
 import httpx
 import schemathesis
+from schemathesis.core.parameters import ParameterLocation
 
 from domain.errors import DATE_CASES, Invalid, PydanticField, error_class
 
@@ -55,13 +56,7 @@ def _header(headers, name: str) -> str | None:
 
 def _headers_are_positive(case) -> bool:
     meta = case.meta
-    return meta is None or not meta.is_negative_at(_headers_location())
-
-
-def _headers_location():
-    from schemathesis.core.parameters import ParameterLocation
-
-    return ParameterLocation.HEADER
+    return meta is None or not meta.is_negative_at(ParameterLocation.HEADER)
 
 
 def current_etag(case) -> str | None:
