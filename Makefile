@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell sha1sum requirements.lock | cut -c1-12)
 NODE_STAMP := node_modules/.installed-$(shell sha1sum package-lock.json | cut -c1-12)
 
-.PHONY: install node browser run test lint openapi compat bench bench-load browser-check clean
+.PHONY: install node browser run test lint openapi compat fuzz bench bench-load browser-check clean
 
 $(STAMP): requirements.lock
 	@$(PYTHON) -c 'import sys; assert sys.version_info[:2] == (3, 11), "Python 3.11 is required"'
@@ -49,6 +49,12 @@ openapi: install  ## write openapi/openapi.json from the code
 
 compat: install  ## what in openapi/openapi.json breaks a client of the newest release in openapi/releases/
 	$(BIN)/python scripts/openapi_compat.py
+
+# The long fuzzing run (the bounded one is part of `make test`): many examples per operation,
+# stateful sequences through the document's links, a new seed each time.
+FUZZ_EXAMPLES ?= 100
+fuzz: install  ## Schemathesis against a live server as four roles, all checks, long
+	FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) FUZZ_PHASES=examples,coverage,fuzzing,stateful FUZZ_SEED= FUZZ_TIMEOUT=7200 $(BIN)/pytest -n 1 tests/contract/test_fuzz.py
 
 bench-load: install  ## load the 1,000,000-resident province into database ds_bench (about 70 s)
 	$(BIN)/python -m bench.population --fresh --database-url postgresql://postgres@127.0.0.1:5432/ds_bench --residents 1000000 --households 300000 --communes 20 --groups-per-commune 15

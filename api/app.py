@@ -14,7 +14,7 @@ from alembic.script import ScriptDirectory
 from fastapi import APIRouter, Depends, FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 
-from api import conformance, docs, document, health, logs, permissions, problems
+from api import conformance, docs, document, health, logs, openapi_links, permissions, problems
 from api.examples import restore_examples
 from api.input import InputCleaningMiddleware, input_guard
 from api.middleware import BodyLimitMiddleware, RequestContextMiddleware
@@ -85,6 +85,7 @@ def paths_in_tag_order(app: FastAPI) -> None:
         schema["paths"] = dict(sorted(schema.get("paths", {}).items(), key=first_tag))
         problem_answers(schema)
         restore_examples(app, schema)
+        openapi_links.add_links(schema)
         document.complete(schema)
         finished.append(schema)
         return schema

@@ -48,11 +48,22 @@ def complete(schema: dict[str, Any]) -> None:
                 add_answer(operation, MalformedJson)
             _required_headers(operation)
             _framework_codes(operation)
+            _same_body(operation)
             _multipart_encoding(operation, schema)
     for component in schema.get("components", {}).get("schemas", {}).values():
         for prop in component.get("properties", {}).values():
             if prop.get("type") == "string" and "contentMediaType" in prop:
                 prop["format"] = "binary"  # what both client generators send as a file
+
+
+def _same_body(operation: dict[str, Any]) -> None:
+    """A success status declared by its headers alone (the 200 a retry of an offline-safe
+    record gets, beside the 201) answers the body of the operation's other success."""
+    answers = operation.get("responses", {})
+    bodies = [a["content"] for s, a in answers.items() if s[0] == "2" and a.get("content")]
+    for status, answer in answers.items():
+        if status[0] == "2" and status != "204" and not answer.get("content") and bodies:
+            answer["content"] = bodies[0]
 
 
 def add_answer(operation: dict[str, Any], *cases: type[DomainError]) -> None:

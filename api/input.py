@@ -263,7 +263,21 @@ class InputCleaningMiddleware:
                     raise InputRefused(watcher.faults)
             return message
 
-        await self.app(scope, watched, send)
+        started = False
+
+        async def watched_send(message: Message) -> None:
+            nonlocal started
+            started = True
+            await send(message)
+
+        try:
+            await self.app(scope, watched, watched_send)
+        except InputRefused as refused:
+            # Raised where no route's handler could answer it: a middleware inside read the
+            # body first (an Idempotency-Key's body is spooled before the route runs).
+            if started:
+                raise
+            await refusal(scope, refused.faults)(scope, receive, send)
 
 
 def _with_length(scope: Scope, length: int) -> Scope:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import time
 import uuid
 from collections.abc import Callable
@@ -87,6 +88,24 @@ def _clean(value: str) -> str:
 Line = Annotated[str, AfterValidator(_clean)]
 
 
+class Documented:
+    """JSON Schema keywords of a value that our own code checks after pydantic (an ID
+    number's digits, a phone's characters): the document states the rule, and the check
+    keeps answering with its own error codes."""
+
+    def __init__(self, **keywords: Any) -> None:
+        self.keywords = keywords
+
+    def __get_pydantic_json_schema__(self, core_schema, handler):
+        schema = handler(core_schema)
+        schema.update(self.keywords)
+        return schema
+
+
+# Blank once cleaned counts as too short: the document says a line holds a non-space.
+NOT_BLANK = Documented(pattern=r"\S")
+
+
 def line(max_length: int, min_length: int = 1):
     """A `Line` with length bounds; blank after cleaning counts as too short."""
 
@@ -104,6 +123,7 @@ def line(max_length: int, min_length: int = 1):
         str,
         StringConstraints(min_length=min_length, max_length=max_length),
         AfterValidator(_bounded),
+        *([NOT_BLANK] if min_length else []),
     ]
 
 
@@ -113,6 +133,18 @@ def _clean_multiline(value: str) -> str:
 
 
 Note = Annotated[str, StringConstraints(max_length=4000), AfterValidator(_clean_multiline)]
+
+
+def _filled(value: str) -> str:
+    if not value:  # blank once cleaned
+        raise PydanticCustomError("string_too_short",
+                                  "String should have at least {min_length} characters",
+                                  {"min_length": 1})
+    return value
+
+
+FilledNote = Annotated[Note, AfterValidator(_filled), Documented(minLength=1, pattern=r"\S")]
+"""A `Note` that must say something (an announcement's body)."""
 
 
 # -- plausible dates and instants --------------------------------------------------------
@@ -156,16 +188,34 @@ class DateRange:
         return value
 
 
+def _written(code: str) -> Callable[[Any], Any]:
+    """Dates and instants as the contract writes them (`YYYY-MM-DD`, RFC 3339), never the
+    Unix timestamps pydantic also reads: `until=0.5` is a mistake, not 1970-01-01."""
+
+    def check(value: Any) -> Any:
+        if isinstance(value, date):  # our own code's values (datetime is a date too)
+            return value
+        if not isinstance(value, str) or not _WRITTEN_DATE.match(value):
+            raise _refuse(code)
+        return value
+
+    return check
+
+
+_WRITTEN_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}")
+Day = Annotated[date, BeforeValidator(_written("date_parsing"))]
+"""A date written `YYYY-MM-DD`."""
+
 BIRTH = DateRange(lambda: FIRST_DATE, today_vn, "birth_date_too_old", "birth_date_future")
 PAST = DateRange(lambda: FIRST_DATE, today_vn, "date_too_old", "date_in_future")
 PLAN = DateRange(lambda: FIRST_PLAN_DATE, lambda: today_vn() + PLAN_HORIZON,
                  "date_too_old", "date_too_far")
 
-BirthDate = Annotated[date, AfterValidator(BIRTH)]
+BirthDate = Annotated[Day, AfterValidator(BIRTH)]
 """A birth date: from 1900 to today (Asia/Ho_Chi_Minh)."""
-PastDate = Annotated[date, AfterValidator(PAST)]
+PastDate = Annotated[Day, AfterValidator(PAST)]
 """A fact's date (moved in, moved out, died, a readiness step): from 1900 to today."""
-PlanDate = Annotated[date, AfterValidator(PLAN)]
+PlanDate = Annotated[Day, AfterValidator(PLAN)]
 """A planned day (a campaign's start or end, a follow-up): from 2000 to two years ahead."""
 
 
@@ -195,7 +245,8 @@ def _scheduled(value: datetime) -> datetime:
     return value
 
 
-Instant = Annotated[AwareDatetime, AfterValidator(_to_utc)]
+Instant = Annotated[AwareDatetime, BeforeValidator(_written("datetime_parsing")),
+                   AfterValidator(_to_utc)]
 """A moment with its offset, converted to UTC; out of 1900-2399 (or of any calendar) a 422."""
 PastInstant = Annotated[Instant, AfterValidator(_not_ahead)]
 """A moment that happened (a visit, a delivery): not after now, phones' clocks aside."""
@@ -236,17 +287,3 @@ Omittable = Annotated[T | None, BeforeValidator(_refuse_null),
 `null_not_allowed`); the JSON Schema is the type itself, not nullable."""
 Clearable = Annotated[T | None, Field(json_schema_extra=_absent_is_unchanged)]
 """A PATCH field that may be left out (unchanged) or sent as null (the value is cleared)."""
-
-
-class Documented:
-    """JSON Schema keywords of a value that our own code checks after pydantic (an ID
-    number's digits, a phone's characters): the document states the rule, and the check
-    keeps answering with its own error codes."""
-
-    def __init__(self, **keywords: Any) -> None:
-        self.keywords = keywords
-
-    def __get_pydantic_json_schema__(self, core_schema, handler):
-        schema = handler(core_schema)
-        schema.update(self.keywords)
-        return schema

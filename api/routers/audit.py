@@ -7,18 +7,19 @@ from datetime import datetime
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from api.deps import AuditRead, Cursor, Limit, UoW
 from api.problems import responses
 from domain.errors import CursorInvalid
 from domain.examples import CREATED, RECORD, USER, examples
 from domain.paging import Page
+from domain.types import Instant
 
 router = APIRouter(prefix="/api/v1", tags=["audit"])
 
 Short = Annotated[str | None, Query(max_length=64)]
-Moment = Annotated[AwareDatetime | None, Query(description="RFC 3339 with offset")]
+Moment = Annotated[Instant | None, Query(description="RFC 3339 with offset")]
 
 
 class AuditEventRead(BaseModel):

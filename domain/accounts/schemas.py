@@ -12,7 +12,7 @@ from domain.access import Role
 from domain.accounts.models import ServiceAccount, User
 from domain.examples import USER, examples, stamps
 from domain.paging import Page
-from domain.types import Omittable, line
+from domain.types import Documented, Omittable, line
 from domain.units.schemas import Strict
 
 
@@ -25,6 +25,8 @@ Username = Annotated[
     str,
     BeforeValidator(_lower),
     StringConstraints(min_length=3, max_length=64, pattern=r"^[a-z0-9][a-z0-9._@-]*$"),
+    # What a client may send: any case (it is lowered first).
+    Documented(pattern=r"^[A-Za-z0-9][A-Za-z0-9._@-]*$"),
 ]
 # Long passphrases rather than composition rules (NIST SP 800-63B); capped to bound argon2.
 Password = Annotated[str, StringConstraints(min_length=12, max_length=256)]

@@ -7,9 +7,8 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, field_validator
+from pydantic import BaseModel, ConfigDict
 from pydantic import Field as Body
-from pydantic_core import PydanticCustomError
 from sqlalchemy import JSON, Column, ForeignKey, Index, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
@@ -18,7 +17,7 @@ from domain.examples import COMMUNE, GROUP, HOUSEHOLD, PROVINCE, RECORD, USER, e
 from domain.paging import Page
 from domain.types import (
     EnumText,
-    Note,
+    FilledNote,
     Omittable,
     PastInstant,
     ScheduleInstant,
@@ -115,19 +114,11 @@ class AnnouncementDelivery(SQLModel, table=True):
     recorded_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
 
 
-def _not_blank(value: str | None) -> str | None:
-    if value is not None and not value:
-        raise PydanticCustomError("string_too_short",
-                                  "String should have at least {min_length} characters",
-                                  {"min_length": 1})
-    return value
-
-
 class AnnouncementCreate(Strict):
     """A notice; `publish_at` in the future schedules it."""
 
     title: line(200)
-    body: Note
+    body: FilledNote
     category: AnnouncementCategory
     unit_ids: list[uuid.UUID] = Body(
         min_length=1, max_length=500,
@@ -135,11 +126,6 @@ class AnnouncementCreate(Strict):
     publish_at: ScheduleInstant = Body(
         description="RFC 3339 with offset; later = scheduled (up to a year ahead)")
     channels: list[Channel] = Body(min_length=1, max_length=3)
-
-    @field_validator("body")
-    @classmethod
-    def _body_not_blank(cls, value: str | None) -> str | None:
-        return _not_blank(value)
 
     model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{
         "title": "Cảnh giác cuộc gọi giả danh công an",
@@ -153,16 +139,11 @@ class AnnouncementUpdate(Strict):
     """Only before `publish_at`; fields absent stay as they are."""
 
     title: Omittable[line(200)] = None
-    body: Omittable[Note] = None
+    body: Omittable[FilledNote] = None
     category: Omittable[AnnouncementCategory] = None
     unit_ids: Omittable[list[uuid.UUID]] = Body(default=None, min_length=1, max_length=500)
     publish_at: Omittable[ScheduleInstant] = None
     channels: Omittable[list[Channel]] = Body(default=None, min_length=1, max_length=3)
-
-    @field_validator("body")
-    @classmethod
-    def _body_not_blank(cls, value: str | None) -> str | None:
-        return _not_blank(value)
 
     model_config = ConfigDict(extra="forbid", json_schema_extra=examples(
         {"publish_at": "2026-01-13T07:00:00+07:00", "channels": ["community_group"]}))

@@ -96,8 +96,15 @@ class AssignmentRequest(Strict):
     volunteer_id: uuid.UUID | None = None
     household_ids: list[uuid.UUID] = Field(default_factory=list, max_length=5000)
 
-    model_config = ConfigDict(extra="forbid",
-                              json_schema_extra=examples(*ex.ASSIGNMENT_REQUESTS))
+    model_config = ConfigDict(extra="forbid", json_schema_extra={
+        **examples(*ex.ASSIGNMENT_REQUESTS),
+        # What each mode needs (service.assign refuses the body without it), stated for
+        # clients and generators that read JSON Schema's conditionals.
+        "if": {"properties": {"mode": {"const": "manual"}}},
+        "then": {"required": ["household_ids"],
+                 "properties": {"household_ids": {"minItems": 1}}},
+        "else": {"required": ["volunteer_ids"],
+                 "properties": {"volunteer_ids": {"minItems": 1}}}})
 
 
 class VolunteerLoad(BaseModel):

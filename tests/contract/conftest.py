@@ -3,9 +3,11 @@ PostgreSQL database with the demo group loaded, reached over HTTP only."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import subprocess
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -41,13 +43,12 @@ class LiveServer:
         return answer.json()["access_token"]
 
 
-@pytest.fixture(scope="session")
-async def live_server(pg_server: str, worker_id: str, testrun_uid: str, tmp_path_factory):
-    """One server per test worker, with demo data, jobs run in its process, CORS for the
-    SPA example's origin only."""
-    name = f"ds_live_{testrun_uid[:8]}_{worker_id}"
+@contextlib.asynccontextmanager
+async def serve(pg_server: str, name: str, var_dir: Path) -> AsyncIterator[LiveServer]:
+    """A server on a fresh database `name`, with demo data, jobs run in its process, CORS for
+    the SPA example's origin only; stopped and its database dropped on the way out."""
     url = await db.fresh_database(pg_server, name)
-    app = AppProcess("serve", url, tmp_path_factory.mktemp("live"), DEMO_DATA="true",
+    app = AppProcess("serve", url, var_dir, DEMO_DATA="true",
                      DEMO_PASSWORD=DEMO_PASSWORD, JOBS_IN_PROCESS="true",
                      CORS_ORIGINS=SPA_ORIGIN)
     try:
@@ -61,6 +62,14 @@ async def live_server(pg_server: str, worker_id: str, testrun_uid: str, tmp_path
             app.proc.kill()
         capture_log_file(app.log)  # checked for personal data with the rest of the run
         await db.drop_database(pg_server, name)
+
+
+@pytest.fixture(scope="session")
+async def live_server(pg_server: str, worker_id: str, testrun_uid: str, tmp_path_factory):
+    """One server per test worker, shared by the contract checks."""
+    name = f"ds_live_{testrun_uid[:8]}_{worker_id}"
+    async with serve(pg_server, name, tmp_path_factory.mktemp("live")) as server:
+        yield server
 
 
 @pytest.fixture(scope="session")

@@ -132,7 +132,8 @@ async def token(
 async def revoke(
     uow: UoW,
     tokens: Tokens,
-    token: Annotated[str, Form(max_length=4096, description="An access or refresh token")],
+    token: Annotated[str, Form(min_length=1, max_length=4096,
+                               description="An access or refresh token")],
     token_type_hint: Annotated[Literal["access_token", "refresh_token"] | None, Form()] = None,
 ) -> Response:
     """RFC 7009: 200 whether or not the token was valid (or already revoked)."""
