@@ -60,6 +60,15 @@ class Settings(BaseSettings):
 
     max_body_bytes: int = Field(default=1_048_576, ge=1024)
     max_import_bytes: int = Field(default=512 * 1_048_576, ge=1024)
+    # Hold every answer to the OpenAPI document (api/conformance.py): None is on outside
+    # production; benchmarks turn it off to measure what production runs.
+    check_conformance: bool | None = None
+
+    @property
+    def checks_conformance(self) -> bool:
+        if self.check_conformance is None:
+            return self.app_env != "production"
+        return self.check_conformance
 
     @property
     def runs_jobs_in_process(self) -> bool:

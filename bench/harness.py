@@ -198,6 +198,7 @@ def start_server(dsn: str, out: Path, extra: dict[str, str]) -> tuple[subprocess
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
     env = {**os.environ, "DATABASE_URL": dsn.replace("postgresql://", "postgresql+asyncpg://"),
+           "CHECK_CONFORMANCE": "false",
            "APP_ENV": "test", "DEMO_DATA": "false", "SECRET_KEY": "bench-harness-" + "k" * 40,
            "HOST": "127.0.0.1", "PORT": str(port), "LOG_LEVEL": "WARNING",
            "VAR_DIR": str(out / "var"),
