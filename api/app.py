@@ -35,7 +35,10 @@ residents and their digital readiness, door-to-door outreach, residents' request
 voter-list reconciliation for Vietnamese wards.
 
 Errors are `application/problem+json` with a stable `code`; messages are Vietnamese unless
-you send `Accept-Language: en`. Sign in with **Authorize** (OAuth2 password flow).
+you send `Accept-Language: en`. A 422 lists every bad field at once. Text anywhere in a
+request (path, query, form, JSON strings and keys) is stored in Unicode NFC; a control
+character (other than tab, line feed and carriage return), NUL or a lone surrogate is
+refused with a 422 `control_characters` or `invalid_unicode` naming the field. Sign in with **Authorize** (OAuth2 password flow).
 """
 
 
