@@ -25,6 +25,7 @@ ROLES = ("ward_officer", "group_leader", "volunteer", "auditor")
 # password): run last, once every role's main run is over.
 SIGN_OUT = ("auth_revoke", "users_disable", "users_reset_password")
 SCHEMATHESIS = Path(sys.executable).with_name("schemathesis")
+CONFIG = Path(__file__).with_name("schemathesis.toml")
 
 
 @pytest.fixture(scope="module")
@@ -41,7 +42,8 @@ def fuzz(server: LiveServer, role: str, folder: Path, *selection: str
     examples = os.environ.get("FUZZ_EXAMPLES", "5")
     phases = os.environ.get("FUZZ_PHASES", "examples,fuzzing")
     seed = os.environ.get("FUZZ_SEED", "20260111")
-    command = [str(SCHEMATHESIS), "run", server.base + "/openapi.json", "--checks", "all",
+    command = [str(SCHEMATHESIS), "--config-file", str(CONFIG), "run",
+               server.base + "/openapi.json", "--checks", "all",
                "--max-examples", examples, "--phases", phases, "--workers", "1",
                "--generation-database", "none", "--no-color", "--output-truncate", "false",
                "--request-timeout", "30", *selection]
