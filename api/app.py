@@ -38,7 +38,8 @@ Errors are `application/problem+json` with a stable `code`; messages are Vietnam
 you send `Accept-Language: en`. A 422 lists every bad field at once. Text anywhere in a
 request (path, query, form, JSON strings and keys) is stored in Unicode NFC; a control
 character (other than tab, line feed and carriage return), NUL or a lone surrogate is
-refused with a 422 `control_characters` or `invalid_unicode` naming the field. Sign in with **Authorize** (OAuth2 password flow).
+refused with a 422 `control_characters` or `invalid_unicode` naming the field.
+Sign in with **Authorize** (OAuth2 password flow).
 """
 
 

@@ -50,6 +50,7 @@ def complete(schema: dict[str, Any]) -> None:
             _framework_codes(operation)
             _same_body(operation)
             _multipart_encoding(operation, schema)
+            _forms_carry_no_null(operation, schema)
     for component in schema.get("components", {}).get("schemas", {}).values():
         for prop in component.get("properties", {}).values():
             if prop.get("type") == "string" and "contentMediaType" in prop:
@@ -115,6 +116,27 @@ def _framework_codes(operation: dict[str, Any]) -> None:
         add_answer(operation, RouteNotFound)
     if "422" in operation.get("responses", {}):
         add_answer(operation, ValidationFailed)
+
+
+FORMS = ("application/x-www-form-urlencoded", MULTIPART)
+
+
+def _forms_carry_no_null(operation: dict[str, Any], schema: dict[str, Any]) -> None:
+    """A form has no null: a field is sent or left out, and the text "null" is a value
+    (refused by the field's type). An optional form field is documented as its type."""
+    for kind in FORMS:
+        content = operation.get("requestBody", {}).get("content", {}).get(kind)
+        if content is None:
+            continue
+        ref = content.get("schema", {}).get("$ref", "")
+        body = schema.get("components", {}).get("schemas", {}).get(ref.rsplit("/", 1)[-1], {})
+        for prop in body.get("properties", {}).values():
+            branches = [b for b in prop.get("anyOf", ()) if b != {"type": "null"}]
+            if "anyOf" in prop and len(branches) == 1:
+                del prop["anyOf"]
+                prop.update(branches[0])
+            if prop.get("default", 0) is None:
+                del prop["default"]
 
 
 def _multipart_encoding(operation: dict[str, Any], schema: dict[str, Any]) -> None:

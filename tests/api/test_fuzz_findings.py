@@ -107,8 +107,18 @@ async def test_what_the_document_states_of_names_modes_and_forms_is_what_the_ser
     assert not assignment.is_valid({"mode": "manual"})
     assert not assignment.is_valid({"mode": "balanced"})
     assert assignment.is_valid({"mode": "manual", "household_ids": [str(uuid.uuid4())]})
-    # A form field is never null (a form cannot send one): the import's group is a uuid.
-    form = doc["paths"]["/api/v1/imports"]["post"]["requestBody"]["content"][
-        "multipart/form-data"]["schema"]
-    group = schemas[form["$ref"].rsplit("/", 1)[-1]]["properties"]["group_id"]
-    assert group.get("format") == "uuid" and "anyOf" not in group, group
+    # A form field is never null (a form cannot send one): the import's group is a uuid,
+    # sign-out's hint one of two words; no field of any form admits null.
+    forms = [content["schema"]["$ref"].rsplit("/", 1)[-1]
+             for item in doc["paths"].values() for op in item.values()
+             for kind, content in op.get("requestBody", {}).get("content", {}).items()
+             if kind in ("multipart/form-data", "application/x-www-form-urlencoded")]
+    assert len(forms) >= 3, forms  # the token, sign-out, the import
+    nullable = [(name, field) for name in forms
+                for field, prop in schemas[name]["properties"].items()
+                if "null" in str(prop.get("anyOf", "")) or prop.get("type") == "null"]
+    assert nullable == []
+    group = schemas["Body_imports_create"]["properties"]["group_id"]
+    assert group.get("format") == "uuid", group
+    hint = schemas["Body_auth_revoke"]["properties"]["token_type_hint"]
+    assert hint["enum"] == ["access_token", "refresh_token"], hint
