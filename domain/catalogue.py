@@ -1,7 +1,7 @@
 """Every area's error classes (`domain/<area>/errors.py`), imported together so the
 catalogue is complete."""
 
-from domain import service_errors  # noqa: F401  (what every area answers)
+from domain import service_errors, storage  # noqa: F401  (what every area answers)
 from domain.areas import area_modules
 from domain.errors import CATALOGUE  # noqa: F401
 
