@@ -26,6 +26,7 @@ from repositories import paging
 from repositories.db import make_engine, make_session_factory
 from repositories.direct import Direct
 from repositories.queue import Runtime, build_queue, run_worker
+from repositories.storage import FilesystemStorage
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -254,6 +255,7 @@ def create_app(settings: Settings | None = None, *, session_factory=None, engine
     )
     app.state.settings = settings
     app.state.tokens = token_service(settings)
+    app.state.storage = FilesystemStorage(settings.attachments_path)
     paging.configure_cursors(settings.cursor_secret)
     app.state.migration_head = migration_head()
     if engine is not None:

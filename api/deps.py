@@ -14,6 +14,7 @@ from auth.principal import principal_from_token
 from auth.tokens import TokenService
 from domain.access import Permission, Principal
 from domain.errors import Forbidden
+from domain.storage import BlobStorage
 from repositories.accounts import BearerLookup
 from repositories.uow import SqlUnitOfWork
 
@@ -45,6 +46,14 @@ async def get_tokens(request: Request) -> TokenService:
 
 
 Tokens = Annotated[TokenService, Depends(get_tokens)]
+
+
+async def get_storage(request: Request) -> BlobStorage:
+    """Where attachments' bytes live (the filesystem under ATTACHMENTS_DIR by default)."""
+    return request.app.state.storage
+
+
+Storage = Annotated[BlobStorage, Depends(get_storage)]
 
 
 async def _audit_denied(request: Request, who: Principal, permission: Permission) -> None:

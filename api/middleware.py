@@ -109,9 +109,20 @@ class BodyLimitMiddleware:
     """
 
     def __init__(self, app: ASGIApp, limit: int, larger: dict[str, int] | None = None) -> None:
+        """`larger` maps paths to their own limits; a path may name its parameters as the
+        routes do (`/api/v1/tickets/{ticket_id}/attachments`), each one path segment."""
         self.app = app
         self.default = limit
-        self.larger = larger or {}
+        self.larger = {path: n for path, n in (larger or {}).items() if "{" not in path}
+        self.templates = [
+            (re.compile(re.sub(r"\\\{[^/]*?\\\}", "[^/]+", re.escape(path))), n)
+            for path, n in (larger or {}).items() if "{" in path]
+
+    def limit_for(self, path: str) -> int:
+        if path in self.larger:
+            return self.larger[path]
+        return next((n for template, n in self.templates if template.fullmatch(path)),
+                    self.default)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or scope["method"] in _NO_BODY:
@@ -120,7 +131,7 @@ class BodyLimitMiddleware:
         from api.problems import problem_response
         from domain.service_errors import PayloadTooLarge
 
-        limit = self.larger.get(scope["path"], self.default)
+        limit = self.limit_for(scope["path"])
         for key, value in scope["headers"]:
             if key == b"content-length" and value.isdigit() and int(value) > limit:
                 response = problem_response(scope, PayloadTooLarge(limit=limit))

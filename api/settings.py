@@ -60,6 +60,9 @@ class Settings(BaseSettings):
 
     max_body_bytes: int = Field(default=1_048_576, ge=1024)
     max_import_bytes: int = Field(default=512 * 1_048_576, ge=1024)
+    # Tickets' attachments: kept on disk, not in the database (None: under VAR_DIR).
+    attachments_dir: Path | None = None
+    max_attachment_bytes: int = Field(default=10 * 1_048_576, ge=1024)
     # Hold every answer to the OpenAPI document (api/conformance.py): None is on outside
     # production; benchmarks turn it off to measure what production runs.
     check_conformance: bool | None = None
@@ -69,6 +72,10 @@ class Settings(BaseSettings):
         if self.check_conformance is None:
             return self.app_env != "production"
         return self.check_conformance
+
+    @property
+    def attachments_path(self) -> Path:
+        return self.attachments_dir or self.var_dir / "attachments"
 
     @property
     def runs_jobs_in_process(self) -> bool:

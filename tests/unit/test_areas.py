@@ -19,7 +19,7 @@ ROOT = Path(__file__).resolve().parents[2]
 # Infrastructure every area uses; these are not areas (keep this list short).
 SHARED_REPOSITORIES = {
     "areas", "bootstrap", "db", "demo", "direct", "documents", "flush", "idempotency",
-    "integrity", "paging", "queue", "scoped", "uow",
+    "integrity", "paging", "queue", "scoped", "storage", "uow",
 }
 # What the unit of work offers besides the areas' repositories.
 SHARED_UOW = {"jobs", "idempotency"}
