@@ -156,10 +156,11 @@ async def open_ticket(uow: UnitOfWork, who: Principal, *, data: TicketCreate) ->
         on_behalf=not resident)
     await uow.tickets.add(ticket)
     await uow.tickets.add_event(_event(ticket, who, EventKind.opened, to_status=S.new))
+    requester = str(ticket.requester_resident_id) if ticket.requester_resident_id else None
     await uow.audit.record(
         who, "ticket.open", "ticket", [ticket.id], category=str(category.kind),
-        on_behalf=ticket.on_behalf, opened_by_id=str(who.subject_id),
-        requester_resident_id=str(ticket.requester_resident_id or "") or None)
+        on_behalf=ticket.on_behalf, on_behalf_of=requester if ticket.on_behalf else None,
+        requester_resident_id=requester, channel=str(ticket.channel))
     await uow.commit()
     return ticket
 
@@ -249,7 +250,7 @@ async def move_ticket(uow: UnitOfWork, who: Principal, ticket_id: uuid.UUID, *,
                                        note=data.note))
     await uow.audit.record(who, "ticket.transition", "ticket", [ticket.id],
                            from_status=str(before), to_status=str(data.to),
-                           outcome=str(data.outcome) if data.outcome else None)
+                           resolution=str(data.outcome) if data.outcome else None)
     await uow.commit()
     return ticket
 
