@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from domain.errors import Conflict, FieldMissing, Forbidden, Invalid, NotFound, NullNotAllowed
 from domain.register.errors import HouseholdNotFound, ResidentNotFound
-from domain.units.errors import UnitNotFound
+from domain.units.errors import NotAGroup, UnitNotFound
 
 
 class TicketNotFound(NotFound):
@@ -120,12 +120,12 @@ REFERENCES: dict[str, tuple[str, ...]] = {
 }
 
 # What the routes can answer (their documented responses).
-CATEGORY_CASES = (TicketCategoryNotFound, TicketCategoryCodeTaken, UnitNotFound, FieldMissing,
-                  NullNotAllowed)
+CATEGORY_CASES = (TicketCategoryNotFound, TicketCategoryCodeTaken, UnitNotFound, NotAGroup,
+                  FieldMissing, NullNotAllowed)
 TICKET_CASES = (
     TicketNotFound, TicketCategoryUnknown, TicketUnitRequired, RequesterRequired,
     RequesterOtherHousehold, TicketForSomeoneElse, TicketStaffOnly, AssigneeOutsideUnit,
-    UnitNotFound, HouseholdNotFound, ResidentNotFound, FieldMissing, NullNotAllowed,
+    UnitNotFound, NotAGroup, HouseholdNotFound, ResidentNotFound, FieldMissing, NullNotAllowed,
 )
 TRANSITION_CASES = (TicketNotFound, TicketStaffOnly, TransitionNotAllowed, OutcomeRequired,
                     OutcomeUnexpected, DuplicateOfRequired, DuplicateOfUnknown, FieldMissing)

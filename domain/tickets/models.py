@@ -49,7 +49,7 @@ class TicketStatus(StrEnum):
     closed = "closed"
 
 
-class Outcome(StrEnum):
+class TicketOutcome(StrEnum):
     """How a resolved ticket ended, kept apart from open/closed."""
 
     answered = "answered"
@@ -117,7 +117,7 @@ class Ticket(Entity, table=True):
     category_id: uuid.UUID = Field(foreign_key="ticket_category.id", index=True)
     priority: Priority = Field(sa_type=EnumText(Priority, 16))
     status: TicketStatus = Field(default=TicketStatus.new, sa_type=EnumText(TicketStatus, 24))
-    outcome: Outcome | None = Field(default=None, sa_type=EnumText(Outcome, 24))
+    outcome: TicketOutcome | None = Field(default=None, sa_type=EnumText(TicketOutcome, 24))
     duplicate_of_id: uuid.UUID | None = Field(default=None, foreign_key="ticket.id")
     assignee_id: uuid.UUID | None = Field(default=None, foreign_key="user_account.id",
                                           index=True)
@@ -166,7 +166,7 @@ class TicketEvent(SQLModel, table=True):
     visibility: Visibility = Field(default=Visibility.public, sa_type=EnumText(Visibility, 16))
     from_status: TicketStatus | None = Field(default=None, sa_type=EnumText(TicketStatus, 24))
     to_status: TicketStatus | None = Field(default=None, sa_type=EnumText(TicketStatus, 24))
-    outcome: Outcome | None = Field(default=None, sa_type=EnumText(Outcome, 24))
+    outcome: TicketOutcome | None = Field(default=None, sa_type=EnumText(TicketOutcome, 24))
     comment_id: uuid.UUID | None = Field(default=None)
     assignee_id: uuid.UUID | None = Field(default=None)
     note: str | None = Field(default=None, max_length=4000)

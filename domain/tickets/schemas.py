@@ -26,13 +26,13 @@ from domain.register.schemas import RawPhone
 from domain.tickets.models import (
     CategoryKind,
     EventKind,
-    Outcome,
     Priority,
     TicketChannel,
+    TicketOutcome,
     TicketStatus,
     Visibility,
 )
-from domain.types import FilledNote, Omittable, line
+from domain.types import Clearable, FilledNote, Omittable, line
 from domain.units.schemas import Strict
 
 Minutes = Annotated[int, Body(ge=1, le=60 * 24 * 365, description="Working minutes")]
@@ -47,7 +47,7 @@ _CATEGORY = {
 
 
 class CategoryCreate(Strict):
-    """A commune's category (`commune_id`), or a global one (admins, no `commune_id`)."""
+    """A commune's category, or a global one (admins, no `commune_id`)."""
 
     code: CategoryCode
     name: line(200)
@@ -57,7 +57,8 @@ class CategoryCreate(Strict):
     default_priority: Priority = Priority.normal
     first_response_minutes: Minutes
     resolution_minutes: Minutes
-    commune_id: uuid.UUID | None = None
+    commune_id: uuid.UUID | None = Body(default=None, description=(
+        "Your commune when absent (needed if you have several); an admin's: a global one"))
 
     model_config = ConfigDict(extra="forbid", json_schema_extra=examples(
         {**_CATEGORY, "commune_id": COMMUNE}))
@@ -65,8 +66,8 @@ class CategoryCreate(Strict):
 
 class CategoryUpdate(Strict):
     name: Omittable[line(200)] = None
-    name_en: line(200) | None = None
-    default_team: Role | None = None
+    name_en: Clearable[line(200)] = None
+    default_team: Clearable[Role] = None
     default_priority: Omittable[Priority] = None
     first_response_minutes: Omittable[Minutes] = None
     resolution_minutes: Omittable[Minutes] = None
@@ -128,8 +129,8 @@ class TicketCreate(Strict):
 class TicketUpdate(Strict):
     """Fields absent stay as they are; `assignee_id: null` unassigns."""
 
-    assignee_id: uuid.UUID | None = None
-    team: Role | None = None
+    assignee_id: Clearable[uuid.UUID] = None
+    team: Clearable[Role] = None
     priority: Omittable[Priority] = None
     tags: Omittable[list[Tag]] = Body(default=None, max_length=20)
     category_id: Omittable[uuid.UUID] = None
@@ -143,7 +144,7 @@ class TransitionCreate(Strict):
     `duplicate_of_id`."""
 
     to: TicketStatus
-    outcome: Outcome | None = None
+    outcome: TicketOutcome | None = None
     duplicate_of_id: uuid.UUID | None = None
     note: FilledNote | None = Body(default=None, description="Staff only: never shown to the "
                                                               "requester")
@@ -192,7 +193,7 @@ class TicketRead(BaseModel):
     category_id: uuid.UUID
     priority: Priority
     status: TicketStatus
-    outcome: Outcome | None
+    outcome: TicketOutcome | None
     duplicate_of_id: uuid.UUID | None
     assignee_id: uuid.UUID | None
     team: Role | None
@@ -256,7 +257,7 @@ class EventRead(BaseModel):
     visibility: Visibility
     from_status: TicketStatus | None
     to_status: TicketStatus | None
-    outcome: Outcome | None
+    outcome: TicketOutcome | None
     comment_id: uuid.UUID | None
     assignee_id: uuid.UUID | None
     note: str | None = Body(default=None, description="Absent for residents")

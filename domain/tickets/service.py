@@ -30,11 +30,11 @@ from domain.tickets.errors import (
 )
 from domain.tickets.models import (
     EventKind,
-    Outcome,
     Ticket,
     TicketCategory,
     TicketComment,
     TicketEvent,
+    TicketOutcome,
     TicketStatus,
     Visibility,
 )
@@ -67,13 +67,18 @@ def _event(ticket: Ticket, who: Principal, kind: EventKind, **values) -> TicketE
 # -- categories ---------------------------------------------------------------------------
 async def create_category(uow: UnitOfWork, who: Principal, *,
                           data: CategoryCreate) -> TicketCategory:
-    """A commune's category; without `commune_id`, a global one (admins only)."""
-    if data.commune_id is not None:
-        await uow.units.target(who, data.commune_id, level=UnitLevel.commune,
+    """A commune's category; without `commune_id`, the caller's one commune, or for an
+    admin a global category."""
+    commune_id = data.commune_id
+    if commune_id is None and not who.is_unscoped:
+        if len(who.unit_ids) != 1:
+            raise FieldMissing(loc=("body", "commune_id"))
+        commune_id = next(iter(who.unit_ids))
+    if commune_id is not None:
+        await uow.units.target(who, commune_id, level=UnitLevel.commune,
                                loc=("body", "commune_id"))
-    elif not who.is_unscoped:
-        raise FieldMissing(loc=("body", "commune_id"))
-    category = TicketCategory(**data.model_dump(), created_by_id=who.subject_id)
+    category = TicketCategory(**{**data.model_dump(), "commune_id": commune_id},
+                              created_by_id=who.subject_id)
     await uow.ticket_categories.add(category)
     await uow.audit.record(who, "ticket_category.create", "ticket_category", [category.id],
                            code=category.code, kind=str(category.kind))
@@ -232,7 +237,7 @@ async def move_ticket(uow: UnitOfWork, who: Principal, ticket_id: uuid.UUID, *,
             checks.check(data.outcome is not None, OutcomeRequired(loc=("body", "outcome")))
         else:
             checks.check(data.outcome is None, OutcomeUnexpected(loc=("body", "outcome")))
-        if data.outcome == Outcome.duplicate:
+        if data.outcome == TicketOutcome.duplicate:
             if checks.check(data.duplicate_of_id is not None,
                             DuplicateOfRequired(loc=("body", "duplicate_of_id"))):
                 assert data.duplicate_of_id is not None
