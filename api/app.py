@@ -62,6 +62,8 @@ TAGS = [
     # Added after v1 was published: tags keep their places (tests/test_openapi.py).
     {"name": "transfers",
      "description": "Moving a person registered outside your scope: ask, approve, reject."},
+    {"name": "tickets",
+     "description": "Residents' requests, questions and fraud reports: queues, workflow, notes."},
 ]
 
 

@@ -48,7 +48,7 @@ log = logging.getLogger("api")
 
 PROBLEM = "application/problem+json"
 TYPE_BASE = "https://digital-street.example/problems/"
-EXTENSIONS = ("existing_id",)  # error parameters that clients act on, as members
+EXTENSIONS = ("existing_id", "allowed")  # error parameters that clients act on, as members
 
 
 class FieldError(BaseModel):
@@ -74,6 +74,9 @@ class Problem(BaseModel):
     errors: list[FieldError] | None = None
     existing_id: str | None = Field(
         default=None, description="On a 409 for a duplicate: the record that already exists"
+    )
+    allowed: list[str] | None = Field(
+        default=None, description="On a 409 for a move a workflow refuses: the moves it allows"
     )
 
 

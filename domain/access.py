@@ -48,12 +48,18 @@ class Permission(StrEnum):
     announcements_read = "announcements:read"
     announcements_write = "announcements:write"
     audit_read = "audit:read"
+    tickets_read = "tickets:read"
+    tickets_write = "tickets:write"
+    ticket_categories_manage = "ticket_categories:manage"
 
 
 P = Permission
 _READ_REGISTER = {P.units_read, P.households_read, P.residents_read, P.campaigns_read,
                   P.announcements_read}
 _OUTREACH = {P.campaigns_write, P.visits_write, P.announcements_write}
+# Every role but the auditor's works tickets: a resident their own, a volunteer those of the
+# households they walk, a security officer fraud reports (repositories/tickets.py).
+_TICKETS = {P.tickets_read, P.tickets_write}
 
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.admin: frozenset(Permission),
@@ -61,28 +67,31 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
         {
             P.profile_read, *_READ_REGISTER, P.households_write, P.residents_write,
             P.pii_read, P.register_export, P.imports_write, P.users_read, P.users_write,
-            P.audit_read, *_OUTREACH,
+            P.audit_read, *_OUTREACH, *_TICKETS, P.ticket_categories_manage,
         }
     ),
     Role.group_leader: frozenset(
         {P.profile_read, *_READ_REGISTER, P.households_write, P.residents_write, P.pii_read,
-         P.register_export, P.imports_write, *_OUTREACH}
+         P.register_export, P.imports_write, *_OUTREACH, *_TICKETS}
     ),
-    Role.volunteer: frozenset({P.profile_read, *_READ_REGISTER, P.visits_write}),
+    Role.volunteer: frozenset({P.profile_read, *_READ_REGISTER, P.visits_write, *_TICKETS}),
     Role.election_officer: frozenset(
         {P.profile_read, *_READ_REGISTER, P.pii_read, P.register_export}
     ),
     # Fraud warnings only: the announcement use cases hold them to that category.
-    Role.security_officer: frozenset({P.profile_read, *_READ_REGISTER, P.announcements_write}),
+    Role.security_officer: frozenset({P.profile_read, *_READ_REGISTER, P.announcements_write,
+                                      *_TICKETS}),
     Role.auditor: frozenset(
-        {P.profile_read, *_READ_REGISTER, P.audit_read, P.users_read, P.register_export}
+        {P.profile_read, *_READ_REGISTER, P.audit_read, P.users_read, P.register_export,
+         P.tickets_read}
     ),
     # A service account's permissions are its granted OAuth scopes, capped by this set.
     Role.integration: frozenset(
         {P.profile_read, *_READ_REGISTER, P.households_write, P.residents_write, P.pii_read,
-         P.register_export, P.imports_write}
+         P.register_export, P.imports_write, *_TICKETS}
     ),
-    Role.resident: frozenset({P.profile_read, P.announcements_read}),  # notices to them
+    # Notices to them, and their own requests.
+    Role.resident: frozenset({P.profile_read, P.announcements_read, *_TICKETS}),
 }
 
 # Roles whose register scope is their assignments, not their units (CONTRACT: a volunteer

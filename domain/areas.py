@@ -20,6 +20,7 @@ AREAS: tuple[str, ...] = (
     "imports",
     "outreach",
     "announcements",
+    "tickets",
     "audit",
 )
 

@@ -102,6 +102,8 @@ class View:
     unmasked_by: Permission
     masked_list: str | None = None
     personal: tuple[str, ...] = ()
+    # Whole rows some roles never see, by a field's value: (field, value, roles).
+    rows_hidden_for: tuple[tuple[str, str, frozenset[Role]], ...] = ()
     _index: dict[str, Field] = field(init=False, repr=False, compare=False)
     _hiding: tuple[Field, ...] = field(init=False, repr=False, compare=False)
 
@@ -118,22 +120,29 @@ class View:
     def of(cls, name: str, model: type[BaseModel], *, unmasked_by: Permission,
            personal: Mapping[str, Rule] | None = None,
            hidden_for: Mapping[str, Iterable[Role]] | None = None,
-           derived: Iterable[str] = (), masked_list: str | None = None) -> View:
+           derived: Iterable[str] = (), masked_list: str | None = None,
+           rows_hidden_for: Mapping[str, Mapping[str, Iterable[Role]]] | None = None) -> View:
         """The fields of a response model (`model_fields`, in its order), with the personal
-        ones and their rules; naming a field the model lacks is an error."""
+        ones and their rules, and the rows hidden from some roles by a field's value (a
+        ticket's internal note: `{"visibility": {"internal": [Role.resident]}}`); naming a
+        field the model lacks is an error."""
         personal, hidden_for, derived = dict(personal or {}), dict(hidden_for or {}), set(derived)
-        unknown = (set(personal) | set(hidden_for) | derived) - set(model.model_fields)
+        rows = tuple((name, str(value), frozenset(roles))
+                     for name, by_value in (rows_hidden_for or {}).items()
+                     for value, roles in by_value.items())
+        unknown = ((set(personal) | set(hidden_for) | derived | {r[0] for r in rows})
+                   - set(model.model_fields))
         if unknown:
             raise ValueError(f"{name}: {sorted(unknown)} are not fields of {model.__name__}")
         fields = tuple(Field(n, personal.get(n, KEEP), frozenset(hidden_for.get(n, ())),
                              n in derived) for n in model.model_fields)
-        return cls(name, fields, unmasked_by, masked_list, tuple(personal))
+        return cls(name, fields, unmasked_by, masked_list, tuple(personal), rows)
 
     def extended(self, name: str, **extra: Rule) -> View:
         """The same view with more fields (an export's joined columns), at the end."""
         added = tuple(Field(n, rule) for n, rule in extra.items())
         return View(name, self.fields + added, self.unmasked_by, self.masked_list,
-                    self.personal)
+                    self.personal, self.rows_hidden_for)
 
     def rule(self, name: str) -> Rule:
         return self._index[name].mask
@@ -144,6 +153,20 @@ class View:
         hidden = frozenset(f.name for f in self._hiding if who.role in f.hidden_for) if (
             self._hiding) else _NONE
         return not who.can(self.unmasked_by), hidden
+
+    def hidden_rows(self, who: Principal) -> dict[str, frozenset[str]]:
+        """The values of each field whose rows `who` never sees: every read of the
+        resource filters them out in its query (`shows` for one row in hand)."""
+        out: dict[str, set[str]] = {}
+        for name, value, roles in self.rows_hidden_for:
+            if who.role in roles:
+                out.setdefault(name, set()).add(value)
+        return {name: frozenset(values) for name, values in out.items()}
+
+    def shows(self, get: Callable[[str], Any], who: Principal) -> bool:
+        """Whether `who` may see the row whose fields `get` reads."""
+        return not any(str(get(name)) in values
+                       for name, values in self.hidden_rows(who).items())
 
     def plan(self, audience: Audience) -> tuple[Step, ...]:
         return _plan(self, audience)

@@ -5,8 +5,9 @@ A scope is a predicate builder: `UnitColumns` for rows that carry their unit col
 register), `JoinTable` for rows whose units are listed in a table of their own (campaign
 groups, announcement targets, users' units), `Through` for rows that belong to something
 another repository scopes (an audit event to its actor), `Own` for the caller's own rows,
-`EveryUnit` for rows whose listed units must all be the caller's (a campaign to write).
-Scopes combine with `|`. Admins are unscoped: no predicate at all.
+`EveryUnit` for rows whose listed units must all be the caller's (a campaign to write),
+`Where` for a fixed condition, `ByRole` for roles that reach rows their own way.
+Scopes combine with `|` and `&`. Admins are unscoped: no predicate at all.
 
 Writing has its own rule: a repository's `write_scope` (its read scope when it declares
 none) says which rows a caller may change or place something in. Read scope may reach
@@ -33,7 +34,7 @@ from sqlalchemy import select as sa_select
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from domain.access import Principal
+from domain.access import Principal, Role
 from domain.errors import DomainError, NotFound
 from domain.outreach.models import Campaign, CampaignHousehold, CampaignStatus
 from domain.paging import Page
@@ -118,6 +119,17 @@ class Scope:
 
     def __or__(self, other: Scope) -> Scope:
         return Either((self, other))
+
+    def __and__(self, other: Scope) -> Scope:
+        return Both((self, other))
+
+
+@dataclass(frozen=True)
+class Both(Scope):
+    scopes: tuple[Scope, ...]
+
+    def clause(self, principal, dialect=None):
+        return and_(*(s.clause(principal, dialect) for s in self.scopes))
 
 
 @dataclass(frozen=True)
@@ -229,6 +241,28 @@ class Own(Scope):
 
     def clause(self, principal, dialect=None):
         return self.column == principal.subject_id
+
+
+@dataclass(frozen=True)
+class Where(Scope):
+    """Rows matching a fixed condition, whoever asks (global rows, one kind of row)."""
+
+    condition: Any
+
+    def clause(self, principal, dialect=None):
+        return self.condition
+
+
+@dataclass(frozen=True)
+class ByRole(Scope):
+    """Some roles reach rows their own way (a resident, only their own); the rest through
+    `default`."""
+
+    default: Scope
+    roles: dict[Role, Scope]
+
+    def clause(self, principal, dialect=None):
+        return self.roles.get(principal.role, self.default).clause(principal, dialect)
 
 
 M = TypeVar("M")

@@ -37,6 +37,7 @@ if TYPE_CHECKING:
         ResidentRepository,
         TransferRepository,
     )
+    from repositories.tickets import CategoryRepository, TicketRepository
     from repositories.units import StreetRepository, UnitRepository
 
 
@@ -57,6 +58,8 @@ class SqlUnitOfWork:
     imports: ImportRepository
     outreach: OutreachRepository
     announcements: AnnouncementRepository
+    tickets: TicketRepository
+    ticket_categories: CategoryRepository
     audit: AuditRepository
 
     def __init__(self, session_factory: async_sessionmaker[AsyncSession], *,

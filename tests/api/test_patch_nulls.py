@@ -23,6 +23,8 @@ CLEARABLE = {
     "CampaignUpdate": set(),
     "AnnouncementUpdate": set(),
     "UserUpdate": set(),
+    "CategoryUpdate": {"name_en", "default_team"},
+    "TicketUpdate": {"assignee_id", "team"},
 }
 
 

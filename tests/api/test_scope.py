@@ -15,6 +15,7 @@ from domain.errors import NotFound
 from domain.imports.models import ImportJob
 from domain.outreach.models import Campaign, Visit
 from domain.register.models import ReadinessFact
+from domain.tickets.models import Ticket, TicketCategory, TicketComment, TicketEvent
 from domain.types import uuid7
 from domain.units.models import Street
 from repositories.announcements import AnnouncementRepository
@@ -122,10 +123,22 @@ async def world(app, session, two_groups):
     await AuditRepository(session).record(Principal(
         subject_id=leader_b.id, name=leader_b.username, role=Role.group_leader,
         unit_ids=frozenset({tree.group_b1.id})), "resident.update", "resident", [t["them"].id])
+    category = TicketCategory(code="b-fraud", name="Lừa đảo", kind="fraud_report",
+                              first_response_minutes=60, resolution_minutes=600,
+                              commune_id=tree.commune_b.id)
+    session.add(category)
+    await session.flush()
+    ticket = Ticket(code="B0000001", province_id=tree.province.id, commune_id=tree.commune_b.id,
+                    group_id=tree.group_b1.id, household_id=t["theirs"].id, channel="phone",
+                    subject="B", description="B", subject_folded="b", category_id=category.id,
+                    priority="normal", opened_by_id=leader_b.id)
+    session.add(ticket)
+    await session.flush()
     officer = await make_user(session, role=Role.ward_officer, units=[tree.commune_a])
     volunteer = await make_user(session, role=Role.volunteer, units=[tree.group_a1])
     await make_walk(session, volunteer, [t["mine"]])  # group A's walk: nothing of B
     return {**t, "campaign": campaign, "street_b": street_b, "notice": notice, "job": job,
+            "ticket": ticket, "category": category,
             "leader_b": leader_b, "roles": {
                 Role.group_leader: t["h"],
                 Role.ward_officer: bearer(app, officer, [tree.commune_a]),
@@ -152,6 +165,10 @@ def _reads(w) -> list[tuple[str, str, Permission]]:
         (f"/api/v1/announcements/{n}/deliveries", "announcement_not_found", P.households_read),
         (f"/api/v1/imports/{w['job'].id}", "import_not_found", P.imports_write),
         (f"/api/v1/users/{w['leader_b'].id}", "user_not_found", P.users_read),
+        *[(f"/api/v1/tickets/{w['ticket'].id}{tail}", "ticket_not_found", P.tickets_read)
+          for tail in ("", "/comments", "/timeline")],
+        (f"/api/v1/ticket-categories/{w['category'].id}", "ticket_category_not_found",
+         P.tickets_read),
     ]
 
 
@@ -201,16 +218,26 @@ def _writes(w) -> list[tuple[str, str, dict | None, str, Permission]]:
          P.users_write),
         ("POST", f"/api/v1/users/{w['leader_b'].id}/disable", None, "user_not_found",
          P.users_write),
+        ("PATCH", f"/api/v1/tickets/{w['ticket'].id}", {"priority": "high"},
+         "ticket_not_found", P.tickets_write),
+        ("POST", f"/api/v1/tickets/{w['ticket'].id}/transitions", {"to": "acknowledged"},
+         "ticket_not_found", P.tickets_write),
+        ("POST", f"/api/v1/tickets/{w['ticket'].id}/comments",
+         {"body": "X", "visibility": "internal"}, "ticket_not_found", P.tickets_write),
+        ("PATCH", f"/api/v1/ticket-categories/{w['category'].id}", {"active": False},
+         "ticket_category_not_found", P.ticket_categories_manage),
     ]
 
 
 async def _snapshot(session, w) -> list:
     """Group B's objects as stored, read again from the database."""
     rows = [(type(w[k]), w[k].id) for k in ("them", "theirs", "campaign", "notice",
-                                            "leader_b", "job")]
+                                            "leader_b", "job", "ticket", "category")]
     counts = ((ReadinessFact, "resident_id", w["them"].id),
               (Visit, "campaign_id", w["campaign"].id),
-              (AnnouncementDelivery, "announcement_id", w["notice"].id))
+              (AnnouncementDelivery, "announcement_id", w["notice"].id),
+              (TicketEvent, "ticket_id", w["ticket"].id),
+              (TicketComment, "ticket_id", w["ticket"].id))
     session.expire_all()
     out = []
     for model, row_id in rows:

@@ -19,6 +19,7 @@ from domain.imports import service as imports
 from domain.imports.models import ImportJob, ImportStatus
 from domain.outreach.models import Campaign, CampaignGroup
 from domain.register.models import Household, Resident
+from domain.tickets.models import Ticket, TicketCategory
 from domain.units.models import AdminUnit, Street
 from repositories.announcements import AnnouncementRepository
 from repositories.outreach import OutreachRepository
@@ -30,7 +31,7 @@ from tests.test_permissions import _integration_headers
 P = Permission
 HOUSEHOLDS_CSV = "Mã hộ;Đường;Số nhà;Loại hộ\r\n{code};;12;Thường trú\r\n".encode("utf-8-sig")
 COUNTED = (Household, Resident, ImportJob, Campaign, CampaignGroup, Announcement,
-           AnnouncementUnit, User, UserUnit, AdminUnit, Street)
+           AnnouncementUnit, User, UserUnit, AdminUnit, Street, Ticket)
 
 
 @pytest.fixture
@@ -52,11 +53,17 @@ async def world(app, session):
         unit_ids=[str(tree.group_a1.id)], channels=["loudspeaker"],
         publish_at=datetime.now(UTC) + timedelta(days=3))
     await AnnouncementRepository(session).add(scheduled)
+    category = TicketCategory(code=f"ws-{uuid.uuid4().hex[:8]}", name="Hỏi đáp",
+                              kind="fraud_report", first_response_minutes=60,
+                              resolution_minutes=600)  # global: every caller reads it
+    session.add(category)
+    await session.flush()
     ancestors = {"commune": tree.commune_a, "province": tree.province}
     elsewhere = {"other commune": tree.commune_b, "other commune's group": tree.group_b1}
     in_group = {**ancestors, **elsewhere, "sibling group": tree.group_a2}
     return {
         "tree": tree, "draft": draft, "scheduled": scheduled, "walker": walker,
+        "category": category,
         "leader": leader,
         "admin": bearer(app, admin),
         "callers": {
@@ -97,6 +104,10 @@ def _writes(w, unit_id: str) -> list[tuple[str, str, Permission, dict]]:
          {"username": f"ws-{tag}", "display_name": "Tình nguyện viên", "password": PASSWORD,
           "role": "volunteer", "unit_ids": [unit_id]}),
         ("PATCH", f"/api/v1/users/{walker}", P.users_write, {"unit_ids": [unit_id]}),
+        ("POST", "/api/v1/tickets", P.tickets_write,
+         {"subject": "Cuộc gọi lạ", "description": "Đòi chuyển tiền.", "channel": "phone",
+          "category_id": str(w["category"].id), "unit_id": unit_id, "contact_name": "Bà Tư",
+          "contact_phone": "0912345678"}),
     ]
 
 
@@ -181,7 +192,7 @@ async def test_the_wrong_level_inside_write_scope_is_a_422(client, session, worl
     commune = str(tree.commune_a.id)
     before = await _stored(session, world)
     for method, url, _permission, body in _writes(world, commune):
-        if url.startswith("/api/v1/users") or "announcements" in url:
+        if url.startswith("/api/v1/users") or "announcements" in url or "tickets" in url:
             continue  # a commune is a good target for those
         resp = await _send(client, officer, method, url, body)
         problem = resp.json()

@@ -1,0 +1,5 @@
+"""The tickets area's routers: categories, tickets with their workflow and comments."""
+
+from api.routers.tickets import categories, tickets
+
+routers = [tickets.router, categories.router]

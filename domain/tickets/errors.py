@@ -1,0 +1,132 @@
+"""Tickets: what can go wrong, in both languages."""
+
+from __future__ import annotations
+
+from domain.errors import Conflict, FieldMissing, Forbidden, Invalid, NotFound, NullNotAllowed
+from domain.register.errors import HouseholdNotFound, ResidentNotFound
+from domain.units.errors import NotAGroup, UnitNotFound
+
+
+class TicketNotFound(NotFound):
+    code = "ticket_not_found"
+    vi = "Không tìm thấy yêu cầu hỗ trợ"
+    en = "Ticket not found"
+
+
+class TicketCategoryNotFound(NotFound):
+    code = "ticket_category_not_found"
+    vi = "Không tìm thấy loại yêu cầu"
+    en = "Ticket category not found"
+
+
+class TicketCategoryCodeTaken(Conflict):
+    code = "ticket_category_code_taken"
+    vi = "Mã loại yêu cầu đã có"
+    en = "This category code is already in use"
+
+
+class TicketCategoryUnknown(Invalid):
+    code = "ticket_category_unknown"
+    vi = "Loại yêu cầu không tồn tại hoặc đã ngừng dùng"
+    en = "The category does not exist or is no longer in use"
+
+
+class TicketUnitRequired(Invalid):
+    code = "ticket_unit_required"
+    vi = ("Ghi unit_id khi hộ gia đình hay người yêu cầu trong sổ không cho biết địa bàn, và"
+          " chỉ khi đó")
+    en = ("Give unit_id when neither household_id nor requester_resident_id gives the unit,"
+          " and only then")
+
+
+class RequesterRequired(Invalid):
+    code = "ticket_requester_required"
+    vi = "Cần người yêu cầu: requester_resident_id, hoặc contact_name và contact_phone"
+    en = "Name the requester: requester_resident_id, or contact_name and contact_phone"
+
+
+class RequesterOtherHousehold(Invalid):
+    code = "ticket_requester_other_household"
+    vi = "Người yêu cầu không thuộc hộ gia đình đã chọn"
+    en = "The requester is not a member of that household"
+
+
+class TicketForSomeoneElse(Forbidden):
+    code = "ticket_for_someone_else"
+    vi = "Cư dân chỉ mở yêu cầu cho chính mình"
+    en = "A resident opens tickets for themselves only"
+    vi_detail = ("Bỏ requester_resident_id, household_id, contact_name và contact_phone: yêu"
+                 " cầu được ghi cho tài khoản của bạn.")
+    en_detail = ("Leave out requester_resident_id, household_id, contact_name and"
+                 " contact_phone: the ticket is yours.")
+
+
+class TicketStaffOnly(Forbidden):
+    code = "ticket_staff_only"
+    vi = "Chỉ cán bộ xử lý yêu cầu mới làm được việc này"
+    en = "Only staff working the ticket may do this"
+
+
+class AssigneeOutsideUnit(Invalid):
+    code = "ticket_assignee_outside_unit"
+    vi = "Người được giao không phụ trách địa bàn của yêu cầu"
+    en = "The assignee does not cover the ticket's unit"
+
+
+class TransitionNotAllowed(Conflict):
+    code = "ticket_transition_not_allowed"
+    vi = "Không chuyển được yêu cầu sang trạng thái này"
+    en = "The ticket cannot move to this status"
+    vi_detail = "Từ {status} không sang được {to}; được phép: {allowed_text}."
+    en_detail = "From {status} it cannot move to {to}; allowed: {allowed_text}."
+
+
+class OutcomeRequired(Invalid):
+    code = "ticket_outcome_required"
+    vi = "Giải quyết yêu cầu cần ghi kết quả (outcome)"
+    en = "Resolving a ticket needs an outcome"
+
+
+class OutcomeUnexpected(Invalid):
+    code = "ticket_outcome_unexpected"
+    vi = "Chỉ ghi kết quả (outcome) khi chuyển sang resolved"
+    en = "An outcome is given only when moving to resolved"
+
+
+class DuplicateOfRequired(Invalid):
+    code = "ticket_duplicate_of_required"
+    vi = "Kết quả trùng lặp cần duplicate_of_id của yêu cầu gốc"
+    en = "A duplicate needs duplicate_of_id, the original ticket"
+
+
+class DuplicateOfUnknown(Invalid):
+    code = "ticket_duplicate_of_unknown"
+    vi = "Yêu cầu gốc không tồn tại, ngoài địa bàn của bạn, hoặc chính là yêu cầu này"
+    en = "The original ticket does not exist, is out of your scope, or is this one"
+
+
+class TicketClosed(Conflict):
+    code = "ticket_closed"
+    vi = "Yêu cầu đã đóng: mở lại trước khi bình luận"
+    en = "The ticket is closed: reopen it before commenting"
+
+
+UNIQUE_CONSTRAINTS: dict[str, type[Conflict]] = {
+    "uq_ticket_category_commune_id_code": TicketCategoryCodeTaken,
+}
+REFERENCES: dict[str, tuple[str, ...]] = {
+    "fk_ticket_category_id_ticket_category": ("body", "category_id"),
+    "fk_ticket_assignee_id_user_account": ("body", "assignee_id"),
+}
+
+# What the routes can answer (their documented responses).
+CATEGORY_CASES = (TicketCategoryNotFound, TicketCategoryCodeTaken, UnitNotFound, NotAGroup,
+                  FieldMissing, NullNotAllowed)
+TICKET_CASES = (
+    TicketNotFound, TicketCategoryUnknown, TicketUnitRequired, RequesterRequired,
+    RequesterOtherHousehold, TicketForSomeoneElse, TicketStaffOnly, AssigneeOutsideUnit,
+    UnitNotFound, NotAGroup, HouseholdNotFound, ResidentNotFound, FieldMissing, NullNotAllowed,
+)
+TRANSITION_CASES = (TicketNotFound, TicketStaffOnly, TransitionNotAllowed, OutcomeRequired,
+                    OutcomeUnexpected, DuplicateOfRequired, DuplicateOfUnknown, FieldMissing)
+COMMENT_CASES = (TicketNotFound, TicketStaffOnly, TicketClosed, FieldMissing)

@@ -1,0 +1,39 @@
+"""The ticket workflow as data: which moves each status allows, and reopening's window."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from domain.tickets.models import TicketStatus
+
+S = TicketStatus
+
+MOVES: dict[TicketStatus, tuple[TicketStatus, ...]] = {
+    S.new: (S.acknowledged, S.in_progress, S.resolved),
+    S.acknowledged: (S.in_progress, S.waiting_on_resident, S.resolved),
+    S.in_progress: (S.waiting_on_resident, S.resolved),
+    S.waiting_on_resident: (S.in_progress, S.resolved),
+    S.resolved: (S.closed, S.in_progress),
+    S.closed: (S.in_progress,),
+}
+# Back to work after the end: only within the reopen window since it ended.
+REOPENS = frozenset({(S.resolved, S.in_progress), (S.closed, S.in_progress)})
+REOPEN_WINDOW = timedelta(days=14)
+# A first answer stops the first-response clock: any move out of `new` is one.
+RESPONDED = frozenset(MOVES) - {S.new}
+
+
+def allowed_moves(status: TicketStatus, *, ended_at: datetime | None, now: datetime,
+                  window: timedelta = REOPEN_WINDOW) -> tuple[TicketStatus, ...]:
+    """The statuses a ticket in `status` may move to now; `ended_at` is when it was resolved
+    or closed (the later), which the reopen window counts from."""
+    out = []
+    for to in MOVES[status]:
+        if (status, to) in REOPENS and (ended_at is None or now - ended_at > window):
+            continue
+        out.append(to)
+    return tuple(out)
+
+
+def is_reopen(status: TicketStatus, to: TicketStatus) -> bool:
+    return (status, to) in REOPENS

@@ -1,0 +1,283 @@
+"""Use cases of tickets: categories, opening (on a resident's behalf or their own), the
+workflow's moves, changes and comments. Every write leaves a timeline line and an audit
+event."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+
+from domain.access import Principal
+from domain.checks import Checks
+from domain.concurrency import check_if_match, touch
+from domain.errors import FieldMissing
+from domain.ports import UnitOfWork
+from domain.text import fold
+from domain.tickets.errors import (
+    AssigneeOutsideUnit,
+    DuplicateOfRequired,
+    DuplicateOfUnknown,
+    OutcomeRequired,
+    OutcomeUnexpected,
+    RequesterOtherHousehold,
+    RequesterRequired,
+    TicketCategoryUnknown,
+    TicketClosed,
+    TicketForSomeoneElse,
+    TicketStaffOnly,
+    TicketUnitRequired,
+    TransitionNotAllowed,
+)
+from domain.tickets.models import (
+    EventKind,
+    Ticket,
+    TicketCategory,
+    TicketComment,
+    TicketEvent,
+    TicketOutcome,
+    TicketStatus,
+    Visibility,
+)
+from domain.tickets.rules import RESPONDED, allowed_moves, is_reopen
+from domain.tickets.schemas import (
+    CategoryCreate,
+    CategoryUpdate,
+    CommentCreate,
+    TicketCreate,
+    TicketUpdate,
+    TransitionCreate,
+)
+from domain.tickets.views import PUBLIC_ONLY
+from domain.types import utcnow, uuid7
+from domain.units.models import UnitLevel
+
+S = TicketStatus
+
+
+def _check_staff(who: Principal) -> None:
+    if who.role in PUBLIC_ONLY:
+        raise TicketStaffOnly()
+
+
+def _event(ticket: Ticket, who: Principal, kind: EventKind, **values) -> TicketEvent:
+    return TicketEvent(ticket_id=ticket.id, kind=kind, actor_id=who.subject_id,
+                       actor_name=who.name, **values)
+
+
+# -- categories ---------------------------------------------------------------------------
+async def create_category(uow: UnitOfWork, who: Principal, *,
+                          data: CategoryCreate) -> TicketCategory:
+    """A commune's category; without `commune_id`, the caller's one commune, or for an
+    admin a global category."""
+    commune_id = data.commune_id
+    if commune_id is None and not who.is_unscoped:
+        if len(who.unit_ids) != 1:
+            raise FieldMissing(loc=("body", "commune_id"))
+        commune_id = next(iter(who.unit_ids))
+    if commune_id is not None:
+        await uow.units.target(who, commune_id, level=UnitLevel.commune,
+                               loc=("body", "commune_id"))
+    category = TicketCategory(**{**data.model_dump(), "commune_id": commune_id},
+                              created_by_id=who.subject_id)
+    await uow.ticket_categories.add(category)
+    await uow.audit.record(who, "ticket_category.create", "ticket_category", [category.id],
+                           code=category.code, kind=str(category.kind))
+    await uow.commit()
+    return category
+
+
+async def update_category(uow: UnitOfWork, who: Principal, category_id: uuid.UUID, *,
+                          data: CategoryUpdate, if_match: str | None) -> TicketCategory:
+    category = await uow.ticket_categories.get_writable(who, category_id, for_update=True)
+    check_if_match(category, if_match)
+    changes = data.model_dump(exclude_unset=True)
+    for key, value in changes.items():
+        setattr(category, key, value)
+    touch(category)
+    await uow.audit.record(who, "ticket_category.update", "ticket_category", [category.id],
+                           fields=sorted(changes))
+    await uow.commit()
+    return category
+
+
+# -- opening ------------------------------------------------------------------------------
+async def _place(uow: UnitOfWork, who: Principal, data: TicketCreate):
+    """(province, commune, group, household id) of a new ticket: the household's, the
+    registered requester's, the unit named, or a resident's own unit."""
+    household = requester = None
+    if data.household_id is not None:
+        household = await uow.households.get(who, data.household_id)
+    if data.requester_resident_id is not None:
+        requester = await uow.residents.get(who, data.requester_resident_id)
+        if household is not None and requester.household_id != household.id:
+            raise RequesterOtherHousehold(loc=("body", "requester_resident_id"))
+    known = household or requester
+    if known is not None:
+        if data.unit_id is not None:
+            raise TicketUnitRequired(loc=("body", "unit_id"))
+        household_id = household.id if household else getattr(requester, "household_id", None)
+        return known.province_id, known.commune_id, known.group_id, household_id
+    unit_id = data.unit_id
+    if unit_id is None and who.role in PUBLIC_ONLY and len(who.unit_ids) == 1:
+        unit_id = next(iter(who.unit_ids))
+    if unit_id is None:
+        raise TicketUnitRequired(loc=("body", "unit_id"))
+    unit = await uow.units.target(who, unit_id, level=(UnitLevel.group, UnitLevel.commune),
+                                  loc=("body", "unit_id"))
+    group_id = unit.id if unit.level == UnitLevel.group else None
+    return unit.province_id, unit.commune_id, group_id, None
+
+
+async def open_ticket(uow: UnitOfWork, who: Principal, *, data: TicketCreate) -> Ticket:
+    """Staff and volunteers open on a resident's behalf (named, or a contact not in the
+    register); a resident opens their own, naming nobody else."""
+    resident = who.role in PUBLIC_ONLY
+    if resident and (data.requester_resident_id or data.household_id or data.contact_name
+                     or data.contact_phone):
+        raise TicketForSomeoneElse()
+    with Checks() as checks:
+        checks.check(resident or data.requester_resident_id is not None
+                     or bool(data.contact_name and data.contact_phone),
+                     RequesterRequired(loc=("body", "requester_resident_id")))
+        place = await checks.wait(_place(uow, who, data))
+        category = None
+        if place is not None:
+            category = await uow.ticket_categories.for_ticket(who, data.category_id, place[1])
+            checks.check(category is not None,
+                         TicketCategoryUnknown(loc=("body", "category_id")))
+    assert place is not None and category is not None  # else Checks raised
+    province_id, commune_id, group_id, household_id = place
+    ticket_id = uuid7()
+    ticket = Ticket(
+        id=ticket_id, code=ticket_id.hex[-8:].upper(),  # short, said over the phone
+        requester_resident_id=data.requester_resident_id,
+        contact_name=who.name if resident else data.contact_name,
+        contact_phone=data.contact_phone, household_id=household_id,
+        province_id=province_id, commune_id=commune_id, group_id=group_id,
+        channel=data.channel, subject=data.subject, description=data.description,
+        subject_folded=fold(data.subject)[:200], category_id=category.id,
+        priority=data.priority or category.default_priority, team=category.default_team,
+        tags=list(dict.fromkeys(data.tags)), opened_by_id=who.subject_id,
+        on_behalf=not resident)
+    await uow.tickets.add(ticket)
+    await uow.tickets.add_event(_event(ticket, who, EventKind.opened, to_status=S.new))
+    requester = str(ticket.requester_resident_id) if ticket.requester_resident_id else None
+    await uow.audit.record(
+        who, "ticket.open", "ticket", [ticket.id], category=str(category.kind),
+        on_behalf=ticket.on_behalf, on_behalf_of=requester if ticket.on_behalf else None,
+        requester_resident_id=requester, channel=str(ticket.channel))
+    await uow.commit()
+    return ticket
+
+
+# -- changes ------------------------------------------------------------------------------
+async def update_ticket(uow: UnitOfWork, who: Principal, ticket_id: uuid.UUID, *,
+                        data: TicketUpdate, if_match: str | None) -> Ticket:
+    """Assignee, team, priority, tags, category; an assignee covers the ticket's unit."""
+    ticket = await uow.tickets.get_writable(who, ticket_id, for_update=True)
+    _check_staff(who)
+    check_if_match(ticket, if_match)
+    changes = data.model_dump(exclude_unset=True)
+    with Checks() as checks:
+        if data.assignee_id is not None:
+            checks.check(await uow.tickets.covers(data.assignee_id, ticket),
+                         AssigneeOutsideUnit(loc=("body", "assignee_id")))
+        if data.category_id is not None:
+            found = await uow.ticket_categories.for_ticket(who, data.category_id,
+                                                           ticket.commune_id)
+            checks.check(found is not None, TicketCategoryUnknown(loc=("body", "category_id")))
+    if "assignee_id" in changes and data.assignee_id != ticket.assignee_id:
+        await uow.tickets.add_event(_event(ticket, who, EventKind.assignment,
+                                           visibility=Visibility.internal,
+                                           assignee_id=data.assignee_id))
+    if "tags" in changes:
+        changes["tags"] = list(dict.fromkeys(changes["tags"]))
+    for key, value in changes.items():
+        setattr(ticket, key, value)
+    touch(ticket)
+    await uow.audit.record(who, "ticket.update", "ticket", [ticket.id], fields=sorted(changes))
+    await uow.commit()
+    return ticket
+
+
+def _apply_move(ticket: Ticket, to: TicketStatus, data: TransitionCreate, now: datetime):
+    if ticket.status == S.waiting_on_resident and ticket.waiting_since is not None:
+        # Wall-clock minutes until the working calendar lands (domain/tickets/calendar.py).
+        ticket.paused_minutes += int((now - ticket.waiting_since).total_seconds() // 60)
+        ticket.waiting_since = None
+    if to in RESPONDED and ticket.first_responded_at is None:
+        ticket.first_responded_at = now
+    if is_reopen(ticket.status, to):
+        ticket.outcome = ticket.duplicate_of_id = ticket.closed_at = None
+        ticket.resolved_at = None
+    if to == S.waiting_on_resident:
+        ticket.waiting_since = now
+    elif to == S.resolved:
+        ticket.resolved_at, ticket.outcome = now, data.outcome
+        ticket.duplicate_of_id = data.duplicate_of_id
+    elif to == S.closed:
+        ticket.closed_at = now
+    ticket.status = to
+
+
+async def move_ticket(uow: UnitOfWork, who: Principal, ticket_id: uuid.UUID, *,
+                      data: TransitionCreate) -> Ticket:
+    """One move of the workflow (domain/tickets/rules.py); any other is a 409 naming the
+    allowed ones."""
+    ticket = await uow.tickets.get_writable(who, ticket_id, for_update=True)
+    _check_staff(who)
+    now = utcnow()
+    allowed = allowed_moves(ticket.status, ended_at=ticket.resolved_at, now=now)
+    if data.to not in allowed:
+        raise TransitionNotAllowed(status=str(ticket.status), to=str(data.to),
+                                   allowed=[str(s) for s in allowed],
+                                   allowed_text=", ".join(allowed) or "—")
+    with Checks() as checks:
+        if data.to == S.resolved:
+            checks.check(data.outcome is not None, OutcomeRequired(loc=("body", "outcome")))
+        else:
+            checks.check(data.outcome is None, OutcomeUnexpected(loc=("body", "outcome")))
+        if data.outcome == TicketOutcome.duplicate:
+            if checks.check(data.duplicate_of_id is not None,
+                            DuplicateOfRequired(loc=("body", "duplicate_of_id"))):
+                assert data.duplicate_of_id is not None
+                found = await uow.tickets.get_many(who, [data.duplicate_of_id])
+                checks.check(bool(found) and data.duplicate_of_id != ticket.id,
+                             DuplicateOfUnknown(loc=("body", "duplicate_of_id")))
+        else:
+            checks.check(data.duplicate_of_id is None,
+                         OutcomeUnexpected(loc=("body", "duplicate_of_id")))
+    before = ticket.status
+    _apply_move(ticket, data.to, data, now)
+    touch(ticket)
+    await uow.tickets.add_event(_event(ticket, who, EventKind.transition, from_status=before,
+                                       to_status=data.to, outcome=data.outcome,
+                                       note=data.note))
+    await uow.audit.record(who, "ticket.transition", "ticket", [ticket.id],
+                           from_status=str(before), to_status=str(data.to),
+                           resolution=str(data.outcome) if data.outcome else None)
+    await uow.commit()
+    return ticket
+
+
+async def add_comment(uow: UnitOfWork, who: Principal, ticket_id: uuid.UUID, *,
+                      data: CommentCreate) -> TicketComment:
+    """A public reply or an internal note (staff only); a closed ticket takes none."""
+    ticket = await uow.tickets.get_writable(who, ticket_id, for_update=True)
+    if data.visibility == Visibility.internal:
+        _check_staff(who)
+    if ticket.status == S.closed:
+        raise TicketClosed()
+    comment = TicketComment(ticket_id=ticket.id, body=data.body, visibility=data.visibility,
+                            author_id=who.subject_id, author_name=who.name)
+    await uow.tickets.add_comment(comment)
+    await uow.tickets.add_event(_event(ticket, who, EventKind.comment,
+                                       visibility=data.visibility, comment_id=comment.id))
+    if (data.visibility == Visibility.public and who.role not in PUBLIC_ONLY
+            and ticket.first_responded_at is None):
+        ticket.first_responded_at = comment.created_at  # a public reply answers
+        touch(ticket)
+    await uow.audit.record(who, "ticket.comment", "ticket", [ticket.id],
+                           comment_id=str(comment.id), visibility=str(data.visibility))
+    await uow.commit()
+    return comment

@@ -1,0 +1,154 @@
+"""SQL for tickets, their categories, comments and timeline."""
+
+from __future__ import annotations
+
+import uuid
+
+from sqlalchemy import exists, or_
+from sqlalchemy import select as sa_select
+from sqlmodel import select
+
+from domain.access import Principal, Role
+from domain.accounts.models import User, UserUnit
+from domain.paging import Page
+from domain.text import fold
+from domain.tickets.errors import TicketCategoryNotFound, TicketNotFound
+from domain.tickets.models import (
+    CategoryKind,
+    Ticket,
+    TicketCategory,
+    TicketComment,
+    TicketEvent,
+)
+from domain.tickets.views import COMMENT, EVENT
+from repositories.flush import flush_or_conflict
+from repositories.paging import keyset, page_from_rows, parse_sort
+from repositories.scoped import (
+    ASSIGNED,
+    ByRole,
+    Own,
+    ScopedRepository,
+    UnitColumns,
+    Units,
+    Where,
+    inside,
+    reaching,
+)
+
+_UNITS = {"group": Ticket.group_id, "commune": Ticket.commune_id,
+          "province": Ticket.province_id}
+_FRAUD = Ticket.category_id.in_(sa_select(TicketCategory.id).where(
+    TicketCategory.kind == CategoryKind.fraud_report))
+
+
+class CategoryRepository(ScopedRepository[TicketCategory]):
+    """Global categories and those of the caller's commune; a ward officer writes their
+    commune's, only admins the global ones."""
+
+    model, not_found, id_param = TicketCategory, TicketCategoryNotFound, None
+    scope = Where(TicketCategory.commune_id.is_(None)) | Units(TicketCategory.commune_id,
+                                                               reaching)
+    write_scope = Units(TicketCategory.commune_id, inside)
+
+    async def list(self, principal: Principal, *, kind, active, cursor, limit) -> Page:
+        stmt = self.readable(principal)
+        if kind:
+            stmt = stmt.where(TicketCategory.kind == kind)
+        if active is not None:
+            stmt = stmt.where(TicketCategory.active.is_(active))
+        return await self.page(stmt, sort=None, allowed={"code": TicketCategory.code},
+                               default="code", cursor=cursor, limit=limit)
+
+    async def for_ticket(self, principal: Principal, category_id: uuid.UUID,
+                         commune_id: uuid.UUID) -> TicketCategory | None:
+        """An active category the caller reads that applies to the commune."""
+        stmt = self.readable(principal).where(
+            TicketCategory.id == category_id, TicketCategory.active.is_(True),
+            or_(TicketCategory.commune_id.is_(None), TicketCategory.commune_id == commune_id))
+        return (await self.session.exec(stmt)).first()
+
+    async def add(self, category: TicketCategory) -> None:
+        self.session.add(category)
+        await flush_or_conflict(self.session)
+
+
+class TicketRepository(ScopedRepository[Ticket]):
+    """By the ticket's units (a volunteer: the households they walk), and the tickets the
+    caller opened; a resident only their own, a security officer the fraud reports."""
+
+    model, not_found = Ticket, TicketNotFound
+    scope = ByRole(UnitColumns({**_UNITS, ASSIGNED: Ticket.household_id})
+                   | Own(Ticket.opened_by_id), {
+        Role.resident: Own(Ticket.opened_by_id),
+        Role.security_officer: UnitColumns(_UNITS) & Where(_FRAUD),
+    })
+
+    async def list(self, principal: Principal, *, status, assignee_id, team, category_id,
+                   breached, q, sort, cursor, limit, include_total) -> Page:
+        stmt = self.readable(principal)
+        for column, value in ((Ticket.status, status), (Ticket.assignee_id, assignee_id),
+                              (Ticket.team, team), (Ticket.category_id, category_id)):
+            if value is not None:
+                stmt = stmt.where(column == value)
+        if breached is not None:
+            either = or_(Ticket.first_response_breached, Ticket.resolution_breached)
+            stmt = stmt.where(either if breached else ~either)
+        if q:
+            folded = fold(q)
+            stmt = stmt.where(or_(Ticket.subject_folded.contains(folded, autoescape=True),
+                                  Ticket.code == q.strip().upper()))
+        return await self.page(stmt, sort=sort, allowed={
+            "created_at": Ticket.created_at, "updated_at": Ticket.updated_at,
+            "resolution_due_at": Ticket.resolution_due_at},
+            default="-created_at", cursor=cursor, limit=limit, include_total=include_total)
+
+    async def add(self, ticket: Ticket) -> None:
+        self.session.add(ticket)
+        await flush_or_conflict(self.session)
+
+    async def covers(self, user_id: uuid.UUID, ticket: Ticket) -> bool:
+        """The user is staff (not a resident) of one of the ticket's units."""
+        units = [u for u in (ticket.group_id, ticket.commune_id, ticket.province_id) if u]
+        stmt = sa_select(exists().where(
+            UserUnit.user_id == user_id, UserUnit.unit_id.in_(units),
+            User.id == UserUnit.user_id, User.disabled_at.is_(None),
+            User.role != Role.resident))
+        return bool(await self.run.fetchval(stmt))
+
+    # -- the timeline and comments ------------------------------------------------------
+    async def add_event(self, event: TicketEvent) -> None:
+        self.session.add(event)
+        await self.session.flush()
+
+    async def add_comment(self, comment: TicketComment) -> None:
+        self.session.add(comment)
+        await self.session.flush()
+
+    async def comments(self, principal: Principal, ticket: Ticket, *, cursor,
+                       limit) -> Page:
+        """Oldest first, without the rows `COMMENT` hides from the caller."""
+        stmt = _visible(select(TicketComment).where(TicketComment.ticket_id == ticket.id),
+                        TicketComment, COMMENT.hidden_rows(principal))
+        keys = parse_sort(None, {"created_at": TicketComment.created_at}, "created_at",
+                          TicketComment.id)
+        rows = list((await self.session.exec(keyset(stmt, keys, cursor, limit))).all())
+        return page_from_rows(rows, keys, limit)
+
+    async def events(self, principal: Principal, ticket: Ticket, *, cursor, limit) -> Page:
+        """Oldest first, without the rows `EVENT` hides from the caller."""
+        stmt = _visible(select(TicketEvent).where(TicketEvent.ticket_id == ticket.id),
+                        TicketEvent, EVENT.hidden_rows(principal))
+        keys = parse_sort(None, {"occurred_at": TicketEvent.occurred_at}, "occurred_at",
+                          TicketEvent.id)
+        rows = list((await self.session.exec(keyset(stmt, keys, cursor, limit))).all())
+        return page_from_rows(rows, keys, limit)
+
+
+def _visible(stmt, model, hidden: dict[str, frozenset[str]]):
+    for name, values in hidden.items():
+        stmt = stmt.where(getattr(model, name).not_in(sorted(values)))
+    return stmt
+
+
+# The unit of work's attributes for this area (`uow.<name>`), see repositories/areas.py.
+REPOSITORIES = {"tickets": TicketRepository, "ticket_categories": CategoryRepository}
