@@ -106,17 +106,20 @@ class Documented:
 NOT_BLANK = Documented(pattern=r"\S")
 
 
+def _too_short(min_length: int) -> PydanticCustomError:
+    """pydantic's own error for a string below its minimum, raised after cleaning."""
+    return PydanticCustomError("string_too_short",
+                               "String should have at least {min_length} characters",
+                               {"min_length": min_length})
+
+
 def line(max_length: int, min_length: int = 1):
     """A `Line` with length bounds; blank after cleaning counts as too short."""
 
     def _bounded(value: str) -> str:
         value = _clean(value)
         if len(value) < min_length:
-            raise PydanticCustomError(
-                "string_too_short",
-                "String should have at least {min_length} characters",
-                {"min_length": min_length},
-            )
+            raise _too_short(min_length)
         return value
 
     return Annotated[
@@ -137,9 +140,7 @@ Note = Annotated[str, StringConstraints(max_length=4000), AfterValidator(_clean_
 
 def _filled(value: str) -> str:
     if not value:  # blank once cleaned
-        raise PydanticCustomError("string_too_short",
-                                  "String should have at least {min_length} characters",
-                                  {"min_length": 1})
+        raise _too_short(1)
     return value
 
 

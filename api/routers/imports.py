@@ -21,7 +21,7 @@ from domain.examples import CREATED, GROUP, RECORD, examples
 from domain.imports import service, tasks
 from domain.imports.errors import IMPORT_CASES, ImportFinished, ImportNotFound
 from domain.imports.models import ImportJob, ImportKind, ImportStatus
-from domain.types import Omittable, uuid7
+from domain.types import uuid7
 from domain.units.errors import NotAGroup, UnitNotFound
 
 log = logging.getLogger("imports")
@@ -93,8 +93,7 @@ async def create_import(
     dry_run: Annotated[bool, Form(description="Check and report; write nothing")] = False,
     partial: Annotated[bool, Form(description="Apply the good rows even if some are bad")
                        ] = False,
-    # A form cannot send null: absent means no group (a residents' file names its own).
-    group_id: Annotated[Omittable[uuid.UUID], Form(description="Target group (households)")
+    group_id: Annotated[uuid.UUID | None, Form(description="Target group (households)")
                         ] = None,
 ) -> ImportRead:
     """Answers 202 with the job; follow it at /imports/{id}. Re-importing a file is a no-op."""

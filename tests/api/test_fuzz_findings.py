@@ -9,6 +9,7 @@ import uuid
 import pytest
 
 from tests.api.test_input import _errors, admin, fields, operations, put, writes
+from tests.test_openapi_examples import _validator
 
 __all__ = ["admin"]  # the fixture, shared with test_input
 
@@ -72,8 +73,6 @@ async def test_every_text_the_server_finds_blank_the_document_refuses(client, se
     """The document let through what the server refused as too short: a blank title, an
     announcement body of spaces, an empty token. Every string field of every JSON body,
     set to spaces: where the server answers `string_too_short`, the document refuses it."""
-    from tests.test_openapi_examples import _validator
-
     doc = (await client.get("/openapi.json")).json()
     before = await writes(session)
     blank, swept = [], 0
@@ -99,7 +98,6 @@ async def test_what_the_document_states_of_names_modes_and_forms_is_what_the_ser
     doc = (await client.get("/openapi.json")).json()
     schemas = doc["components"]["schemas"]
     # A sign-in name in capitals is one the server takes (lowered); others it refuses.
-    from tests.test_openapi_examples import _validator
     username = _validator(doc, schemas["UserCreate"]["properties"]["username"])
     assert username.is_valid("NguyenVanA") and not username.is_valid("Zªö")
     # A manual assignment names its households; the other modes their volunteers.
