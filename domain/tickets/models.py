@@ -4,7 +4,7 @@ categories, the timeline of what happened to each and the comments on it."""
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
+from datetime import date, datetime
 from enum import StrEnum
 
 from sqlalchemy import JSON, Column, ForeignKey, Index, UniqueConstraint
@@ -70,6 +70,9 @@ class EventKind(StrEnum):
     comment = "comment"
     assignment = "assignment"
     update = "update"
+    attachment = "attachment"
+    breach = "breach"  # a service target passed (set by the periodic job)
+    published = "published"  # a fraud warning announcement made from the ticket
 
 
 class TicketCategory(Entity, table=True):
@@ -99,13 +102,18 @@ class Ticket(Entity, table=True):
     __table_args__ = (
         UniqueConstraint("commune_id", "code"),
         Index(None, "commune_id", "status", "created_at", "id"),
+        Index(None, "commune_id", "created_at", "id"),
         Index(None, "group_id", "created_at", "id"),
+        # `q` search: trigram index on the folded subject (PostgreSQL; plain on SQLite).
+        Index("ix_ticket_subject_folded_trgm", "subject_folded", postgresql_using="gin",
+              postgresql_ops={"subject_folded": "gin_trgm_ops"}),
     )
 
     code: str = Field(max_length=16)  # short, said over the phone
     requester_resident_id: uuid.UUID | None = Field(default=None, foreign_key="resident.id")
     contact_name: str | None = Field(default=None, max_length=200)
     contact_phone: str | None = Field(default=None, max_length=20)
+    contact_email: str | None = Field(default=None, max_length=254)
     household_id: uuid.UUID | None = Field(default=None, foreign_key="household.id", index=True)
     province_id: uuid.UUID = Field(foreign_key="admin_unit.id", index=True)
     commune_id: uuid.UUID = Field(foreign_key="admin_unit.id")
@@ -126,13 +134,25 @@ class Ticket(Entity, table=True):
     opened_by_id: uuid.UUID = Field(index=True)
     on_behalf: bool = Field(default=False)
     visit_id: uuid.UUID | None = Field(default=None, foreign_key="visit.id")
+    # A need raised at the door becomes at most one ticket.
+    visit_need_id: uuid.UUID | None = Field(default=None, foreign_key="visit_need.id",
+                                            unique=True)
+    # Where, when it is not the household's address (Open311 `address_string`, lat/long).
+    address: str | None = Field(default=None, max_length=300)
+    latitude: float | None = Field(default=None)
+    longitude: float | None = Field(default=None)
+    # The fraud warning published from this report (outreach's announcement).
+    announcement_id: uuid.UUID | None = Field(default=None, foreign_key="announcement.id")
     first_response_due_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     resolution_due_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     first_responded_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     resolved_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     closed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     waiting_since: datetime | None = Field(default=None, sa_type=UTCDateTime)
-    paused_minutes: int = Field(default=0)
+    paused_minutes: int = Field(default=0)  # working minutes spent waiting on the resident
+    # Working minutes taken, set when the first answer / the resolution comes (stats).
+    first_response_work_minutes: int | None = Field(default=None)
+    resolution_work_minutes: int | None = Field(default=None)
     first_response_breached: bool = Field(default=False)
     resolution_breached: bool = Field(default=False)
 
@@ -173,3 +193,37 @@ class TicketEvent(SQLModel, table=True):
     actor_id: uuid.UUID
     actor_name: str = Field(max_length=200)
     occurred_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class TicketAttachment(SQLModel, table=True):
+    """A file on a ticket (a scam message's screenshot, a photo of a form): the cleaned
+    bytes sit in the blob storage under `storage_key`, this row says what they are."""
+
+    __tablename__ = "ticket_attachment"
+    __table_args__ = (Index(None, "ticket_id", "created_at", "id"),)
+
+    id: uuid.UUID = Field(default_factory=uuid7, primary_key=True)
+    ticket_id: uuid.UUID = Field(sa_column=Column(
+        ForeignKey("ticket.id", ondelete="CASCADE"), nullable=False))
+    storage_key: str = Field(max_length=64, unique=True)
+    file_name: str = Field(max_length=200)
+    media_type: str = Field(max_length=64)
+    size_bytes: int
+    sha256: str = Field(max_length=64)
+    width: int | None = Field(default=None)
+    height: int | None = Field(default=None)
+    visibility: Visibility = Field(sa_type=EnumText(Visibility, 16))
+    uploaded_by_id: uuid.UUID
+    uploaded_by_name: str = Field(max_length=200)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class Holiday(Entity, table=True):
+    """A public holiday (ngày nghỉ lễ, Tết): no working time that day on any ticket's
+    clock. Set per year by administrators, since Tết moves with the lunar calendar."""
+
+    __tablename__ = "work_holiday"
+
+    day: date = Field(unique=True)
+    name: str = Field(max_length=200)
+    created_by_id: uuid.UUID | None = Field(default=None)
