@@ -74,12 +74,15 @@ class CategoryRepository(ScopedRepository[TicketCategory]):
 
 class TicketRepository(ScopedRepository[Ticket]):
     """By the ticket's units (a volunteer: the households they walk), and the tickets the
-    caller opened; a resident only their own, a security officer the fraud reports."""
+    caller opened; a resident only their own (opened by them or for them), a security
+    officer the fraud reports."""
 
     model, not_found = Ticket, TicketNotFound
     scope = ByRole(UnitColumns({**_UNITS, ASSIGNED: Ticket.household_id})
                    | Own(Ticket.opened_by_id), {
-        Role.resident: Own(Ticket.opened_by_id),
+        # Their own: opened by them, or for the register record their account is.
+        Role.resident: Own(Ticket.opened_by_id)
+        | Own(Ticket.requester_resident_id, attr="resident_id"),
         Role.security_officer: UnitColumns(_UNITS) & Where(_FRAUD),
     })
 

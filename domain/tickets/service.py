@@ -117,6 +117,12 @@ async def _place(uow: UnitOfWork, who: Principal, data: TicketCreate):
             raise TicketUnitRequired(loc=("body", "unit_id"))
         household_id = household.id if household else getattr(requester, "household_id", None)
         return known.province_id, known.commune_id, known.group_id, household_id
+    if who.role in PUBLIC_ONLY and who.resident_id is not None and data.unit_id is None:
+        # A resident's account is a register record: the ticket is that person's, in
+        # their household, even though a resident reads nothing of the register.
+        placed = await uow.residents.placement_of(who.resident_id)
+        return (placed["province_id"], placed["commune_id"], placed["group_id"],
+                placed["household_id"])
     unit_id = data.unit_id
     if unit_id is None and who.role in PUBLIC_ONLY and len(who.unit_ids) == 1:
         unit_id = next(iter(who.unit_ids))
@@ -150,7 +156,7 @@ async def open_ticket(uow: UnitOfWork, who: Principal, *, data: TicketCreate) ->
     ticket_id = uuid7()
     ticket = Ticket(
         id=ticket_id, code=ticket_id.hex[-8:].upper(),  # short, said over the phone
-        requester_resident_id=data.requester_resident_id,
+        requester_resident_id=who.resident_id if resident else data.requester_resident_id,
         contact_name=who.name if resident else data.contact_name,
         contact_phone=data.contact_phone, household_id=household_id,
         province_id=province_id, commune_id=commune_id, group_id=group_id,
