@@ -21,6 +21,7 @@ AREAS: tuple[str, ...] = (
     "outreach",
     "announcements",
     "tickets",
+    "elections",
     "audit",
 )
 
