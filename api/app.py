@@ -64,6 +64,8 @@ TAGS = [
      "description": "Moving a person registered outside your scope: ask, approve, reject."},
     {"name": "tickets",
      "description": "Residents' requests, questions and fraud reports: queues, workflow, notes."},
+    {"name": "elections",
+     "description": "Elections, polling areas, exclusions and who may vote (voter lists)."},
 ]
 
 

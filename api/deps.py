@@ -117,6 +117,8 @@ AnnouncementsWrite = allow(Permission.announcements_write)
 TicketsRead = allow(Permission.tickets_read)
 TicketsWrite = allow(Permission.tickets_write)
 TicketCategoriesManage = allow(Permission.ticket_categories_manage)
+ElectionsRead = allow(Permission.elections_read)
+ElectionsManage = allow(Permission.elections_manage)
 
 # Marks a header the document lists as required while the route receives it optional: a
 # missing one is the use case's 428 `precondition_required`, not FastAPI's 422.

@@ -51,6 +51,8 @@ class Permission(StrEnum):
     tickets_read = "tickets:read"
     tickets_write = "tickets:write"
     ticket_categories_manage = "ticket_categories:manage"
+    elections_read = "elections:read"
+    elections_manage = "elections:manage"
 
 
 P = Permission
@@ -60,6 +62,9 @@ _OUTREACH = {P.campaigns_write, P.visits_write, P.announcements_write}
 # Every role but the auditor's works tickets: a resident their own, a volunteer those of the
 # households they walk, a security officer fraud reports (repositories/tickets.py).
 _TICKETS = {P.tickets_read, P.tickets_write}
+# Elections are an admin's to declare; a commune's officers manage its polling areas and
+# exclusions (domain/elections/service.py); a group leader checks their group's voters.
+_ELECTIONS = {P.elections_read, P.elections_manage}
 
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.admin: frozenset(Permission),
@@ -67,23 +72,23 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
         {
             P.profile_read, *_READ_REGISTER, P.households_write, P.residents_write,
             P.pii_read, P.register_export, P.imports_write, P.users_read, P.users_write,
-            P.audit_read, *_OUTREACH, *_TICKETS, P.ticket_categories_manage,
+            P.audit_read, *_OUTREACH, *_TICKETS, P.ticket_categories_manage, *_ELECTIONS,
         }
     ),
     Role.group_leader: frozenset(
         {P.profile_read, *_READ_REGISTER, P.households_write, P.residents_write, P.pii_read,
-         P.register_export, P.imports_write, *_OUTREACH, *_TICKETS}
+         P.register_export, P.imports_write, *_OUTREACH, *_TICKETS, P.elections_read}
     ),
     Role.volunteer: frozenset({P.profile_read, *_READ_REGISTER, P.visits_write, *_TICKETS}),
     Role.election_officer: frozenset(
-        {P.profile_read, *_READ_REGISTER, P.pii_read, P.register_export}
+        {P.profile_read, *_READ_REGISTER, P.pii_read, P.register_export, *_ELECTIONS}
     ),
     # Fraud warnings only: the announcement use cases hold them to that category.
     Role.security_officer: frozenset({P.profile_read, *_READ_REGISTER, P.announcements_write,
                                       *_TICKETS}),
     Role.auditor: frozenset(
         {P.profile_read, *_READ_REGISTER, P.audit_read, P.users_read, P.register_export,
-         P.tickets_read}
+         P.tickets_read, P.elections_read}
     ),
     # A service account's permissions are its granted OAuth scopes, capped by this set.
     Role.integration: frozenset(

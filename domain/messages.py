@@ -57,6 +57,7 @@ FIELD_MESSAGES: dict[str, tuple[str, str]] = {
         "Thời điểm không hợp lệ (RFC 3339)",
         "Invalid timestamp (RFC 3339)",
     ),
+    "time_parsing": ("Giờ không hợp lệ (định dạng HH:MM)", "Invalid time of day (HH:MM)"),
     "timezone_aware": ("Thời điểm phải có múi giờ", "Timestamp must carry an offset"),
     "uuid_parsing": ("Mã định danh không hợp lệ", "Invalid identifier"),
     "uuid_type": ("Mã định danh không hợp lệ", "Invalid identifier"),

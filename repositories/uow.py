@@ -29,6 +29,11 @@ if TYPE_CHECKING:
     )
     from repositories.announcements import AnnouncementRepository
     from repositories.audit import AuditRepository
+    from repositories.elections import (
+        ElectionRepository,
+        ExclusionRepository,
+        PollingAreaRepository,
+    )
     from repositories.imports import ImportRepository
     from repositories.outreach import OutreachRepository
     from repositories.register import (
@@ -60,6 +65,9 @@ class SqlUnitOfWork:
     announcements: AnnouncementRepository
     tickets: TicketRepository
     ticket_categories: CategoryRepository
+    elections: ElectionRepository
+    polling_areas: PollingAreaRepository
+    exclusions: ExclusionRepository
     audit: AuditRepository
 
     def __init__(self, session_factory: async_sessionmaker[AsyncSession], *,

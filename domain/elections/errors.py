@@ -1,0 +1,147 @@
+"""Elections: what can go wrong, in both languages."""
+
+from __future__ import annotations
+
+from domain.errors import Conflict, FieldMissing, Forbidden, Invalid, NotFound, NullNotAllowed
+from domain.register.errors import ResidentNotFound
+from domain.units.errors import NotAGroup, StreetNotFound, UnitNotFound
+
+
+class ElectionNotFound(NotFound):
+    code = "election_not_found"
+    vi = "Không tìm thấy cuộc bầu cử"
+    en = "Election not found"
+
+
+class PollingAreaNotFound(NotFound):
+    code = "polling_area_not_found"
+    vi = "Không tìm thấy khu vực bỏ phiếu"
+    en = "Polling area not found"
+
+
+class ExclusionNotFound(NotFound):
+    code = "exclusion_not_found"
+    vi = "Không tìm thấy quyết định xoá tên khỏi danh sách cử tri"
+    en = "Exclusion not found"
+
+
+class ElectionAdminOnly(Forbidden):
+    code = "election_admin_only"
+    vi = "Chỉ quản trị viên mới tạo và sửa cuộc bầu cử"
+    en = "Only administrators create and change elections"
+    vi_detail = ("Cán bộ xã, phường và tổ bầu cử quản lý khu vực bỏ phiếu và danh sách xoá tên"
+                 " của xã, phường mình.")
+    en_detail = ("Commune officers and election officers manage their commune's polling areas"
+                 " and exclusions.")
+
+
+class ElectionUnitLevel(Invalid):
+    code = "election_unit_level"
+    vi = "province_id phải là tỉnh, thành phố; commune_id phải là xã, phường, đặc khu"
+    en = "province_id must be a province and commune_id a commune"
+
+
+class ElectionUnitMismatch(Invalid):
+    code = "election_unit_mismatch"
+    vi = "Xã, phường không thuộc tỉnh, thành phố đã chọn"
+    en = "The commune is not in that province"
+
+
+class PostingAfterElection(Invalid):
+    code = "election_posting_after_day"
+    vi = "Ngày niêm yết danh sách cử tri phải trước ngày bầu cử"
+    en = "The voter list is posted before election day"
+
+
+class AmendmentAfterVoting(Invalid):
+    code = "election_amendment_after_voting"
+    vi = "Hạn cuối sửa danh sách cử tri phải trước giờ bắt đầu bỏ phiếu"
+    en = "The last amendment to the lists comes before voting opens"
+
+
+class ComplaintAfterElection(Invalid):
+    code = "election_complaint_after_day"
+    vi = "Hạn giải quyết khiếu nại về danh sách cử tri phải trước ngày bầu cử"
+    en = "Complaints about the lists are settled before election day"
+
+
+class PollingAreaEmpty(Invalid):
+    code = "polling_area_empty"
+    vi = "Khu vực bỏ phiếu cần ít nhất một tổ dân phố hoặc một tuyến đường"
+    en = "A polling area needs at least one residential group or street"
+
+
+class PollingAreaOtherCommune(Invalid):
+    code = "polling_area_other_commune"
+    vi = "Tổ dân phố hoặc tuyến đường không thuộc xã, phường của khu vực bỏ phiếu"
+    en = "The residential group or street is not in the polling area's commune"
+
+
+class PollingAreaOutsideElection(Invalid):
+    code = "polling_area_outside_election"
+    vi = "Xã, phường này không tham gia cuộc bầu cử"
+    en = "This commune is not part of the election"
+
+
+class PollingAreaCodeTaken(Conflict):
+    code = "polling_area_code_taken"
+    vi = "Số khu vực bỏ phiếu đã có trong xã, phường cho cuộc bầu cử này"
+    en = "This polling area number is already used in the commune for this election"
+
+
+class PollingAreaGroupTaken(Conflict):
+    code = "polling_area_group_taken"
+    vi = "Tổ dân phố đã thuộc một khu vực bỏ phiếu khác của cuộc bầu cử này"
+    en = "The residential group is already in another polling area of this election"
+
+
+class PollingAreaStreetTaken(Conflict):
+    code = "polling_area_street_taken"
+    vi = "Tuyến đường đã thuộc một khu vực bỏ phiếu khác của cuộc bầu cử này"
+    en = "The street is already in another polling area of this election"
+
+
+class PollingAreaInUse(Conflict):
+    code = "polling_area_in_use"
+    vi = "Khu vực bỏ phiếu đã có danh sách cử tri: không xoá được"
+    en = "The polling area has a voter list: it cannot be deleted"
+
+
+class ExclusionOutsideElection(Invalid):
+    code = "exclusion_outside_election"
+    vi = "Người này không cư trú trong địa bàn của cuộc bầu cử"
+    en = "This person does not live where the election is held"
+
+
+class ExclusionActive(Conflict):
+    code = "exclusion_active"
+    vi = "Người này đã bị xoá tên khỏi danh sách cử tri của cuộc bầu cử này"
+    en = "This person is already excluded from this election"
+
+
+class ExclusionRevoked(Conflict):
+    code = "exclusion_revoked"
+    vi = "Quyết định xoá tên đã được huỷ (đã khôi phục quyền bầu cử)"
+    en = "The exclusion was already revoked (rights restored)"
+
+
+UNIQUE_CONSTRAINTS: dict[str, type[Conflict]] = {
+    "uq_polling_area_election_id_commune_id_code": PollingAreaCodeTaken,
+    "uq_polling_area_unit_election_id_unit_id": PollingAreaGroupTaken,
+    "uq_polling_area_street_election_id_street_id": PollingAreaStreetTaken,
+    "uq_election_exclusion_election_id_resident_id_active": ExclusionActive,
+}
+
+# What the routes can answer (their documented responses).
+ELECTION_CASES = (ElectionNotFound, ElectionAdminOnly, ElectionUnitLevel, ElectionUnitMismatch,
+                  PostingAfterElection, AmendmentAfterVoting, ComplaintAfterElection,
+                  UnitNotFound, FieldMissing, NullNotAllowed)
+POLLING_AREA_CASES = (ElectionNotFound, PollingAreaNotFound, PollingAreaEmpty,
+                      PollingAreaOtherCommune, PollingAreaOutsideElection, PollingAreaCodeTaken,
+                      PollingAreaGroupTaken, PollingAreaStreetTaken, UnitNotFound, NotAGroup,
+                      StreetNotFound, FieldMissing, NullNotAllowed)
+DELETE_AREA_CASES = (PollingAreaNotFound, PollingAreaInUse)
+EXCLUSION_CASES = (ElectionNotFound, ResidentNotFound, ExclusionOutsideElection,
+                   ExclusionActive, FieldMissing)
+REVOKE_CASES = (ExclusionNotFound, ExclusionRevoked)
+ELIGIBILITY_CASES = (ElectionNotFound, PollingAreaNotFound, FieldMissing)
