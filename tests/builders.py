@@ -172,3 +172,40 @@ async def make_walk(session, volunteer: User, households, *, status: str = "acti
             street_id=household.street_id, volunteer_id=volunteer.id, walk_order=order))
     await session.flush()
     return campaign
+
+
+async def make_election(session, **over):
+    """The 15 March 2026 election by default (national: no unit), as an example."""
+    from datetime import UTC, date, datetime, time
+
+    from domain.elections.models import Election
+
+    values = {"name": "Bầu cử đại biểu Quốc hội khóa XVI và HĐND các cấp",
+              "election_day": date(2026, 3, 15),
+              "levels": ["national_assembly", "provincial_council", "commune_council"],
+              "list_posting_on": date(2026, 2, 3),
+              "amendment_deadline_at": datetime(2026, 3, 14, tzinfo=UTC),
+              "complaint_deadline_on": date(2026, 3, 10), "voting_opens_at": time(7, 0)}
+    election = Election(**{**values, **over})
+    session.add(election)
+    await session.flush()
+    return election
+
+
+async def make_polling_area(session, election, commune: AdminUnit, *, groups=(), streets=(),
+                            code: str = "01"):
+    """A polling area of `commune` over `groups` and `streets`."""
+    from domain.elections.models import PollingArea, PollingAreaStreet, PollingAreaUnit
+
+    area = PollingArea(election_id=election.id, province_id=commune.province_id,
+                       commune_id=commune.id, code=code, name=f"Khu vực bỏ phiếu số {code}")
+    session.add(area)
+    await session.flush()
+    for group in groups:
+        session.add(PollingAreaUnit(polling_area_id=area.id, unit_id=group.id,
+                                    election_id=election.id))
+    for street in streets:
+        session.add(PollingAreaStreet(polling_area_id=area.id, street_id=street.id,
+                                      election_id=election.id))
+    await session.flush()
+    return area
