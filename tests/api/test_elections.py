@@ -4,7 +4,7 @@ writes nothing."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime
 
 import pytest
 from sqlalchemy import func
@@ -397,3 +397,143 @@ class TestExclusions:
                        403, "forbidden")
         assert_problem(await client.get(f"/api/v1/exclusions/{made['id']}",
                                         headers=w["officer_b"]), 404, "exclusion_not_found")
+
+
+@pytest.fixture
+async def register(session, w):
+    """A small register in group A1 (one household on Trần Phú, one on no street), one
+    person in group A2, and a polling area over group A1."""
+    tree, national = w["tree"], w["national"]
+    on_street = await make_household(session, tree.group_a1, street=tree.street_a)
+    off_street = await make_household(session, tree.group_a1, house_number="3")
+    people = {"head": w["head"]}
+
+    async def person(key, household, **over):
+        people[key] = await make_resident(session, household, full_name=f"Lê Thị {key}",
+                                          **over)
+
+    await person("birthday_on_the_day", on_street, birth_date=date(2008, 3, 15),
+                 birth_year=2008)
+    await person("birthday_the_day_after", on_street, birth_date=date(2008, 3, 16),
+                 birth_year=2008)
+    await person("year_only_borderline", on_street, birth_date=None, birth_year=2008)
+    await person("deceased", on_street, residence_status="deceased")
+    await person("moved_out", off_street, residence_status="moved_out")
+    await person("absent", off_street, residence_status="temporarily_absent")
+    await person("temporary_12_months", off_street, residence_status="temporary",
+                 residence_since=date(2025, 3, 15))
+    await person("temporary_short", off_street, residence_status="temporary",
+                 residence_since=date(2025, 9, 1))
+    await person("temporary_unknown", off_street, residence_status="temporary")
+    await person("excluded", off_street, id_number="052080009999")
+    await person("restored", off_street)
+    elsewhere = await make_household(session, tree.group_a2)
+    people["other_group"] = await make_resident(session, elsewhere, full_name="Lê Thị khác")
+    area = await make_polling_area(session, national, tree.commune_a, groups=[tree.group_a1])
+    recorder = w["users"][Role.election_officer][0]
+    for key, revoked in (("excluded", None), ("restored", datetime(2026, 1, 5, tzinfo=UTC))):
+        r = people[key]
+        session.add(Exclusion(
+            election_id=national.id, resident_id=r.id, province_id=r.province_id,
+            commune_id=r.commune_id, group_id=r.group_id, reason="serving_prison_term",
+            document_ref="Bản án 1/2025", recorded_by_id=recorder.id,
+            recorded_by_name="Cán bộ", revoked_at=revoked))
+    await session.flush()
+    return {"people": people, "area": area, "on_street": on_street}
+
+
+async def _eligibility(client, w, area, headers, **query) -> dict:
+    resp = await client.get(f"{URL}/{w['national'].id}/eligibility", headers=headers,
+                            params={"polling_area_id": str(area.id), "limit": 200, **query})
+    assert resp.status_code == 200, resp.text
+    return resp.json()
+
+
+class TestEligibility:
+    async def test_each_rule_on_a_small_register(self, client, w, register):
+        page = await _eligibility(client, w, register["area"], w[Role.election_officer],
+                                  include_total="true")
+        by_id = {item["resident"]["id"]: item for item in page["items"]}
+        people = register["people"]
+        assert page["total"] == len(people) - 1  # not the other group's
+        assert str(people["other_group"].id) not in by_id
+        na_province = ALL[:2]
+        expected = {
+            "head": (True, [], ALL, False, []),
+            "birthday_on_the_day": (True, [], ALL, False, []),
+            "birthday_the_day_after": (False, ["under_age"], [], False, []),
+            "year_only_borderline": (True, [], ALL, True, []),
+            "deceased": (False, ["deceased"], [], False, []),
+            "moved_out": (False, ["moved_away"], [], False, []),
+            "absent": (True, [], ALL, False, ["temporarily_absent"]),
+            "temporary_12_months": (True, [], ALL, False, []),
+            "temporary_short": (True, [], na_province, False, []),
+            "temporary_unknown": (True, [], na_province, False, ["residence_since_unknown"]),
+            "excluded": (False, ["excluded:serving_prison_term"], [], False, []),
+            "restored": (True, [], ALL, False, []),
+        }
+        for key, (eligible, reasons, levels, uncertain, notes) in expected.items():
+            item = by_id[str(people[key].id)]
+            assert (item["eligible"], item["reasons"], item["ballot_levels"],
+                    item["birth_date_uncertain"], item["notes"]) == (
+                eligible, reasons, levels, uncertain, notes), key
+        assert by_id[str(people["excluded"].id)]["exclusion_id"]
+        assert by_id[str(people["restored"].id)]["exclusion_id"] is None
+        # The register's own record, unmasked for an election officer.
+        assert by_id[str(people["head"].id)]["resident"]["id_number"] == "052080001234"
+
+    async def test_records_are_masked_as_the_register_masks_them(self, client, w, register):
+        page = await _eligibility(client, w, register["area"], w[Role.auditor])
+        head = next(i for i in page["items"]
+                    if i["resident"]["id"] == str(register["people"]["head"].id))
+        assert head["resident"]["id_number"] == "********1234"
+        assert head["resident"]["birth_date"] is None and head["resident"]["birth_year"] == 1980
+        assert "id_number" in head["resident"]["masked_fields"]
+        assert head["eligible"] is True  # decided on the record, not on what is shown
+
+    async def test_a_street_of_another_area_takes_its_households(self, client, session, w,
+                                                                 register):
+        tree = w["tree"]
+        street_area = await make_polling_area(session, w["national"], tree.commune_a,
+                                              streets=[tree.street_a], code="02")
+        # The head's household (the fixture's) is on Trần Phú too.
+        on_street = {str(p.id) for p in register["people"].values()
+                     if p.household_id in (register["on_street"].id, w["head"].household_id)}
+        groups = await _eligibility(client, w, register["area"], w[Role.ward_officer])
+        streets = await _eligibility(client, w, street_area, w[Role.ward_officer])
+        assert {i["resident"]["id"] for i in streets["items"]} == on_street
+        assert not {i["resident"]["id"] for i in groups["items"]} & on_street
+
+    async def test_pages_by_keyset(self, client, w, register):
+        first = await _eligibility(client, w, register["area"], w[Role.ward_officer], limit=5)
+        assert len(first["items"]) == 5 and first["next_cursor"]
+        second = await _eligibility(client, w, register["area"], w[Role.ward_officer],
+                                    limit=5, cursor=first["next_cursor"])
+        ids = [i["resident"]["id"] for i in first["items"] + second["items"]]
+        assert len(set(ids)) == 10
+
+    async def test_a_group_leader_checks_their_groups_voters(self, app, client, session, w,
+                                                             register):
+        page = await _eligibility(client, w, register["area"], w[Role.group_leader])
+        assert len(page["items"]) == len(register["people"]) - 1
+        leader_a2 = await make_user(session, role=Role.group_leader, units=[w["tree"].group_a2])
+        page = await _eligibility(client, w, register["area"],
+                                  bearer(app, leader_a2, [w["tree"].group_a2]))
+        assert page["items"] == []
+
+    async def test_another_communes_officer_and_bad_input(self, client, session, w, register):
+        url = f"{URL}/{w['national'].id}/eligibility"
+        area = str(register["area"].id)
+        assert_problem(await client.get(url, headers=w["officer_b"],
+                                        params={"polling_area_id": area}),
+                       404, "polling_area_not_found")
+        h = w[Role.election_officer]
+        other = await make_election(session, name="Bầu cử khác")
+        assert_problem(await client.get(f"{URL}/{other.id}/eligibility", headers=h,
+                                        params={"polling_area_id": area}),
+                       404, "polling_area_not_found")
+        resp = await client.get(url, headers={**h, "Accept-Language": "en"})
+        body = assert_problem(resp, 422, "validation_failed")
+        assert body["errors"][0]["loc"] == ["query", "polling_area_id"]
+        assert_problem(await client.get(url, headers=h, params={"polling_area_id": "x"}),
+                       422, "validation_failed")
