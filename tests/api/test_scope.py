@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 
 from domain.access import ROLE_PERMISSIONS, Permission, Principal, Role
 from domain.announcements.models import Announcement, AnnouncementDelivery
+from domain.elections.models import Exclusion
 from domain.errors import NotFound
 from domain.imports.models import ImportJob
 from domain.outreach.models import Campaign, Visit
@@ -24,7 +25,9 @@ from repositories.outreach import OutreachRepository
 from tests.api.test_ops import assert_problem
 from tests.builders import (
     bearer,
+    make_election,
     make_household,
+    make_polling_area,
     make_resident,
     make_tree,
     make_user,
@@ -137,8 +140,21 @@ async def world(app, session, two_groups):
     officer = await make_user(session, role=Role.ward_officer, units=[tree.commune_a])
     volunteer = await make_user(session, role=Role.volunteer, units=[tree.group_a1])
     await make_walk(session, volunteer, [t["mine"]])  # group A's walk: nothing of B
+    # A national election everyone reads, with commune B's polling area and exclusion, and
+    # a by-election of commune B.
+    national = await make_election(session)
+    by_b = await make_election(session, name="Bầu cử bổ sung", commune_id=tree.commune_b.id,
+                               province_id=tree.province.id, levels=["commune_council"])
+    area_b = await make_polling_area(session, national, tree.commune_b, groups=[tree.group_b1])
+    exclusion_b = Exclusion(
+        election_id=national.id, resident_id=t["them"].id, province_id=tree.province.id,
+        commune_id=tree.commune_b.id, group_id=tree.group_b1.id, reason="court_deprived",
+        document_ref="Bản án 7/2025", recorded_by_id=leader_b.id, recorded_by_name="B")
+    session.add(exclusion_b)
+    await session.flush()
     return {**t, "campaign": campaign, "street_b": street_b, "notice": notice, "job": job,
-            "ticket": ticket, "category": category,
+            "ticket": ticket, "category": category, "national": national, "by_b": by_b,
+            "area_b": area_b, "exclusion_b": exclusion_b,
             "leader_b": leader_b, "roles": {
                 Role.group_leader: t["h"],
                 Role.ward_officer: bearer(app, officer, [tree.commune_a]),
@@ -169,6 +185,13 @@ def _reads(w) -> list[tuple[str, str, Permission]]:
           for tail in ("", "/comments", "/timeline")],
         (f"/api/v1/ticket-categories/{w['category'].id}", "ticket_category_not_found",
          P.tickets_read),
+        *[(f"/api/v1/elections/{w['by_b'].id}{tail}", "election_not_found", P.elections_read)
+          for tail in ("", "/polling-areas", "/exclusions")],
+        (f"/api/v1/polling-areas/{w['area_b'].id}", "polling_area_not_found",
+         P.elections_read),
+        (f"/api/v1/exclusions/{w['exclusion_b'].id}", "exclusion_not_found", P.elections_read),
+        (f"/api/v1/elections/{w['national'].id}/eligibility?polling_area_id="
+         f"{w['area_b'].id}", "polling_area_not_found", P.elections_read),
     ]
 
 
@@ -226,18 +249,34 @@ def _writes(w) -> list[tuple[str, str, dict | None, str, Permission]]:
          {"body": "X", "visibility": "internal"}, "ticket_not_found", P.tickets_write),
         ("PATCH", f"/api/v1/ticket-categories/{w['category'].id}", {"active": False},
          "ticket_category_not_found", P.ticket_categories_manage),
+        ("PATCH", f"/api/v1/elections/{w['by_b'].id}", {"name": "X"}, "election_not_found",
+         P.elections_manage),
+        ("POST", f"/api/v1/elections/{w['by_b'].id}/polling-areas",
+         {"code": "01", "name": "X", "group_ids": [str(tree.group_b1.id)]},
+         "election_not_found", P.elections_manage),
+        ("PATCH", f"/api/v1/polling-areas/{w['area_b'].id}", {"name": "X"},
+         "polling_area_not_found", P.elections_manage),
+        ("DELETE", f"/api/v1/polling-areas/{w['area_b'].id}", None, "polling_area_not_found",
+         P.elections_manage),
+        ("POST", f"/api/v1/elections/{w['national'].id}/exclusions",
+         {"resident_id": them, "reason": "court_deprived", "document_ref": "X"},
+         "resident_not_found", P.elections_manage),
+        ("POST", f"/api/v1/exclusions/{w['exclusion_b'].id}/revoke", {"note": "X"},
+         "exclusion_not_found", P.elections_manage),
     ]
 
 
 async def _snapshot(session, w) -> list:
     """Group B's objects as stored, read again from the database."""
     rows = [(type(w[k]), w[k].id) for k in ("them", "theirs", "campaign", "notice",
-                                            "leader_b", "job", "ticket", "category")]
+                                            "leader_b", "job", "ticket", "category", "by_b",
+                                            "area_b", "exclusion_b")]
     counts = ((ReadinessFact, "resident_id", w["them"].id),
               (Visit, "campaign_id", w["campaign"].id),
               (AnnouncementDelivery, "announcement_id", w["notice"].id),
               (TicketEvent, "ticket_id", w["ticket"].id),
-              (TicketComment, "ticket_id", w["ticket"].id))
+              (TicketComment, "ticket_id", w["ticket"].id),
+              (Exclusion, "resident_id", w["them"].id))
     session.expire_all()
     out = []
     for model, row_id in rows:
@@ -259,6 +298,8 @@ async def test_every_resource_of_group_b_is_out_of_scope(client, session, world,
     writes, b_ids = _writes(w), {str(w[k].id) for k in ("them", "theirs", "campaign",
                                                            "notice", "leader_b")}
     b_ids |= {str(w["tree"].group_b1.id), str(w["tree"].commune_b.id), str(w["street_b"].id)}
+    b_ids |= {str(w[k].id) for k in ("by_b", "area_b", "exclusion_b")}
+    national = w["national"].id
     leader_b_id = w["leader_b"].id
     before = await _snapshot(session, w)
     for method, url, body, code, permission in writes:
@@ -273,6 +314,11 @@ async def test_every_resource_of_group_b_is_out_of_scope(client, session, world,
                             ("/api/v1/campaigns?limit=200", P.campaigns_read),
                             ("/api/v1/announcements?limit=200", P.announcements_read),
                             ("/api/v1/users?limit=200", P.users_read),
+                            ("/api/v1/elections?limit=200", P.elections_read),
+                            (f"/api/v1/elections/{national}/polling-areas?limit=200",
+                             P.elections_read),
+                            (f"/api/v1/elections/{national}/exclusions?limit=200",
+                             P.elections_read),
                             (f"/api/v1/audit-events?actor_id={leader_b_id}",
                              P.audit_read)]:
         if permission in allowed:

@@ -15,6 +15,7 @@ from sqlalchemy import func, select
 from domain.access import ROLE_PERMISSIONS, Permission, Principal, Role, permissions_for
 from domain.accounts.models import User, UserUnit
 from domain.announcements.models import Announcement, AnnouncementUnit
+from domain.elections.models import PollingArea, PollingAreaUnit
 from domain.imports import service as imports
 from domain.imports.models import ImportJob, ImportStatus
 from domain.outreach.models import Campaign, CampaignGroup
@@ -25,13 +26,14 @@ from repositories.announcements import AnnouncementRepository
 from repositories.outreach import OutreachRepository
 from repositories.uow import SqlUnitOfWork
 from tests.api.test_ops import assert_problem
-from tests.builders import PASSWORD, bearer, make_tree, make_user
+from tests.builders import PASSWORD, bearer, make_election, make_tree, make_user
 from tests.test_permissions import _integration_headers
 
 P = Permission
 HOUSEHOLDS_CSV = "Mã hộ;Đường;Số nhà;Loại hộ\r\n{code};;12;Thường trú\r\n".encode("utf-8-sig")
 COUNTED = (Household, Resident, ImportJob, Campaign, CampaignGroup, Announcement,
-           AnnouncementUnit, User, UserUnit, AdminUnit, Street, Ticket)
+           AnnouncementUnit, User, UserUnit, AdminUnit, Street, Ticket, PollingArea,
+           PollingAreaUnit)
 
 
 @pytest.fixture
@@ -58,12 +60,13 @@ async def world(app, session):
                               resolution_minutes=600)  # global: every caller reads it
     session.add(category)
     await session.flush()
+    national = await make_election(session)  # every caller reads it
     ancestors = {"commune": tree.commune_a, "province": tree.province}
     elsewhere = {"other commune": tree.commune_b, "other commune's group": tree.group_b1}
     in_group = {**ancestors, **elsewhere, "sibling group": tree.group_a2}
     return {
         "tree": tree, "draft": draft, "scheduled": scheduled, "walker": walker,
-        "category": category,
+        "category": category, "national": national,
         "leader": leader,
         "admin": bearer(app, admin),
         "callers": {
@@ -108,6 +111,8 @@ def _writes(w, unit_id: str) -> list[tuple[str, str, Permission, dict]]:
          {"subject": "Cuộc gọi lạ", "description": "Đòi chuyển tiền.", "channel": "phone",
           "category_id": str(w["category"].id), "unit_id": unit_id, "contact_name": "Bà Tư",
           "contact_phone": "0912345678"}),
+        ("POST", f"/api/v1/elections/{w['national'].id}/polling-areas", P.elections_manage,
+         {"code": "05", "name": "Khu vực bỏ phiếu số 5", "group_ids": [unit_id]}),
     ]
 
 
