@@ -190,3 +190,48 @@ async def test_idempotency_keys_on_sqlite(sqlite_client):
     assert answers[0].json() == answers[1].json()
     listed = (await c.get("/api/v1/units?q=binh%20dinh", headers=h)).json()["items"]
     assert [u["name"] for u in listed] == ["Bình Định"]
+
+
+async def test_elections_on_sqlite(sqlite_client):
+    """An election, a polling area, an exclusion (its one-active index) and eligibility."""
+    c = sqlite_client
+    token = (await c.post("/api/v1/auth/token", data={
+        "grant_type": "password", "username": "root", "password": "sqlite admin password",
+    })).json()["access_token"]
+    h = {"Authorization": f"Bearer {token}"}
+    province = (await c.post("/api/v1/units", headers=h,
+                             json={"kind": "province", "name": "Gia Lai", "code": "52"})).json()
+    ward = (await c.post("/api/v1/units", headers=h, json={
+        "kind": "ward", "name": "Phường Bình Định", "parent_id": province["id"]})).json()
+    group = (await c.post("/api/v1/units", headers=h, json={
+        "kind": "neighbourhood", "name": "Tổ dân phố Trần Phú", "parent_id": ward["id"]})).json()
+    household = (await c.post("/api/v1/households", headers=h,
+                              json={"group_id": group["id"], "house_number": "12"})).json()
+    adult = (await c.post("/api/v1/residents", headers=h, json={
+        "household_id": household["id"], "full_name": "Trần Thị Đào", "relationship": "head",
+        "birth_date": "1980-05-17", "sex": "female"})).json()
+    child = (await c.post("/api/v1/residents", headers=h, json={
+        "household_id": household["id"], "full_name": "Nguyễn Văn Bé", "relationship": "child",
+        "birth_date": "2008-03-16", "sex": "male"})).json()
+    election = await c.post("/api/v1/elections", headers=h, json={
+        "name": "Bầu cử", "election_day": "2026-03-15", "levels": ["national_assembly"],
+        "list_posting_on": "2026-02-03", "complaint_deadline_on": "2026-03-10"})
+    assert election.status_code == 201, election.text
+    assert election.json()["amendment_deadline_at"] == "2026-03-14T00:00:00Z"
+    assert election.json()["voting_opens_at"] == "07:00:00"
+    eid = election.json()["id"]
+    area = await c.post(f"/api/v1/elections/{eid}/polling-areas", headers=h, json={
+        "code": "01", "name": "Khu vực bỏ phiếu số 1", "group_ids": [group["id"]]})
+    assert area.status_code == 201, area.text
+    taken = await c.post(f"/api/v1/elections/{eid}/polling-areas", headers=h, json={
+        "code": "02", "name": "Khu vực bỏ phiếu số 2", "group_ids": [group["id"]]})
+    assert taken.status_code == 409 and taken.json()["code"] == "polling_area_group_taken"
+    exclusion = {"resident_id": adult["id"], "reason": "court_deprived", "document_ref": "1/2025"}
+    made = await c.post(f"/api/v1/elections/{eid}/exclusions", headers=h, json=exclusion)
+    assert made.status_code == 201, made.text
+    again = await c.post(f"/api/v1/elections/{eid}/exclusions", headers=h, json=exclusion)
+    assert again.status_code == 409 and again.json()["code"] == "exclusion_active"
+    page = (await c.get(f"/api/v1/elections/{eid}/eligibility", headers=h,
+                        params={"polling_area_id": area.json()["id"]})).json()
+    reasons = {i["resident"]["id"]: i["reasons"] for i in page["items"]}
+    assert reasons == {adult["id"]: ["excluded:court_deprived"], child["id"]: ["under_age"]}

@@ -122,7 +122,8 @@ ADDITIVE: dict[str, Mutation] = {
     "renamed path parameter": lambda d: d["paths"].update({
         p.replace("{resident_id}", "{id}"): d["paths"].pop(p) for p in list(d["paths"])
         if "{resident_id}" in p}) or every_operation(d, lambda op: [
-            x.update(name="id") for x in op.get("parameters", []) if x["name"] == "resident_id"]),
+            x.update(name="id") for x in op.get("parameters", [])
+            if x["name"] == "resident_id" and x["in"] == "path"]),
     "parameter no longer null (never sent: absent instead)": lambda d: every_operation(
         d, lambda op: [x["schema"]["anyOf"].remove({"type": "null"}) for x in op.get(
             "parameters", []) if nullable(x["schema"])]),
