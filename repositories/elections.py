@@ -140,7 +140,8 @@ class PollingAreaRepository(ScopedRepository[PollingArea]):
         on_listed_street = Resident.household_id.in_(sa_select(Household.id).where(
             Household.street_id.in_(listed_streets)))
         in_group = and_(Resident.group_id.in_(sa_select(u.unit_id).where(
-            u.polling_area_id == area.id)), not_(on_listed_street))
+            u.polling_area_id == area.id)),
+            or_(Resident.household_id.is_(None), not_(on_listed_street)))
         stmt = ResidentRepository.readable(principal).where(
             Resident.commune_id == area.commune_id, or_(on_own_street, in_group))
         keys = parse_sort(None, {"name": Resident.given_name_folded}, "name", Resident.id)

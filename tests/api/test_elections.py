@@ -499,7 +499,10 @@ class TestEligibility:
         # The head's household (the fixture's) is on Trần Phú too.
         on_street = {str(p.id) for p in register["people"].values()
                      if p.household_id in (register["on_street"].id, w["head"].household_id)}
+        # A record without a household votes where its group does.
+        lone = await make_resident(session, group=tree.group_a1, full_name="Lê Văn Một")
         groups = await _eligibility(client, w, register["area"], w[Role.ward_officer])
+        assert str(lone.id) in {i["resident"]["id"] for i in groups["items"]}
         streets = await _eligibility(client, w, street_area, w[Role.ward_officer])
         assert {i["resident"]["id"] for i in streets["items"]} == on_street
         assert not {i["resident"]["id"] for i in groups["items"]} & on_street
