@@ -25,6 +25,8 @@ CLEARABLE = {
     "UserUpdate": {"resident_id"},
     "CategoryUpdate": {"name_en", "default_team"},
     "TicketUpdate": {"assignee_id", "team"},
+    "ElectionUpdate": set(),
+    "PollingAreaUpdate": set(),
 }
 
 
