@@ -14,12 +14,23 @@ from alembic.script import ScriptDirectory
 from fastapi import APIRouter, Depends, FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 
-from api import conformance, docs, document, health, logs, openapi_links, permissions, problems
+from api import (
+    conformance,
+    docs,
+    document,
+    georeport,
+    health,
+    logs,
+    openapi_links,
+    permissions,
+    problems,
+)
 from api.examples import restore_examples
 from api.input import InputCleaningMiddleware, input_guard
 from api.middleware import BodyLimitMiddleware, RequestContextMiddleware
 from api.settings import Settings, get_settings
 from api.writes import WriteTransaction
+from auth.api_keys import ApiKeys
 from auth.tokens import TokenService, hmac_key, load_key
 from domain.areas import area_modules
 from repositories import paging
@@ -64,6 +75,8 @@ TAGS = [
      "description": "Moving a person registered outside your scope: ask, approve, reject."},
     {"name": "tickets",
      "description": "Residents' requests, questions and fraud reports: queues, workflow, notes."},
+    {"name": "open311",
+     "description": "Open311 GeoReport v2 over tickets (JSON and XML, GeoReport's errors)."},
 ]
 
 
@@ -91,6 +104,7 @@ def paths_in_tag_order(app: FastAPI) -> None:
         schema = plain_openapi()
         schema["paths"] = dict(sorted(schema.get("paths", {}).items(), key=first_tag))
         problem_answers(schema)
+        georeport.document(schema)
         restore_examples(app, schema)
         openapi_links.add_links(schema)
         document.complete(schema)
@@ -258,6 +272,7 @@ def create_app(settings: Settings | None = None, *, session_factory=None, engine
     app.state.settings = settings
     app.state.tokens = token_service(settings)
     app.state.storage = FilesystemStorage(settings.attachments_path)
+    app.state.api_keys = ApiKeys()  # Open311's verified keys (auth/api_keys.py says why)
     paging.configure_cursors(settings.cursor_secret)
     app.state.migration_head = migration_head()
     if engine is not None:

@@ -194,6 +194,9 @@ class TicketCategories(Scoped["TicketCategory"], Protocol):
     async def for_ticket(self, principal: Principal, category_id: uuid.UUID,
                          commune_id: uuid.UUID) -> TicketCategory | None: ...
 
+    async def by_code(self, principal: Principal, code: str,
+                      commune_id: uuid.UUID | None) -> TicketCategory | None: ...
+
 
 class Audit(Protocol):
     async def record(self, who: Principal | None, action: str, object_type: str | None = None,

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import builtins
 import uuid
+from datetime import datetime
 
 from sqlalchemy import exists, or_
 from sqlalchemy import select as sa_select
@@ -71,6 +73,35 @@ class CategoryRepository(ScopedRepository[TicketCategory]):
         self.session.add(category)
         await flush_or_conflict(self.session)
 
+    # -- the Open311 face: services by code -----------------------------------------------
+    async def services(self, principal: Principal | None) -> builtins.list[TicketCategory]:
+        """Active categories by code, one per code (a commune's own before a global one of
+        the same code); without a caller, the global ones only."""
+        stmt = (self.readable(principal) if principal is not None
+                else select(TicketCategory).where(TicketCategory.commune_id.is_(None)))
+        stmt = stmt.where(TicketCategory.active.is_(True)).order_by(
+            TicketCategory.code, TicketCategory.commune_id.is_(None), TicketCategory.id)
+        found: dict[str, TicketCategory] = {}
+        for category in (await self.session.exec(stmt)).all():
+            found.setdefault(category.code, category)
+        return list(found.values())
+
+    async def by_code(self, principal: Principal, code: str,
+                      commune_id: uuid.UUID | None) -> TicketCategory | None:
+        """The active category of that code a ticket of the commune takes: its own first."""
+        stmt = self.readable(principal).where(
+            TicketCategory.code == code, TicketCategory.active.is_(True),
+            or_(TicketCategory.commune_id.is_(None), TicketCategory.commune_id == commune_id)
+        ).order_by(TicketCategory.commune_id.is_(None)).limit(1)
+        return (await self.session.exec(stmt)).first()
+
+    async def by_ids(self, ids: set[uuid.UUID]) -> dict[uuid.UUID, TicketCategory]:
+        """Categories of tickets already read (their labels), whatever the caller's scope."""
+        if not ids:
+            return {}
+        stmt = select(TicketCategory).where(TicketCategory.id.in_(ids))
+        return {c.id: c for c in (await self.session.exec(stmt)).all()}
+
 
 class TicketRepository(ScopedRepository[Ticket]):
     """By the ticket's units (a volunteer: the households they walk), and the tickets the
@@ -105,6 +136,38 @@ class TicketRepository(ScopedRepository[Ticket]):
     async def add(self, ticket: Ticket) -> None:
         self.session.add(ticket)
         await flush_or_conflict(self.session)
+
+    # -- the Open311 face -------------------------------------------------------------------
+    async def by_code(self, principal: Principal, code: str) -> Ticket:
+        """A readable ticket by its code (GeoReport's service_request_id), else the 404."""
+        stmt = self.readable(principal).where(Ticket.code == code.strip().upper()).order_by(
+            Ticket.created_at.desc()).limit(1)
+        ticket = (await self.session.exec(stmt)).first()
+        if ticket is None:
+            raise self.missing()
+        return ticket
+
+    async def open311(self, principal: Principal, *, codes: builtins.list[str] | None,
+                      service_codes: builtins.list[str] | None, start: datetime | None,
+                      end: datetime | None, statuses: frozenset[str] | None,
+                      limit: int) -> builtins.list[Ticket]:
+        """GET Service Requests: by ticket codes (then nothing else applies), or by service
+        codes, the range of `created_at` and statuses; latest first, at most `limit`."""
+        stmt = self.readable(principal)
+        if codes:
+            stmt = stmt.where(Ticket.code.in_([c.upper() for c in codes]))
+        else:
+            if service_codes:
+                stmt = stmt.where(Ticket.category_id.in_(sa_select(TicketCategory.id).where(
+                    TicketCategory.code.in_(service_codes))))
+            if start is not None:
+                stmt = stmt.where(Ticket.created_at >= start)
+            if end is not None:
+                stmt = stmt.where(Ticket.created_at <= end)
+            if statuses is not None:
+                stmt = stmt.where(Ticket.status.in_(sorted(statuses)))
+        stmt = stmt.order_by(Ticket.created_at.desc(), Ticket.id.desc()).limit(limit)
+        return list((await self.session.exec(stmt)).all())
 
     async def covers(self, user_id: uuid.UUID, ticket: Ticket) -> bool:
         """The user is staff (not a resident) of one of the ticket's units."""

@@ -130,3 +130,93 @@ TICKET_CASES = (
 TRANSITION_CASES = (TicketNotFound, TicketStaffOnly, TransitionNotAllowed, OutcomeRequired,
                     OutcomeUnexpected, DuplicateOfRequired, DuplicateOfUnknown, FieldMissing)
 COMMENT_CASES = (TicketNotFound, TicketStaffOnly, TicketClosed, FieldMissing)
+
+
+# -- the Open311 GeoReport v2 face (api/routers/tickets/open311.py) -----------------------
+# Its answers are GeoReport's error list, not problem+json (api/georeport.py); a 422 there
+# is GeoReport's 400.
+class Open311KeyRequired(Forbidden):
+    code = "open311_api_key_required"
+    vi = "Cần api_key để dùng chức năng này"
+    en = "An api_key is required for this call"
+    vi_detail = "Gửi api_key (dạng <client_id>.<secret> của một tài khoản dịch vụ)."
+    en_detail = "Send api_key (<client_id>.<secret> of a service account)."
+
+
+class Open311KeyInvalid(Forbidden):
+    code = "open311_api_key_invalid"
+    vi = "api_key không hợp lệ hoặc đã bị thu hồi"
+    en = "Invalid or revoked api_key"
+
+
+class Open311KeyScope(Forbidden):
+    code = "open311_api_key_scope"
+    vi = "api_key này không có quyền {scope}"
+    en = "This api_key lacks the {scope} scope"
+
+
+class Open311FormatUnknown(NotFound):
+    code = "open311_format_unknown"
+    vi = "Định dạng không hỗ trợ: chỉ có json và xml"
+    en = "Unknown format: json and xml only"
+
+
+class Open311ServiceNotFound(NotFound):
+    code = "open311_service_not_found"
+    vi = "Không có dịch vụ (service_code) {service_code}"
+    en = "No service with service_code {service_code}"
+
+
+class Open311ServiceUnknown(Invalid):
+    code = "open311_service_code_unknown"
+    vi = "service_code không có hoặc không tồn tại"
+    en = "service_code is missing or unknown"
+    vi_field = "Không có dịch vụ với service_code {service_code}"
+    en_field = "No service with service_code {service_code}"
+
+
+class Open311LocationRequired(Invalid):
+    code = "open311_location_required"
+    vi = "Cần vị trí: lat và long, hoặc address_string, hoặc address_id"
+    en = "A location is required: lat and long, or address_string, or address_id"
+
+
+class Open311ContactRequired(Invalid):
+    code = "open311_contact_required"
+    vi = "Cần tên (first_name hoặc last_name) và số điện thoại (phone) của người yêu cầu"
+    en = "The requester's name (first_name or last_name) and phone are required"
+
+
+class Open311UnitAmbiguous(Invalid):
+    code = "open311_unit_ambiguous"
+    vi = ("Tài khoản dịch vụ phải gắn với đúng một tổ dân phố hoặc một phường/xã để tạo yêu"
+          " cầu")
+    en = "The service account must hold exactly one residential group or commune to post"
+
+
+class Open311DateInvalid(Invalid):
+    code = "open311_date_invalid"
+    vi = "Thời điểm không hợp lệ: dùng dạng W3C, ví dụ 2026-01-01T00:00:00Z"
+    en = "Invalid datetime: use the W3C form, e.g. 2026-01-01T00:00:00Z"
+
+
+class Open311DateRange(Invalid):
+    code = "open311_date_range"
+    vi = "Khoảng thời gian không hợp lệ: start_date trước end_date, cách nhau tối đa 90 ngày"
+    en = "Invalid range: start_date before end_date, at most 90 days apart"
+
+
+class Open311StatusUnknown(Invalid):
+    code = "open311_status_unknown"
+    vi = "status chỉ nhận open, closed"
+    en = "status takes open, closed"
+
+
+OPEN311_READ_CASES = (Open311KeyRequired, Open311KeyInvalid, Open311KeyScope,
+                      Open311FormatUnknown)
+OPEN311_SERVICE_CASES = (Open311FormatUnknown, Open311ServiceNotFound)
+OPEN311_LIST_CASES = (*OPEN311_READ_CASES, Open311DateInvalid, Open311DateRange,
+                      Open311StatusUnknown)
+OPEN311_GET_CASES = (*OPEN311_READ_CASES, TicketNotFound)
+OPEN311_CREATE_CASES = (*OPEN311_READ_CASES, Open311ServiceUnknown, Open311LocationRequired,
+                        Open311ContactRequired, Open311UnitAmbiguous, FieldMissing)

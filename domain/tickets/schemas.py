@@ -39,6 +39,10 @@ Minutes = Annotated[int, Body(ge=1, le=60 * 24 * 365, description="Working minut
 Tag = Annotated[str, StringConstraints(min_length=1, max_length=40, pattern=r"^[a-z0-9_-]+$")]
 CategoryCode = Annotated[str, StringConstraints(min_length=1, max_length=40,
                                                 pattern=r"^[a-z0-9_-]+$")]
+Email = Annotated[str, StringConstraints(strip_whitespace=True, max_length=254,
+                                         pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")]
+Latitude = Annotated[float, Body(ge=-90, le=90)]
+Longitude = Annotated[float, Body(ge=-180, le=180)]
 
 _CATEGORY = {
     "code": "vneid", "name": "Hỗ trợ VNeID", "name_en": "VNeID help", "kind": "app_help",
@@ -116,6 +120,11 @@ class TicketCreate(Strict):
     requester_resident_id: uuid.UUID | None = None
     contact_name: line(200) | None = None
     contact_phone: RawPhone | None = None
+    contact_email: Email | None = None
+    address: line(300) | None = Body(
+        default=None, description="Where, when it is not the household's address")
+    latitude: Latitude | None = None
+    longitude: Longitude | None = None
     priority: Priority | None = Body(default=None, description="The category's by default")
     tags: list[Tag] = Body(default_factory=list, max_length=20)
 
@@ -170,7 +179,8 @@ _TICKET = {
     "description": "Bà Ánh đã chụp ảnh CCCD nhưng ứng dụng báo lỗi.",
     "category_id": RECORD, "priority": "normal", "status": "new", "outcome": None,
     "duplicate_of_id": None, "assignee_id": None, "team": "group_leader", "tags": ["vneid"],
-    "opened_by_id": USER, "on_behalf": True, "visit_id": None,
+    "opened_by_id": USER, "on_behalf": True, "visit_id": None, "contact_email": None,
+    "address": None, "latitude": None, "longitude": None,
     "first_response_due_at": None, "resolution_due_at": None, "first_responded_at": None,
     "resolved_at": None, "closed_at": None, "waiting_since": None, "paused_minutes": 0,
     "first_response_breached": False, "resolution_breached": False,
@@ -201,6 +211,10 @@ class TicketRead(BaseModel):
     opened_by_id: uuid.UUID
     on_behalf: bool
     visit_id: uuid.UUID | None
+    contact_email: str | None = None
+    address: str | None = None
+    latitude: float | None = None
+    longitude: float | None = None
     first_response_due_at: datetime | None
     resolution_due_at: datetime | None
     first_responded_at: datetime | None

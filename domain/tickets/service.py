@@ -152,7 +152,9 @@ async def open_ticket(uow: UnitOfWork, who: Principal, *, data: TicketCreate) ->
         id=ticket_id, code=ticket_id.hex[-8:].upper(),  # short, said over the phone
         requester_resident_id=data.requester_resident_id,
         contact_name=who.name if resident else data.contact_name,
-        contact_phone=data.contact_phone, household_id=household_id,
+        contact_phone=data.contact_phone, contact_email=data.contact_email,
+        address=data.address, latitude=data.latitude, longitude=data.longitude,
+        household_id=household_id,
         province_id=province_id, commune_id=commune_id, group_id=group_id,
         channel=data.channel, subject=data.subject, description=data.description,
         subject_folded=fold(data.subject)[:200], category_id=category.id,
