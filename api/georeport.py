@@ -17,7 +17,15 @@ from pydantic import BaseModel
 from starlette.responses import Response
 
 from domain.errors import DomainError
-from domain.tickets.open311.schemas import GeoReportError
+from domain.service_errors import ValidationFailed
+from domain.tickets.open311.schemas import (
+    Discovery,
+    GeoReportError,
+    Service,
+    ServiceDefinition,
+    ServiceRequest,
+    ServiceRequestCreated,
+)
 
 PREFIX = "/open311/"
 FORMATS = ("json", "xml")
@@ -112,25 +120,69 @@ def query(description: str) -> Any:
 
 def document(schema: dict[str, Any]) -> None:
     """The face's operations in the generated document: a 422 is its 400 here, which the
-    routes declare (FastAPI adds a 422 to any operation with parameters)."""
+    routes declare (FastAPI adds a 422 to any operation with parameters); its models keep
+    their examples' nulls (FastAPI writes the document without them), and each JSON list
+    answer has its example, a list of the item's."""
+    components = schema.get("components", {}).get("schemas", {})
+    for model in MODELS:
+        if model.__name__ in components:
+            components[model.__name__]["examples"] = [_example(model)]
     for path, item in schema.get("paths", {}).items():
-        if path.startswith(PREFIX):
-            for operation in item.values():
-                operation.get("responses", {}).pop("422", None)
+        if not path.startswith(PREFIX):
+            continue
+        for operation in item.values():
+            operation.get("responses", {}).pop("422", None)
+            for status, answer in operation.get("responses", {}).items():
+                media = answer.get("content", {}).get(JSON)
+                ref = (media or {}).get("schema", {}).get("items", {}).get("$ref", "")
+                if ref:
+                    media["example"] = components[ref.rsplit("/", 1)[-1]]["examples"][:1]
+                if links := _LINKS.get((operation.get("operationId"), status)):
+                    answer["links"] = links
+
+
+def _to(operation_id: str, **parameters: str) -> dict[str, Any]:
+    return {"operationId": operation_id,
+            "parameters": {**parameters, "format": "$request.path.format"}}
+
+
+# What a client reads next from an answer: a listed service's definition, a request's
+# record (`api/openapi_links.py` links the /api/v1 resources; these paths name no `id`).
+_LINKS: dict[tuple[str | None, str], dict[str, Any]] = {
+    ("open311_services_list", "200"): {"open311_services_get": _to(
+        "open311_services_get", service_code="$response.body#/0/service_code")},
+    ("open311_requests_list", "200"): {"open311_requests_get": _to(
+        "open311_requests_get", service_request_id="$response.body#/0/service_request_id")},
+    ("open311_requests_create", "201"): {"open311_requests_get": _to(
+        "open311_requests_get", service_request_id="$response.body#/0/service_request_id")},
+}
+
+
+def _example(model: type[BaseModel]) -> dict[str, Any]:
+    """A model's first example in its fields' order, nulls included."""
+    declared = model.model_json_schema().get("examples", [{}])[0]
+    return model.model_validate(declared).model_dump(mode="json")
 
 
 def _xml_example(root: str, example: Any) -> str:
     return xml_document(root, example).decode()
 
 
+# Answers' models (a form has no null: `ServiceRequestForm` keeps its example as declared).
+MODELS = (Discovery, Service, ServiceDefinition, ServiceRequest, ServiceRequestCreated,
+          GeoReportError)
+
+
 def answers(model: type[BaseModel], root: str, *, many: bool, status: int = 200,
-            description: str = "") -> dict[int | str, dict[str, Any]]:
+            description: str = "", headers: dict[int | str, dict[str, Any]] | None = None
+            ) -> dict[int | str, dict[str, Any]]:
     """A success answer: JSON by the route's response model (a list when `many`), XML as
     GeoReport writes it, each with its example."""
-    example = model.model_json_schema().get("examples", [{}])[0]
+    example = _example(model)
     document = [example] if many else example
-    return {status: {"description": description or "Successful Response", "content": {
-        JSON: {"example": document},
+    sent = (headers or {}).get(status, {}).get("headers")
+    return {status: {"description": description or "Successful Response",
+                     **({"headers": sent} if sent else {}), "content": {
         XML: {"schema": {"type": "string", "description": f"`<{root}>` as GeoReport v2 "
                          "writes it"}, "example": _xml_example(root, document)}}}}
 
@@ -148,7 +200,7 @@ def responses(*cases: int | type[DomainError]) -> dict[int | str, dict[str, Any]
     from api.problems import _DESCRIBED
 
     codes: dict[int, list[str]] = {}
-    for case in cases:
+    for case in (*cases, ValidationFailed):  # any parameter or field may fail its type
         if isinstance(case, int):
             status, found = case, _DESCRIBED.get(case, ("", ()))[1]
         else:
@@ -156,13 +208,12 @@ def responses(*cases: int | type[DomainError]) -> dict[int | str, dict[str, Any]
         status = 400 if status == 422 else status
         listed = codes.setdefault(status, [])
         listed.extend(c.code for c in found if c.code not in listed)
-    example = [{"code": 403, "description": "api_key không hợp lệ hoặc đã bị thu hồi"}]
+    example = [_example(GeoReportError)]
     out: dict[int | str, dict[str, Any]] = {}
     for status in sorted(codes):
         out[status] = {
             "model": list[GeoReportError], "description": _STATUS_TEXT.get(status, "Error"),
             "content": {
-                JSON: {"example": example},
                 XML: {"schema": {"type": "string", "description": "`<errors>` of `<error>`"},
                       "example": _xml_example("errors", example)}},
             **({"x-error-codes": sorted(codes[status])} if codes[status] else {})}
