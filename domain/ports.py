@@ -28,6 +28,7 @@ if TYPE_CHECKING:
         TransferRequest,
     )
     from domain.tickets.models import Ticket, TicketCategory, TicketComment, TicketEvent
+    from domain.tickets.stats import Tally
     from domain.units.models import AdminUnit, Street, UnitLevel
 
 M = TypeVar("M")
@@ -187,6 +188,9 @@ class Tickets(Scoped["Ticket"], Protocol):
     async def covers(self, user_id: uuid.UUID, ticket: Ticket) -> bool: ...
     async def add_event(self, event: TicketEvent) -> None: ...
     async def add_comment(self, comment: TicketComment) -> None: ...
+    async def stats(self, principal: Principal, *, since: datetime, until: datetime,
+                    unit_id: uuid.UUID | None, category_id: uuid.UUID | None
+                    ) -> Sequence[Tally]: ...
 
 
 class TicketCategories(Scoped["TicketCategory"], Protocol):

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import uuid
+from collections import defaultdict
+from collections.abc import Sequence
+from datetime import datetime
 
-from sqlalchemy import exists, or_
+from sqlalchemy import Uuid, cast, exists, func, literal_column, null, or_, union_all
 from sqlalchemy import select as sa_select
 from sqlmodel import select
 
@@ -19,7 +22,9 @@ from domain.tickets.models import (
     TicketCategory,
     TicketComment,
     TicketEvent,
+    TicketStatus,
 )
+from domain.tickets.stats import Tally, median
 from domain.tickets.views import COMMENT, EVENT
 from repositories.flush import flush_or_conflict
 from repositories.paging import keyset, page_from_rows, parse_sort
@@ -72,6 +77,10 @@ class CategoryRepository(ScopedRepository[TicketCategory]):
         await flush_or_conflict(self.session)
 
 
+SORTS = {"created_at": Ticket.created_at, "updated_at": Ticket.updated_at,
+         "resolution_due_at": Ticket.resolution_due_at}
+
+
 class TicketRepository(ScopedRepository[Ticket]):
     """By the ticket's units (a volunteer: the households they walk), and the tickets the
     caller opened; a resident only their own, a security officer the fraud reports."""
@@ -83,9 +92,11 @@ class TicketRepository(ScopedRepository[Ticket]):
         Role.security_officer: UnitColumns(_UNITS) & Where(_FRAUD),
     })
 
-    async def list(self, principal: Principal, *, status, assignee_id, team, category_id,
-                   breached, q, sort, cursor, limit, include_total) -> Page:
-        stmt = self.readable(principal)
+    @classmethod
+    def queue(cls, principal: Principal, *, status=None, assignee_id=None, team=None,
+              category_id=None, breached=None, q=None):
+        """The list's filtered statement, before its keyset (the benchmark runs it bare)."""
+        stmt = cls.readable(principal)
         for column, value in ((Ticket.status, status), (Ticket.assignee_id, assignee_id),
                               (Ticket.team, team), (Ticket.category_id, category_id)):
             if value is not None:
@@ -97,10 +108,21 @@ class TicketRepository(ScopedRepository[Ticket]):
             folded = fold(q)
             stmt = stmt.where(or_(Ticket.subject_folded.contains(folded, autoescape=True),
                                   Ticket.code == q.strip().upper()))
-        return await self.page(stmt, sort=sort, allowed={
-            "created_at": Ticket.created_at, "updated_at": Ticket.updated_at,
-            "resolution_due_at": Ticket.resolution_due_at},
-            default="-created_at", cursor=cursor, limit=limit, include_total=include_total)
+        return stmt
+
+    async def list(self, principal: Principal, *, status, assignee_id, team, category_id,
+                   breached, q, sort, cursor, limit, include_total) -> Page:
+        stmt = self.queue(principal, status=status, assignee_id=assignee_id, team=team,
+                          category_id=category_id, breached=breached, q=q)
+        return await self.page(stmt, sort=sort, allowed=SORTS, default="-created_at",
+                               cursor=cursor, limit=limit, include_total=include_total)
+
+    async def stats(self, principal: Principal, *, since: datetime, until: datetime,
+                    unit_id: uuid.UUID | None, category_id: uuid.UUID | None
+                    ) -> Sequence[Tally]:
+        """`GET /tickets/stats`' tallies: one GROUP BY statement (`stats_statement`)."""
+        return await _stats(self, principal, since=since, until=until,
+                                        unit_id=unit_id, category_id=category_id)
 
     async def add(self, ticket: Ticket) -> None:
         self.session.add(ticket)
@@ -148,6 +170,87 @@ def _visible(stmt, model, hidden: dict[str, frozenset[str]]):
     for name, values in hidden.items():
         stmt = stmt.where(getattr(model, name).not_in(sorted(values)))
     return stmt
+
+
+# -- stats: one GROUP BY statement over the caller's readable tickets of a range, its four
+# groupings (the whole range, per category, per commune, per residential group) joined by
+# UNION ALL over one CTE. Medians of the stored working minutes are PostgreSQL's
+# `percentile_cont(0.5) WITHIN GROUP`; SQLite has none, so there a second statement reads
+# the minutes of those tickets and `domain.tickets.stats.median` takes them per group.
+_DIMENSIONS = ("total", "category", "commune", "group")
+_KEYS = {"total": None, "category": "category_id", "commune": "commune_id",
+         "group": "group_id"}
+
+
+def stats_base(repository, principal: Principal, *, since: datetime, until: datetime,
+               unit_id: uuid.UUID | None, category_id: uuid.UUID | None,
+               dialect: str | None):
+    """The caller's readable tickets created in [since, until), with what the stats need."""
+    stmt = sa_select(
+        Ticket.category_id, Ticket.commune_id, Ticket.group_id, Ticket.status,
+        or_(Ticket.first_response_breached, Ticket.resolution_breached).label("breached"),
+        Ticket.first_response_work_minutes.label("first_response"),
+        Ticket.resolution_work_minutes.label("resolution"),
+    ).where(Ticket.created_at >= since, Ticket.created_at < until,
+            repository.scope_of(principal, dialect))
+    if unit_id is not None:
+        stmt = stmt.where(or_(Ticket.province_id == unit_id, Ticket.commune_id == unit_id,
+                              Ticket.group_id == unit_id))
+    if category_id is not None:
+        stmt = stmt.where(Ticket.category_id == category_id)
+    return stmt
+
+
+def stats_statement(base, dialect: str | None):
+    """Counts by status, breaches and (PostgreSQL) the two medians, per grouping."""
+    t = base.cte("stats_ticket")
+    branches = []
+    for dimension in _DIMENSIONS:
+        key = t.c[_KEYS[dimension]] if _KEYS[dimension] else cast(null(), Uuid)
+        columns = [literal_column(f"'{dimension}'").label("dimension"), key.label("key"),
+                   *(func.count().filter(t.c.status == s).label(s.value)
+                     for s in TicketStatus),
+                   func.count().filter(t.c.breached).label("breached")]
+        if dialect == "postgresql":
+            columns += [func.percentile_cont(0.5).within_group(t.c.first_response)
+                        .label("first_response"),
+                        func.percentile_cont(0.5).within_group(t.c.resolution)
+                        .label("resolution")]
+        branch = sa_select(*columns).select_from(t)
+        if dimension == "group":
+            branch = branch.where(t.c.group_id.is_not(None))
+        if _KEYS[dimension]:
+            branch = branch.group_by(key)
+        else:
+            branch = branch.having(func.count() > 0)
+        branches.append(branch)
+    return union_all(*branches)
+
+
+async def _stats(repository, principal: Principal, **where) -> list[Tally]:
+    run = repository.run
+    base = stats_base(repository, principal, dialect=run.dialect, **where)
+    tallies = {}
+    for row in await run.fetch(stats_statement(base, run.dialect)):
+        tallies[row["dimension"], row["key"]] = Tally(
+            dimension=row["dimension"], key=row["key"],
+            by_status={s: row[s.value] for s in TicketStatus}, breached=row["breached"],
+            first_response_minutes=row.get("first_response"),
+            resolution_minutes=row.get("resolution"))
+    if run.dialect != "postgresql" and tallies:
+        values: dict[tuple, tuple[list, list]] = defaultdict(lambda: ([], []))
+        minutes = base.where(or_(Ticket.first_response_work_minutes.is_not(None),
+                                 Ticket.resolution_work_minutes.is_not(None)))
+        for row in await run.fetch(minutes):
+            for dimension, column in _KEYS.items():
+                key = (dimension, row[column] if column else None)
+                if key in tallies:
+                    values[key][0].append(row["first_response"])
+                    values[key][1].append(row["resolution"])
+        for key, (first, resolution) in values.items():
+            tallies[key].first_response_minutes = median(first)
+            tallies[key].resolution_minutes = median(resolution)
+    return list(tallies.values())
 
 
 # The unit of work's attributes for this area (`uow.<name>`), see repositories/areas.py.

@@ -111,6 +111,18 @@ class TicketClosed(Conflict):
     en = "The ticket is closed: reopen it before commenting"
 
 
+class StatsRangeReversed(Invalid):
+    code = "ticket_stats_range_reversed"
+    vi = "Ngày bắt đầu (from) phải trước hoặc bằng ngày kết thúc (to)"
+    en = "from must be on or before to"
+
+
+class StatsRangeTooLong(Invalid):
+    code = "ticket_stats_range_too_long"
+    vi = "Khoảng thống kê dài nhất 366 ngày"
+    en = "The range spans at most 366 days"
+
+
 UNIQUE_CONSTRAINTS: dict[str, type[Conflict]] = {
     "uq_ticket_category_commune_id_code": TicketCategoryCodeTaken,
 }
@@ -130,3 +142,4 @@ TICKET_CASES = (
 TRANSITION_CASES = (TicketNotFound, TicketStaffOnly, TransitionNotAllowed, OutcomeRequired,
                     OutcomeUnexpected, DuplicateOfRequired, DuplicateOfUnknown, FieldMissing)
 COMMENT_CASES = (TicketNotFound, TicketStaffOnly, TicketClosed, FieldMissing)
+STATS_CASES = (TicketStaffOnly, StatsRangeReversed, StatsRangeTooLong, UnitNotFound)
