@@ -83,12 +83,18 @@ SORTS = {"created_at": Ticket.created_at, "updated_at": Ticket.updated_at,
 
 class TicketRepository(ScopedRepository[Ticket]):
     """By the ticket's units (a volunteer: the households they walk), and the tickets the
-    caller opened; a resident only their own, a security officer the fraud reports."""
+    caller opened; a resident only their own, a security officer the fraud reports. Ward
+    officers and group leaders open tickets only inside their units, so their scope is the
+    units alone: `OR opened_by_id = me` kept PostgreSQL from walking the commune's
+    (commune_id, created_at) index in order, 72 ms instead of 2 ms for a `q` page of a
+    40,000-ticket commune (bench/tickets.py)."""
 
     model, not_found = Ticket, TicketNotFound
     scope = ByRole(UnitColumns({**_UNITS, ASSIGNED: Ticket.household_id})
                    | Own(Ticket.opened_by_id), {
         Role.resident: Own(Ticket.opened_by_id),
+        Role.ward_officer: UnitColumns(_UNITS),
+        Role.group_leader: UnitColumns(_UNITS),
         Role.security_officer: UnitColumns(_UNITS) & Where(_FRAUD),
     })
 
