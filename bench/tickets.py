@@ -274,7 +274,7 @@ async def load_tickets(conn: asyncpg.Connection, n: int, seed: int = 13) -> dict
         groups[r["commune_id"]].append(r["id"])
     now = datetime.now(UTC)
     async with conn.transaction():
-        await conn.execute("DELETE FROM ticket")  # comments and events cascade
+        await conn.execute("TRUNCATE ticket CASCADE")  # its timeline, comments, files
         await conn.execute("DELETE FROM ticket_category WHERE code LIKE 'bench-%'")
         categories = []
         for spec in CATEGORIES:
