@@ -1,7 +1,7 @@
 """Tickets benchmark: a commune's queue, a `q` search and its stats, through HTTP and bare.
 
     .venv/bin/python -m bench.tickets [--database-url postgresql://postgres@127.0.0.1:5432/ds_bench]
-        [--reload] [--tickets 200000] [--quick] [--requests 200]
+        [--reload] [--tickets 200000] [--quick] [--requests 200] [--cases abc]
 
 Needs the 1M-resident province of bench/population.py (`make bench-load`). Loads, once (again
 with --reload), 200,000 tickets over its 20 communes with COPY: skewed (Zipf-like, the
@@ -30,6 +30,7 @@ import random
 import sys
 import time
 import uuid
+from collections import defaultdict
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -379,6 +380,7 @@ async def amain(args: argparse.Namespace) -> None:
                   [urlq("/tickets", q=q, limit=50) for q in QUERIES],
                   [queue_sql(officer, q=q) for q in QUERIES]),
              Case("c", "stats, last 30 days", [urlq("/tickets/stats")], [stats_sql(officer)])]
+    cases = [c for c in cases if c.section in args.cases]
     proc, base = start_server(dsn, OUT, {})
     rows, plans, counts = [], [], {}
     try:
@@ -413,7 +415,7 @@ async def amain(args: argparse.Namespace) -> None:
     finally:
         stop_server(proc)
         await pool.close()
-    stats = counts["c"]["totals"]
+    stats = counts["c"]["totals"] if "c" in counts else defaultdict(str)
     lines = [
         f"# Tickets benchmark: `python -m bench.tickets {' '.join(sys.argv[1:])}`", "",
         f"- {time.strftime('%Y-%m-%d %H:%M %Z')}: `nproc` {os.cpu_count()}, "
@@ -457,6 +459,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--tickets", type=int, default=200_000)
     parser.add_argument("--requests", type=int, default=200, help="per case and side")
     parser.add_argument("--quick", action="store_true", help="40 requests per case and side")
+    parser.add_argument("--cases", default="abc", help="which of a-c to run (default all)")
     asyncio.run(amain(parser.parse_args(argv)))
     return 0
 

@@ -7,7 +7,7 @@ from collections import defaultdict
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import Uuid, cast, exists, func, literal_column, null, or_, union_all
+from sqlalchemy import Uuid, and_, cast, exists, func, literal_column, null, or_, union_all
 from sqlalchemy import select as sa_select
 from sqlmodel import select
 
@@ -26,6 +26,7 @@ from domain.tickets.models import (
 )
 from domain.tickets.stats import Tally, median
 from domain.tickets.views import COMMENT, EVENT
+from domain.units.models import AdminUnit
 from repositories.flush import flush_or_conflict
 from repositories.paging import keyset, page_from_rows, parse_sort
 from repositories.scoped import (
@@ -230,7 +231,14 @@ def stats_statement(base, dialect: str | None):
         else:
             branch = branch.having(func.count() > 0)
         branches.append(branch)
-    return union_all(*branches)
+    # The names beside the ids (the units and categories of the caller's own tickets), in
+    # the same statement: no second read per kind of row.
+    u = union_all(*branches).subquery("tally")
+    category, unit = TicketCategory.__table__, AdminUnit.__table__
+    return sa_select(u, category.c.code, func.coalesce(category.c.name, unit.c.name)
+                     .label("name")).select_from(
+        u.outerjoin(category, and_(u.c.dimension == "category", category.c.id == u.c.key))
+        .outerjoin(unit, and_(u.c.dimension != "category", unit.c.id == u.c.key)))
 
 
 async def _stats(repository, principal: Principal, **where) -> list[Tally]:
@@ -242,7 +250,7 @@ async def _stats(repository, principal: Principal, **where) -> list[Tally]:
             dimension=row["dimension"], key=row["key"],
             by_status={s: row[s.value] for s in TicketStatus}, breached=row["breached"],
             first_response_minutes=row.get("first_response"),
-            resolution_minutes=row.get("resolution"))
+            resolution_minutes=row.get("resolution"), code=row["code"], name=row["name"])
     if run.dialect != "postgresql" and tallies:
         values: dict[tuple, tuple[list, list]] = defaultdict(lambda: ([], []))
         minutes = base.where(or_(Ticket.first_response_work_minutes.is_not(None),

@@ -22,9 +22,8 @@ from domain.examples import COMMUNE, GROUP, RECORD, examples
 from domain.ports import UnitOfWork
 from domain.tickets.calendar import VN
 from domain.tickets.errors import StatsRangeReversed, StatsRangeTooLong, TicketStaffOnly
-from domain.tickets.models import TicketCategory, TicketStatus
+from domain.tickets.models import TicketStatus
 from domain.tickets.views import PUBLIC_ONLY
-from domain.units.models import AdminUnit
 
 DEFAULT_DAYS = 30  # the last 30 days, today included
 MAX_SPAN = timedelta(days=366)
@@ -44,6 +43,8 @@ class Tally:
     breached: int = 0
     first_response_minutes: float | None = None  # the median
     resolution_minutes: float | None = None
+    code: str | None = None  # the category's
+    name: str | None = None  # the category's or the unit's
 
 
 def median(values: Iterable[float | int | None]) -> float | None:
@@ -182,11 +183,6 @@ async def ticket_stats(uow: UnitOfWork, who: Principal, *, start: date | None,
     total = next((t for t in tallies if t.dimension == "total"), Tally("total", None))
     categories = [t for t in tallies if t.dimension == "category"]
     units = [t for t in tallies if t.dimension in ("commune", "group")]
-    category_rows: dict[uuid.UUID | None, TicketCategory] = {
-        c.id: c for c in await uow.ticket_categories.get_many(
-            who, [t.key for t in categories if t.key])}
-    unit_rows: dict[uuid.UUID | None, AdminUnit] = {
-        u.id: u for u in await uow.units.get_many(who, [t.key for t in units if t.key])}
     measures = _measures(total)
     counts = measures["by_status"]
     return TicketStats(
@@ -198,10 +194,8 @@ async def ticket_stats(uow: UnitOfWork, who: Principal, *, start: date | None,
             median_first_response_hours=measures["median_first_response_hours"],
             median_resolution_hours=measures["median_resolution_hours"]),
         categories=sorted((CategoryStats(
-            category_id=t.key, code=getattr(category_rows.get(t.key), "code", None),
-            name=getattr(category_rows.get(t.key), "name", None), **_measures(t))
+            category_id=t.key, code=t.code, name=t.name, **_measures(t))
             for t in categories), key=lambda c: (c.code or "", str(c.category_id))),
         units=sorted((UnitStats(
-            unit_id=t.key, level=t.dimension, name=getattr(unit_rows.get(t.key), "name", None),
-            **_measures(t)) for t in units),
+            unit_id=t.key, level=t.dimension, name=t.name, **_measures(t)) for t in units),
             key=lambda u: (u.level != "commune", u.name or "", str(u.unit_id))))
