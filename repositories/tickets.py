@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import builtins
 import uuid
 
 from sqlalchemy import exists, or_
@@ -59,6 +60,20 @@ class CategoryRepository(ScopedRepository[TicketCategory]):
         return await self.page(stmt, sort=None, allowed={"code": TicketCategory.code},
                                default="code", cursor=cursor, limit=limit)
 
+    async def of_kind(self, principal: Principal, kind: CategoryKind,
+                      commune_id: uuid.UUID) -> TicketCategory | None:
+        """The commune's active category of `kind`, else a global one (the first by code)."""
+        stmt = self.readable(principal).where(
+            TicketCategory.kind == kind, TicketCategory.active.is_(True),
+            or_(TicketCategory.commune_id.is_(None), TicketCategory.commune_id == commune_id)
+        ).order_by(TicketCategory.commune_id.is_(None), TicketCategory.code).limit(1)
+        return (await self.session.exec(stmt)).first()
+
+    async def kind_of(self, category_id: uuid.UUID) -> CategoryKind:
+        """The kind of a category a ticket already has (scope: the ticket's)."""
+        stmt = sa_select(TicketCategory.kind).where(TicketCategory.id == category_id)
+        return CategoryKind(await self.run.fetchval(stmt))
+
     async def for_ticket(self, principal: Principal, category_id: uuid.UUID,
                          commune_id: uuid.UUID) -> TicketCategory | None:
         """An active category the caller reads that applies to the commune."""
@@ -114,6 +129,22 @@ class TicketRepository(ScopedRepository[Ticket]):
             User.id == UserUnit.user_id, User.disabled_at.is_(None),
             User.role != Role.resident))
         return bool(await self.run.fetchval(stmt))
+
+    async def officers(self, ticket: Ticket, role: Role, *, limit: int = 2
+                       ) -> builtins.list[uuid.UUID]:
+        """Active users of `role` with the ticket's group or commune among their units (at
+        most `limit`: routing only asks whether there is exactly one)."""
+        units = [u for u in (ticket.group_id, ticket.commune_id) if u]
+        stmt = sa_select(User.id).where(
+            User.id == UserUnit.user_id, UserUnit.unit_id.in_(units),
+            User.disabled_at.is_(None), User.role == role).distinct().order_by(User.id).limit(
+            limit)
+        return [row["id"] for row in await self.run.fetch(stmt)]
+
+    async def by_need(self, need_id: uuid.UUID) -> Ticket | None:
+        """The ticket a need became, whoever may read it (a 409 names its id only)."""
+        stmt = select(Ticket).where(Ticket.visit_need_id == need_id)
+        return (await self.session.exec(stmt)).first()
 
     # -- the timeline and comments ------------------------------------------------------
     async def add_event(self, event: TicketEvent) -> None:

@@ -2,7 +2,14 @@
 
 from __future__ import annotations
 
+from domain.announcements.errors import (
+    ANNOUNCEMENT_CASES,
+    AnnouncementNotFound,
+    AnnouncementPublished,
+    AnnouncementWithdrawn,
+)
 from domain.errors import Conflict, FieldMissing, Forbidden, Invalid, NotFound, NullNotAllowed
+from domain.outreach.errors import VisitNeedNotFound
 from domain.register.errors import HouseholdNotFound, ResidentNotFound
 from domain.units.errors import NotAGroup, UnitNotFound
 
@@ -111,8 +118,55 @@ class TicketClosed(Conflict):
     en = "The ticket is closed: reopen it before commenting"
 
 
+# -- from the door to a fraud warning -----------------------------------------------------
+class NeedAlreadyTicketed(Conflict):
+    """A need becomes one ticket: `existing_id` names it (uq_ticket_visit_need_id)."""
+
+    code = "ticket_need_ticketed"
+    vi = "Nhu cầu này đã thành yêu cầu hỗ trợ"
+    en = "This need is already a ticket"
+    vi_detail = "Nhu cầu đã thành yêu cầu hỗ trợ {existing_id}; hãy theo dõi yêu cầu đó."
+    en_detail = "The need is already ticket {existing_id}; follow that one."
+
+
+class NeedRequesterUnknown(Invalid):
+    field_level = False
+    code = "ticket_need_requester_unknown"
+    vi = "Nhu cầu không ghi người dân và hộ chưa có chủ hộ trong sổ"
+    en = "The need names no resident and the household has no head in the register"
+    vi_detail = ("Ghi chủ hộ trong sổ, hoặc mở yêu cầu với người liên hệ (contact_name,"
+                 " contact_phone) qua POST /tickets.")
+    en_detail = ("Record the household's head, or open the ticket for a contact"
+                 " (contact_name, contact_phone) with POST /tickets.")
+
+
+class TicketCategoryNoneOfKind(Invalid):
+    code = "ticket_category_none_of_kind"
+    vi = "Phường/xã chưa có loại yêu cầu nào phù hợp đang dùng: hãy ghi category_id"
+    en = "The commune has no active category of this kind: give category_id"
+    vi_field = "Chưa có loại yêu cầu {kind} đang dùng ở phường/xã này; hãy ghi category_id."
+    en_field = "No active category of kind {kind} in this commune; give category_id."
+
+
+class NotAFraudReport(Conflict):
+    code = "ticket_not_fraud_report"
+    vi = "Chỉ phát cảnh báo lừa đảo từ một yêu cầu loại báo lừa đảo"
+    en = "Only a fraud report becomes a fraud warning"
+    vi_detail = "Yêu cầu này thuộc loại {kind}; đổi sang loại báo lừa đảo (fraud_report) trước."
+    en_detail = "This ticket is of kind {kind}; recategorise it as a fraud_report first."
+
+
+class WarningAlreadyPublished(Conflict):
+    code = "ticket_warning_published"
+    vi = "Đã phát cảnh báo từ yêu cầu này"
+    en = "A warning was already published from this ticket"
+    vi_detail = "Cảnh báo {existing_id} đã được phát từ yêu cầu này."
+    en_detail = "Announcement {existing_id} was already published from this ticket."
+
+
 UNIQUE_CONSTRAINTS: dict[str, type[Conflict]] = {
     "uq_ticket_category_commune_id_code": TicketCategoryCodeTaken,
+    "uq_ticket_visit_need_id": NeedAlreadyTicketed,
 }
 REFERENCES: dict[str, tuple[str, ...]] = {
     "fk_ticket_category_id_ticket_category": ("body", "category_id"),
@@ -130,3 +184,11 @@ TICKET_CASES = (
 TRANSITION_CASES = (TicketNotFound, TicketStaffOnly, TransitionNotAllowed, OutcomeRequired,
                     OutcomeUnexpected, DuplicateOfRequired, DuplicateOfUnknown, FieldMissing)
 COMMENT_CASES = (TicketNotFound, TicketStaffOnly, TicketClosed, FieldMissing)
+FROM_NEED_CASES = (VisitNeedNotFound, NeedAlreadyTicketed, NeedRequesterUnknown,
+                   TicketCategoryUnknown, TicketCategoryNoneOfKind, TicketStaffOnly,
+                   RequesterOtherHousehold, HouseholdNotFound, ResidentNotFound, NullNotAllowed)
+WARNING_CASES = (TicketNotFound, TicketStaffOnly, NotAFraudReport, WarningAlreadyPublished,
+                 *(case for case in ANNOUNCEMENT_CASES
+                   if case not in (AnnouncementNotFound, AnnouncementPublished,
+                                   AnnouncementWithdrawn)),
+                 UnitNotFound)

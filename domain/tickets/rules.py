@@ -1,10 +1,13 @@
-"""The ticket workflow as data: which moves each status allows, and reopening's window."""
+"""The ticket workflow as data: which moves each status allows, and reopening's window; what
+a need raised at the door becomes, and who fraud reports go to."""
 
 from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from domain.tickets.models import TicketStatus
+from domain.access import Role
+from domain.outreach.models import NeedCategory
+from domain.tickets.models import CategoryKind, TicketStatus
 
 S = TicketStatus
 
@@ -37,3 +40,33 @@ def allowed_moves(status: TicketStatus, *, ended_at: datetime | None, now: datet
 
 def is_reopen(status: TicketStatus, to: TicketStatus) -> bool:
     return (status, to) in REOPENS
+
+
+# A need raised at the door becomes a ticket of the commune's active category of this kind
+# (unless the caller names one), with a subject that starts with the need's label.
+NEED_KINDS: dict[NeedCategory, CategoryKind] = {
+    NeedCategory.procedure_question: CategoryKind.public_service_help,
+    NeedCategory.app_help: CategoryKind.app_help,
+    NeedCategory.fraud_attempt: CategoryKind.fraud_report,
+    NeedCategory.feedback: CategoryKind.feedback,
+    NeedCategory.other: CategoryKind.other,
+}
+NEED_LABELS: dict[NeedCategory, str] = {
+    NeedCategory.procedure_question: "Hỏi thủ tục, dịch vụ công",
+    NeedCategory.app_help: "Hỗ trợ ứng dụng",
+    NeedCategory.fraud_attempt: "Báo lừa đảo",
+    NeedCategory.feedback: "Góp ý",
+    NeedCategory.other: "Nhu cầu khác",
+}
+
+
+def need_subject(category: NeedCategory, description: str) -> str:
+    """`<label>: <the description's first line>`, one line of at most 200 characters."""
+    first = next((part.strip() for part in description.splitlines() if part.strip()), "")
+    text = "".join(c for c in first if c.isprintable())
+    subject = f"{NEED_LABELS[category]}: {text}" if text else NEED_LABELS[category]
+    return subject if len(subject) <= 200 else subject[:199].rstrip() + "…"
+
+
+# Fraud reports (báo lừa đảo) go to the security team (tổ bảo vệ ANTT) of their unit.
+FRAUD_TEAM = Role.security_officer

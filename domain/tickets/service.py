@@ -29,6 +29,7 @@ from domain.tickets.errors import (
     TransitionNotAllowed,
 )
 from domain.tickets.models import (
+    CategoryKind,
     EventKind,
     Ticket,
     TicketCategory,
@@ -38,7 +39,7 @@ from domain.tickets.models import (
     TicketStatus,
     Visibility,
 )
-from domain.tickets.rules import RESPONDED, allowed_moves, is_reopen
+from domain.tickets.rules import FRAUD_TEAM, RESPONDED, allowed_moves, is_reopen
 from domain.tickets.schemas import (
     CategoryCreate,
     CategoryUpdate,
@@ -131,6 +132,16 @@ async def _place(uow: UnitOfWork, who: Principal, data: TicketCreate):
 async def open_ticket(uow: UnitOfWork, who: Principal, *, data: TicketCreate) -> Ticket:
     """Staff and volunteers open on a resident's behalf (named, or a contact not in the
     register); a resident opens their own, naming nobody else."""
+    ticket = await open_core(uow, who, data=data)
+    await uow.commit()
+    return ticket
+
+
+async def open_core(uow: UnitOfWork, who: Principal, *, data: TicketCreate,
+                    visit_id: uuid.UUID | None = None, visit_need_id: uuid.UUID | None = None,
+                    **audit: str) -> Ticket:
+    """The one way a ticket is opened (a body, or a need raised at the door): the checks,
+    the row, its routing and first timeline lines, the audit event; the caller commits."""
     resident = who.role in PUBLIC_ONLY
     if resident and (data.requester_resident_id or data.household_id or data.contact_name
                      or data.contact_phone):
@@ -158,26 +169,44 @@ async def open_ticket(uow: UnitOfWork, who: Principal, *, data: TicketCreate) ->
         subject_folded=fold(data.subject)[:200], category_id=category.id,
         priority=data.priority or category.default_priority, team=category.default_team,
         tags=list(dict.fromkeys(data.tags)), opened_by_id=who.subject_id,
-        on_behalf=not resident)
+        on_behalf=not resident, visit_id=visit_id, visit_need_id=visit_need_id)
     await uow.tickets.add(ticket)
     await uow.tickets.add_event(_event(ticket, who, EventKind.opened, to_status=S.new))
+    await _route(uow, who, ticket, category.kind)
     requester = str(ticket.requester_resident_id) if ticket.requester_resident_id else None
     await uow.audit.record(
         who, "ticket.open", "ticket", [ticket.id], category=str(category.kind),
         on_behalf=ticket.on_behalf, on_behalf_of=requester if ticket.on_behalf else None,
-        requester_resident_id=requester, channel=str(ticket.channel))
-    await uow.commit()
+        requester_resident_id=requester, channel=str(ticket.channel), **audit)
     return ticket
+
+
+async def _route(uow: UnitOfWork, who: Principal, ticket: Ticket, kind: CategoryKind) -> None:
+    """A fraud report goes to the security team of its unit, and to its one officer when
+    exactly one covers the ticket's group or commune (else it waits on the team's queue)."""
+    if kind != CategoryKind.fraud_report:
+        return
+    ticket.team = FRAUD_TEAM
+    officers = await uow.tickets.officers(ticket, FRAUD_TEAM)
+    assignee = officers[0] if len(officers) == 1 else None
+    if assignee != ticket.assignee_id:
+        ticket.assignee_id = assignee
+        await uow.tickets.add_event(_event(ticket, who, EventKind.assignment,
+                                           visibility=Visibility.internal,
+                                           assignee_id=assignee))
 
 
 # -- changes ------------------------------------------------------------------------------
 async def update_ticket(uow: UnitOfWork, who: Principal, ticket_id: uuid.UUID, *,
                         data: TicketUpdate, if_match: str | None) -> Ticket:
-    """Assignee, team, priority, tags, category; an assignee covers the ticket's unit."""
+    """Assignee, team, priority, tags, category; an assignee covers the ticket's unit.
+    Recategorised as a fraud report, it is routed as one unless the change names the team
+    or the assignee itself."""
     ticket = await uow.tickets.get_writable(who, ticket_id, for_update=True)
     _check_staff(who)
     check_if_match(ticket, if_match)
     changes = data.model_dump(exclude_unset=True)
+    found = None
     with Checks() as checks:
         if data.assignee_id is not None:
             checks.check(await uow.tickets.covers(data.assignee_id, ticket),
@@ -186,6 +215,8 @@ async def update_ticket(uow: UnitOfWork, who: Principal, ticket_id: uuid.UUID, *
             found = await uow.ticket_categories.for_ticket(who, data.category_id,
                                                            ticket.commune_id)
             checks.check(found is not None, TicketCategoryUnknown(loc=("body", "category_id")))
+    route = (found is not None and found.id != ticket.category_id
+             and not {"team", "assignee_id"} & set(changes))
     if "assignee_id" in changes and data.assignee_id != ticket.assignee_id:
         await uow.tickets.add_event(_event(ticket, who, EventKind.assignment,
                                            visibility=Visibility.internal,
@@ -194,6 +225,9 @@ async def update_ticket(uow: UnitOfWork, who: Principal, ticket_id: uuid.UUID, *
         changes["tags"] = list(dict.fromkeys(changes["tags"]))
     for key, value in changes.items():
         setattr(ticket, key, value)
+    if route:
+        assert found is not None
+        await _route(uow, who, ticket, found.kind)
     touch(ticket)
     await uow.audit.record(who, "ticket.update", "ticket", [ticket.id], fields=sorted(changes))
     await uow.commit()
