@@ -63,7 +63,8 @@ NEED_LABELS: dict[NeedCategory, str] = {
 def need_subject(category: NeedCategory, description: str) -> str:
     """`<label>: <the description's first line>`, one line of at most 200 characters."""
     first = next((part.strip() for part in description.splitlines() if part.strip()), "")
-    text = "".join(c for c in first if c.isprintable())
+    text = " ".join("".join(c if c.isprintable() else " " if c.isspace() else ""
+                            for c in first).split())
     subject = f"{NEED_LABELS[category]}: {text}" if text else NEED_LABELS[category]
     return subject if len(subject) <= 200 else subject[:199].rstrip() + "…"
 
