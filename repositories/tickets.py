@@ -204,6 +204,9 @@ class HolidayRepository(ScopedRepository[Holiday]):
                                             Holiday.day <= date(last_year, 12, 31))
         return set((await self.session.execute(stmt)).scalars())
 
+    async def any_exist(self) -> bool:
+        return bool(await self.run.fetchval(sa_select(exists().where(Holiday.id.is_not(None)))))
+
     async def list(self, principal: Principal, *, year: int | None, cursor,
                    limit) -> Page:
         stmt = self.readable(principal)
