@@ -20,6 +20,7 @@ from domain.tickets.models import EventKind, Holiday, Ticket, TicketEvent
 from domain.tickets.tasks import flag_breaches
 from repositories.bootstrap import HOLIDAYS_2026, ensure_holidays
 from tests.api.test_ops import assert_invalid, assert_problem
+from tests.conftest import make_settings
 from tests.api.tickets_world import URL, body, comment, move, open_ticket, ward
 
 HOLIDAYS = "/api/v1/holidays"
@@ -43,6 +44,11 @@ def local(*args: int) -> datetime:
 def z(moment: datetime) -> str:
     """As the API writes an instant."""
     return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+@pytest.fixture
+def settings():
+    return make_settings(ticket_reopen_days=2)
 
 
 @pytest.fixture
@@ -167,6 +173,25 @@ class TestPause:
         assert done["paused_minutes"] == 120
         row = await _db_ticket(session, t["id"])
         assert row.resolution_work_minutes == 30 + 240 + 120 - 120
+
+
+class TestReopenWindow:
+    async def test_counts_the_setting_from_the_close(self, client, w, clock):
+        officer = w[Role.ward_officer]
+        t = await open_ticket(client, officer, procedure(w))
+        clock.set(2026, 3, 9, 9, 0)
+        await move(client, officer, t["id"], "resolved", outcome="answered")
+        clock.set(2026, 3, 10, 9, 0)
+        await move(client, officer, t["id"], "closed")
+        clock.set(2026, 3, 12, 9, 0)  # TICKET_REOPEN_DAYS=2 after the close, 3 after resolving
+        resp = await move(client, officer, t["id"], "in_progress")
+        assert resp.status_code == 200, resp.text
+        await move(client, officer, t["id"], "resolved", outcome="done")
+        await move(client, officer, t["id"], "closed")
+        clock.set(2026, 3, 14, 9, 1)
+        late = assert_problem(await move(client, officer, t["id"], "in_progress"), 409,
+                              "ticket_transition_not_allowed")
+        assert late["allowed"] == []
 
 
 class TestWorkMinutes:
