@@ -116,8 +116,9 @@ async def transition(ticket_id: uuid.UUID, body: TransitionCreate, response: Res
             summary="A ticket's timeline", responses=READ_ERRORS)
 async def timeline(ticket_id: uuid.UUID, uow: UoW, who: TicketsRead, cursor: Cursor = None,
                    limit: Limit = 50) -> EventPage:
-    """Oldest first: opened, moves, comments, assignments. Residents see neither internal
-    notes nor staff notes on moves."""
+    """Oldest first: opened, moves, comments, assignments, and the internal `breach` lines
+    of the service targets (`note`: `first_response` or `resolution`). Residents see
+    neither internal lines nor staff notes on moves."""
     ticket = await uow.tickets.get(who, ticket_id)
     page = await uow.tickets.events(who, ticket, cursor=cursor, limit=limit)
     return EventPage(items=[event_view(e, who) for e in page.items],
