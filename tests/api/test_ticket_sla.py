@@ -20,8 +20,8 @@ from domain.tickets.models import EventKind, Holiday, Ticket, TicketEvent
 from domain.tickets.tasks import flag_breaches
 from repositories.bootstrap import HOLIDAYS_2026, ensure_holidays
 from tests.api.test_ops import assert_invalid, assert_problem
-from tests.conftest import make_settings
 from tests.api.tickets_world import URL, body, comment, move, open_ticket, ward
+from tests.conftest import make_settings
 
 HOLIDAYS = "/api/v1/holidays"
 
