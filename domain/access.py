@@ -51,6 +51,7 @@ class Permission(StrEnum):
     tickets_read = "tickets:read"
     tickets_write = "tickets:write"
     ticket_categories_manage = "ticket_categories:manage"
+    holidays_manage = "holidays:manage"
 
 
 P = Permission

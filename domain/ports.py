@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterable, Sequence
-from datetime import datetime
+from datetime import date, datetime
 from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 if TYPE_CHECKING:
@@ -27,7 +27,13 @@ if TYPE_CHECKING:
         Resident,
         TransferRequest,
     )
-    from domain.tickets.models import Ticket, TicketCategory, TicketComment, TicketEvent
+    from domain.tickets.models import (
+        Holiday,
+        Ticket,
+        TicketCategory,
+        TicketComment,
+        TicketEvent,
+    )
     from domain.units.models import AdminUnit, Street, UnitLevel
 
 M = TypeVar("M")
@@ -187,12 +193,20 @@ class Tickets(Scoped["Ticket"], Protocol):
     async def covers(self, user_id: uuid.UUID, ticket: Ticket) -> bool: ...
     async def add_event(self, event: TicketEvent) -> None: ...
     async def add_comment(self, comment: TicketComment) -> None: ...
+    async def flag_breaches(self, now: datetime, *, actor_id: uuid.UUID,
+                            actor_name: str) -> dict[str, Sequence[uuid.UUID]]: ...
 
 
 class TicketCategories(Scoped["TicketCategory"], Protocol):
     async def add(self, category: TicketCategory) -> None: ...
     async def for_ticket(self, principal: Principal, category_id: uuid.UUID,
                          commune_id: uuid.UUID) -> TicketCategory | None: ...
+
+
+class Holidays(Scoped["Holiday"], Protocol):
+    async def days(self, first_year: int, last_year: int) -> set[date]: ...
+    async def add(self, holiday: Holiday) -> None: ...
+    async def delete(self, holiday: Holiday) -> None: ...
 
 
 class Audit(Protocol):
@@ -236,6 +250,8 @@ class UnitOfWork(Protocol):
     def tickets(self) -> Tickets: ...
     @property
     def ticket_categories(self) -> TicketCategories: ...
+    @property
+    def holidays(self) -> Holidays: ...
     @property
     def audit(self) -> Audit: ...
     @property

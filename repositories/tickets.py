@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
+from datetime import date, datetime
 
-from sqlalchemy import exists, or_
+from sqlalchemy import and_, exists, insert, or_, true, update
 from sqlalchemy import select as sa_select
 from sqlmodel import select
 
@@ -12,15 +14,20 @@ from domain.access import Principal, Role
 from domain.accounts.models import User, UserUnit
 from domain.paging import Page
 from domain.text import fold
-from domain.tickets.errors import TicketCategoryNotFound, TicketNotFound
+from domain.tickets.errors import HolidayNotFound, TicketCategoryNotFound, TicketNotFound
 from domain.tickets.models import (
     CategoryKind,
+    EventKind,
+    Holiday,
     Ticket,
     TicketCategory,
     TicketComment,
     TicketEvent,
+    TicketStatus,
+    Visibility,
 )
 from domain.tickets.views import COMMENT, EVENT
+from domain.types import uuid7
 from repositories.flush import flush_or_conflict
 from repositories.paging import keyset, page_from_rows, parse_sort
 from repositories.scoped import (
@@ -118,6 +125,41 @@ class TicketRepository(ScopedRepository[Ticket]):
             User.role != Role.resident))
         return bool(await self.run.fetchval(stmt))
 
+    # -- the service targets ----------------------------------------------------------------
+    async def flag_breaches(self, now: datetime, *, actor_id: uuid.UUID,
+                            actor_name: str) -> dict[str, Sequence[uuid.UUID]]:
+        """Set the breach flags that are due, one UPDATE per flag: still unanswered
+        (unresolved, not waiting on the resident) past the due time, or answered
+        (resolved) after it; each newly flagged ticket gets a new version and one internal
+        `breach` line naming the target in `note`. The ids flagged, by target."""
+        t = Ticket.__table__.c
+        done = (TicketStatus.resolved.value, TicketStatus.closed.value,
+                TicketStatus.waiting_on_resident.value)
+        targets = {
+            "first_response": (t.first_response_breached, t.first_response_due_at, or_(
+                and_(t.first_responded_at.is_(None), t.first_response_due_at < now),
+                t.first_responded_at > t.first_response_due_at)),
+            "resolution": (t.resolution_breached, t.resolution_due_at, or_(
+                and_(t.resolved_at.is_(None), t.status.not_in(done),
+                     t.resolution_due_at < now),
+                t.resolved_at > t.resolution_due_at)),
+        }
+        flagged: dict[str, Sequence[uuid.UUID]] = {}
+        for target, (flag, due, late) in targets.items():
+            stmt = (update(Ticket.__table__)
+                    .where(flag.is_not(true()), due.is_not(None), late)
+                    .values({flag: True, t.version: t.version + 1, t.updated_at: now})
+                    .returning(t.id))
+            ids = list((await self.session.execute(stmt)).scalars())
+            flagged[target] = ids
+            if ids:
+                await self.session.execute(insert(TicketEvent.__table__), [
+                    {"id": uuid7(), "ticket_id": ticket_id, "kind": EventKind.breach.value,
+                     "visibility": Visibility.internal.value, "note": target,
+                     "actor_id": actor_id, "actor_name": actor_name, "occurred_at": now}
+                    for ticket_id in ids])
+        return flagged
+
     # -- the timeline and comments ------------------------------------------------------
     async def add_event(self, event: TicketEvent) -> None:
         self.session.add(event)
@@ -153,5 +195,39 @@ def _visible(stmt, model, hidden: dict[str, frozenset[str]]):
     return stmt
 
 
+class HolidayRepository(ScopedRepository[Holiday]):
+    """Public holidays: one list for everyone (written by admins, the route says)."""
+
+    model, not_found, id_param = Holiday, HolidayNotFound, None
+    scope = Where(true())
+
+    async def days(self, first_year: int, last_year: int) -> set[date]:
+        """The holidays of the years `first_year` to `last_year`, in one query."""
+        stmt = sa_select(Holiday.day).where(Holiday.day >= date(first_year, 1, 1),
+                                            Holiday.day <= date(last_year, 12, 31))
+        return set((await self.session.execute(stmt)).scalars())
+
+    async def any_exist(self) -> bool:
+        return bool(await self.run.fetchval(sa_select(exists().where(Holiday.id.is_not(None)))))
+
+    async def list(self, principal: Principal, *, year: int | None, cursor,
+                   limit) -> Page:
+        stmt = self.readable(principal)
+        if year is not None:
+            stmt = stmt.where(Holiday.day >= date(year, 1, 1),
+                              Holiday.day <= date(year, 12, 31))
+        return await self.page(stmt, sort=None, allowed={"day": Holiday.day},
+                               default="day", cursor=cursor, limit=limit)
+
+    async def add(self, holiday: Holiday) -> None:
+        self.session.add(holiday)
+        await flush_or_conflict(self.session)
+
+    async def delete(self, holiday: Holiday) -> None:
+        await self.session.delete(holiday)
+        await self.session.flush()
+
+
 # The unit of work's attributes for this area (`uow.<name>`), see repositories/areas.py.
-REPOSITORIES = {"tickets": TicketRepository, "ticket_categories": CategoryRepository}
+REPOSITORIES = {"tickets": TicketRepository, "ticket_categories": CategoryRepository,
+                "holidays": HolidayRepository}

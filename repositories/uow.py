@@ -37,7 +37,7 @@ if TYPE_CHECKING:
         ResidentRepository,
         TransferRepository,
     )
-    from repositories.tickets import CategoryRepository, TicketRepository
+    from repositories.tickets import CategoryRepository, HolidayRepository, TicketRepository
     from repositories.units import StreetRepository, UnitRepository
 
 
@@ -60,6 +60,7 @@ class SqlUnitOfWork:
     announcements: AnnouncementRepository
     tickets: TicketRepository
     ticket_categories: CategoryRepository
+    holidays: HolidayRepository
     audit: AuditRepository
 
     def __init__(self, session_factory: async_sessionmaker[AsyncSession], *,

@@ -111,8 +111,23 @@ class TicketClosed(Conflict):
     en = "The ticket is closed: reopen it before commenting"
 
 
+class HolidayNotFound(NotFound):
+    code = "holiday_not_found"
+    vi = "Không tìm thấy ngày nghỉ lễ"
+    en = "Holiday not found"
+
+
+class HolidayDayTaken(Conflict):
+    code = "holiday_day_taken"
+    vi = "Ngày này đã có trong danh sách ngày nghỉ lễ"
+    en = "This day is already a holiday"
+    vi_detail = "Xoá ngày nghỉ đã có trước khi ghi lại ngày này."
+    en_detail = "Delete the existing holiday before adding this day again."
+
+
 UNIQUE_CONSTRAINTS: dict[str, type[Conflict]] = {
     "uq_ticket_category_commune_id_code": TicketCategoryCodeTaken,
+    "uq_work_holiday_day": HolidayDayTaken,
 }
 REFERENCES: dict[str, tuple[str, ...]] = {
     "fk_ticket_category_id_ticket_category": ("body", "category_id"),
@@ -130,3 +145,4 @@ TICKET_CASES = (
 TRANSITION_CASES = (TicketNotFound, TicketStaffOnly, TransitionNotAllowed, OutcomeRequired,
                     OutcomeUnexpected, DuplicateOfRequired, DuplicateOfUnknown, FieldMissing)
 COMMENT_CASES = (TicketNotFound, TicketStaffOnly, TicketClosed, FieldMissing)
+HOLIDAY_CASES = (HolidayNotFound, HolidayDayTaken, FieldMissing)

@@ -1,10 +1,15 @@
-"""The ticket workflow as data: which moves each status allows, and reopening's window."""
+"""The ticket workflow as data: which moves each status allows, and reopening's window;
+and what the settings say of tickets (`TicketPolicy`)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
+from domain.tickets.calendar import DEFAULT_HOURS, Interval, parse_hours
 from domain.tickets.models import TicketStatus
+from domain.types import utcnow
 
 S = TicketStatus
 
@@ -18,7 +23,7 @@ MOVES: dict[TicketStatus, tuple[TicketStatus, ...]] = {
 }
 # Back to work after the end: only within the reopen window since it ended.
 REOPENS = frozenset({(S.resolved, S.in_progress), (S.closed, S.in_progress)})
-REOPEN_WINDOW = timedelta(days=14)
+REOPEN_WINDOW = timedelta(days=14)  # the default of TICKET_REOPEN_DAYS
 # A first answer stops the first-response clock: any move out of `new` is one.
 RESPONDED = frozenset(MOVES) - {S.new}
 
@@ -37,3 +42,15 @@ def allowed_moves(status: TicketStatus, *, ended_at: datetime | None, now: datet
 
 def is_reopen(status: TicketStatus, to: TicketStatus) -> bool:
     return (status, to) in REOPENS
+
+
+@dataclass(frozen=True)
+class TicketPolicy:
+    """The settings the ticket use cases follow: the office's working hours (WORK_HOURS;
+    the holidays come from `work_holiday`), the reopen window (TICKET_REOPEN_DAYS), and
+    the clock their moments are read from (tests hold it still)."""
+
+    hours: Mapping[int, tuple[Interval, ...]] = field(
+        default_factory=lambda: parse_hours(DEFAULT_HOURS))
+    reopen_window: timedelta = REOPEN_WINDOW
+    now: Callable[[], datetime] = utcnow

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
+from datetime import date, datetime
 from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, StringConstraints
@@ -269,4 +269,32 @@ class EventRead(BaseModel):
 
 
 class EventPage(Page[EventRead]):
+    pass
+
+
+_HOLIDAY = {"day": "2026-04-27", "name": "Giỗ Tổ Hùng Vương (nghỉ bù)"}
+
+
+class HolidayCreate(Strict):
+    """A public holiday: no working time that day on any ticket's clock."""
+
+    day: date
+    name: line(200)
+
+    model_config = ConfigDict(extra="forbid", json_schema_extra=examples(_HOLIDAY))
+
+
+class HolidayRead(BaseModel):
+    id: uuid.UUID
+    day: date
+    name: str
+    created_at: datetime
+    updated_at: datetime
+    version: int
+
+    model_config = ConfigDict(from_attributes=True, json_schema_extra=examples(
+        {"id": RECORD, **_HOLIDAY, **stamps()}))
+
+
+class HolidayPage(Page[HolidayRead]):
     pass
