@@ -7,7 +7,7 @@ the services and `repositories/` to one contract (`SqlUnitOfWork` must satisfy
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
@@ -27,7 +27,13 @@ if TYPE_CHECKING:
         Resident,
         TransferRequest,
     )
-    from domain.tickets.models import Ticket, TicketCategory, TicketComment, TicketEvent
+    from domain.tickets.models import (
+        Ticket,
+        TicketAttachment,
+        TicketCategory,
+        TicketComment,
+        TicketEvent,
+    )
     from domain.units.models import AdminUnit, Street, UnitLevel
 
 M = TypeVar("M")
@@ -187,6 +193,10 @@ class Tickets(Scoped["Ticket"], Protocol):
     async def covers(self, user_id: uuid.UUID, ticket: Ticket) -> bool: ...
     async def add_event(self, event: TicketEvent) -> None: ...
     async def add_comment(self, comment: TicketComment) -> None: ...
+    async def add_attachment(self, attachment: TicketAttachment) -> None: ...
+    async def attachment(self, principal: Principal, ticket: Ticket,
+                         attachment_id: uuid.UUID) -> TicketAttachment: ...
+    async def delete_attachment(self, attachment: TicketAttachment) -> None: ...
 
 
 class TicketCategories(Scoped["TicketCategory"], Protocol):
@@ -250,3 +260,11 @@ class UnitOfWork(Protocol):
     async def commit(self) -> None: ...
 
     async def rollback(self) -> None: ...
+
+    def after_commit(self, done: Callable[[], Awaitable[None]]) -> None:
+        """`done` runs once what is written from now on is committed."""
+        ...
+
+    def on_rollback(self, undo: Callable[[], Awaitable[None]]) -> None:
+        """`undo` runs if what is written from now on is not committed in the end."""
+        ...

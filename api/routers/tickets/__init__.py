@@ -1,5 +1,6 @@
-"""The tickets area's routers: categories, tickets with their workflow and comments."""
+"""The tickets area's routers: categories, tickets with their workflow, comments and
+attachments."""
 
-from api.routers.tickets import categories, tickets
+from api.routers.tickets import attachments, categories, tickets
 
-routers = [tickets.router, categories.router]
+routers = [tickets.router, attachments.router, categories.router]
