@@ -104,7 +104,7 @@ async def attach(
         chunks=_chunks(file), storage=storage,
         max_bytes=request.app.state.settings.max_attachment_bytes)
     response.headers["Location"] = request.url_for(
-        "tickets_attachment", ticket_id=ticket_id, attachment_id=attachment.id).path
+        "tickets_attachment_get", ticket_id=ticket_id, attachment_id=attachment.id).path
     response.headers["ETag"] = _etag(attachment)
     return attachment_view(attachment, who)
 
@@ -121,7 +121,7 @@ async def list_attachments(ticket_id: uuid.UUID, uow: UoW, who: TicketsRead,
 
 
 @router.get("/tickets/{ticket_id:uuid}/attachments/{attachment_id:uuid}",
-            operation_id="tickets_attachment", name="tickets_attachment",
+            operation_id="tickets_attachment_get", name="tickets_attachment_get",
             summary="Read one attachment's details",
             responses={**READ_ERRORS, **sends(200, FILE_ETAG)})
 async def get_attachment(ticket_id: uuid.UUID, attachment_id: uuid.UUID, response: Response,
