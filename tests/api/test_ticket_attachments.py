@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import uuid
 from urllib.parse import quote
 
 import pytest
@@ -16,6 +17,7 @@ from sqlmodel import select
 from domain.access import Role
 from domain.audit.models import AuditEvent
 from domain.tickets.models import TicketAttachment, TicketEvent
+from repositories.storage import FilesystemStorage
 from tests.api.attachment_files import (
     ELF_EXECUTABLE,
     GPS_IFD,
@@ -28,6 +30,7 @@ from tests.api.attachment_files import (
     upload,
 )
 from tests.api.test_ops import assert_invalid, assert_problem
+from tests.api.test_outage import Harness
 from tests.api.tickets_world import URL, body, move, open_ticket, ward
 from tests.builders import bearer, make_user, make_walk
 from tests.conftest import make_settings
@@ -329,3 +332,41 @@ class TestDelete:
         assert_problem(await client.delete(_url(w["ticket"], made), headers=w[Role.auditor]),
                        403, "forbidden")
         assert await _rows(session) == 1
+
+
+_REFUSE_AT_COMMIT = """
+CREATE OR REPLACE FUNCTION ds_test_refuse() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN RAISE EXCEPTION 'full' USING ERRCODE = 'disk_full'; END $$;
+"""
+
+
+async def test_a_commit_that_fails_leaves_no_file(pg_url, tmp_path):
+    """The row is flushed and the route answers, then the one COMMIT fails (a deferred
+    trigger at COMMIT, on a real engine): the client is told, and the stored file is gone."""
+    async with Harness(pg_url) as h:
+        h.app.state.storage = FilesystemStorage(tmp_path)
+        category = await h.client.post("/api/v1/ticket-categories", headers=h.headers, json={
+            "code": f"c-{uuid.uuid4().hex[:8]}", "name": "Lừa đảo", "kind": "fraud_report",
+            "first_response_minutes": 60, "resolution_minutes": 600})
+        assert category.status_code == 201, category.text
+        ticket = await h.client.post(URL, headers=h.headers, json={
+            "subject": "Cuộc gọi lạ", "description": "Giả danh công an.", "channel": "phone",
+            "category_id": category.json()["id"], "contact_name": "Bà Tư",
+            "contact_phone": "0912345678", "unit_id": str(h.tree.commune_a.id)})
+        assert ticket.status_code == 201, ticket.text
+        await h.admin.execute(text(_REFUSE_AT_COMMIT))
+        await h.admin.execute(text(
+            "CREATE CONSTRAINT TRIGGER ds_test_refuse AFTER INSERT ON ticket_attachment"
+            " DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION ds_test_refuse()"))
+        try:
+            resp = await upload(h.client, h.headers, ticket.json()["id"], png())
+        finally:
+            await h.admin.execute(text("DROP TRIGGER ds_test_refuse ON ticket_attachment"))
+        assert_problem(resp, 507, "insufficient_storage")
+        assert stored_files(tmp_path) == []
+        assert await h.admin.scalar(text(
+            "SELECT count(*) FROM ticket_attachment WHERE ticket_id = :t"),
+            {"t": ticket.json()["id"]}) == 0
+        kept = await upload(h.client, h.headers, ticket.json()["id"], png())
+        assert kept.status_code == 201, kept.text
+        assert len(stored_files(tmp_path)) == 1
