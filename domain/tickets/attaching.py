@@ -18,6 +18,7 @@ import uuid
 from collections.abc import AsyncIterable
 
 from domain.access import Principal
+from domain.concurrency import check_if_match
 from domain.ports import UnitOfWork
 from domain.storage import BlobStorage, new_key
 from domain.tickets.attachments import check_attachment, read_limited
@@ -99,7 +100,8 @@ async def attach_file(uow: UnitOfWork, who: Principal, ticket_id: uuid.UUID, *,
 
 
 async def remove_attachment(uow: UnitOfWork, who: Principal, ticket_id: uuid.UUID,
-                            attachment_id: uuid.UUID, *, storage: BlobStorage) -> None:
+                            attachment_id: uuid.UUID, *, storage: BlobStorage,
+                            if_match: str | None) -> None:
     """Staff who may change the ticket, or a resident their own file; its stored bytes go
     once the removal is committed."""
     ticket = await uow.tickets.get_writable(who, ticket_id, for_update=True)
@@ -107,6 +109,7 @@ async def remove_attachment(uow: UnitOfWork, who: Principal, ticket_id: uuid.UUI
     if who.role in PUBLIC_ONLY and attachment.uploaded_by_id != who.subject_id:
         raise AttachmentNotYours()
     _check_open(ticket)
+    check_if_match(attachment, if_match)
     key = attachment.storage_key
     await uow.tickets.delete_attachment(attachment)
     await uow.audit.record(who, "ticket.attachment_delete", "ticket", [ticket.id],

@@ -62,6 +62,10 @@ async def _rows(session) -> int:
     return await session.scalar(select(func.count()).select_from(TicketAttachment))
 
 
+def _if(attachment) -> dict[str, str]:
+    return {"If-Match": f'"{attachment["sha256"]}"'}
+
+
 def _url(ticket, attachment=None, tail: str = "") -> str:
     url = f"{URL}/{ticket['id']}/attachments"
     return f"{url}/{attachment['id']}{tail}" if attachment else url
@@ -304,7 +308,7 @@ class TestDelete:
         h = w[Role.group_leader]
         made = (await upload(client, w[Role.resident], w["own"]["id"], png())).json()
         assert len(stored_files(root)) == 1
-        resp = await client.delete(_url(w["own"], made), headers=h)
+        resp = await client.delete(_url(w["own"], made), headers={**h, **_if(made)})
         assert resp.status_code == 204, resp.text
         assert stored_files(root) == [] and await _rows(session) == 0
         assert_problem(await client.get(_url(w["own"], made), headers=h), 404,
@@ -316,7 +320,17 @@ class TestDelete:
         mine = (await upload(client, h, own["id"], png())).json()
         assert_problem(await client.delete(_url(own, staffs), headers=h), 403,
                        "ticket_attachment_not_yours")
-        assert (await client.delete(_url(own, mine), headers=h)).status_code == 204
+        assert (await client.delete(_url(own, mine), headers={**h, **_if(mine)})
+                ).status_code == 204
+        assert await _rows(session) == 1 and len(stored_files(root)) == 1
+
+    async def test_if_match_is_the_files_etag(self, client, session, root, w):
+        h, t = w[Role.ward_officer], w["ticket"]
+        made = (await upload(client, h, t["id"], png())).json()
+        assert_problem(await client.delete(_url(t, made), headers=h), 428,
+                       "precondition_required")
+        assert_problem(await client.delete(_url(t, made), headers={
+            **h, "If-Match": '"0123abcd.1"'}), 412, "precondition_failed")
         assert await _rows(session) == 1 and len(stored_files(root)) == 1
 
     async def test_not_on_a_closed_ticket(self, client, session, root, w):

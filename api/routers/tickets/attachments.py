@@ -13,7 +13,7 @@ from urllib.parse import quote
 from fastapi import APIRouter, File, Form, Request, Response, UploadFile, status
 from fastapi.responses import StreamingResponse
 
-from api.deps import Cursor, Limit, Storage, TicketsRead, TicketsWrite, UoW
+from api.deps import Cursor, IfMatch, Limit, Storage, TicketsRead, TicketsWrite, UoW
 from api.http import LOCATION, SuccessHeader, sends
 from api.problems import responses
 from domain.errors import CursorInvalid, InsufficientStorage
@@ -31,6 +31,7 @@ CONTENT_ERRORS = responses(401, 403, 404, 422, 503, TicketNotFound, AttachmentNo
                            BlobNotFound)
 WRITE_ERRORS = responses(401, 403, 404, 409, 413, 415, 422, 503, *ATTACHMENT_CASES,
                          InsufficientStorage)
+DELETE_ERRORS = responses(401, 403, 404, 409, 412, 422, 428, 503, *ATTACHMENT_CASES)
 CHUNK = 256 * 1024
 # What the content route answers in: the kinds `domain/tickets/attachments.py` accepts.
 MEDIA_TYPES = ("image/jpeg", "image/png", "image/webp", "application/pdf")
@@ -61,10 +62,6 @@ def _content_answer() -> dict[int | str, dict[str, Any]]:
         media: {"schema": {"type": "string", "format": "binary", "contentMediaType": media}}
         for media in MEDIA_TYPES}
     return answer
-
-
-def _etag(attachment: TicketAttachment) -> str:
-    return f'"{attachment.sha256}"'
 
 
 def content_disposition(attachment: TicketAttachment) -> str:
@@ -105,7 +102,7 @@ async def attach(
         max_bytes=request.app.state.settings.max_attachment_bytes)
     response.headers["Location"] = request.url_for(
         "tickets_attachment_get", ticket_id=ticket_id, attachment_id=attachment.id).path
-    response.headers["ETag"] = _etag(attachment)
+    response.headers["ETag"] = attachment.etag
     return attachment_view(attachment, who)
 
 
@@ -129,7 +126,7 @@ async def get_attachment(ticket_id: uuid.UUID, attachment_id: uuid.UUID, respons
     """Name, type, size, digest and who sent it; the bytes are at `.../content`."""
     ticket = await uow.tickets.get(who, ticket_id)
     attachment = await uow.tickets.attachment(who, ticket, attachment_id)
-    response.headers["ETag"] = _etag(attachment)
+    response.headers["ETag"] = attachment.etag
     return attachment_view(attachment, who)
 
 
@@ -146,18 +143,21 @@ async def attachment_content(ticket_id: uuid.UUID, attachment_id: uuid.UUID, uow
     chunks = await storage.open(attachment.storage_key)  # 404 before any byte if gone
     return StreamingResponse(chunks, media_type=attachment.media_type, headers={
         "Content-Disposition": content_disposition(attachment),
-        "Content-Length": str(attachment.size_bytes), "ETag": _etag(attachment),
+        "Content-Length": str(attachment.size_bytes), "ETag": attachment.etag,
         "X-Content-Type-Options": "nosniff", "Content-Security-Policy": "sandbox",
         "Cache-Control": "private, no-cache"})
 
 
 @router.delete("/tickets/{ticket_id:uuid}/attachments/{attachment_id:uuid}",
                operation_id="tickets_attachment_delete", summary="Remove an attachment",
-               status_code=status.HTTP_204_NO_CONTENT, responses=WRITE_ERRORS)
+               status_code=status.HTTP_204_NO_CONTENT, responses=DELETE_ERRORS)
 async def delete_attachment(ticket_id: uuid.UUID, attachment_id: uuid.UUID, uow: UoW,
-                            who: TicketsWrite, storage: Storage) -> Response:
+                            who: TicketsWrite, storage: Storage,
+                            if_match: IfMatch = None) -> Response:
     """Staff who may change the ticket, or the resident who sent it (403
-    `ticket_attachment_not_yours` for another's). Not on a closed ticket (409). The file
-    is deleted from the storage once the removal is committed."""
-    await attaching.remove_attachment(uow, who, ticket_id, attachment_id, storage=storage)
+    `ticket_attachment_not_yours` for another's). Not on a closed ticket (409). `If-Match`
+    is the attachment's ETag (its `sha256` in quotes). The file is deleted from the
+    storage once the removal is committed."""
+    await attaching.remove_attachment(uow, who, ticket_id, attachment_id, storage=storage,
+                                      if_match=if_match)
     return Response(status_code=status.HTTP_204_NO_CONTENT)
