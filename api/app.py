@@ -309,7 +309,10 @@ def create_app(settings: Settings | None = None, *, session_factory=None, engine
     app.add_middleware(WriteTransaction, get_app_state=lambda: app.state)
     # Outside the write's transaction, so a key's body is compared as the routes receive it.
     app.add_middleware(InputCleaningMiddleware)
-    app.add_middleware(BodyLimitMiddleware, limit=settings.max_body_bytes,
-                       larger={"/api/v1/imports": settings.max_import_bytes})
+    # An attachment's form carries its other field and the parts' headers beside the file:
+    # the file's own limit (a 413 `attachment_too_large`) is the route's, this one's above it.
+    app.add_middleware(BodyLimitMiddleware, limit=settings.max_body_bytes, larger={
+        "/api/v1/imports": settings.max_import_bytes,
+        "/api/v1/tickets/{ticket_id}/attachments": settings.max_attachment_bytes + 65_536})
     app.add_middleware(RequestContextMiddleware)
     return app

@@ -7,7 +7,7 @@ the services and `repositories/` to one contract (`SqlUnitOfWork` must satisfy
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Sequence
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
@@ -30,6 +30,7 @@ if TYPE_CHECKING:
     from domain.tickets.models import (
         Holiday,
         Ticket,
+        TicketAttachment,
         TicketCategory,
         TicketComment,
         TicketEvent,
@@ -195,6 +196,10 @@ class Tickets(Scoped["Ticket"], Protocol):
     async def add_comment(self, comment: TicketComment) -> None: ...
     async def flag_breaches(self, now: datetime, *, actor_id: uuid.UUID,
                             actor_name: str) -> dict[str, Sequence[uuid.UUID]]: ...
+    async def add_attachment(self, attachment: TicketAttachment) -> None: ...
+    async def attachment(self, principal: Principal, ticket: Ticket,
+                         attachment_id: uuid.UUID) -> TicketAttachment: ...
+    async def delete_attachment(self, attachment: TicketAttachment) -> None: ...
 
 
 class TicketCategories(Scoped["TicketCategory"], Protocol):
@@ -266,3 +271,11 @@ class UnitOfWork(Protocol):
     async def commit(self) -> None: ...
 
     async def rollback(self) -> None: ...
+
+    def after_commit(self, done: Callable[[], Awaitable[None]]) -> None:
+        """`done` runs once what is written from now on is committed."""
+        ...
+
+    def on_rollback(self, undo: Callable[[], Awaitable[None]]) -> None:
+        """`undo` runs if what is written from now on is not committed in the end."""
+        ...

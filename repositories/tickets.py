@@ -14,19 +14,25 @@ from domain.access import Principal, Role
 from domain.accounts.models import User, UserUnit
 from domain.paging import Page
 from domain.text import fold
-from domain.tickets.errors import HolidayNotFound, TicketCategoryNotFound, TicketNotFound
+from domain.tickets.errors import (
+    AttachmentNotFound,
+    HolidayNotFound,
+    TicketCategoryNotFound,
+    TicketNotFound,
+)
 from domain.tickets.models import (
     CategoryKind,
     EventKind,
     Holiday,
     Ticket,
+    TicketAttachment,
     TicketCategory,
     TicketComment,
     TicketEvent,
     TicketStatus,
     Visibility,
 )
-from domain.tickets.views import COMMENT, EVENT
+from domain.tickets.views import ATTACHMENT, COMMENT, EVENT
 from domain.types import uuid7
 from repositories.flush import flush_or_conflict
 from repositories.paging import keyset, page_from_rows, parse_sort
@@ -187,6 +193,38 @@ class TicketRepository(ScopedRepository[Ticket]):
                           TicketEvent.id)
         rows = list((await self.session.exec(keyset(stmt, keys, cursor, limit))).all())
         return page_from_rows(rows, keys, limit)
+
+    # -- attachments (the row; its bytes are in the blob storage) ----------------------
+    async def add_attachment(self, attachment: TicketAttachment) -> None:
+        self.session.add(attachment)
+        await flush_or_conflict(self.session)
+
+    async def attachments(self, principal: Principal, ticket: Ticket, *, cursor,
+                          limit) -> Page:
+        """Oldest first, without the rows `ATTACHMENT` hides from the caller."""
+        stmt = self._attachments(principal, ticket)
+        keys = parse_sort(None, {"created_at": TicketAttachment.created_at}, "created_at",
+                          TicketAttachment.id)
+        rows = list((await self.session.exec(keyset(stmt, keys, cursor, limit))).all())
+        return page_from_rows(rows, keys, limit)
+
+    async def attachment(self, principal: Principal, ticket: Ticket,
+                         attachment_id: uuid.UUID) -> TicketAttachment:
+        """One of the ticket's (read through the scoped ticket); hidden ones are missing."""
+        stmt = self._attachments(principal, ticket).where(TicketAttachment.id == attachment_id)
+        found = (await self.session.exec(stmt)).first()
+        if found is None:
+            raise AttachmentNotFound()
+        return found
+
+    async def delete_attachment(self, attachment: TicketAttachment) -> None:
+        await self.session.delete(attachment)
+        await self.session.flush()
+
+    @staticmethod
+    def _attachments(principal: Principal, ticket: Ticket):
+        return _visible(select(TicketAttachment).where(TicketAttachment.ticket_id == ticket.id),
+                        TicketAttachment, ATTACHMENT.hidden_rows(principal))
 
 
 def _visible(stmt, model, hidden: dict[str, frozenset[str]]):

@@ -4,6 +4,15 @@ from __future__ import annotations
 
 from domain.errors import Conflict, FieldMissing, Forbidden, Invalid, NotFound, NullNotAllowed
 from domain.register.errors import HouseholdNotFound, ResidentNotFound
+from domain.storage import BlobNotFound
+from domain.tickets.attachments import (
+    AttachmentActiveContent,
+    AttachmentDamaged,
+    AttachmentTooLarge,
+    AttachmentTypeRefused,
+    AttachmentUncheckable,
+    ImageTooManyPixels,
+)
 from domain.units.errors import NotAGroup, UnitNotFound
 
 
@@ -107,8 +116,20 @@ class DuplicateOfUnknown(Invalid):
 
 class TicketClosed(Conflict):
     code = "ticket_closed"
-    vi = "Yêu cầu đã đóng: mở lại trước khi bình luận"
-    en = "The ticket is closed: reopen it before commenting"
+    vi = "Yêu cầu đã đóng: mở lại trước khi bình luận hay thay đổi tệp đính kèm"
+    en = "The ticket is closed: reopen it before commenting or changing its attachments"
+
+
+class AttachmentNotFound(NotFound):
+    code = "ticket_attachment_not_found"
+    vi = "Không tìm thấy tệp đính kèm"
+    en = "Attachment not found"
+
+
+class AttachmentNotYours(Forbidden):
+    code = "ticket_attachment_not_yours"
+    vi = "Cư dân chỉ xoá tệp đính kèm do chính mình gửi"
+    en = "A resident deletes only the attachments they sent"
 
 
 class HolidayNotFound(NotFound):
@@ -146,3 +167,7 @@ TRANSITION_CASES = (TicketNotFound, TicketStaffOnly, TransitionNotAllowed, Outco
                     OutcomeUnexpected, DuplicateOfRequired, DuplicateOfUnknown, FieldMissing)
 COMMENT_CASES = (TicketNotFound, TicketStaffOnly, TicketClosed, FieldMissing)
 HOLIDAY_CASES = (HolidayNotFound, HolidayDayTaken, FieldMissing)
+ATTACHMENT_CASES = (TicketNotFound, AttachmentNotFound, TicketStaffOnly, AttachmentNotYours,
+                    TicketClosed, AttachmentTypeRefused, AttachmentTooLarge, ImageTooManyPixels,
+                    AttachmentDamaged, AttachmentActiveContent, AttachmentUncheckable,
+                    BlobNotFound, FieldMissing)

@@ -1,5 +1,6 @@
-"""The tickets area's routers: categories, tickets with their workflow and comments."""
+"""The tickets area's routers: categories, tickets with their workflow, comments and
+attachments."""
 
-from api.routers.tickets import categories, holidays, tickets
+from api.routers.tickets import attachments, categories, holidays, tickets
 
-routers = [tickets.router, categories.router, holidays.router]
+routers = [tickets.router, attachments.router, categories.router, holidays.router]
