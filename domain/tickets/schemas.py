@@ -32,7 +32,7 @@ from domain.tickets.models import (
     TicketStatus,
     Visibility,
 )
-from domain.types import Clearable, FilledNote, Omittable, line
+from domain.types import Clearable, FilledNote, Omittable, PlanDate, line
 from domain.units.schemas import Strict
 
 Minutes = Annotated[int, Body(ge=1, le=60 * 24 * 365, description="Working minutes")]
@@ -278,7 +278,7 @@ _HOLIDAY = {"day": "2026-04-27", "name": "Giỗ Tổ Hùng Vương (nghỉ bù)"
 class HolidayCreate(Strict):
     """A public holiday: no working time that day on any ticket's clock."""
 
-    day: date
+    day: PlanDate
     name: line(200)
 
     model_config = ConfigDict(extra="forbid", json_schema_extra=examples(_HOLIDAY))
