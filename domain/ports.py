@@ -7,8 +7,8 @@ the services and `repositories/` to one contract (`SqlUnitOfWork` must satisfy
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable, Sequence
-from datetime import datetime
+from collections.abc import Awaitable, Callable, Iterable, Sequence
+from datetime import date, datetime
 from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 if TYPE_CHECKING:
@@ -29,7 +29,9 @@ if TYPE_CHECKING:
     )
     from domain.tickets.models import (
         CategoryKind,
+        Holiday,
         Ticket,
+        TicketAttachment,
         TicketCategory,
         TicketComment,
         TicketEvent,
@@ -198,6 +200,12 @@ class Tickets(Scoped["Ticket"], Protocol):
     async def by_need(self, need_id: uuid.UUID) -> Ticket | None: ...
     async def add_event(self, event: TicketEvent) -> None: ...
     async def add_comment(self, comment: TicketComment) -> None: ...
+    async def flag_breaches(self, now: datetime, *, actor_id: uuid.UUID,
+                            actor_name: str) -> dict[str, Sequence[uuid.UUID]]: ...
+    async def add_attachment(self, attachment: TicketAttachment) -> None: ...
+    async def attachment(self, principal: Principal, ticket: Ticket,
+                         attachment_id: uuid.UUID) -> TicketAttachment: ...
+    async def delete_attachment(self, attachment: TicketAttachment) -> None: ...
 
 
 class TicketCategories(Scoped["TicketCategory"], Protocol):
@@ -207,6 +215,12 @@ class TicketCategories(Scoped["TicketCategory"], Protocol):
     async def of_kind(self, principal: Principal, kind: CategoryKind,
                       commune_id: uuid.UUID) -> TicketCategory | None: ...
     async def kind_of(self, category_id: uuid.UUID) -> CategoryKind: ...
+
+
+class Holidays(Scoped["Holiday"], Protocol):
+    async def days(self, first_year: int, last_year: int) -> set[date]: ...
+    async def add(self, holiday: Holiday) -> None: ...
+    async def delete(self, holiday: Holiday) -> None: ...
 
 
 class Audit(Protocol):
@@ -251,6 +265,8 @@ class UnitOfWork(Protocol):
     @property
     def ticket_categories(self) -> TicketCategories: ...
     @property
+    def holidays(self) -> Holidays: ...
+    @property
     def audit(self) -> Audit: ...
     @property
     def idempotency(self) -> Idempotency: ...
@@ -264,3 +280,11 @@ class UnitOfWork(Protocol):
     async def commit(self) -> None: ...
 
     async def rollback(self) -> None: ...
+
+    def after_commit(self, done: Callable[[], Awaitable[None]]) -> None:
+        """`done` runs once what is written from now on is committed."""
+        ...
+
+    def on_rollback(self, undo: Callable[[], Awaitable[None]]) -> None:
+        """`undo` runs if what is written from now on is not committed in the end."""
+        ...

@@ -11,6 +11,15 @@ from domain.announcements.errors import (
 from domain.errors import Conflict, FieldMissing, Forbidden, Invalid, NotFound, NullNotAllowed
 from domain.outreach.errors import VisitNeedNotFound
 from domain.register.errors import HouseholdNotFound, ResidentNotFound
+from domain.storage import BlobNotFound
+from domain.tickets.attachments import (
+    AttachmentActiveContent,
+    AttachmentDamaged,
+    AttachmentTooLarge,
+    AttachmentTypeRefused,
+    AttachmentUncheckable,
+    ImageTooManyPixels,
+)
 from domain.units.errors import NotAGroup, UnitNotFound
 
 
@@ -114,8 +123,34 @@ class DuplicateOfUnknown(Invalid):
 
 class TicketClosed(Conflict):
     code = "ticket_closed"
-    vi = "Yêu cầu đã đóng: mở lại trước khi bình luận"
-    en = "The ticket is closed: reopen it before commenting"
+    vi = "Yêu cầu đã đóng: mở lại trước khi bình luận hay thay đổi tệp đính kèm"
+    en = "The ticket is closed: reopen it before commenting or changing its attachments"
+
+
+class AttachmentNotFound(NotFound):
+    code = "ticket_attachment_not_found"
+    vi = "Không tìm thấy tệp đính kèm"
+    en = "Attachment not found"
+
+
+class AttachmentNotYours(Forbidden):
+    code = "ticket_attachment_not_yours"
+    vi = "Cư dân chỉ xoá tệp đính kèm do chính mình gửi"
+    en = "A resident deletes only the attachments they sent"
+
+
+class HolidayNotFound(NotFound):
+    code = "holiday_not_found"
+    vi = "Không tìm thấy ngày nghỉ lễ"
+    en = "Holiday not found"
+
+
+class HolidayDayTaken(Conflict):
+    code = "holiday_day_taken"
+    vi = "Ngày này đã có trong danh sách ngày nghỉ lễ"
+    en = "This day is already a holiday"
+    vi_detail = "Xoá ngày nghỉ đã có trước khi ghi lại ngày này."
+    en_detail = "Delete the existing holiday before adding this day again."
 
 
 # -- from the door to a fraud warning -----------------------------------------------------
@@ -167,6 +202,7 @@ class WarningAlreadyPublished(Conflict):
 UNIQUE_CONSTRAINTS: dict[str, type[Conflict]] = {
     "uq_ticket_category_commune_id_code": TicketCategoryCodeTaken,
     "uq_ticket_visit_need_id": NeedAlreadyTicketed,
+    "uq_work_holiday_day": HolidayDayTaken,
 }
 REFERENCES: dict[str, tuple[str, ...]] = {
     "fk_ticket_category_id_ticket_category": ("body", "category_id"),
@@ -192,3 +228,8 @@ WARNING_CASES = (TicketNotFound, TicketStaffOnly, NotAFraudReport, WarningAlread
                    if case not in (AnnouncementNotFound, AnnouncementPublished,
                                    AnnouncementWithdrawn)),
                  UnitNotFound)
+HOLIDAY_CASES = (HolidayNotFound, HolidayDayTaken, FieldMissing)
+ATTACHMENT_CASES = (TicketNotFound, AttachmentNotFound, TicketStaffOnly, AttachmentNotYours,
+                    TicketClosed, AttachmentTypeRefused, AttachmentTooLarge, ImageTooManyPixels,
+                    AttachmentDamaged, AttachmentActiveContent, AttachmentUncheckable,
+                    BlobNotFound, FieldMissing)

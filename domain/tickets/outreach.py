@@ -20,7 +20,7 @@ from domain.tickets.errors import (
     WarningAlreadyPublished,
 )
 from domain.tickets.models import CategoryKind, EventKind, Ticket, TicketChannel, Visibility
-from domain.tickets.rules import NEED_KINDS, need_subject
+from domain.tickets.rules import NEED_KINDS, TicketPolicy, need_subject
 from domain.tickets.schemas import TicketCreate, TicketFromNeed, WarningCreate
 from domain.tickets.service import _check_staff, _event, open_core
 from domain.types import utcnow
@@ -35,7 +35,7 @@ async def _already_ticketed(uow: UnitOfWork, who: Principal,
 
 
 async def open_from_need(uow: UnitOfWork, who: Principal, need_id: uuid.UUID, *,
-                         data: TicketFromNeed) -> Ticket:
+                         data: TicketFromNeed, policy: TicketPolicy) -> Ticket:
     """The need's household and resident (else the household's head) as the requester, on
     their behalf, at the door (`door_to_door`), linked to the visit and the need, which is
     then `ticketed`; a need becomes one ticket only (409 naming it)."""
@@ -64,7 +64,7 @@ async def open_from_need(uow: UnitOfWork, who: Principal, need_id: uuid.UUID, *,
         requester_resident_id=requester_id, contact_name=None, contact_phone=None,
         priority=data.priority, tags=[])
     try:
-        ticket = await open_core(uow, who, data=body, visit_id=need.visit_id,
+        ticket = await open_core(uow, who, data=body, policy=policy, visit_id=need.visit_id,
                                  visit_need_id=need.id, need_id=str(need.id))
     except NeedAlreadyTicketed:  # uq_ticket_visit_need_id: a twin that did not wait
         raise await _already_ticketed(uow, who, need) from None

@@ -1,13 +1,18 @@
-"""The ticket workflow as data: which moves each status allows, and reopening's window; what
-a need raised at the door becomes, and who fraud reports go to."""
+"""The ticket workflow as data: which moves each status allows, and reopening's window;
+what the settings say of tickets (`TicketPolicy`); what a need raised at the door becomes,
+and who fraud reports go to."""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from domain.access import Role
 from domain.outreach.models import NeedCategory
+from domain.tickets.calendar import DEFAULT_HOURS, Interval, parse_hours
 from domain.tickets.models import CategoryKind, TicketStatus
+from domain.types import utcnow
 
 S = TicketStatus
 
@@ -21,7 +26,7 @@ MOVES: dict[TicketStatus, tuple[TicketStatus, ...]] = {
 }
 # Back to work after the end: only within the reopen window since it ended.
 REOPENS = frozenset({(S.resolved, S.in_progress), (S.closed, S.in_progress)})
-REOPEN_WINDOW = timedelta(days=14)
+REOPEN_WINDOW = timedelta(days=14)  # the default of TICKET_REOPEN_DAYS
 # A first answer stops the first-response clock: any move out of `new` is one.
 RESPONDED = frozenset(MOVES) - {S.new}
 
@@ -71,3 +76,13 @@ def need_subject(category: NeedCategory, description: str) -> str:
 
 # Fraud reports (báo lừa đảo) go to the security team (tổ bảo vệ ANTT) of their unit.
 FRAUD_TEAM = Role.security_officer
+@dataclass(frozen=True)
+class TicketPolicy:
+    """The settings the ticket use cases follow: the office's working hours (WORK_HOURS;
+    the holidays come from `work_holiday`), the reopen window (TICKET_REOPEN_DAYS), and
+    the clock their moments are read from (tests hold it still)."""
+
+    hours: Mapping[int, tuple[Interval, ...]] = field(
+        default_factory=lambda: parse_hours(DEFAULT_HOURS))
+    reopen_window: timedelta = REOPEN_WINDOW
+    now: Callable[[], datetime] = utcnow

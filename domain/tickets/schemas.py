@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
+from datetime import date, datetime
 from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, StringConstraints
@@ -33,7 +33,7 @@ from domain.tickets.models import (
     TicketStatus,
     Visibility,
 )
-from domain.types import Clearable, FilledNote, Omittable, ScheduleInstant, line
+from domain.types import Clearable, FilledNote, Omittable, PlanDate, ScheduleInstant, line
 from domain.units.schemas import Strict
 
 Minutes = Annotated[int, Body(ge=1, le=60 * 24 * 365, description="Working minutes")]
@@ -306,4 +306,63 @@ class EventRead(BaseModel):
 
 
 class EventPage(Page[EventRead]):
+    pass
+
+
+_HOLIDAY = {"day": "2026-04-27", "name": "Giỗ Tổ Hùng Vương (nghỉ bù)"}
+
+
+class HolidayCreate(Strict):
+    """A public holiday: no working time that day on any ticket's clock."""
+
+    day: PlanDate
+    name: line(200)
+
+    model_config = ConfigDict(extra="forbid", json_schema_extra=examples(_HOLIDAY))
+
+
+class HolidayRead(BaseModel):
+    id: uuid.UUID
+    day: date
+    name: str
+    created_at: datetime
+    updated_at: datetime
+    version: int
+
+    model_config = ConfigDict(from_attributes=True, json_schema_extra=examples(
+        {"id": RECORD, **_HOLIDAY, **stamps()}))
+
+
+class HolidayPage(Page[HolidayRead]):
+    pass
+
+
+_ATTACHMENT = {"id": RECORD, "ticket_id": RECORD, "file_name": "tin-nhan-lua-dao.jpg",
+               "media_type": "image/jpeg", "size_bytes": 184_302,
+               "sha256": "9f2c4e0b7a1d3c5e8f6a2b4d9c0e1f3a5b7c9d2e4f6a8b0c1d3e5f7a9b2c4d6e",
+               "width": 1080, "height": 2340, "visibility": "public", "uploaded_by_id": USER,
+               "uploaded_by_name": "Phạm Minh Tuấn", "created_at": "2026-01-12T02:15:00Z"}
+
+
+class AttachmentRead(BaseModel):
+    """A file on a ticket; its bytes are at `.../attachments/{id}/content`."""
+
+    id: uuid.UUID
+    ticket_id: uuid.UUID
+    file_name: str = Body(description="The name given, cleaned; its extension is the type's")
+    media_type: str = Body(description="Judged from the content: image/jpeg, image/png, "
+                                       "image/webp or application/pdf")
+    size_bytes: int = Body(description="Of the stored file (images without their metadata)")
+    sha256: str = Body(description="Hex digest of the stored file; its ETag")
+    width: int | None = Body(default=None, description="Images: pixels, upright")
+    height: int | None = Body(default=None, description="Images: pixels, upright")
+    visibility: Visibility
+    uploaded_by_id: uuid.UUID
+    uploaded_by_name: str
+    created_at: datetime
+
+    model_config = ConfigDict(from_attributes=True, json_schema_extra=examples(_ATTACHMENT))
+
+
+class AttachmentPage(Page[AttachmentRead]):
     pass

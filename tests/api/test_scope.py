@@ -15,12 +15,20 @@ from domain.errors import NotFound
 from domain.imports.models import ImportJob
 from domain.outreach.models import Campaign, Visit, VisitNeed
 from domain.register.models import ReadinessFact
-from domain.tickets.models import Ticket, TicketCategory, TicketComment, TicketEvent
+from domain.storage import new_key
+from domain.tickets.models import (
+    Ticket,
+    TicketAttachment,
+    TicketCategory,
+    TicketComment,
+    TicketEvent,
+)
 from domain.types import uuid7
 from domain.units.models import Street
 from repositories.announcements import AnnouncementRepository
 from repositories.audit import AuditRepository
 from repositories.outreach import OutreachRepository
+from tests.api.attachment_files import png, stored_files
 from tests.api.test_ops import assert_problem
 from tests.builders import (
     bearer,
@@ -146,11 +154,17 @@ async def world(app, session, two_groups):
                      category="fraud_attempt", description="B")
     session.add(need)
     await session.flush()
+    attachment = TicketAttachment(ticket_id=ticket.id, storage_key=new_key(), file_name="b.png",
+                                  media_type="image/png", size_bytes=1, sha256="0" * 64,
+                                  visibility="public", uploaded_by_id=leader_b.id,
+                                  uploaded_by_name="b")
+    session.add(attachment)
+    await session.flush()
     officer = await make_user(session, role=Role.ward_officer, units=[tree.commune_a])
     volunteer = await make_user(session, role=Role.volunteer, units=[tree.group_a1])
     await make_walk(session, volunteer, [t["mine"]])  # group A's walk: nothing of B
     return {**t, "campaign": campaign, "street_b": street_b, "notice": notice, "job": job,
-            "ticket": ticket, "category": category, "need": need,
+            "ticket": ticket, "category": category, "attachment": attachment, "need": need,
             "leader_b": leader_b, "roles": {
                 Role.group_leader: t["h"],
                 Role.ward_officer: bearer(app, officer, [tree.commune_a]),
@@ -178,7 +192,9 @@ def _reads(w) -> list[tuple[str, str, Permission]]:
         (f"/api/v1/imports/{w['job'].id}", "import_not_found", P.imports_write),
         (f"/api/v1/users/{w['leader_b'].id}", "user_not_found", P.users_read),
         *[(f"/api/v1/tickets/{w['ticket'].id}{tail}", "ticket_not_found", P.tickets_read)
-          for tail in ("", "/comments", "/timeline")],
+          for tail in ("", "/comments", "/timeline", "/attachments",
+                       f"/attachments/{w['attachment'].id}",
+                       f"/attachments/{w['attachment'].id}/content")],
         (f"/api/v1/ticket-categories/{w['category'].id}", "ticket_category_not_found",
          P.tickets_read),
         (f"/api/v1/visit-needs/{w['need'].id}", "visit_need_not_found", P.visits_write),
@@ -237,6 +253,11 @@ def _writes(w) -> list[tuple[str, str, dict | None, str, Permission]]:
          "ticket_not_found", P.tickets_write),
         ("POST", f"/api/v1/tickets/{w['ticket'].id}/comments",
          {"body": "X", "visibility": "internal"}, "ticket_not_found", P.tickets_write),
+        # A multipart form (see the sweep): a real file, refused before it is read.
+        ("POST", f"/api/v1/tickets/{w['ticket'].id}/attachments", {"visibility": "public"},
+         "ticket_not_found", P.tickets_write),
+        ("DELETE", f"/api/v1/tickets/{w['ticket'].id}/attachments/{w['attachment'].id}",
+         None, "ticket_not_found", P.tickets_write),
         ("PATCH", f"/api/v1/ticket-categories/{w['category'].id}", {"active": False},
          "ticket_category_not_found", P.ticket_categories_manage),
         ("POST", f"/api/v1/visit-needs/{w['need'].id}/ticket", None, "visit_need_not_found",
@@ -251,12 +272,13 @@ async def _snapshot(session, w) -> list:
     """Group B's objects as stored, read again from the database."""
     rows = [(type(w[k]), w[k].id) for k in ("them", "theirs", "campaign", "notice",
                                             "leader_b", "job", "ticket", "category",
-                                            "need")]
+                                            "attachment", "need")]
     counts = ((ReadinessFact, "resident_id", w["them"].id),
               (Visit, "campaign_id", w["campaign"].id),
               (AnnouncementDelivery, "announcement_id", w["notice"].id),
               (TicketEvent, "ticket_id", w["ticket"].id),
               (TicketComment, "ticket_id", w["ticket"].id),
+              (TicketAttachment, "ticket_id", w["ticket"].id),
               (Ticket, "visit_need_id", w["need"].id),
               (Announcement, "category", "fraud_warning"))
     session.expire_all()
@@ -271,7 +293,7 @@ async def _snapshot(session, w) -> list:
 
 
 @pytest.mark.parametrize("role", [Role.group_leader, Role.ward_officer, Role.volunteer])
-async def test_every_resource_of_group_b_is_out_of_scope(client, session, world, role):
+async def test_every_resource_of_group_b_is_out_of_scope(app, client, session, world, role):
     w, h = world, world["roles"][role]
     allowed = ROLE_PERMISSIONS[role]
     for url, code, permission in _reads(w):
@@ -283,10 +305,15 @@ async def test_every_resource_of_group_b_is_out_of_scope(client, session, world,
     leader_b_id = w["leader_b"].id
     before = await _snapshot(session, w)
     for method, url, body, code, permission in writes:
-        if permission in allowed:
+        if permission in allowed and url.endswith("/attachments"):
+            resp = await client.post(url, headers=h, data=body,
+                                     files={"file": ("b.png", png(), "image/png")})
+            assert_problem(resp, 404, code)
+        elif permission in allowed:
             resp = await client.request(method, url, headers={**h, "If-Match": "*"}, json=body)
             assert_problem(resp, 404, code)
     assert await _snapshot(session, w) == before, "a refused write changed group B's data"
+    assert stored_files(app.state.settings.attachments_path) == []
     for url, permission in [("/api/v1/units?limit=200", P.units_read),
                             ("/api/v1/streets?limit=200", P.units_read),
                             ("/api/v1/households?limit=200", P.households_read),

@@ -1,5 +1,7 @@
-"""The tickets area's routers: categories, tickets with their workflow and comments."""
+"""The tickets area's routers: categories, tickets with their workflow, comments and
+attachments."""
 
-from api.routers.tickets import categories, outreach, tickets
+from api.routers.tickets import attachments, categories, holidays, outreach, tickets
 
-routers = [tickets.router, outreach.router, categories.router]
+routers = [tickets.router, attachments.router, outreach.router, categories.router,
+           holidays.router]

@@ -7,7 +7,7 @@ import uuid
 
 from fastapi import APIRouter, Body, Request, Response, status
 
-from api.deps import AnnouncementsWrite, TicketsWrite, UoW, also_require
+from api.deps import AnnouncementsWrite, Policy, TicketsWrite, UoW, also_require
 from api.http import CREATED, created
 from api.problems import responses
 from domain.access import Permission
@@ -27,12 +27,14 @@ WARNING_ERRORS = responses(401, 403, 404, 409, 422, 503, *WARNING_CASES)
              summary="Turn a need raised at the door into a ticket",
              status_code=status.HTTP_201_CREATED, responses={**FROM_NEED_ERRORS, **CREATED})
 async def ticket_from_need(need_id: uuid.UUID, request: Request, response: Response, uow: UoW,
-                           who: TicketsWrite, body: TicketFromNeed = OPTIONAL) -> TicketRead:
+                           who: TicketsWrite, policy: Policy,
+                           body: TicketFromNeed = OPTIONAL) -> TicketRead:
     """On the resident's behalf (the need's resident, else the household's head), channel
     `door_to_door`, linked to the visit and the need, which becomes `ticketed`. The category
     is the commune's active one of the need's kind unless `category_id` says otherwise.
     Again for the same need: 409 `ticket_need_ticketed` with the ticket's `existing_id`."""
-    ticket = await outreach.open_from_need(uow, who, need_id, data=body or TicketFromNeed())
+    ticket = await outreach.open_from_need(uow, who, need_id, data=body or TicketFromNeed(),
+                                           policy=policy)
     created(request, response, ticket, "tickets_get", ticket_id=ticket.id)
     return ticket_view(ticket, who)
 
