@@ -2,12 +2,26 @@
 
 from __future__ import annotations
 
+import builtins
 import uuid
 from collections import defaultdict
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import date, datetime
 
-from sqlalchemy import Uuid, and_, cast, exists, func, literal_column, null, or_, union_all
+from sqlalchemy import (
+    Uuid,
+    and_,
+    cast,
+    exists,
+    func,
+    insert,
+    literal_column,
+    null,
+    or_,
+    true,
+    union_all,
+    update,
+)
 from sqlalchemy import select as sa_select
 from sqlmodel import select
 
@@ -15,17 +29,27 @@ from domain.access import Principal, Role
 from domain.accounts.models import User, UserUnit
 from domain.paging import Page
 from domain.text import fold
-from domain.tickets.errors import TicketCategoryNotFound, TicketNotFound
+from domain.tickets.errors import (
+    AttachmentNotFound,
+    HolidayNotFound,
+    TicketCategoryNotFound,
+    TicketNotFound,
+)
 from domain.tickets.models import (
     CategoryKind,
+    EventKind,
+    Holiday,
     Ticket,
+    TicketAttachment,
     TicketCategory,
     TicketComment,
     TicketEvent,
     TicketStatus,
+    Visibility,
 )
 from domain.tickets.stats import Tally, median
-from domain.tickets.views import COMMENT, EVENT
+from domain.tickets.views import ATTACHMENT, COMMENT, EVENT
+from domain.types import uuid7
 from domain.units.models import AdminUnit
 from repositories.flush import flush_or_conflict
 from repositories.paging import keyset, page_from_rows, parse_sort
@@ -65,6 +89,20 @@ class CategoryRepository(ScopedRepository[TicketCategory]):
         return await self.page(stmt, sort=None, allowed={"code": TicketCategory.code},
                                default="code", cursor=cursor, limit=limit)
 
+    async def of_kind(self, principal: Principal, kind: CategoryKind,
+                      commune_id: uuid.UUID) -> TicketCategory | None:
+        """The commune's active category of `kind`, else a global one (the first by code)."""
+        stmt = self.readable(principal).where(
+            TicketCategory.kind == kind, TicketCategory.active.is_(True),
+            or_(TicketCategory.commune_id.is_(None), TicketCategory.commune_id == commune_id)
+        ).order_by(TicketCategory.commune_id.is_(None), TicketCategory.code).limit(1)
+        return (await self.session.exec(stmt)).first()
+
+    async def kind_of(self, category_id: uuid.UUID) -> CategoryKind:
+        """The kind of a category a ticket already has (scope: the ticket's)."""
+        stmt = sa_select(TicketCategory.kind).where(TicketCategory.id == category_id)
+        return CategoryKind(await self.run.fetchval(stmt))
+
     async def for_ticket(self, principal: Principal, category_id: uuid.UUID,
                          commune_id: uuid.UUID) -> TicketCategory | None:
         """An active category the caller reads that applies to the commune."""
@@ -84,7 +122,8 @@ SORTS = {"created_at": Ticket.created_at, "updated_at": Ticket.updated_at,
 
 class TicketRepository(ScopedRepository[Ticket]):
     """By the ticket's units (a volunteer: the households they walk), and the tickets the
-    caller opened; a resident only their own, a security officer the fraud reports. Ward
+    caller opened; a resident only their own (opened by them or for them), a security
+    officer the fraud reports. Ward
     officers and group leaders open tickets only inside their units, so their scope is the
     units alone: `OR opened_by_id = me` kept PostgreSQL from walking the commune's
     (commune_id, created_at) index in order, 72 ms instead of 2 ms for a `q` page of a
@@ -93,7 +132,9 @@ class TicketRepository(ScopedRepository[Ticket]):
     model, not_found = Ticket, TicketNotFound
     scope = ByRole(UnitColumns({**_UNITS, ASSIGNED: Ticket.household_id})
                    | Own(Ticket.opened_by_id), {
-        Role.resident: Own(Ticket.opened_by_id),
+        # Their own: opened by them, or for the register record their account is.
+        Role.resident: Own(Ticket.opened_by_id)
+        | Own(Ticket.requester_resident_id, attr="resident_id"),
         Role.ward_officer: UnitColumns(_UNITS),
         Role.group_leader: UnitColumns(_UNITS),
         Role.security_officer: UnitColumns(_UNITS) & Where(_FRAUD),
@@ -144,6 +185,56 @@ class TicketRepository(ScopedRepository[Ticket]):
             User.role != Role.resident))
         return bool(await self.run.fetchval(stmt))
 
+    async def officers(self, ticket: Ticket, role: Role, *, limit: int = 2
+                       ) -> builtins.list[uuid.UUID]:
+        """Active users of `role` with the ticket's group or commune among their units (at
+        most `limit`: routing only asks whether there is exactly one)."""
+        units = [u for u in (ticket.group_id, ticket.commune_id) if u]
+        stmt = sa_select(User.id).where(
+            User.id == UserUnit.user_id, UserUnit.unit_id.in_(units),
+            User.disabled_at.is_(None), User.role == role).distinct().order_by(User.id).limit(
+            limit)
+        return [row["id"] for row in await self.run.fetch(stmt)]
+
+    async def by_need(self, need_id: uuid.UUID) -> Ticket | None:
+        """The ticket a need became, whoever may read it (a 409 names its id only)."""
+        stmt = select(Ticket).where(Ticket.visit_need_id == need_id)
+        return (await self.session.exec(stmt)).first()
+    # -- the service targets ----------------------------------------------------------------
+    async def flag_breaches(self, now: datetime, *, actor_id: uuid.UUID,
+                            actor_name: str) -> dict[str, Sequence[uuid.UUID]]:
+        """Set the breach flags that are due, one UPDATE per flag: still unanswered
+        (unresolved, not waiting on the resident) past the due time, or answered
+        (resolved) after it; each newly flagged ticket gets a new version and one internal
+        `breach` line naming the target in `note`. The ids flagged, by target."""
+        t = Ticket.__table__.c
+        done = (TicketStatus.resolved.value, TicketStatus.closed.value,
+                TicketStatus.waiting_on_resident.value)
+        targets = {
+            "first_response": (t.first_response_breached, t.first_response_due_at, or_(
+                and_(t.first_responded_at.is_(None), t.first_response_due_at < now),
+                t.first_responded_at > t.first_response_due_at)),
+            "resolution": (t.resolution_breached, t.resolution_due_at, or_(
+                and_(t.resolved_at.is_(None), t.status.not_in(done),
+                     t.resolution_due_at < now),
+                t.resolved_at > t.resolution_due_at)),
+        }
+        flagged: dict[str, Sequence[uuid.UUID]] = {}
+        for target, (flag, due, late) in targets.items():
+            stmt = (update(Ticket.__table__)
+                    .where(flag.is_not(true()), due.is_not(None), late)
+                    .values({flag: True, t.version: t.version + 1, t.updated_at: now})
+                    .returning(t.id))
+            ids = list((await self.session.execute(stmt)).scalars())
+            flagged[target] = ids
+            if ids:
+                await self.session.execute(insert(TicketEvent.__table__), [
+                    {"id": uuid7(), "ticket_id": ticket_id, "kind": EventKind.breach.value,
+                     "visibility": Visibility.internal.value, "note": target,
+                     "actor_id": actor_id, "actor_name": actor_name, "occurred_at": now}
+                    for ticket_id in ids])
+        return flagged
+
     # -- the timeline and comments ------------------------------------------------------
     async def add_event(self, event: TicketEvent) -> None:
         self.session.add(event)
@@ -171,6 +262,38 @@ class TicketRepository(ScopedRepository[Ticket]):
                           TicketEvent.id)
         rows = list((await self.session.exec(keyset(stmt, keys, cursor, limit))).all())
         return page_from_rows(rows, keys, limit)
+
+    # -- attachments (the row; its bytes are in the blob storage) ----------------------
+    async def add_attachment(self, attachment: TicketAttachment) -> None:
+        self.session.add(attachment)
+        await flush_or_conflict(self.session)
+
+    async def attachments(self, principal: Principal, ticket: Ticket, *, cursor,
+                          limit) -> Page:
+        """Oldest first, without the rows `ATTACHMENT` hides from the caller."""
+        stmt = self._attachments(principal, ticket)
+        keys = parse_sort(None, {"created_at": TicketAttachment.created_at}, "created_at",
+                          TicketAttachment.id)
+        rows = list((await self.session.exec(keyset(stmt, keys, cursor, limit))).all())
+        return page_from_rows(rows, keys, limit)
+
+    async def attachment(self, principal: Principal, ticket: Ticket,
+                         attachment_id: uuid.UUID) -> TicketAttachment:
+        """One of the ticket's (read through the scoped ticket); hidden ones are missing."""
+        stmt = self._attachments(principal, ticket).where(TicketAttachment.id == attachment_id)
+        found = (await self.session.exec(stmt)).first()
+        if found is None:
+            raise AttachmentNotFound()
+        return found
+
+    async def delete_attachment(self, attachment: TicketAttachment) -> None:
+        await self.session.delete(attachment)
+        await self.session.flush()
+
+    @staticmethod
+    def _attachments(principal: Principal, ticket: Ticket):
+        return _visible(select(TicketAttachment).where(TicketAttachment.ticket_id == ticket.id),
+                        TicketAttachment, ATTACHMENT.hidden_rows(principal))
 
 
 def _visible(stmt, model, hidden: dict[str, frozenset[str]]):
@@ -265,7 +388,39 @@ async def _stats(repository, principal: Principal, **where) -> list[Tally]:
             tallies[key].first_response_minutes = median(first)
             tallies[key].resolution_minutes = median(resolution)
     return list(tallies.values())
+class HolidayRepository(ScopedRepository[Holiday]):
+    """Public holidays: one list for everyone (written by admins, the route says)."""
+
+    model, not_found, id_param = Holiday, HolidayNotFound, None
+    scope = Where(true())
+
+    async def days(self, first_year: int, last_year: int) -> set[date]:
+        """The holidays of the years `first_year` to `last_year`, in one query."""
+        stmt = sa_select(Holiday.day).where(Holiday.day >= date(first_year, 1, 1),
+                                            Holiday.day <= date(last_year, 12, 31))
+        return set((await self.session.execute(stmt)).scalars())
+
+    async def any_exist(self) -> bool:
+        return bool(await self.run.fetchval(sa_select(exists().where(Holiday.id.is_not(None)))))
+
+    async def list(self, principal: Principal, *, year: int | None, cursor,
+                   limit) -> Page:
+        stmt = self.readable(principal)
+        if year is not None:
+            stmt = stmt.where(Holiday.day >= date(year, 1, 1),
+                              Holiday.day <= date(year, 12, 31))
+        return await self.page(stmt, sort=None, allowed={"day": Holiday.day},
+                               default="day", cursor=cursor, limit=limit)
+
+    async def add(self, holiday: Holiday) -> None:
+        self.session.add(holiday)
+        await flush_or_conflict(self.session)
+
+    async def delete(self, holiday: Holiday) -> None:
+        await self.session.delete(holiday)
+        await self.session.flush()
 
 
 # The unit of work's attributes for this area (`uow.<name>`), see repositories/areas.py.
-REPOSITORIES = {"tickets": TicketRepository, "ticket_categories": CategoryRepository}
+REPOSITORIES = {"tickets": TicketRepository, "ticket_categories": CategoryRepository,
+                "holidays": HolidayRepository}

@@ -1,5 +1,7 @@
-"""The tickets area's routers: categories, tickets with their workflow and comments."""
+"""The tickets area's routers: categories, tickets with their workflow, comments and
+attachments."""
 
-from api.routers.tickets import categories, stats, tickets
+from api.routers.tickets import attachments, categories, holidays, outreach, stats, tickets
 
-routers = [stats.router, tickets.router, categories.router]
+routers = [stats.router, tickets.router, attachments.router, outreach.router,
+           categories.router, holidays.router]
