@@ -6,6 +6,7 @@ import asyncio
 import gc
 import logging
 from contextlib import asynccontextmanager
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -33,6 +34,8 @@ from api.writes import WriteTransaction
 from auth.api_keys import ApiKeys
 from auth.tokens import TokenService, hmac_key, load_key
 from domain.areas import area_modules
+from domain.tickets.calendar import parse_hours
+from domain.tickets.rules import TicketPolicy
 from repositories import paging
 from repositories.db import make_engine, make_session_factory
 from repositories.direct import Direct
@@ -180,6 +183,11 @@ def token_service(settings: Settings) -> TokenService:
     )
 
 
+def ticket_policy(settings: Settings) -> TicketPolicy:
+    return TicketPolicy(hours=parse_hours(settings.work_hours),
+                        reopen_window=timedelta(days=settings.ticket_reopen_days))
+
+
 def job_runtime(settings: Settings, session_factory) -> Runtime:
     return Runtime(session_factory, settings.var_dir, settings.job_heartbeat_seconds)
 
@@ -273,6 +281,7 @@ def create_app(settings: Settings | None = None, *, session_factory=None, engine
     app.state.tokens = token_service(settings)
     app.state.storage = FilesystemStorage(settings.attachments_path)
     app.state.api_keys = ApiKeys()  # Open311's verified keys (auth/api_keys.py says why)
+    app.state.ticket_policy = ticket_policy(settings)
     paging.configure_cursors(settings.cursor_secret)
     app.state.migration_head = migration_head()
     if engine is not None:
@@ -315,7 +324,10 @@ def create_app(settings: Settings | None = None, *, session_factory=None, engine
     app.add_middleware(WriteTransaction, get_app_state=lambda: app.state)
     # Outside the write's transaction, so a key's body is compared as the routes receive it.
     app.add_middleware(InputCleaningMiddleware)
-    app.add_middleware(BodyLimitMiddleware, limit=settings.max_body_bytes,
-                       larger={"/api/v1/imports": settings.max_import_bytes})
+    # An attachment's form carries its other field and the parts' headers beside the file:
+    # the file's own limit (a 413 `attachment_too_large`) is the route's, this one's above it.
+    app.add_middleware(BodyLimitMiddleware, limit=settings.max_body_bytes, larger={
+        "/api/v1/imports": settings.max_import_bytes,
+        "/api/v1/tickets/{ticket_id}/attachments": settings.max_attachment_bytes + 65_536})
     app.add_middleware(RequestContextMiddleware)
     return app

@@ -78,6 +78,7 @@ def _user_claims(user: User, unit_ids: list) -> dict:
         "kind": "user",
         "ep": user.token_epoch,
         "name": user.username,
+        **({"res": str(user.resident_id)} if user.resident_id else {}),
     }
 
 

@@ -32,6 +32,7 @@ async def principal_from_token(lookup: BearerLookup, tokens: TokenService,
         subject_id = uuid.UUID(claims["sub"])
         units = frozenset(uuid.UUID(u) for u in claims.get("scope_units", []))
         epoch = int(claims["ep"])
+        resident_id = uuid.UUID(claims["res"]) if claims.get("res") else None
     except (TokenError, KeyError, ValueError, TypeError) as exc:
         log.info("token refused", extra={"reason": str(exc)[:200]})
         raise InvalidToken() from exc
@@ -61,4 +62,5 @@ async def principal_from_token(lookup: BearerLookup, tokens: TokenService,
         permissions=permissions,
         kind=kind,
         token_id=claims["jti"],
+        resident_id=resident_id if kind == "user" else None,
     )

@@ -51,6 +51,7 @@ class Permission(StrEnum):
     tickets_read = "tickets:read"
     tickets_write = "tickets:write"
     ticket_categories_manage = "ticket_categories:manage"
+    holidays_manage = "holidays:manage"
 
 
 P = Permission
@@ -123,6 +124,8 @@ class Principal:
     token_id: str | None = None
     # The same units split by level, when known: lets scope filters use one indexed column.
     levels: tuple[tuple[str, frozenset[uuid.UUID]], ...] = ()
+    # A resident's account: the register record they are (accounts' `resident_id`).
+    resident_id: uuid.UUID | None = None
 
     def units_at(self, level: str) -> frozenset[uuid.UUID] | None:
         """Units of one level ('group', 'commune', 'province'); None when levels are unknown."""
@@ -148,7 +151,8 @@ class Principal:
         return {"subject_id": str(self.subject_id), "name": self.name, "role": self.role.value,
                 "unit_ids": sorted(str(u) for u in self.unit_ids),
                 "permissions": sorted(p.value for p in self.permissions), "kind": self.kind,
-                "levels": [[level, sorted(str(u) for u in ids)] for level, ids in self.levels]}
+                "levels": [[level, sorted(str(u) for u in ids)] for level, ids in self.levels],
+                "resident_id": str(self.resident_id) if self.resident_id else None}
 
     @classmethod
     def from_snapshot(cls, data: dict[str, Any]) -> Principal:
@@ -157,7 +161,9 @@ class Principal:
                    role=Role(data["role"]), unit_ids=ids(data["unit_ids"]),
                    permissions=frozenset(Permission(p) for p in data["permissions"]),
                    kind=data["kind"],
-                   levels=tuple((level, ids(units)) for level, units in data["levels"]))
+                   levels=tuple((level, ids(units)) for level, units in data["levels"]),
+                   resident_id=uuid.UUID(data["resident_id"]) if data.get("resident_id")
+                   else None)
 
 
 def permissions_for(

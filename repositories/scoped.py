@@ -235,12 +235,15 @@ class Through(Scope):
 
 @dataclass(frozen=True)
 class Own(Scope):
-    """The caller's own rows."""
+    """The caller's own rows: `column` holds the caller's id, or another id of theirs
+    (`attr="resident_id"`: the register record a resident's account is)."""
 
     column: Any
+    attr: str = "subject_id"
 
     def clause(self, principal, dialect=None):
-        return self.column == principal.subject_id
+        mine = getattr(principal, self.attr)
+        return self.column == mine if mine is not None else false()
 
 
 @dataclass(frozen=True)

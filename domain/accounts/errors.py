@@ -13,6 +13,7 @@ from domain.errors import (
     TooManyRequests,
     Unauthorized,
 )
+from domain.register.errors import ResidentNotFound
 from domain.units.errors import UnitUnknown
 
 
@@ -72,6 +73,30 @@ class ScopeRequired(Invalid):
     en_detail = "Role {role} needs at least one unit in unit_ids."
 
 
+class ResidentLinkRole(Invalid):
+    code = "resident_link_role"
+    vi = "Chỉ tài khoản người dân mới gắn với một nhân khẩu"
+    en = "Only a resident's account is linked to a register record"
+    vi_detail = "resident_id chỉ dùng cho tài khoản có vai trò resident."
+    en_detail = "resident_id is only for accounts with role resident."
+
+
+class ResidentLinkOutsideUnits(Invalid):
+    code = "resident_link_outside_units"
+    vi = "Nhân khẩu không thuộc đơn vị của tài khoản"
+    en = "The register record is outside the account's units"
+    vi_detail = "Nhân khẩu được gắn phải sống trong một đơn vị của unit_ids."
+    en_detail = "The linked record must live in one of the units in unit_ids."
+
+
+class ResidentAlreadyLinked(Conflict):
+    code = "resident_already_linked"
+    vi = "Nhân khẩu này đã có tài khoản"
+    en = "This register record already has an account"
+    vi_detail = "Mỗi nhân khẩu chỉ gắn với một tài khoản người dân."
+    en_detail = "A register record is linked to one resident account at most."
+
+
 class InvalidGrant(DomainError):
     status = 400
     code = "invalid_grant"
@@ -127,16 +152,19 @@ class ClientIdTaken(Conflict):
 
 UNIQUE_CONSTRAINTS: dict[str, type[Conflict]] = {
     "uq_user_account_username": UsernameTaken,
+    "uq_user_account_resident_id": ResidentAlreadyLinked,
     "uq_service_account_client_id": ClientIdTaken,
 }
 REFERENCES: dict[str, tuple[str, ...]] = {
     "fk_user_unit_unit_id_admin_unit": ("body", "unit_ids"),
+    "fk_user_account_resident_id_resident": ("body", "resident_id"),
     "fk_service_account_unit_unit_id_admin_unit": ("body", "unit_ids"),
 }
 
 # What the routes of each part can answer (their documented responses).
 USER_CASES = (UsernameTaken, UserIsSelf, RoleNotAssignable, ScopeNotAssignable, ScopeRequired,
-              UnitUnknown, FieldMissing, NullNotAllowed)
+              UnitUnknown, FieldMissing, NullNotAllowed, ResidentLinkRole,
+              ResidentLinkOutsideUnits, ResidentAlreadyLinked, ResidentNotFound)
 SERVICE_ACCOUNT_CASES = (ClientIdTaken, ScopeNotGrantable, ScopeRequired, UnitUnknown,
                          FieldMissing)
 SIGN_IN_CASES = (InvalidGrant, InvalidCredentials, InvalidClient, InvalidScope, UnsupportedGrant,

@@ -27,6 +27,10 @@ class User(Entity, table=True):
     token_epoch: int = Field(default=0)
     last_login_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     created_by_id: uuid.UUID | None = Field(default=None)
+    # A resident's account is the person of one register record (at most one account):
+    # their own tickets include those opened on their behalf for that record.
+    resident_id: uuid.UUID | None = Field(default=None, foreign_key="resident.id",
+                                          unique=True)
 
 
 class UserUnit(SQLModel, table=True):

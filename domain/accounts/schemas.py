@@ -12,7 +12,7 @@ from domain.access import Role
 from domain.accounts.models import ServiceAccount, User
 from domain.examples import USER, examples, stamps
 from domain.paging import Page
-from domain.types import Documented, Omittable, line
+from domain.types import Clearable, Documented, Omittable, line
 from domain.units.schemas import Strict
 
 
@@ -36,7 +36,7 @@ Scope = Annotated[str, StringConstraints(min_length=1, max_length=64)]
 _UNIT = "0192f0c4-2b1e-7c3a-9d4e-5f6a7b8c9d0e"
 _USER_READ = {
     "id": USER, "username": "totruong.tranphu", "display_name": "Nguyễn Văn An",
-    "role": "group_leader", "unit_ids": [_UNIT], "disabled_at": None,
+    "role": "group_leader", "unit_ids": [_UNIT], "resident_id": None, "disabled_at": None,
     "last_login_at": "2026-01-12T00:45:00Z", **stamps(2)}
 _SERVICE_READ = {
     "id": "0192f0b2-4c00-7b11-8c22-3d4e5f607182", "client_id": "svc-mot-cua-binh-dinh",
@@ -53,6 +53,10 @@ class UserCreate(Strict):
     password: Password
     role: Role
     unit_ids: UnitIds = Field(default_factory=list)
+    resident_id: uuid.UUID | None = Field(
+        default=None, description="For a `resident` account: the register record the "
+        "person is, living in one of `unit_ids`; their own tickets then include those "
+        "opened on their behalf.")
 
     model_config = ConfigDict(
         extra="forbid",
@@ -76,6 +80,8 @@ class UserUpdate(Strict):
     display_name: Omittable[line(200)] = None
     role: Omittable[Role] = None
     unit_ids: Omittable[UnitIds] = None
+    resident_id: Clearable[uuid.UUID] = Field(
+        default=None, description="A resident account's register record; null unlinks.")
 
     model_config = ConfigDict(
         extra="forbid",
@@ -102,6 +108,7 @@ class UserRead(BaseModel):
     display_name: str
     role: Role
     unit_ids: list[uuid.UUID]
+    resident_id: uuid.UUID | None = None
     disabled_at: datetime | None
     last_login_at: datetime | None
     created_at: datetime
@@ -114,7 +121,8 @@ class UserRead(BaseModel):
     def of(cls, user: User, unit_ids) -> UserRead:
         return cls(
             id=user.id, username=user.username, display_name=user.display_name,
-            role=user.role, unit_ids=sorted(unit_ids), disabled_at=user.disabled_at,
+            role=user.role, unit_ids=sorted(unit_ids), resident_id=user.resident_id,
+            disabled_at=user.disabled_at,
             last_login_at=user.last_login_at, created_at=user.created_at,
             updated_at=user.updated_at, version=user.version,
         )

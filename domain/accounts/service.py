@@ -14,6 +14,8 @@ from collections.abc import Awaitable, Callable, Iterable
 
 from domain.access import ROLE_PERMISSIONS, ROLES_BELOW, Principal, Role
 from domain.accounts.errors import (
+    ResidentLinkOutsideUnits,
+    ResidentLinkRole,
     RoleNotAssignable,
     ScopeNotAssignable,
     ScopeNotGrantable,
@@ -59,6 +61,22 @@ async def _check_assignment(
     await _check_units(uow, who, unit_ids)
 
 
+async def _check_resident_link(uow: UnitOfWork, who: Principal, checks: Checks,
+                               role: Role, resident_id: uuid.UUID | None,
+                               unit_ids: Iterable[uuid.UUID]) -> None:
+    """A resident's account may be linked to a register record the caller reads, living
+    in one of the account's units."""
+    if resident_id is None:
+        return
+    loc = ("body", "resident_id")
+    if not checks.check(role == Role.resident, ResidentLinkRole(loc=loc)):
+        return
+    record = await checks.wait(uow.residents.get(who, resident_id))
+    if record is not None:
+        where = {record.group_id, record.commune_id, record.province_id}
+        checks.check(bool(where & set(unit_ids)), ResidentLinkOutsideUnits(loc=loc))
+
+
 async def _managed_user(
     uow: UnitOfWork, who: Principal, user_id: uuid.UUID, if_match: str | None, *, strict: bool
 ) -> UserView:
@@ -97,6 +115,9 @@ async def create_user(
 ) -> UserView:
     """Create an account with a role the caller may give, over units the caller holds."""
     await _check_assignment(uow, who, data.role, data.unit_ids)
+    with Checks() as checks:
+        await _check_resident_link(uow, who, checks, data.role, data.resident_id,
+                                   data.unit_ids)
     if await uow.users.by_username(data.username) is not None:
         raise UsernameTaken(username=data.username)
     user = User(
@@ -105,6 +126,7 @@ async def create_user(
         password_hash=await hasher(data.password),
         role=data.role,
         created_by_id=who.subject_id,
+        resident_id=data.resident_id,
     )
     await uow.users.add(user)
     await uow.users.set_units(user.id, set(data.unit_ids))
@@ -131,8 +153,15 @@ async def update_user(
             if role_changed:
                 _not_self(who, user)
             await checks.wait(_check_assignment(uow, who, role, new_units))
+        resident_id = changes.get("resident_id", user.resident_id)
+        link_changed = resident_id != user.resident_id
+        if link_changed or role_changed or units_changed:
+            await _check_resident_link(uow, who, checks, role, resident_id, new_units)
     if "display_name" in changes:
         user.display_name = changes["display_name"]
+    if link_changed:
+        user.resident_id = resident_id
+        user.token_epoch += 1  # tokens carry the record (the `res` claim)
     if units_changed:
         await uow.users.set_units(user.id, new_units)
     if role_changed or units_changed:

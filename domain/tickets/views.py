@@ -1,8 +1,9 @@
 """What a caller may see of tickets: the one declaration of it.
 
-Internal notes never reach the people the tickets are for: `COMMENT` and `EVENT` hide
-their internal rows from `PUBLIC_ONLY`, and a transition's staff note from them too. Every
-way out (the comments list, the timeline, a ticket, a list page, and later Open311,
+Internal notes never reach the people the tickets are for: `COMMENT`, `EVENT` and
+`ATTACHMENT` hide their internal rows from `PUBLIC_ONLY`, and a transition's staff note from
+them too. Every way out (the comments list, the timeline, a ticket, a list page, the
+attachments and their bytes, and later Open311,
 exports and webhooks) reads through these; `tests/api/test_ticket_visibility.py` tries
 each one for every role. The requester's contact is personal data, masked without
 `pii:read`.
@@ -18,7 +19,7 @@ from typing import Any
 
 from domain.access import Permission, Principal, Role
 from domain.tickets.models import Visibility
-from domain.tickets.schemas import CommentRead, EventRead, TicketRead
+from domain.tickets.schemas import AttachmentRead, CommentRead, EventRead, TicketRead
 from domain.views import Last, Null, View
 
 PUBLIC_ONLY = frozenset({Role.resident})
@@ -29,6 +30,8 @@ TICKET = View.of("ticket", TicketRead, unmasked_by=Permission.pii_read,
                  derived=("masked_fields",), masked_list="masked_fields")
 COMMENT = View.of("ticket_comment", CommentRead, unmasked_by=Permission.pii_read,
                   rows_hidden_for=_INTERNAL)
+ATTACHMENT = View.of("ticket_attachment", AttachmentRead, unmasked_by=Permission.pii_read,
+                     rows_hidden_for=_INTERNAL)
 EVENT = View.of("ticket_event", EventRead, unmasked_by=Permission.pii_read,
                 hidden_for={"note": PUBLIC_ONLY}, rows_hidden_for=_INTERNAL)
 
@@ -50,3 +53,8 @@ def comment_view(comment: Any, who: Principal) -> CommentRead:
 
 def event_view(event: Any, who: Principal) -> EventRead:
     return EventRead.model_validate(EVENT.document(event.__getattribute__, who, {}))
+
+
+def attachment_view(attachment: Any, who: Principal) -> AttachmentRead:
+    return AttachmentRead.model_validate(ATTACHMENT.document(attachment.__getattribute__, who,
+                                                             {}))

@@ -22,7 +22,7 @@ CLEARABLE = {
                        "residence_since", "status_changed_on"},
     "CampaignUpdate": set(),
     "AnnouncementUpdate": set(),
-    "UserUpdate": set(),
+    "UserUpdate": {"resident_id"},
     "CategoryUpdate": {"name_en", "default_team"},
     "TicketUpdate": {"assignee_id", "team"},
 }

@@ -58,12 +58,20 @@ async def world(app, session):
                               resolution_minutes=600)  # global: every caller reads it
     session.add(category)
     await session.flush()
+    report = Ticket(code=f"W{uuid.uuid4().hex[:7].upper()}", province_id=tree.province.id,
+                    commune_id=tree.commune_a.id, group_id=tree.group_a1.id, channel="phone",
+                    subject="Cuộc gọi lạ", description="Đòi chuyển tiền.",
+                    subject_folded="cuoc goi la", category_id=category.id, priority="normal",
+                    contact_name="Bà Tư", contact_phone="+84912345678",
+                    opened_by_id=officer.id, on_behalf=True)  # a fraud report to warn of
+    session.add(report)
+    await session.flush()
     ancestors = {"commune": tree.commune_a, "province": tree.province}
     elsewhere = {"other commune": tree.commune_b, "other commune's group": tree.group_b1}
     in_group = {**ancestors, **elsewhere, "sibling group": tree.group_a2}
     return {
         "tree": tree, "draft": draft, "scheduled": scheduled, "walker": walker,
-        "category": category,
+        "category": category, "report": report,
         "leader": leader,
         "admin": bearer(app, admin),
         "callers": {
@@ -108,6 +116,9 @@ def _writes(w, unit_id: str) -> list[tuple[str, str, Permission, dict]]:
          {"subject": "Cuộc gọi lạ", "description": "Đòi chuyển tiền.", "channel": "phone",
           "category_id": str(w["category"].id), "unit_id": unit_id, "contact_name": "Bà Tư",
           "contact_phone": "0912345678"}),
+        ("POST", f"/api/v1/tickets/{w['report'].id}/warning", P.announcements_write,
+         {"title": "Cảnh giác", "body": "Không chuyển tiền cho người lạ.",
+          "unit_ids": [unit_id], "channels": ["loudspeaker"]}),
     ]
 
 
@@ -125,7 +136,7 @@ async def _send(client, headers, method, url, body):
 async def _stored(session, w) -> list:
     """Row counts of everything a write could add, and the draft and the notice as stored."""
     rows = ((Campaign, w["draft"].id), (Announcement, w["scheduled"].id),
-            (User, w["walker"].id))
+            (User, w["walker"].id), (Ticket, w["report"].id))
     walker_id = w["walker"].id  # plain statements: the session's objects are not reloaded
     out: list = [await session.scalar(select(func.count()).select_from(m)) for m in COUNTED]
     for model, row_id in rows:

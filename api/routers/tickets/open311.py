@@ -14,7 +14,7 @@ from fastapi import APIRouter, Depends, Form, Path, Request, Response
 from fastapi.security import APIKeyQuery
 
 from api import georeport
-from api.deps import UoW
+from api.deps import Policy, UoW
 from api.http import LOCATION, sends
 from api.problems import language
 from domain.access import Permission, Principal
@@ -230,13 +230,14 @@ async def _form_only(request: Request) -> None:
                         **georeport.responses(*_KEYED, 413, 415, *OPEN311_CREATE_CASES)},
              dependencies=[Depends(_form_only)])
 async def create_request(request: Request, uow: UoW, fmt: Format, who: Poster,
-                         body: Annotated[ServiceRequestForm, Form()]) -> Response:
+                         body: Annotated[ServiceRequestForm, Form()],
+                         policy: Policy) -> Response:
     """Form-encoded, as GeoReport v2 posts: `api_key` (a service account with
     `tickets:write` and exactly one residential group or commune), `service_code`, a
     location (`lat` and `long`, or `address_string`), the requester (`first_name` or
     `last_name`, and `phone`; `email` is kept too) and `description`. A ticket of the
     citizen app channel; its code is the `service_request_id` at once (no token)."""
-    ticket, category = await open311.post_request(uow, who, data=body)
+    ticket, category = await open311.post_request(uow, who, data=body, policy=policy)
     location = request.url_for("open311_requests_get", service_request_id=ticket.code,
                                format=fmt).path
     answer = ServiceRequestCreated(service_request_id=ticket.code, account_id=None,

@@ -36,6 +36,7 @@ from domain.tickets.models import (
     TicketStatus,
 )
 from domain.tickets.open311.schemas import Service, ServiceRequest, ServiceRequestForm
+from domain.tickets.rules import TicketPolicy
 from domain.tickets.schemas import TicketCreate, TicketRead
 from domain.types import utcnow
 from domain.units.models import UnitLevel
@@ -182,7 +183,8 @@ def _unit(who: Principal) -> uuid.UUID | None:
 
 
 async def post_request(uow: UnitOfWork, who: Principal, *,
-                       data: ServiceRequestForm) -> tuple[Ticket, TicketCategory]:
+                       data: ServiceRequestForm,
+                       policy: TicketPolicy) -> tuple[Ticket, TicketCategory]:
     """A request from a citizen front end: a ticket of the citizen app channel for the
     contact named, in the service account's one group or commune, through `open_ticket`
     (its checks, timeline and audit)."""
@@ -207,6 +209,6 @@ async def post_request(uow: UnitOfWork, who: Principal, *,
         subject=_subject(data.description, category.name), description=description,
         category_id=category.id, channel=TicketChannel.citizen_app, unit_id=unit_id,
         contact_name=name, contact_phone=data.phone, contact_email=data.email,
-        address=data.address_string, latitude=data.lat, longitude=data.long))
+        address=data.address_string, latitude=data.lat, longitude=data.long), policy=policy)
     return ticket, category
 
