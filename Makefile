@@ -59,10 +59,11 @@ fuzz: install  ## Schemathesis against a live server as four roles, all checks, 
 bench-load: install  ## load the 1,000,000-resident province into database ds_bench (about 70 s)
 	$(BIN)/python -m bench.population --fresh --database-url postgresql://postgres@127.0.0.1:5432/ds_bench --residents 1000000 --households 300000 --communes 20 --groups-per-commune 15
 
-bench: install  ## register and outreach benchmarks against ds_bench; tables in bench/out/
+bench: install  ## register, outreach and tickets benchmarks against ds_bench; tables in bench/out/
 	@command -v wrk >/dev/null || { echo "make bench drives HTTP load with wrk: apt-get install wrk"; exit 1; }
 	$(BIN)/python -m bench.register
 	$(BIN)/python -m bench.outreach
+	$(BIN)/python -m bench.tickets
 
 browser-check: install  ## render /docs in headless Chromium and check the operation list
 	$(BIN)/python scripts/check_docs_browser.py

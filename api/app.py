@@ -6,6 +6,7 @@ import asyncio
 import gc
 import logging
 from contextlib import asynccontextmanager
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -14,14 +15,27 @@ from alembic.script import ScriptDirectory
 from fastapi import APIRouter, Depends, FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 
-from api import conformance, docs, document, health, logs, openapi_links, permissions, problems
+from api import (
+    conformance,
+    docs,
+    document,
+    georeport,
+    health,
+    logs,
+    openapi_links,
+    permissions,
+    problems,
+)
 from api.examples import restore_examples
 from api.input import InputCleaningMiddleware, input_guard
 from api.middleware import BodyLimitMiddleware, RequestContextMiddleware
 from api.settings import Settings, get_settings
 from api.writes import WriteTransaction
+from auth.api_keys import ApiKeys
 from auth.tokens import TokenService, hmac_key, load_key
 from domain.areas import area_modules
+from domain.tickets.calendar import parse_hours
+from domain.tickets.rules import TicketPolicy
 from repositories import paging
 from repositories.db import make_engine, make_session_factory
 from repositories.direct import Direct
@@ -66,6 +80,8 @@ TAGS = [
      "description": "Residents' requests, questions and fraud reports: queues, workflow, notes."},
     {"name": "elections",
      "description": "Elections, polling areas, exclusions and who may vote (voter lists)."},
+    {"name": "open311",
+     "description": "Open311 GeoReport v2 over tickets (JSON and XML, GeoReport's errors)."},
 ]
 
 
@@ -94,6 +110,7 @@ def paths_in_tag_order(app: FastAPI) -> None:
         schema["paths"] = dict(sorted(schema.get("paths", {}).items(), key=first_tag))
         problem_answers(schema)
         restore_examples(app, schema)
+        georeport.document(schema)
         openapi_links.add_links(schema)
         document.complete(schema)
         finished.append(schema)
@@ -166,6 +183,11 @@ def token_service(settings: Settings) -> TokenService:
         access_ttl=settings.access_token_ttl_seconds,
         refresh_ttl=settings.refresh_token_ttl_seconds,
     )
+
+
+def ticket_policy(settings: Settings) -> TicketPolicy:
+    return TicketPolicy(hours=parse_hours(settings.work_hours),
+                        reopen_window=timedelta(days=settings.ticket_reopen_days))
 
 
 def job_runtime(settings: Settings, session_factory) -> Runtime:
@@ -260,6 +282,8 @@ def create_app(settings: Settings | None = None, *, session_factory=None, engine
     app.state.settings = settings
     app.state.tokens = token_service(settings)
     app.state.storage = FilesystemStorage(settings.attachments_path)
+    app.state.api_keys = ApiKeys()  # Open311's verified keys (auth/api_keys.py says why)
+    app.state.ticket_policy = ticket_policy(settings)
     paging.configure_cursors(settings.cursor_secret)
     app.state.migration_head = migration_head()
     if engine is not None:
@@ -302,7 +326,10 @@ def create_app(settings: Settings | None = None, *, session_factory=None, engine
     app.add_middleware(WriteTransaction, get_app_state=lambda: app.state)
     # Outside the write's transaction, so a key's body is compared as the routes receive it.
     app.add_middleware(InputCleaningMiddleware)
-    app.add_middleware(BodyLimitMiddleware, limit=settings.max_body_bytes,
-                       larger={"/api/v1/imports": settings.max_import_bytes})
+    # An attachment's form carries its other field and the parts' headers beside the file:
+    # the file's own limit (a 413 `attachment_too_large`) is the route's, this one's above it.
+    app.add_middleware(BodyLimitMiddleware, limit=settings.max_body_bytes, larger={
+        "/api/v1/imports": settings.max_import_bytes,
+        "/api/v1/tickets/{ticket_id}/attachments": settings.max_attachment_bytes + 65_536})
     app.add_middleware(RequestContextMiddleware)
     return app

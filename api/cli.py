@@ -30,7 +30,7 @@ def migrate(settings: Settings) -> None:
 
 async def bootstrap(settings: Settings) -> None:
     """Create the first admin when none exists, and the demo group on an empty database."""
-    from repositories.bootstrap import ensure_admin, ensure_demo
+    from repositories.bootstrap import ensure_admin, ensure_demo, ensure_holidays
     from repositories.db import make_engine, make_session_factory
 
     engine = make_engine(settings.effective_database_url)
@@ -43,6 +43,9 @@ async def bootstrap(settings: Settings) -> None:
             else:
                 print(f"Created admin account '{settings.admin_username}' with password: "
                       f"{password}  (shown once; set ADMIN_PASSWORD to choose it)")
+        if await ensure_holidays(factory):
+            print("Added Việt Nam's public holidays of 2026 (add later years' through "
+                  "POST /api/v1/holidays).")
         if settings.demo_enabled:
             demo_password = settings.demo_password or secrets.token_urlsafe(9)
             created = await ensure_demo(factory, demo_password, seed=settings.demo_seed)

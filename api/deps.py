@@ -15,6 +15,7 @@ from auth.tokens import TokenService
 from domain.access import Permission, Principal
 from domain.errors import Forbidden
 from domain.storage import BlobStorage
+from domain.tickets.rules import TicketPolicy
 from repositories.accounts import BearerLookup
 from repositories.uow import SqlUnitOfWork
 
@@ -54,6 +55,14 @@ async def get_storage(request: Request) -> BlobStorage:
 
 
 Storage = Annotated[BlobStorage, Depends(get_storage)]
+
+
+async def get_ticket_policy(request: Request) -> TicketPolicy:
+    """What the settings say of tickets (WORK_HOURS, TICKET_REOPEN_DAYS)."""
+    return request.app.state.ticket_policy
+
+
+Policy = Annotated[TicketPolicy, Depends(get_ticket_policy)]
 
 
 async def _audit_denied(request: Request, who: Principal, permission: Permission) -> None:
@@ -119,6 +128,7 @@ TicketsWrite = allow(Permission.tickets_write)
 TicketCategoriesManage = allow(Permission.ticket_categories_manage)
 ElectionsRead = allow(Permission.elections_read)
 ElectionsManage = allow(Permission.elections_manage)
+HolidaysManage = allow(Permission.holidays_manage)
 
 # Marks a header the document lists as required while the route receives it optional: a
 # missing one is the use case's 428 `precondition_required`, not FastAPI's 422.

@@ -10,7 +10,21 @@ from api.problems import error_code_schema
 from domain.access import ROLE_PERMISSIONS, Permission, Role
 
 # Operations anyone may call: they authenticate the caller themselves, or expose nothing.
-PUBLIC = {"ops_healthz", "ops_readyz", "auth_token", "auth_revoke", "auth_jwks"}
+PUBLIC = {"ops_healthz", "ops_readyz", "auth_token", "auth_revoke", "auth_jwks",
+          "open311_discovery", "open311_services_list", "open311_services_get"}
+
+
+def api_key_permission(route) -> Permission | None:
+    """The permission an operation's `api_key` must hold (Open311: a service account's key
+    instead of a token; only `integration` has keys)."""
+    def walk(dependant: Dependant) -> Permission | None:
+        for dep in dependant.dependencies:
+            found = getattr(dep.call, "__api_key_permission__", None) or walk(dep)
+            if found:
+                return found
+        return None
+
+    return walk(route.original_route.dependant)
 
 
 def route_permission(route) -> Permission | None:
@@ -38,7 +52,9 @@ def annotate(app: FastAPI) -> None:
     Done on the generated document, not on the routes: routers are shared between apps.
     """
     by_operation = {ctx.original_route.operation_id: route_permission(ctx)
-                    for ctx in api_routes(app)}
+                    or api_key_permission(ctx) for ctx in api_routes(app)}
+    by_key = {ctx.original_route.operation_id for ctx in api_routes(app)
+              if api_key_permission(ctx)}
     plain_openapi = app.openapi
 
     def openapi() -> dict:
@@ -50,7 +66,8 @@ def annotate(app: FastAPI) -> None:
                 permission = by_operation.get(operation.get("operationId"))
                 if permission is None:
                     continue
-                roles = [r.value for r in Role if permission in ROLE_PERMISSIONS[r]]
+                roles = [r.value for r in Role if permission in ROLE_PERMISSIONS[r]
+                         and (r == Role.integration or operation["operationId"] not in by_key)]
                 operation["x-required-permission"] = permission.value
                 operation["x-roles"] = roles
                 operation["description"] = (
@@ -100,13 +117,19 @@ def matrix_markdown(app: FastAPI) -> str:
     ]
     for route in sorted(api_routes(app), key=lambda r: (r.path_format, sorted(r.methods))):
         permission = route_permission(route)
+        keyed = api_key_permission(route)
         operation_id = route.original_route.operation_id
-        marks = [
-            "✓" if permission is None or permission in ROLE_PERMISSIONS[r] else "" for r in roles
-        ]
+        if keyed is not None:  # a service account's api_key, never a person's token
+            marks = ["✓" if r == Role.integration and keyed in ROLE_PERMISSIONS[r] else ""
+                     for r in roles]
+            shown = f"api_key {keyed.value}"
+        else:
+            marks = ["✓" if permission is None or permission in ROLE_PERMISSIONS[r] else ""
+                     for r in roles]
+            shown = permission.value if permission else "public"
         method = ",".join(sorted(route.methods))
         lines.append(
-            f"| `{operation_id}` | {method} `{route.path_format}` | "
-            f"{permission.value if permission else 'public'} | " + " | ".join(marks) + " |"
+            f"| `{operation_id}` | {method} `{route.path_format}` | {shown} | "
+            + " | ".join(marks) + " |"
         )
     return "\n".join(lines) + "\n"

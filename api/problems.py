@@ -16,6 +16,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import Response
 from starlette.routing import Match
 
+from api import georeport
 from domain import context, messages
 from domain.errors import (
     Conflict,
@@ -138,6 +139,8 @@ def problem_response(
         params=params, errors=errors,
     )
     hdrs = {"Content-Language": language(accept), **(headers or {})}
+    if georeport.is_open311(scope):  # that face answers in GeoReport's own error format
+        return georeport.error_response(scope, body, hdrs)
     return Response(orjson.dumps(body), status_code=status, media_type=PROBLEM, headers=hdrs)
 
 

@@ -8,8 +8,10 @@ from functools import cached_property
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from domain.tickets.calendar import DEFAULT_HOURS, parse_hours
 
 _DEFAULT_SECRETS = {"", "change-me", "secret", "changeme", "dev"}
 
@@ -63,9 +65,19 @@ class Settings(BaseSettings):
     # Tickets' attachments: kept on disk, not in the database (None: under VAR_DIR).
     attachments_dir: Path | None = None
     max_attachment_bytes: int = Field(default=10 * 1_048_576, ge=1024)
+    # Tickets' service targets count these working hours (Asia/Ho_Chi_Minh), minus the
+    # holidays of `work_holiday`; a resolved or closed ticket reopens within this many days.
+    work_hours: str = DEFAULT_HOURS
+    ticket_reopen_days: int = Field(default=14, ge=0, le=3650)
     # Hold every answer to the OpenAPI document (api/conformance.py): None is on outside
     # production; benchmarks turn it off to measure what production runs.
     check_conformance: bool | None = None
+
+    @field_validator("work_hours")
+    @classmethod
+    def _working_hours(cls, value: str) -> str:
+        parse_hours(value)  # CalendarInvalid (a ValueError) says what is wrong at start
+        return value
 
     @property
     def checks_conformance(self) -> bool:

@@ -12,6 +12,7 @@ import statistics
 import subprocess
 import sys
 import time
+import uuid
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -20,6 +21,9 @@ import asyncpg
 import httpx
 import psutil
 
+from auth.passwords import hash_password
+from domain.access import Role
+from domain.types import uuid7
 from repositories.direct import prepared
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -227,6 +231,26 @@ def stop_server(proc: subprocess.Popen) -> None:
         proc.wait(timeout=45)
     except subprocess.TimeoutExpired:
         proc.kill()
+
+
+async def no_reset(conn) -> None:
+    """As the app's own pool (repositories/direct.py): no reset query on every release."""
+
+
+async def ensure_account(conn, username: str, role: Role, unit: uuid.UUID | None,
+                         password: str) -> uuid.UUID:
+    """The benchmark's account, made or reset (password, role, its one unit), idempotently."""
+    uid = await conn.fetchval(
+        "INSERT INTO user_account (id, created_at, updated_at, version, username, display_name,"
+        " password_hash, role, token_epoch) VALUES ($1, now(), now(), 1, $2, $2, $3, $4, 0)"
+        " ON CONFLICT (username) DO UPDATE SET password_hash = EXCLUDED.password_hash,"
+        " role = EXCLUDED.role, disabled_at = NULL RETURNING id",
+        uuid7(), username, await hash_password(password), role.value)
+    await conn.execute("DELETE FROM user_unit WHERE user_id = $1", uid)
+    if unit is not None:
+        await conn.execute("INSERT INTO user_unit (user_id, unit_id) VALUES ($1, $2)", uid, unit)
+    await conn.execute("DELETE FROM login_throttle WHERE key = $1", f"user:{username}")
+    return uid
 
 
 class Tokens:

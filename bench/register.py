@@ -44,7 +44,6 @@ import orjson
 import psutil
 
 from api.routers.register.residents import resident_filters
-from auth.passwords import hash_password
 from bench.harness import (
     API,
     Run,
@@ -53,6 +52,8 @@ from bench.harness import (
     Wrk,
     compare,
     drive,
+    ensure_account,
+    no_reset,
     recorded_run,
     start_server,
     stop_server,
@@ -92,10 +93,6 @@ async def list_sql(who: Principal, cursor: str | None = None, **filters) -> tupl
     return (await recorded_run(resident_page_documents, who,
                                await resident_filters(**filters), sort=None, cursor=cursor,
                                limit=50, include_total=False))[0]
-
-
-async def _no_reset(conn) -> None:
-    """As the app's own pool (repositories/direct.py): no reset query on every release."""
 
 
 class Bare:
@@ -151,20 +148,6 @@ class Bare:
 
 
 # --- accounts, import file, phases -------------------------------------------------------------
-
-
-async def ensure_account(conn, username: str, role: Role, unit: uuid.UUID | None) -> uuid.UUID:
-    uid = await conn.fetchval(
-        "INSERT INTO user_account (id, created_at, updated_at, version, username, display_name,"
-        " password_hash, role, token_epoch) VALUES ($1, now(), now(), 1, $2, $2, $3, $4, 0)"
-        " ON CONFLICT (username) DO UPDATE SET password_hash = EXCLUDED.password_hash,"
-        " role = EXCLUDED.role, disabled_at = NULL RETURNING id",
-        uuid7(), username, await hash_password(PASSWORD), role.value)
-    await conn.execute("DELETE FROM user_unit WHERE user_id = $1", uid)
-    if unit is not None:
-        await conn.execute("INSERT INTO user_unit (user_id, unit_id) VALUES ($1, $2)", uid, unit)
-    await conn.execute("DELETE FROM login_throttle WHERE key = $1", f"user:{username}")
-    return uid
 
 
 @dataclass
@@ -411,7 +394,7 @@ async def amain(args: argparse.Namespace) -> None:
         await load_population(dsn, residents=1_000_000, households=300_000, communes=20,
                               groups_per_commune=15, seed=1, fresh=True)
     assert ID_PROVINCE not in names.BIRTH_PROVINCES.values + names.MOVER_PROVINCES.values
-    pool = await asyncpg.create_pool(dsn, min_size=CONC, max_size=CONC + 2, reset=_no_reset)
+    pool = await asyncpg.create_pool(dsn, min_size=CONC, max_size=CONC + 2, reset=no_reset)
     async with pool.acquire() as conn:
         commune = await conn.fetchval(
             "SELECT id FROM admin_unit WHERE name = $1 AND level = 'commune'", COMMUNE)
@@ -419,10 +402,10 @@ async def amain(args: argparse.Namespace) -> None:
             raise SystemExit(f"no commune {COMMUNE!r}: load the population (--reload)")
         if left := await remove_imported(conn):
             print(f"removed {left:,} residents left by an earlier import")
-        officer = Principal(await ensure_account(conn, OFFICER, Role.ward_officer, commune),
-                            OFFICER, Role.ward_officer, frozenset({commune}),
+        officer_id = await ensure_account(conn, OFFICER, Role.ward_officer, commune, PASSWORD)
+        officer = Principal(officer_id, OFFICER, Role.ward_officer, frozenset({commune}),
                             permissions_for(Role.ward_officer))
-        admin = Principal(await ensure_account(conn, ADMIN, Role.admin, None), ADMIN,
+        admin = Principal(await ensure_account(conn, ADMIN, Role.admin, None, PASSWORD), ADMIN,
                           Role.admin, permissions=permissions_for(Role.admin))
         version = (await conn.fetchval("SELECT version()")).split(" on ")[0]
     timeout = args.statement_timeout_ms

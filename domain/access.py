@@ -53,6 +53,7 @@ class Permission(StrEnum):
     ticket_categories_manage = "ticket_categories:manage"
     elections_read = "elections:read"
     elections_manage = "elections:manage"
+    holidays_manage = "holidays:manage"
 
 
 P = Permission

@@ -2,12 +2,21 @@
 
 from __future__ import annotations
 
+from typing import Protocol
+
 from domain.base import Entity
 from domain.errors import PreconditionFailed, PreconditionRequired
 from domain.types import utcnow
 
 
-def check_if_match(entity: Entity, if_match: str | None) -> None:
+class Tagged(Protocol):
+    """Anything with an ETag: an entity (id and version), or a file (its digest)."""
+
+    @property
+    def etag(self) -> str: ...
+
+
+def check_if_match(entity: Tagged, if_match: str | None) -> None:
     if not if_match:
         raise PreconditionRequired()
     tags = {t.strip().removeprefix("W/") for t in if_match.split(",")}

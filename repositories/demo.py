@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import random
+import uuid
 from datetime import date
+
+from sqlmodel import select
 
 from auth.passwords import hash_password
 from domain.access import Principal, Role, permissions_for
@@ -16,6 +20,21 @@ from domain.register.demo import DemoData, generate_demo
 from domain.register.models import Household, ReadinessFact, Resident
 from domain.register.rules import age_on, name_keys
 from domain.text import fold
+from domain.tickets.calendar import default_calendar
+from domain.tickets.demo import CATEGORIES as TICKET_CATEGORIES
+from domain.tickets.demo import plan_tickets
+from domain.tickets.models import (
+    EventKind,
+    Ticket,
+    TicketCategory,
+    TicketChannel,
+    TicketComment,
+    TicketEvent,
+    TicketOutcome,
+    TicketStatus,
+    Visibility,
+)
+from domain.types import utcnow, uuid7
 from domain.units.models import LEVEL_OF_KIND, AdminUnit, Street, UnitLevel
 
 DEMO_ROLES = [r for r in Role if r not in {Role.admin, Role.integration}]
@@ -104,6 +123,7 @@ async def load_demo(uow, password: str, *, seed: int) -> DemoData:
                            households=len(households), residents=len(residents))
     await uow.commit()
     await load_demo_campaign(uow, people, group)
+    await load_demo_tickets(uow, people, commune, group, heads, seed=seed)
     return data
 
 
@@ -133,3 +153,130 @@ async def load_demo_campaign(uow, people: dict[Role, Principal], group: AdminUni
     for walker_index, body in plan_day_one(walks):
         await visits.record_visit(uow, walkers[walker_index], campaign.id,
                                   data=VisitCreate.model_validate(body))
+
+
+async def load_demo_tickets(uow, people: dict[Role, Principal], commune: AdminUnit,
+                            group: AdminUnit, heads: list, *, seed: int) -> int:
+    """The ward's seven categories and about three weeks of tickets (domain/tickets/demo.py),
+    inserted in bulk with their timelines; targets, working minutes and breach flags as the
+    SLA clock sets them (the default calendar). Nothing when the ward has tickets already."""
+    session = uow.session
+    if (await session.exec(select(Ticket.id).where(Ticket.commune_id == commune.id)
+                           .limit(1))).first() is not None:
+        return 0
+    calendar, now, rng = default_calendar(), utcnow(), random.Random(seed)
+    categories = {}
+    for code, name, name_en, kind, team, priority, first, resolution in TICKET_CATEGORIES:
+        categories[code] = TicketCategory(
+            code=code, name=name, name_en=name_en, kind=kind, default_team=team,
+            default_priority=priority, first_response_minutes=first,
+            resolution_minutes=resolution, commune_id=commune.id,
+            created_by_id=people[Role.ward_officer].subject_id)
+    session.add_all(categories.values())
+    await session.flush()
+    tickets, comments, events = [], [], []
+    earlier: dict[str, list[uuid.UUID]] = {}
+    for plan in plan_tickets(now, calendar, seed=seed):
+        category = categories[plan.category]
+        opener = people[plan.opener]
+        staff = people[category.default_team or Role.group_leader]
+        ticket = _demo_ticket(plan, category, opener, commune, group, heads, rng, calendar,
+                              now, earlier.get(plan.category, []))
+        earlier.setdefault(plan.category, []).append(ticket.id)
+        tickets.append(ticket)
+
+        def line(kind, who, at, **values):
+            events.append(TicketEvent(ticket_id=ticket.id, kind=kind,  # noqa: B023
+                                      actor_id=who.subject_id, actor_name=who.name,
+                                      occurred_at=at, **values))
+
+        line(EventKind.opened, opener, plan.created_at, to_status=TicketStatus.new)
+        before = TicketStatus.new
+        for move in plan.moves:
+            line(EventKind.transition, staff, move.at, from_status=before, to_status=move.to,
+                 outcome=move.outcome if move.to == TicketStatus.resolved else None)
+            before = move.to
+        for note in plan.notes:
+            comment = TicketComment(ticket_id=ticket.id, body=note.body,
+                                    visibility=note.visibility, author_id=staff.subject_id,
+                                    author_name=staff.name, created_at=note.at)
+            comments.append(comment)
+            line(EventKind.comment, staff, note.at, visibility=note.visibility,
+                 comment_id=comment.id)
+        for breached, due, text in (
+                (ticket.first_response_breached, ticket.first_response_due_at,
+                 "Quá hạn phản hồi lần đầu"),
+                (ticket.resolution_breached, ticket.resolution_due_at, "Quá hạn giải quyết")):
+            if breached and due is not None:
+                line(EventKind.breach, staff, due, visibility=Visibility.internal, note=text)
+    session.add_all(tickets)
+    await session.flush()
+    session.add_all(comments)
+    session.add_all(sorted(events, key=lambda e: e.occurred_at))
+    await session.flush()
+    await uow.audit.record(None, "demo.tickets", "ticket", [t.id for t in tickets][:20],
+                           actor_name="bootstrap", tickets=len(tickets))
+    await uow.commit()
+    return len(tickets)
+
+
+def _demo_ticket(plan, category: TicketCategory, opener: Principal, commune: AdminUnit,
+                 group: AdminUnit, heads: list, rng: random.Random, calendar, now,
+                 earlier: list[uuid.UUID]) -> Ticket:
+    """A planned ticket's row: its requester, and what its moves leave on it."""
+    requester = household = None
+    contact_name = contact_phone = None
+    if plan.opener == Role.resident:
+        contact_name = opener.name
+    elif plan.channel == TicketChannel.phone and rng.random() < 0.4:  # not in the register
+        contact_name = rng.choice(("Bà Tư bán tạp hóa", "Anh Hùng sửa xe", "Chị Mai"))
+        contact_phone = f"+8490{rng.randrange(10**7):07d}"
+    else:
+        home, head = rng.choice(heads)
+        household, requester = home.id, head.id
+    ticket_id = uuid7()
+    first_due = calendar.add(plan.created_at, category.first_response_minutes)
+    responded = plan.moves[0].at if plan.moves else None
+    paused, waiting_since, resolved, closed, outcome = 0, None, None, None, None
+    for move, after in zip(plan.moves, [*plan.moves[1:], None], strict=False):
+        if move.to == TicketStatus.waiting_on_resident:
+            if after is None:
+                waiting_since = move.at
+            else:
+                paused += calendar.minutes_between(move.at, after.at)
+        elif move.to == TicketStatus.resolved:
+            resolved, outcome = move.at, move.outcome
+        elif move.to == TicketStatus.closed:
+            closed = move.at
+    duplicate_of = None
+    if outcome == TicketOutcome.duplicate:
+        if earlier:
+            duplicate_of = rng.choice(earlier)
+        else:
+            outcome = TicketOutcome.answered
+    # Time waiting on the resident does not count: it moves the resolution target on.
+    resolution_due = calendar.add(plan.created_at, category.resolution_minutes + paused)
+    status = plan.moves[-1].to if plan.moves else TicketStatus.new
+    clock_stop = resolved or waiting_since or now
+    return Ticket(
+        id=ticket_id, code=ticket_id.hex[-8:].upper(), requester_resident_id=requester,
+        contact_name=contact_name, contact_phone=contact_phone, household_id=household,
+        province_id=commune.province_id, commune_id=commune.id, group_id=group.id,
+        channel=plan.channel, subject=plan.subject, description=plan.description,
+        subject_folded=fold(plan.subject)[:200], category_id=category.id,
+        priority=plan.priority or category.default_priority, status=status, outcome=outcome,
+        duplicate_of_id=duplicate_of, team=category.default_team, tags=plan.tags,
+        opened_by_id=opener.subject_id, on_behalf=plan.opener != Role.resident,
+        first_response_due_at=first_due, resolution_due_at=resolution_due,
+        first_responded_at=responded, resolved_at=resolved, closed_at=closed,
+        waiting_since=waiting_since, paused_minutes=paused,
+        first_response_work_minutes=(calendar.minutes_between(plan.created_at, responded)
+                                     if responded else None),
+        resolution_work_minutes=(calendar.minutes_between(plan.created_at, resolved) - paused
+                                 if resolved else None),
+        first_response_breached=(responded or now) > first_due,
+        resolution_breached=clock_stop > resolution_due,
+        created_at=plan.created_at,
+        updated_at=max([plan.created_at, *(m.at for m in plan.moves),
+                        *(n.at for n in plan.notes)]),
+        version=1 + len(plan.moves) + len(plan.notes))

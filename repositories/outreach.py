@@ -9,13 +9,13 @@ from collections.abc import Iterable
 from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import bindparam, delete, exists, func, literal, update
+from sqlalchemy import bindparam, delete, exists, false, func, literal, update
 from sqlalchemy import select as sa_select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import select
 
-from domain.access import Principal
-from domain.outreach.errors import CampaignNotFound
+from domain.access import Principal, Role
+from domain.outreach.errors import CampaignNotFound, VisitNeedNotFound
 from domain.outreach.models import (
     COUNTER_SHARDS,
     Campaign,
@@ -32,7 +32,21 @@ from domain.register.models import Household, Resident
 from domain.units.models import Street
 from repositories.direct import any_of
 from repositories.paging import keyset, page_from_rows, parse_sort
-from repositories.scoped import EveryUnit, JoinTable, ScopedRepository, UnitColumns
+from repositories.register.records import HouseholdRepository
+from repositories.scoped import (
+    ByRole,
+    EveryUnit,
+    JoinTable,
+    ScopedRepository,
+    Through,
+    UnitColumns,
+    Where,
+)
+
+# A need raised at the door is the business of whoever reads its household (a volunteer:
+# the households they walk); a resident reaches none.
+NEED_SCOPE = ByRole(Through(HouseholdRepository, VisitNeed.household_id),
+                    {Role.resident: Where(false())})
 
 
 # Statements of every visit, built once: composing them cost more CPU than running them.
@@ -312,6 +326,34 @@ class OutreachRepository(ScopedRepository[Campaign]):
             stmt = stmt.where(VisitNeed.status == status)
         stmt = stmt.order_by(VisitNeed.created_at.desc()).limit(limit)
         return list((await self.session.exec(stmt)).all())
+
+    async def needs_page(self, principal: Principal, *, visit_id: uuid.UUID | None,
+                         status: str | None, cursor, limit) -> Page:
+        """Needs whose households the caller reads, newest first."""
+        stmt = select(VisitNeed)
+        if not principal.is_unscoped:
+            stmt = stmt.where(NEED_SCOPE.clause(principal))
+        if visit_id:
+            stmt = stmt.where(VisitNeed.visit_id == visit_id)
+        if status:
+            stmt = stmt.where(VisitNeed.status == status)
+        keys = parse_sort(None, {"created_at": VisitNeed.created_at}, "-created_at",
+                          VisitNeed.id)
+        rows = list((await self.session.exec(keyset(stmt, keys, cursor, limit))).all())
+        return page_from_rows(rows, keys, limit)
+
+    async def need(self, principal: Principal, need_id: uuid.UUID, *,
+                   for_update: bool = False) -> VisitNeed:
+        """A need whose household the caller reads, or `visit_need_not_found`."""
+        stmt = select(VisitNeed).where(VisitNeed.id == need_id)
+        if not principal.is_unscoped:
+            stmt = stmt.where(NEED_SCOPE.clause(principal))
+        if for_update:
+            stmt = stmt.with_for_update()
+        need = (await self.session.exec(stmt)).first()
+        if need is None:
+            raise VisitNeedNotFound()
+        return need
 
 
 # The unit of work's attributes for this area (`uow.<name>`), see repositories/areas.py.

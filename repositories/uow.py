@@ -8,9 +8,11 @@ when the answer is ready, with the stored Idempotency-Key answer in the same tra
 from __future__ import annotations
 
 import logging
+from collections.abc import Awaitable, Callable
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
+import anyio
 from sqlalchemy.ext.asyncio import AsyncSessionTransaction, async_sessionmaker
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -42,7 +44,7 @@ if TYPE_CHECKING:
         ResidentRepository,
         TransferRepository,
     )
-    from repositories.tickets import CategoryRepository, TicketRepository
+    from repositories.tickets import CategoryRepository, HolidayRepository, TicketRepository
     from repositories.units import StreetRepository, UnitRepository
 
 
@@ -68,6 +70,7 @@ class SqlUnitOfWork:
     elections: ElectionRepository
     polling_areas: PollingAreaRepository
     exclusions: ExclusionRepository
+    holidays: HolidayRepository
     audit: AuditRepository
 
     def __init__(self, session_factory: async_sessionmaker[AsyncSession], *,
@@ -80,6 +83,9 @@ class SqlUnitOfWork:
         self.commit_wanted = False
         self._mark: AsyncSessionTransaction | None = None  # the SAVEPOINT of the last commit()
         self._jobs_kept = 0
+        # Work outside the database that follows the transaction's fate (a stored file):
+        # what to run once it is committed, or if it is not; see `after_commit`.
+        self._hooks = _Hooks()
 
     async def __aenter__(self) -> SqlUnitOfWork:
         self.session = self._factory()
@@ -95,6 +101,7 @@ class SqlUnitOfWork:
         session, self.session = self.session, None
         if session is None:
             return
+        await self._hooks.run_undo(everything=True)  # still registered: never committed
         try:
             await session.rollback()
         except Exception as exc:
@@ -118,8 +125,10 @@ class SqlUnitOfWork:
             await self.session.commit()
             if "jobs" in self.__dict__:  # SQLite: jobs go to the in-process worker only now
                 await self.jobs.after_commit()
+            await self._hooks.run_done()
             return
         await self.session.flush()
+        self._hooks.keep()
         self.commit_wanted = True
         self._jobs_kept = len(self.jobs.pending) if "jobs" in self.__dict__ else 0
         self._mark = await self.session.begin_nested()
@@ -131,6 +140,7 @@ class SqlUnitOfWork:
             await self.undo_since_commit()
             return
         await self.session.rollback()
+        await self._hooks.run_undo(everything=True)
         if "jobs" in self.__dict__:
             self.jobs.pending.clear()
 
@@ -140,6 +150,7 @@ class SqlUnitOfWork:
         if self._mark.is_active:
             await self._mark.rollback()
         self._mark = await self.session.begin_nested()
+        await self._hooks.run_undo(everything=False)
         if "jobs" in self.__dict__:
             del self.jobs.pending[self._jobs_kept:]
 
@@ -148,6 +159,7 @@ class SqlUnitOfWork:
         assert self.session is not None
         await self.session.rollback()
         self.commit_wanted, self._mark = False, None
+        await self._hooks.run_undo(everything=True)
         if "jobs" in self.__dict__:
             self.jobs.pending.clear()
 
@@ -158,6 +170,18 @@ class SqlUnitOfWork:
         self.commit_wanted, self._mark = False, None
         if "jobs" in self.__dict__:
             await self.jobs.after_commit()
+        await self._hooks.run_done()
+
+    def after_commit(self, done: Hook) -> None:
+        """Run `done` once what this unit of work writes from now on is committed (a file
+        whose row was deleted goes only then: a failed COMMIT leaves both)."""
+        self._hooks.since.append((done, None))
+
+    def on_rollback(self, undo: Hook) -> None:
+        """Run `undo` if what this unit of work writes from now on is not committed in the
+        end (rolled back, refused, or the COMMIT failed): a file stored before its row is
+        deleted again, so no file is left that no row names."""
+        self._hooks.since.append((None, undo))
 
     @cached_property
     def jobs(self) -> SqlJobs:
@@ -174,3 +198,39 @@ class SqlUnitOfWork:
             raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
         built = self.__dict__[name] = repository(self.session)
         return built
+
+
+Hook = Callable[[], Awaitable[None]]
+
+
+class _Hooks:
+    """The `after_commit` / `on_rollback` callbacks of a unit of work: those kept by its
+    last `commit()` (deferred) and those since. Best effort: a failing one is logged, never
+    raised, since the transaction's own outcome is already decided."""
+
+    def __init__(self) -> None:
+        self.kept: list[tuple[Hook | None, Hook | None]] = []
+        self.since: list[tuple[Hook | None, Hook | None]] = []
+
+    def keep(self) -> None:
+        self.kept, self.since = self.kept + self.since, []
+
+    async def run_done(self) -> None:
+        hooks, self.kept, self.since = self.kept + self.since, [], []
+        await _run([done for done, _ in hooks if done is not None])
+
+    async def run_undo(self, *, everything: bool) -> None:
+        hooks, self.since = self.since + (self.kept if everything else []), []
+        if everything:
+            self.kept = []
+        await _run([undo for _, undo in reversed(hooks) if undo is not None])
+
+
+async def _run(hooks: list[Hook]) -> None:
+    for hook in hooks:
+        with anyio.CancelScope(shield=True):  # a client gone away must not stop it
+            try:
+                await hook()
+            except Exception as exc:
+                log.error("a hook of the transaction failed",
+                          extra={"error": type(exc).__name__})

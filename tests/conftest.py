@@ -89,8 +89,9 @@ def make_settings(**over) -> Settings:
 
 
 @pytest.fixture
-def settings() -> Settings:
-    return make_settings()
+def settings(tmp_path) -> Settings:
+    # Attachments a test stores go to its own folder, never under the checkout's var/.
+    return make_settings(attachments_dir=tmp_path / "attachments")
 
 
 @pytest.fixture

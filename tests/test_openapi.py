@@ -34,14 +34,24 @@ async def test_every_operation_is_described(client):
 
 def test_every_error_response_is_the_problem_document():
     """Each documented 4xx/5xx is `application/problem+json` with the Problem schema: the
-    server answers nothing else (FastAPI's own `HTTPValidationError` is never sent)."""
+    server answers nothing else (FastAPI's own `HTTPValidationError` is never sent). The
+    Open311 face answers GeoReport's error list instead, in JSON and XML, and no 422 (its
+    400)."""
     document = json.loads(COMMITTED.read_text())
+    georeport = {"type": "array", "items": {"$ref": "#/components/schemas/GeoReportError"}}
     for path, item in document["paths"].items():
         for method, op in item.items():
             for status, answer in op["responses"].items():
                 if status[0] not in "45":
                     continue
                 content = answer.get("content", {})
+                if path.startswith("/open311/"):
+                    assert sorted(content) == ["application/json", "application/xml"], (
+                        method, path, status)
+                    schema = dict(content["application/json"]["schema"])
+                    schema.pop("title", None)
+                    assert status != "422" and schema == georeport, (method, path, status)
+                    continue
                 assert list(content) == ["application/problem+json"], (method, path, status)
                 assert content["application/problem+json"]["schema"] == {
                     "$ref": "#/components/schemas/Problem"}, (method, path, status)
@@ -63,7 +73,7 @@ def test_security_and_the_headers_every_error_carries_are_declared():
                     assert header in op["responses"][status].get("headers", {}), (
                         method, path, status)
     assert public == {"/healthz", "/readyz", "/api/v1/auth/token", "/api/v1/auth/revoke",
-                      "/.well-known/jwks.json"}
+                      "/.well-known/jwks.json", "/open311/v2/discovery.{format}"}
 
 
 def _operations(document):

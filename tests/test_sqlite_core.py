@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import asyncio
+import uuid
 
 import httpx
 import pytest
 from alembic import command
+from sqlalchemy import text
 
 from api.app import create_app
 from domain.register.columns import RESIDENT_COLUMNS
@@ -190,6 +192,55 @@ async def test_idempotency_keys_on_sqlite(sqlite_client):
     assert answers[0].json() == answers[1].json()
     listed = (await c.get("/api/v1/units?q=binh%20dinh", headers=h)).json()["items"]
     assert [u["name"] for u in listed] == ["Bình Định"]
+
+
+async def test_ticket_stats_on_sqlite(sqlite_client, tmp_path):
+    """The same counts and medians as on PostgreSQL (tests/api/test_ticket_stats.py), the
+    medians taken in Python over the stored working minutes."""
+    c = sqlite_client
+    token = (await c.post("/api/v1/auth/token", data={
+        "grant_type": "password", "username": "root", "password": "sqlite admin password",
+    })).json()["access_token"]
+    h = {"Authorization": f"Bearer {token}"}
+    province = (await c.post("/api/v1/units", headers=h,
+                             json={"kind": "province", "name": "Gia Lai", "code": "52"})).json()
+    ward = (await c.post("/api/v1/units", headers=h, json={
+        "kind": "ward", "name": "Phường Bình Định", "parent_id": province["id"]})).json()
+    group = (await c.post("/api/v1/units", headers=h, json={
+        "kind": "neighbourhood", "name": "Tổ dân phố Trần Phú", "parent_id": ward["id"]})).json()
+    category = (await c.post("/api/v1/ticket-categories", headers=h, json={
+        "code": "vneid", "name": "Hỗ trợ VNeID", "kind": "app_help",
+        "first_response_minutes": 240, "resolution_minutes": 1440,
+        "commune_id": ward["id"]})).json()
+    ids = []
+    for unit in (group, group, group, ward):
+        resp = await c.post("/api/v1/tickets", headers=h, json={
+            "subject": "Không kích hoạt được VNeID mức 2", "description": "Báo lỗi.",
+            "category_id": category["id"], "channel": "phone", "unit_id": unit["id"],
+            "contact_name": "Bà Tư", "contact_phone": "0912345678"})
+        assert resp.status_code == 201, resp.text
+        ids.append(resp.json()["id"])
+    moved = await c.post(f"/api/v1/tickets/{ids[0]}/transitions", headers=h,
+                         json={"to": "resolved", "outcome": "answered"})
+    assert moved.status_code == 200, moved.text
+    # until the SLA clock sets it
+    engine = make_engine(f"sqlite+aiosqlite:///{tmp_path / 'core.sqlite3'}")
+    async with engine.begin() as conn:
+        for ticket_id, first, resolution, breached in zip(
+                ids, (60, 120, 600, None), (90, 210, None, None), (1, 0, 0, 0), strict=True):
+            await conn.execute(text(
+                "UPDATE ticket SET first_response_work_minutes = :f, resolution_work_minutes"
+                " = :r, first_response_breached = :b WHERE id = :id"),
+                {"f": first, "r": resolution, "b": breached, "id": uuid.UUID(ticket_id).hex})
+    await engine.dispose()
+    stats = (await c.get("/api/v1/tickets/stats", headers=h)).json()
+    assert stats["totals"] == {"opened": 4, "open": 3, "resolved": 1, "closed": 0,
+                               "breached": 1, "median_first_response_hours": 2.0,
+                               "median_resolution_hours": 2.5, "breach_rate": 0.25}
+    units = {u["name"]: (u["opened"], u["median_first_response_hours"]) for u in stats["units"]}
+    assert units == {"Phường Bình Định": (4, 2.0), "Tổ dân phố Trần Phú": (3, 2.0)}
+    assert [(x["code"], x["median_resolution_hours"]) for x in stats["categories"]] == [
+        ("vneid", 2.5)]
 
 
 async def test_elections_on_sqlite(sqlite_client):

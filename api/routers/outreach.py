@@ -15,8 +15,8 @@ from domain.clock import today_vn
 from domain.errors import CursorInvalid, Forbidden, InsufficientStorage, SortInvalid
 from domain.outreach import progress as progress_view
 from domain.outreach import service, visits
-from domain.outreach.errors import CAMPAIGN_CASES, CampaignNotFound
-from domain.outreach.models import CampaignStatus
+from domain.outreach.errors import CAMPAIGN_CASES, CampaignNotFound, VisitNeedNotFound
+from domain.outreach.models import CampaignStatus, NeedStatus
 from domain.outreach.schemas import (
     AssignmentRequest,
     AssignmentSummary,
@@ -39,6 +39,7 @@ from domain.register.rules import age_on
 
 router = APIRouter(prefix="/api/v1", tags=["campaigns"])
 READ_ERRORS = responses(401, 403, 404, 422, 503, CampaignNotFound, SortInvalid, CursorInvalid)
+NEED_ERRORS = responses(401, 403, 404, 422, 503, VisitNeedNotFound, CursorInvalid)
 WRITE_ERRORS = responses(401, 403, 404, 409, 412, 422, 428, 503, *CAMPAIGN_CASES,
                          InsufficientStorage)
 
@@ -194,6 +195,27 @@ async def needs(campaign_id: uuid.UUID, uow: UoW, who: CampaignsWrite,
     return NeedPage(items=[NeedRead.model_validate(n) for n in
                            await uow.outreach.needs(who, campaign_id, status, limit)],
                     next_cursor=None)
+
+
+@router.get("/visit-needs", operation_id="visit_needs_list",
+            summary="Needs raised at the doors you visit, newest first", responses=NEED_ERRORS)
+async def list_visit_needs(uow: UoW, who: VisitsWrite, visit_id: uuid.UUID | None = None,
+                           status: NeedStatus | None = None, cursor: Cursor = None,
+                           limit: Limit = 50) -> NeedPage:
+    """Of the households you may read (a volunteer: those you walk); `visit_id` gives those
+    of one visit, to turn into tickets (POST /visit-needs/{need_id}/ticket)."""
+    page = await uow.outreach.needs_page(who, visit_id=visit_id, status=status, cursor=cursor,
+                                         limit=limit)
+    return NeedPage(items=[NeedRead.model_validate(n) for n in page.items],
+                    next_cursor=page.next_cursor)
+
+
+@router.get("/visit-needs/{need_id:uuid}", operation_id="visit_needs_get",
+            name="visit_needs_get", summary="Read one need raised at the door",
+            responses=NEED_ERRORS)
+async def get_visit_need(need_id: uuid.UUID, uow: UoW, who: VisitsWrite) -> NeedRead:
+    """`open`, or `ticketed` once it became a ticket."""
+    return NeedRead.model_validate(await uow.outreach.need(who, need_id))
 
 
 @router.get("/campaigns/{campaign_id:uuid}/progress", operation_id="campaigns_progress",

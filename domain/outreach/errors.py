@@ -23,6 +23,12 @@ class CampaignNotFound(NotFound):
     en = "Campaign not found"
 
 
+class VisitNeedNotFound(NotFound):
+    code = "visit_need_not_found"
+    vi = "Không tìm thấy nhu cầu ghi nhận khi đến hộ"
+    en = "Need raised at the door not found"
+
+
 class CampaignNotDraft(Conflict):
     code = "campaign_not_draft"
     vi = "Chiến dịch đã bắt đầu: danh sách hộ đã cố định"

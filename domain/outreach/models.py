@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from datetime import date, datetime
 from enum import StrEnum
-from typing import Any
+from typing import Any, Literal
 
 from sqlalchemy import JSON, BigInteger, Column, ForeignKey, Index, UniqueConstraint
 from sqlmodel import Field, SQLModel
@@ -196,8 +196,15 @@ class CampaignCounter(SQLModel, table=True):
     value: int = Field(default=0, sa_column=Column(BigInteger, nullable=False))
 
 
+# A need's `status`: `open` until followed up; `ticketed` once it became a support ticket
+# (POST /visit-needs/{id}/ticket, the ticket keeps `visit_need_id`). The needs list shows
+# the open ones unless asked otherwise.
+NEED_OPEN, NEED_TICKETED = "open", "ticketed"
+NeedStatus = Literal["open", "ticketed"]
+
+
 class VisitNeed(SQLModel, table=True):
-    """A need raised at the door, kept for follow-up (and, later, a support ticket)."""
+    """A need raised at the door, kept for follow-up, or made into a support ticket."""
 
     __tablename__ = "visit_need"
     __table_args__ = (Index(None, "campaign_id", "status", "created_at"),)
@@ -209,5 +216,5 @@ class VisitNeed(SQLModel, table=True):
     resident_id: uuid.UUID | None = Field(default=None, foreign_key="resident.id")
     category: NeedCategory = Field(sa_type=EnumText(NeedCategory, 24))
     description: str = Field(max_length=2000)
-    status: str = Field(default="open", max_length=16)
+    status: str = Field(default=NEED_OPEN, max_length=16)
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)

@@ -221,7 +221,8 @@ class NeedRead(BaseModel):
     resident_id: uuid.UUID | None
     category: NeedCategory
     description: str
-    status: str = Field(max_length=16)
+    status: str = Field(max_length=16, description=(
+        "`open`, or `ticketed` once made into a support ticket (POST /visit-needs/{id}/ticket)"))
     created_at: datetime
 
     model_config = ConfigDict(from_attributes=True, json_schema_extra=examples(ex.NEED_READ))

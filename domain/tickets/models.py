@@ -217,6 +217,11 @@ class TicketAttachment(SQLModel, table=True):
     uploaded_by_name: str = Field(max_length=200)
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
 
+    @property
+    def etag(self) -> str:
+        """The stored bytes' digest: an attachment never changes, so it is its version."""
+        return f'"{self.sha256}"'
+
 
 class Holiday(Entity, table=True):
     """A public holiday (ngày nghỉ lễ, Tết): no working time that day on any ticket's

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
+from datetime import date, datetime
 from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, StringConstraints
 from pydantic import Field as Body
 
 from domain.access import Role
+from domain.announcements.models import Channel
 from domain.examples import (
     COMMUNE,
     GROUP,
@@ -32,13 +33,17 @@ from domain.tickets.models import (
     TicketStatus,
     Visibility,
 )
-from domain.types import Clearable, FilledNote, Omittable, line
+from domain.types import Clearable, FilledNote, Omittable, PlanDate, ScheduleInstant, line
 from domain.units.schemas import Strict
 
 Minutes = Annotated[int, Body(ge=1, le=60 * 24 * 365, description="Working minutes")]
 Tag = Annotated[str, StringConstraints(min_length=1, max_length=40, pattern=r"^[a-z0-9_-]+$")]
 CategoryCode = Annotated[str, StringConstraints(min_length=1, max_length=40,
                                                 pattern=r"^[a-z0-9_-]+$")]
+Email = Annotated[str, StringConstraints(strip_whitespace=True, max_length=254,
+                                         pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")]
+Latitude = Annotated[float, Body(ge=-90, le=90)]
+Longitude = Annotated[float, Body(ge=-180, le=180)]
 
 _CATEGORY = {
     "code": "vneid", "name": "Hỗ trợ VNeID", "name_en": "VNeID help", "kind": "app_help",
@@ -116,6 +121,11 @@ class TicketCreate(Strict):
     requester_resident_id: uuid.UUID | None = None
     contact_name: line(200) | None = None
     contact_phone: RawPhone | None = None
+    contact_email: Email | None = None
+    address: line(300) | None = Body(
+        default=None, description="Where, when it is not the household's address")
+    latitude: Latitude | None = None
+    longitude: Longitude | None = None
     priority: Priority | None = Body(default=None, description="The category's by default")
     tags: list[Tag] = Body(default_factory=list, max_length=20)
 
@@ -124,6 +134,38 @@ class TicketCreate(Strict):
         "description": "Bà Ánh đã chụp ảnh CCCD nhưng ứng dụng báo lỗi.",
         "category_id": RECORD, "channel": "door_to_door", "household_id": HOUSEHOLD,
         "requester_resident_id": RESIDENT, "tags": ["vneid"]}))
+
+
+class TicketFromNeed(Strict):
+    """All optional: the need says the rest (household, requester, visit, description)."""
+
+    category_id: uuid.UUID | None = Body(default=None, description=(
+        "The commune's active category of the need's kind when absent"))
+    subject: line(200) | None = Body(default=None, description=(
+        "The need's label and the first line of its description when absent"))
+    priority: Priority | None = Body(default=None, description="The category's by default")
+
+    model_config = ConfigDict(extra="forbid", json_schema_extra=examples(
+        {"priority": "high"}))
+
+
+class WarningCreate(Strict):
+    """A fraud warning (cảnh báo lừa đảo) made from a confirmed fraud report."""
+
+    title: line(200)
+    body: FilledNote
+    unit_ids: list[uuid.UUID] | None = Body(default=None, min_length=1, max_length=500,
+                                            description=(
+        "Residential groups, or the commune itself; the ticket's group (else its commune) "
+        "when absent"))
+    channels: list[Channel] = Body(min_length=1, max_length=3)
+    publish_at: ScheduleInstant | None = Body(default=None, description=(
+        "RFC 3339 with offset; now when absent, later = scheduled"))
+
+    model_config = ConfigDict(extra="forbid", json_schema_extra=examples({
+        "title": "Cảnh giác cuộc gọi giả danh công an",
+        "body": "Công an không gọi điện yêu cầu chuyển tiền hay cài ứng dụng lạ.",
+        "channels": ["community_group", "door_to_door"]}))
 
 
 class TicketUpdate(Strict):
@@ -170,7 +212,9 @@ _TICKET = {
     "description": "Bà Ánh đã chụp ảnh CCCD nhưng ứng dụng báo lỗi.",
     "category_id": RECORD, "priority": "normal", "status": "new", "outcome": None,
     "duplicate_of_id": None, "assignee_id": None, "team": "group_leader", "tags": ["vneid"],
-    "opened_by_id": USER, "on_behalf": True, "visit_id": None,
+    "opened_by_id": USER, "on_behalf": True, "visit_id": None, "contact_email": None,
+    "address": None, "latitude": None, "longitude": None, "visit_need_id": None,
+    "announcement_id": None,
     "first_response_due_at": None, "resolution_due_at": None, "first_responded_at": None,
     "resolved_at": None, "closed_at": None, "waiting_since": None, "paused_minutes": 0,
     "first_response_breached": False, "resolution_breached": False,
@@ -201,6 +245,13 @@ class TicketRead(BaseModel):
     opened_by_id: uuid.UUID
     on_behalf: bool
     visit_id: uuid.UUID | None
+    contact_email: str | None = None
+    address: str | None = None
+    latitude: float | None = None
+    longitude: float | None = None
+    visit_need_id: uuid.UUID | None = Body(description="The need raised at the door it came "
+                                                        "from")
+    announcement_id: uuid.UUID | None = Body(description="The fraud warning published from it")
     first_response_due_at: datetime | None
     resolution_due_at: datetime | None
     first_responded_at: datetime | None
@@ -269,4 +320,63 @@ class EventRead(BaseModel):
 
 
 class EventPage(Page[EventRead]):
+    pass
+
+
+_HOLIDAY = {"day": "2026-04-27", "name": "Giỗ Tổ Hùng Vương (nghỉ bù)"}
+
+
+class HolidayCreate(Strict):
+    """A public holiday: no working time that day on any ticket's clock."""
+
+    day: PlanDate
+    name: line(200)
+
+    model_config = ConfigDict(extra="forbid", json_schema_extra=examples(_HOLIDAY))
+
+
+class HolidayRead(BaseModel):
+    id: uuid.UUID
+    day: date
+    name: str
+    created_at: datetime
+    updated_at: datetime
+    version: int
+
+    model_config = ConfigDict(from_attributes=True, json_schema_extra=examples(
+        {"id": RECORD, **_HOLIDAY, **stamps()}))
+
+
+class HolidayPage(Page[HolidayRead]):
+    pass
+
+
+_ATTACHMENT = {"id": RECORD, "ticket_id": RECORD, "file_name": "tin-nhan-lua-dao.jpg",
+               "media_type": "image/jpeg", "size_bytes": 184_302,
+               "sha256": "9f2c4e0b7a1d3c5e8f6a2b4d9c0e1f3a5b7c9d2e4f6a8b0c1d3e5f7a9b2c4d6e",
+               "width": 1080, "height": 2340, "visibility": "public", "uploaded_by_id": USER,
+               "uploaded_by_name": "Phạm Minh Tuấn", "created_at": "2026-01-12T02:15:00Z"}
+
+
+class AttachmentRead(BaseModel):
+    """A file on a ticket; its bytes are at `.../attachments/{id}/content`."""
+
+    id: uuid.UUID
+    ticket_id: uuid.UUID
+    file_name: str = Body(description="The name given, cleaned; its extension is the type's")
+    media_type: str = Body(description="Judged from the content: image/jpeg, image/png, "
+                                       "image/webp or application/pdf")
+    size_bytes: int = Body(description="Of the stored file (images without their metadata)")
+    sha256: str = Body(description="Hex digest of the stored file; its ETag")
+    width: int | None = Body(default=None, description="Images: pixels, upright")
+    height: int | None = Body(default=None, description="Images: pixels, upright")
+    visibility: Visibility
+    uploaded_by_id: uuid.UUID
+    uploaded_by_name: str
+    created_at: datetime
+
+    model_config = ConfigDict(from_attributes=True, json_schema_extra=examples(_ATTACHMENT))
+
+
+class AttachmentPage(Page[AttachmentRead]):
     pass

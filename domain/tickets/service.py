@@ -13,6 +13,7 @@ from domain.concurrency import check_if_match, touch
 from domain.errors import FieldMissing
 from domain.ports import UnitOfWork
 from domain.text import fold
+from domain.tickets.calendar import VN, WorkCalendar
 from domain.tickets.errors import (
     AssigneeOutsideUnit,
     DuplicateOfRequired,
@@ -29,7 +30,9 @@ from domain.tickets.errors import (
     TransitionNotAllowed,
 )
 from domain.tickets.models import (
+    CategoryKind,
     EventKind,
+    Holiday,
     Ticket,
     TicketCategory,
     TicketComment,
@@ -38,17 +41,18 @@ from domain.tickets.models import (
     TicketStatus,
     Visibility,
 )
-from domain.tickets.rules import RESPONDED, allowed_moves, is_reopen
+from domain.tickets.rules import FRAUD_TEAM, RESPONDED, TicketPolicy, allowed_moves, is_reopen
 from domain.tickets.schemas import (
     CategoryCreate,
     CategoryUpdate,
     CommentCreate,
+    HolidayCreate,
     TicketCreate,
     TicketUpdate,
     TransitionCreate,
 )
 from domain.tickets.views import PUBLIC_ONLY
-from domain.types import utcnow, uuid7
+from domain.types import uuid7
 from domain.units.models import UnitLevel
 
 S = TicketStatus
@@ -62,6 +66,29 @@ def _check_staff(who: Principal) -> None:
 def _event(ticket: Ticket, who: Principal, kind: EventKind, **values) -> TicketEvent:
     return TicketEvent(ticket_id=ticket.id, kind=kind, actor_id=who.subject_id,
                        actor_name=who.name, **values)
+
+
+# -- the service targets' clock -----------------------------------------------------------
+async def _calendar(uow: UnitOfWork, policy: TicketPolicy, *moments: datetime
+                    ) -> WorkCalendar:
+    """The working calendar of the years `moments` fall in (and the next, where a target
+    may run into): the WORK_HOURS setting minus the holidays of `work_holiday`."""
+    years = [moment.astimezone(VN).year for moment in moments]
+    days = await uow.holidays.days(min(years), max(years) + 1)
+    return WorkCalendar(hours=policy.hours, holidays=frozenset(days))
+
+
+def _set_due(ticket: Ticket, category: TicketCategory, cal: WorkCalendar) -> None:
+    """Both due times from the category's targets, counted in working minutes since the
+    ticket was opened; the resolution target also waits out the time paused."""
+    ticket.first_response_due_at = cal.add(ticket.created_at, category.first_response_minutes)
+    ticket.resolution_due_at = cal.add(ticket.created_at,
+                                       category.resolution_minutes + ticket.paused_minutes)
+
+
+def _first_answer(ticket: Ticket, at: datetime, cal: WorkCalendar) -> None:
+    ticket.first_responded_at = at
+    ticket.first_response_work_minutes = cal.minutes_between(ticket.created_at, at)
 
 
 # -- categories ---------------------------------------------------------------------------
@@ -134,9 +161,22 @@ async def _place(uow: UnitOfWork, who: Principal, data: TicketCreate):
     return unit.province_id, unit.commune_id, group_id, None
 
 
-async def open_ticket(uow: UnitOfWork, who: Principal, *, data: TicketCreate) -> Ticket:
+async def open_ticket(uow: UnitOfWork, who: Principal, *, data: TicketCreate,
+                      policy: TicketPolicy) -> Ticket:
     """Staff and volunteers open on a resident's behalf (named, or a contact not in the
-    register); a resident opens their own, naming nobody else."""
+    register); a resident opens their own, naming nobody else. The due times are the
+    category's targets in working time from now."""
+    ticket = await open_core(uow, who, data=data, policy=policy)
+    await uow.commit()
+    return ticket
+
+
+async def open_core(uow: UnitOfWork, who: Principal, *, data: TicketCreate,
+                    policy: TicketPolicy, visit_id: uuid.UUID | None = None,
+                    visit_need_id: uuid.UUID | None = None, **audit: str) -> Ticket:
+    """The one way a ticket is opened (a body, or a need raised at the door): the checks,
+    the row, its due times, routing and first timeline lines, the audit event; the caller
+    commits."""
     resident = who.role in PUBLIC_ONLY
     if resident and (data.requester_resident_id or data.household_id or data.contact_name
                      or data.contact_phone):
@@ -153,37 +193,62 @@ async def open_ticket(uow: UnitOfWork, who: Principal, *, data: TicketCreate) ->
                          TicketCategoryUnknown(loc=("body", "category_id")))
     assert place is not None and category is not None  # else Checks raised
     province_id, commune_id, group_id, household_id = place
-    ticket_id = uuid7()
+    ticket_id, now = uuid7(), policy.now()
     ticket = Ticket(
         id=ticket_id, code=ticket_id.hex[-8:].upper(),  # short, said over the phone
+        created_at=now, updated_at=now,
         requester_resident_id=who.resident_id if resident else data.requester_resident_id,
         contact_name=who.name if resident else data.contact_name,
-        contact_phone=data.contact_phone, household_id=household_id,
+        contact_phone=data.contact_phone, contact_email=data.contact_email,
+        address=data.address, latitude=data.latitude, longitude=data.longitude,
+        household_id=household_id,
         province_id=province_id, commune_id=commune_id, group_id=group_id,
         channel=data.channel, subject=data.subject, description=data.description,
         subject_folded=fold(data.subject)[:200], category_id=category.id,
         priority=data.priority or category.default_priority, team=category.default_team,
         tags=list(dict.fromkeys(data.tags)), opened_by_id=who.subject_id,
-        on_behalf=not resident)
+        on_behalf=not resident, visit_id=visit_id, visit_need_id=visit_need_id)
+    _set_due(ticket, category, await _calendar(uow, policy, now))
     await uow.tickets.add(ticket)
-    await uow.tickets.add_event(_event(ticket, who, EventKind.opened, to_status=S.new))
+    await uow.tickets.add_event(_event(ticket, who, EventKind.opened, to_status=S.new,
+                                       occurred_at=now))
+    await _route(uow, who, ticket, category.kind)
     requester = str(ticket.requester_resident_id) if ticket.requester_resident_id else None
     await uow.audit.record(
         who, "ticket.open", "ticket", [ticket.id], category=str(category.kind),
         on_behalf=ticket.on_behalf, on_behalf_of=requester if ticket.on_behalf else None,
-        requester_resident_id=requester, channel=str(ticket.channel))
-    await uow.commit()
+        requester_resident_id=requester, channel=str(ticket.channel), **audit)
     return ticket
+
+
+async def _route(uow: UnitOfWork, who: Principal, ticket: Ticket, kind: CategoryKind) -> None:
+    """A fraud report goes to the security team of its unit, and to its one officer when
+    exactly one covers the ticket's group or commune (else it waits on the team's queue)."""
+    if kind != CategoryKind.fraud_report:
+        return
+    ticket.team = FRAUD_TEAM
+    officers = await uow.tickets.officers(ticket, FRAUD_TEAM)
+    assignee = officers[0] if len(officers) == 1 else None
+    if assignee != ticket.assignee_id:
+        ticket.assignee_id = assignee
+        await uow.tickets.add_event(_event(ticket, who, EventKind.assignment,
+                                           visibility=Visibility.internal,
+                                           assignee_id=assignee))
 
 
 # -- changes ------------------------------------------------------------------------------
 async def update_ticket(uow: UnitOfWork, who: Principal, ticket_id: uuid.UUID, *,
-                        data: TicketUpdate, if_match: str | None) -> Ticket:
-    """Assignee, team, priority, tags, category; an assignee covers the ticket's unit."""
+                        data: TicketUpdate, if_match: str | None,
+                        policy: TicketPolicy) -> Ticket:
+    """Assignee, team, priority, tags, category; an assignee covers the ticket's unit. A
+    new category sets both due times again from its targets (the time paused still
+    counts); recategorised as a fraud report, it is routed as one unless the change names
+    the team or the assignee itself."""
     ticket = await uow.tickets.get_writable(who, ticket_id, for_update=True)
     _check_staff(who)
     check_if_match(ticket, if_match)
     changes = data.model_dump(exclude_unset=True)
+    found = None
     with Checks() as checks:
         if data.assignee_id is not None:
             checks.check(await uow.tickets.covers(data.assignee_id, ticket),
@@ -192,48 +257,62 @@ async def update_ticket(uow: UnitOfWork, who: Principal, ticket_id: uuid.UUID, *
             found = await uow.ticket_categories.for_ticket(who, data.category_id,
                                                            ticket.commune_id)
             checks.check(found is not None, TicketCategoryUnknown(loc=("body", "category_id")))
+    route = (found is not None and found.id != ticket.category_id
+             and not {"team", "assignee_id"} & set(changes))
     if "assignee_id" in changes and data.assignee_id != ticket.assignee_id:
         await uow.tickets.add_event(_event(ticket, who, EventKind.assignment,
                                            visibility=Visibility.internal,
                                            assignee_id=data.assignee_id))
     if "tags" in changes:
         changes["tags"] = list(dict.fromkeys(changes["tags"]))
+    if found is not None and found.id != ticket.category_id:
+        _set_due(ticket, found, await _calendar(uow, policy, ticket.created_at))
     for key, value in changes.items():
         setattr(ticket, key, value)
+    if route:
+        assert found is not None
+        await _route(uow, who, ticket, found.kind)
     touch(ticket)
     await uow.audit.record(who, "ticket.update", "ticket", [ticket.id], fields=sorted(changes))
     await uow.commit()
     return ticket
 
 
-def _apply_move(ticket: Ticket, to: TicketStatus, data: TransitionCreate, now: datetime):
+def _apply_move(ticket: Ticket, to: TicketStatus, data: TransitionCreate, now: datetime,
+                cal: WorkCalendar) -> None:
     if ticket.status == S.waiting_on_resident and ticket.waiting_since is not None:
-        # Wall-clock minutes until the working calendar lands (domain/tickets/calendar.py).
-        ticket.paused_minutes += int((now - ticket.waiting_since).total_seconds() // 60)
+        # The wait's working minutes push the resolution target back by as much.
+        waited = cal.minutes_between(ticket.waiting_since, now)
+        ticket.paused_minutes += waited
+        if ticket.resolution_due_at is not None:
+            ticket.resolution_due_at = cal.add(ticket.resolution_due_at, waited)
         ticket.waiting_since = None
     if to in RESPONDED and ticket.first_responded_at is None:
-        ticket.first_responded_at = now
+        _first_answer(ticket, now, cal)
     if is_reopen(ticket.status, to):
         ticket.outcome = ticket.duplicate_of_id = ticket.closed_at = None
-        ticket.resolved_at = None
+        ticket.resolved_at = ticket.resolution_work_minutes = None
     if to == S.waiting_on_resident:
         ticket.waiting_since = now
     elif to == S.resolved:
         ticket.resolved_at, ticket.outcome = now, data.outcome
         ticket.duplicate_of_id = data.duplicate_of_id
+        ticket.resolution_work_minutes = max(
+            0, cal.minutes_between(ticket.created_at, now) - ticket.paused_minutes)
     elif to == S.closed:
         ticket.closed_at = now
     ticket.status = to
 
 
 async def move_ticket(uow: UnitOfWork, who: Principal, ticket_id: uuid.UUID, *,
-                      data: TransitionCreate) -> Ticket:
+                      data: TransitionCreate, policy: TicketPolicy) -> Ticket:
     """One move of the workflow (domain/tickets/rules.py); any other is a 409 naming the
-    allowed ones."""
+    allowed ones. Reopening counts its window from the end (closed, else resolved)."""
     ticket = await uow.tickets.get_writable(who, ticket_id, for_update=True)
     _check_staff(who)
-    now = utcnow()
-    allowed = allowed_moves(ticket.status, ended_at=ticket.resolved_at, now=now)
+    now = policy.now()
+    allowed = allowed_moves(ticket.status, ended_at=ticket.closed_at or ticket.resolved_at,
+                            now=now, window=policy.reopen_window)
     if data.to not in allowed:
         raise TransitionNotAllowed(status=str(ticket.status), to=str(data.to),
                                    allowed=[str(s) for s in allowed],
@@ -254,11 +333,12 @@ async def move_ticket(uow: UnitOfWork, who: Principal, ticket_id: uuid.UUID, *,
             checks.check(data.duplicate_of_id is None,
                          OutcomeUnexpected(loc=("body", "duplicate_of_id")))
     before = ticket.status
-    _apply_move(ticket, data.to, data, now)
+    _apply_move(ticket, data.to, data, now, await _calendar(uow, policy, ticket.created_at,
+                                                            now))
     touch(ticket)
     await uow.tickets.add_event(_event(ticket, who, EventKind.transition, from_status=before,
                                        to_status=data.to, outcome=data.outcome,
-                                       note=data.note))
+                                       note=data.note, occurred_at=now))
     await uow.audit.record(who, "ticket.transition", "ticket", [ticket.id],
                            from_status=str(before), to_status=str(data.to),
                            resolution=str(data.outcome) if data.outcome else None)
@@ -267,23 +347,52 @@ async def move_ticket(uow: UnitOfWork, who: Principal, ticket_id: uuid.UUID, *,
 
 
 async def add_comment(uow: UnitOfWork, who: Principal, ticket_id: uuid.UUID, *,
-                      data: CommentCreate) -> TicketComment:
-    """A public reply or an internal note (staff only); a closed ticket takes none."""
+                      data: CommentCreate, policy: TicketPolicy) -> TicketComment:
+    """A public reply or an internal note (staff only); a closed ticket takes none. Staff's
+    first public reply is the first answer."""
     ticket = await uow.tickets.get_writable(who, ticket_id, for_update=True)
     if data.visibility == Visibility.internal:
         _check_staff(who)
     if ticket.status == S.closed:
         raise TicketClosed()
     comment = TicketComment(ticket_id=ticket.id, body=data.body, visibility=data.visibility,
-                            author_id=who.subject_id, author_name=who.name)
+                            author_id=who.subject_id, author_name=who.name,
+                            created_at=policy.now())
     await uow.tickets.add_comment(comment)
     await uow.tickets.add_event(_event(ticket, who, EventKind.comment,
-                                       visibility=data.visibility, comment_id=comment.id))
+                                       visibility=data.visibility, comment_id=comment.id,
+                                       occurred_at=comment.created_at))
     if (data.visibility == Visibility.public and who.role not in PUBLIC_ONLY
             and ticket.first_responded_at is None):
-        ticket.first_responded_at = comment.created_at  # a public reply answers
+        _first_answer(ticket, comment.created_at,  # a public reply answers
+                      await _calendar(uow, policy, ticket.created_at, comment.created_at))
         touch(ticket)
     await uow.audit.record(who, "ticket.comment", "ticket", [ticket.id],
                            comment_id=str(comment.id), visibility=str(data.visibility))
     await uow.commit()
     return comment
+
+
+# -- holidays -----------------------------------------------------------------------------
+async def create_holiday(uow: UnitOfWork, who: Principal, *, data: HolidayCreate) -> Holiday:
+    """A public holiday for every commune's clock. The due times of tickets already open
+    stay as they were set; tickets opened from now on count it (409 when the day is one
+    already)."""
+    holiday = Holiday(day=data.day, name=data.name, created_by_id=who.subject_id)
+    await uow.holidays.add(holiday)
+    await uow.audit.record(who, "holiday.create", "holiday", [holiday.id],
+                           day=holiday.day.isoformat())
+    await uow.commit()
+    return holiday
+
+
+async def delete_holiday(uow: UnitOfWork, who: Principal, holiday_id: uuid.UUID, *,
+                         if_match: str | None) -> None:
+    """The day is a working day again for tickets opened from now on; open tickets keep
+    their due times."""
+    holiday = await uow.holidays.get_writable(who, holiday_id, for_update=True)
+    check_if_match(holiday, if_match)
+    await uow.holidays.delete(holiday)
+    await uow.audit.record(who, "holiday.delete", "holiday", [holiday.id],
+                           day=holiday.day.isoformat())
+    await uow.commit()

@@ -14,14 +14,22 @@ from domain.announcements.models import Announcement, AnnouncementDelivery
 from domain.elections.models import Exclusion
 from domain.errors import NotFound
 from domain.imports.models import ImportJob
-from domain.outreach.models import Campaign, Visit
+from domain.outreach.models import Campaign, Visit, VisitNeed
 from domain.register.models import ReadinessFact
-from domain.tickets.models import Ticket, TicketCategory, TicketComment, TicketEvent
+from domain.storage import new_key
+from domain.tickets.models import (
+    Ticket,
+    TicketAttachment,
+    TicketCategory,
+    TicketComment,
+    TicketEvent,
+)
 from domain.types import uuid7
 from domain.units.models import Street
 from repositories.announcements import AnnouncementRepository
 from repositories.audit import AuditRepository
 from repositories.outreach import OutreachRepository
+from tests.api.attachment_files import png, stored_files
 from tests.api.test_ops import assert_problem
 from tests.builders import (
     bearer,
@@ -136,6 +144,24 @@ async def world(app, session, two_groups):
                     subject="B", description="B", subject_folded="b", category_id=category.id,
                     priority="normal", opened_by_id=leader_b.id)
     session.add(ticket)
+    walked = Campaign(name="B3", goals=["fraud_awareness"], province_id=tree.province.id,
+                      commune_id=tree.commune_b.id, group_ids=[str(tree.group_b1.id)],
+                      starts_on=date(2026, 1, 11), ends_on=date(2026, 2, 1), status="active")
+    await OutreachRepository(session).add(walked)
+    visit = Visit(campaign_id=walked.id, client_visit_id="b-visit-0001", request_hash="0" * 64,
+                  household_id=t["theirs"].id, volunteer_id=leader_b.id, volunteer_name="B",
+                  visited_at=datetime(2026, 1, 11, tzinfo=UTC), outcome="met")
+    session.add(visit)
+    await session.flush()
+    need = VisitNeed(campaign_id=walked.id, visit_id=visit.id, household_id=t["theirs"].id,
+                     category="fraud_attempt", description="B")
+    session.add(need)
+    await session.flush()
+    attachment = TicketAttachment(ticket_id=ticket.id, storage_key=new_key(), file_name="b.png",
+                                  media_type="image/png", size_bytes=1, sha256="0" * 64,
+                                  visibility="public", uploaded_by_id=leader_b.id,
+                                  uploaded_by_name="b")
+    session.add(attachment)
     await session.flush()
     officer = await make_user(session, role=Role.ward_officer, units=[tree.commune_a])
     volunteer = await make_user(session, role=Role.volunteer, units=[tree.group_a1])
@@ -154,7 +180,8 @@ async def world(app, session, two_groups):
     await session.flush()
     return {**t, "campaign": campaign, "street_b": street_b, "notice": notice, "job": job,
             "ticket": ticket, "category": category, "national": national, "by_b": by_b,
-            "area_b": area_b, "exclusion_b": exclusion_b,
+            "area_b": area_b, "exclusion_b": exclusion_b, "attachment": attachment,
+            "need": need,
             "leader_b": leader_b, "roles": {
                 Role.group_leader: t["h"],
                 Role.ward_officer: bearer(app, officer, [tree.commune_a]),
@@ -182,7 +209,9 @@ def _reads(w) -> list[tuple[str, str, Permission]]:
         (f"/api/v1/imports/{w['job'].id}", "import_not_found", P.imports_write),
         (f"/api/v1/users/{w['leader_b'].id}", "user_not_found", P.users_read),
         *[(f"/api/v1/tickets/{w['ticket'].id}{tail}", "ticket_not_found", P.tickets_read)
-          for tail in ("", "/comments", "/timeline")],
+          for tail in ("", "/comments", "/timeline", "/attachments",
+                       f"/attachments/{w['attachment'].id}",
+                       f"/attachments/{w['attachment'].id}/content")],
         (f"/api/v1/ticket-categories/{w['category'].id}", "ticket_category_not_found",
          P.tickets_read),
         *[(f"/api/v1/elections/{w['by_b'].id}{tail}", "election_not_found", P.elections_read)
@@ -192,6 +221,7 @@ def _reads(w) -> list[tuple[str, str, Permission]]:
         (f"/api/v1/exclusions/{w['exclusion_b'].id}", "exclusion_not_found", P.elections_read),
         (f"/api/v1/elections/{w['national'].id}/eligibility?polling_area_id="
          f"{w['area_b'].id}", "polling_area_not_found", P.elections_read),
+        (f"/api/v1/visit-needs/{w['need'].id}", "visit_need_not_found", P.visits_write),
     ]
 
 
@@ -247,6 +277,11 @@ def _writes(w) -> list[tuple[str, str, dict | None, str, Permission]]:
          "ticket_not_found", P.tickets_write),
         ("POST", f"/api/v1/tickets/{w['ticket'].id}/comments",
          {"body": "X", "visibility": "internal"}, "ticket_not_found", P.tickets_write),
+        # A multipart form (see the sweep): a real file, refused before it is read.
+        ("POST", f"/api/v1/tickets/{w['ticket'].id}/attachments", {"visibility": "public"},
+         "ticket_not_found", P.tickets_write),
+        ("DELETE", f"/api/v1/tickets/{w['ticket'].id}/attachments/{w['attachment'].id}",
+         None, "ticket_not_found", P.tickets_write),
         ("PATCH", f"/api/v1/ticket-categories/{w['category'].id}", {"active": False},
          "ticket_category_not_found", P.ticket_categories_manage),
         ("PATCH", f"/api/v1/elections/{w['by_b'].id}", {"name": "X"}, "election_not_found",
@@ -263,6 +298,11 @@ def _writes(w) -> list[tuple[str, str, dict | None, str, Permission]]:
          "resident_not_found", P.elections_manage),
         ("POST", f"/api/v1/exclusions/{w['exclusion_b'].id}/revoke", {"note": "X"},
          "exclusion_not_found", P.elections_manage),
+        ("POST", f"/api/v1/visit-needs/{w['need'].id}/ticket", None, "visit_need_not_found",
+         P.tickets_write),
+        ("POST", f"/api/v1/tickets/{w['ticket'].id}/warning", {
+            "title": "X", "body": "X", "channels": ["loudspeaker"]}, "ticket_not_found",
+         P.announcements_write),
     ]
 
 
@@ -270,13 +310,16 @@ async def _snapshot(session, w) -> list:
     """Group B's objects as stored, read again from the database."""
     rows = [(type(w[k]), w[k].id) for k in ("them", "theirs", "campaign", "notice",
                                             "leader_b", "job", "ticket", "category", "by_b",
-                                            "area_b", "exclusion_b")]
+                                            "area_b", "exclusion_b", "attachment", "need")]
     counts = ((ReadinessFact, "resident_id", w["them"].id),
               (Visit, "campaign_id", w["campaign"].id),
               (AnnouncementDelivery, "announcement_id", w["notice"].id),
               (TicketEvent, "ticket_id", w["ticket"].id),
               (TicketComment, "ticket_id", w["ticket"].id),
-              (Exclusion, "resident_id", w["them"].id))
+              (Exclusion, "resident_id", w["them"].id),
+              (TicketAttachment, "ticket_id", w["ticket"].id),
+              (Ticket, "visit_need_id", w["need"].id),
+              (Announcement, "category", "fraud_warning"))
     session.expire_all()
     out = []
     for model, row_id in rows:
@@ -289,30 +332,36 @@ async def _snapshot(session, w) -> list:
 
 
 @pytest.mark.parametrize("role", [Role.group_leader, Role.ward_officer, Role.volunteer])
-async def test_every_resource_of_group_b_is_out_of_scope(client, session, world, role):
+async def test_every_resource_of_group_b_is_out_of_scope(app, client, session, world, role):
     w, h = world, world["roles"][role]
     allowed = ROLE_PERMISSIONS[role]
     for url, code, permission in _reads(w):
         if permission in allowed:
             assert_problem(await client.get(url, headers=h), 404, code)
     writes, b_ids = _writes(w), {str(w[k].id) for k in ("them", "theirs", "campaign",
-                                                           "notice", "leader_b")}
+                                                           "notice", "leader_b", "need")}
     b_ids |= {str(w["tree"].group_b1.id), str(w["tree"].commune_b.id), str(w["street_b"].id)}
     b_ids |= {str(w[k].id) for k in ("by_b", "area_b", "exclusion_b")}
     national = w["national"].id
     leader_b_id = w["leader_b"].id
     before = await _snapshot(session, w)
     for method, url, body, code, permission in writes:
-        if permission in allowed:
+        if permission in allowed and url.endswith("/attachments"):
+            resp = await client.post(url, headers=h, data=body,
+                                     files={"file": ("b.png", png(), "image/png")})
+            assert_problem(resp, 404, code)
+        elif permission in allowed:
             resp = await client.request(method, url, headers={**h, "If-Match": "*"}, json=body)
             assert_problem(resp, 404, code)
     assert await _snapshot(session, w) == before, "a refused write changed group B's data"
+    assert stored_files(app.state.settings.attachments_path) == []
     for url, permission in [("/api/v1/units?limit=200", P.units_read),
                             ("/api/v1/streets?limit=200", P.units_read),
                             ("/api/v1/households?limit=200", P.households_read),
                             ("/api/v1/residents?limit=200", P.residents_read),
                             ("/api/v1/campaigns?limit=200", P.campaigns_read),
                             ("/api/v1/announcements?limit=200", P.announcements_read),
+                            ("/api/v1/visit-needs?limit=200", P.visits_write),
                             ("/api/v1/users?limit=200", P.users_read),
                             ("/api/v1/elections?limit=200", P.elections_read),
                             (f"/api/v1/elections/{national}/polling-areas?limit=200",

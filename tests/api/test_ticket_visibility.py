@@ -1,5 +1,6 @@
 """Internal notes never leak, whoever asks and however: the comments list, the timeline, a
-ticket and the list pages, for every role that reads tickets; and who reads which ticket."""
+ticket, the list pages, the attachments and their bytes, for every role that reads tickets;
+and who reads which ticket."""
 
 from __future__ import annotations
 
@@ -8,7 +9,8 @@ import uuid
 import pytest
 
 from domain.access import Principal, Role
-from domain.tickets.views import COMMENT, EVENT, PUBLIC_ONLY
+from domain.tickets.views import ATTACHMENT, COMMENT, EVENT, PUBLIC_ONLY
+from tests.api.attachment_files import png, upload
 from tests.api.test_ops import assert_problem
 from tests.api.tickets_world import ROLES, URL, body, comment, move, open_ticket, ward
 
@@ -33,6 +35,14 @@ async def w(app, client, session):
                               "public")).status_code == 201
         resp = await move(client, officer, t["id"], "in_progress", note=f"Chuyển {SECRET}")
         assert resp.status_code == 200, resp.text
+        files = {}
+        for visibility in ("internal", "public"):
+            resp = await upload(client, officer, t["id"], png(),
+                                name=f"{SECRET}.png" if visibility == "internal" else "a.png",
+                                visibility=visibility)
+            assert resp.status_code == 201, resp.text
+            files[visibility] = resp.json()["id"]
+        t["files"] = files
     world["tickets"] = {"own": own, "walked": walked, "plain": plain}
     return world
 
@@ -57,15 +67,26 @@ async def test_every_way_out_for_every_role(client, w, role):
     by_name = {name: t["id"] for name, t in w["tickets"].items()}
     assert {n for n, i in by_name.items() if i in {t["id"] for t in listed}} == READS[role]
     for name, ticket_id in by_name.items():
+        files = w["tickets"][name]["files"]
         urls = [f"{URL}/{ticket_id}", f"{URL}/{ticket_id}/comments",
-                f"{URL}/{ticket_id}/timeline"]
+                f"{URL}/{ticket_id}/timeline", f"{URL}/{ticket_id}/attachments"]
+        file_urls = {visibility: [f"{URL}/{ticket_id}/attachments/{file_id}{tail}"
+                                  for tail in ("", "/content")]
+                     for visibility, file_id in files.items()}
         if name not in READS[role]:
-            for url in urls:
+            for url in urls + file_urls["public"] + file_urls["internal"]:
                 assert_problem(await client.get(url, headers=h), 404, "ticket_not_found")
             continue
         answers = [await client.get(url, headers=h) for url in urls]
         assert all(a.status_code == 200 for a in answers), [a.text for a in answers]
-        ticket, comments, events = (a.json() for a in answers)
+        ticket, comments, events, attachments = (a.json() for a in answers)
+        assert {a["visibility"] for a in attachments["items"]} == (
+            {"public", "internal"} if staff else {"public"})
+        for url in file_urls["public"] + (file_urls["internal"] if staff else []):
+            assert (await client.get(url, headers=h)).status_code == 200, url
+        for url in [] if staff else file_urls["internal"]:
+            assert_problem(await client.get(url, headers=h), 404,
+                           "ticket_attachment_not_found")
         leaked = any(SECRET in a.text for a in answers)
         assert leaked is staff, (role, name)
         assert {c["visibility"] for c in comments["items"]} == (
@@ -83,7 +104,7 @@ async def test_every_way_out_for_every_role(client, w, role):
 
 async def test_the_view_declaration_is_the_one_filter():
 
-    for view in (COMMENT, EVENT):
+    for view in (COMMENT, EVENT, ATTACHMENT):
         for role in Role:
 
             who = Principal(subject_id=uuid.uuid4(), name="x", role=role)

@@ -61,12 +61,20 @@ async def world(app, session):
     session.add(category)
     await session.flush()
     national = await make_election(session)  # every caller reads it
+    report = Ticket(code=f"W{uuid.uuid4().hex[:7].upper()}", province_id=tree.province.id,
+                    commune_id=tree.commune_a.id, group_id=tree.group_a1.id, channel="phone",
+                    subject="Cuộc gọi lạ", description="Đòi chuyển tiền.",
+                    subject_folded="cuoc goi la", category_id=category.id, priority="normal",
+                    contact_name="Bà Tư", contact_phone="+84912345678",
+                    opened_by_id=officer.id, on_behalf=True)  # a fraud report to warn of
+    session.add(report)
+    await session.flush()
     ancestors = {"commune": tree.commune_a, "province": tree.province}
     elsewhere = {"other commune": tree.commune_b, "other commune's group": tree.group_b1}
     in_group = {**ancestors, **elsewhere, "sibling group": tree.group_a2}
     return {
         "tree": tree, "draft": draft, "scheduled": scheduled, "walker": walker,
-        "category": category, "national": national,
+        "category": category, "national": national, "report": report,
         "leader": leader,
         "admin": bearer(app, admin),
         "callers": {
@@ -113,6 +121,9 @@ def _writes(w, unit_id: str) -> list[tuple[str, str, Permission, dict]]:
           "contact_phone": "0912345678"}),
         ("POST", f"/api/v1/elections/{w['national'].id}/polling-areas", P.elections_manage,
          {"code": "05", "name": "Khu vực bỏ phiếu số 5", "group_ids": [unit_id]}),
+        ("POST", f"/api/v1/tickets/{w['report'].id}/warning", P.announcements_write,
+         {"title": "Cảnh giác", "body": "Không chuyển tiền cho người lạ.",
+          "unit_ids": [unit_id], "channels": ["loudspeaker"]}),
     ]
 
 
@@ -130,7 +141,7 @@ async def _send(client, headers, method, url, body):
 async def _stored(session, w) -> list:
     """Row counts of everything a write could add, and the draft and the notice as stored."""
     rows = ((Campaign, w["draft"].id), (Announcement, w["scheduled"].id),
-            (User, w["walker"].id))
+            (User, w["walker"].id), (Ticket, w["report"].id))
     walker_id = w["walker"].id  # plain statements: the session's objects are not reloaded
     out: list = [await session.scalar(select(func.count()).select_from(m)) for m in COUNTED]
     for model, row_id in rows:

@@ -127,11 +127,11 @@ def breaking() -> Iterator[object]:
     for name, field in fields(IN_RESPONSES, lambda n, f, s: True):
         yield case("response field", f"{name}.{field}", lambda d, n=name, f=field: d[
             "components"]["schemas"][n]["properties"].pop(f), "field_removed",
-            r"response \d+ " + field_at(name, field) + " removed")
+            r"response \d+ (\(\S+\) )?" + field_at(name, field) + " removed")
     for name, field in fields(IN_RESPONSES, lambda n, f, s: required(n, f)):
         yield case("response field optional", f"{name}.{field}", lambda d, n=name, f=field: d[
             "components"]["schemas"][n]["required"].remove(f), "field_optional",
-            r"response \d+ " + field_at(name, field) + " no longer required")
+            r"response \d+ (\(\S+\) )?" + field_at(name, field) + " no longer required")
     for name, field in fields(IN_RESPONSES, lambda n, f, s: not nullable(s)):
         yield case("response nullable", f"{name}.{field}", lambda d, n=name, f=field:
                    replace_prop(d, n, f, {"anyOf": [prop(d, n, f), {"type": "null"}]}),
@@ -203,8 +203,10 @@ def breaking() -> Iterator[object]:
             requestBody={"required": True, "content": {"application/json": {}}}), "body_required",
             "request body newly required")
     for name in DOC["components"]["securitySchemes"]:
-        yield case("security scheme changed", name, lambda d, n=name: d["components"][
-            "securitySchemes"][n].update(type="apiKey"), "security_scheme_changed", name)
+        other = "http" if DOC["components"]["securitySchemes"][name]["type"] == "apiKey" else (
+            "apiKey")
+        yield case("security scheme changed", name, lambda d, n=name, t=other: d["components"][
+            "securitySchemes"][n].update(type=t), "security_scheme_changed", name)
     unused = sorted(SCHEMAS.keys() - reachable(DOC, DOC["paths"]))
     for name in unused:
         yield case("unused schema", name, lambda d, n=name: d["components"]["schemas"].pop(n),

@@ -57,6 +57,8 @@ def broken(tmp_path: Path) -> Path:
     body = document["paths"]["/api/v1/units"]["post"]["requestBody"]["content"]
     body["application/json"] = {"schema": {"type": "object"}}
     document["components"]["schemas"]["Unused"] = {"type": "object"}
+    georeport = document["paths"]["/open311/v2/requests.{format}"]["get"]["responses"]["404"]
+    georeport["content"] = {"application/problem+json": {"schema": {"type": "object"}}}
     path = tmp_path / "broken.json"
     path.write_text(json.dumps(document))
     return path
@@ -66,6 +68,7 @@ def test_each_convention_rule_fires_on_a_document_breaking_it(node_modules, tmp_
     fired = {rule for rule, _ in spectral(node_modules, broken(tmp_path))}
     assert {"operation-id-area-verb", "operation-security-stated", "operation-summary-stated",
             "operation-tagged", "error-response-is-problem", "error-response-lists-codes",
-            "request-body-example"} <= fired
+            "request-body-example", "open311-error-is-georeport"} <= fired
     problems = " ".join(redocly(node_modules, broken(tmp_path)))
     assert "no-unused-components" in problems and "operation-summary" in problems
+    assert "rule/4xx-problem-details-outside-open311" in problems

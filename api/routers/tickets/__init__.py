@@ -1,5 +1,15 @@
-"""The tickets area's routers: categories, tickets with their workflow and comments."""
+"""The tickets area's routers: categories, tickets with their workflow, comments and
+attachments."""
 
-from api.routers.tickets import categories, tickets
+from api.routers.tickets import (
+    attachments,
+    categories,
+    holidays,
+    open311,
+    outreach,
+    stats,
+    tickets,
+)
 
-routers = [tickets.router, categories.router]
+routers = [stats.router, tickets.router, attachments.router, outreach.router,
+           categories.router, holidays.router, open311.router]

@@ -11,6 +11,7 @@ from api.deps import (
     IfMatch,
     IncludeTotal,
     Limit,
+    Policy,
     SearchText,
     Sort,
     TicketsRead,
@@ -66,10 +67,10 @@ async def list_tickets(
 @router.post("/tickets", operation_id="tickets_create", summary="Open a ticket",
              status_code=status.HTTP_201_CREATED, responses={**WRITE_ERRORS, **CREATED})
 async def create_ticket(request: Request, response: Response, uow: UoW, who: TicketsWrite,
-                        body: TicketCreate) -> TicketRead:
+                        body: TicketCreate, policy: Policy) -> TicketRead:
     """Staff and volunteers open on a resident's behalf and name the requester; a resident
     opens their own (403 `ticket_for_someone_else` when naming anyone)."""
-    ticket = await service.open_ticket(uow, who, data=body)
+    ticket = await service.open_ticket(uow, who, data=body, policy=policy)
     created(request, response, ticket, "tickets_get", ticket_id=ticket.id)
     return ticket_view(ticket, who)
 
@@ -87,9 +88,12 @@ async def get_ticket(ticket_id: uuid.UUID, response: Response, uow: UoW,
               summary="Assign, reprioritise, tag or recategorise a ticket",
               responses={**WRITE_ERRORS, **WITH_ETAG})
 async def update_ticket(ticket_id: uuid.UUID, body: TicketUpdate, response: Response,
-                        uow: UoW, who: TicketsWrite, if_match: IfMatch = None) -> TicketRead:
-    """Staff only; the assignee must cover the ticket's unit."""
-    ticket = await service.update_ticket(uow, who, ticket_id, data=body, if_match=if_match)
+                        uow: UoW, who: TicketsWrite, policy: Policy,
+                        if_match: IfMatch = None) -> TicketRead:
+    """Staff only; the assignee must cover the ticket's unit. A new category sets both due
+    times again from its targets."""
+    ticket = await service.update_ticket(uow, who, ticket_id, data=body, if_match=if_match,
+                                         policy=policy)
     with_etag(response, ticket)
     return ticket_view(ticket, who)
 
@@ -97,13 +101,13 @@ async def update_ticket(ticket_id: uuid.UUID, body: TicketUpdate, response: Resp
 @router.post("/tickets/{ticket_id:uuid}/transitions", operation_id="tickets_transition",
              summary="Move a ticket in the workflow", responses={**MOVE_ERRORS, **WITH_ETAG})
 async def transition(ticket_id: uuid.UUID, body: TransitionCreate, response: Response,
-                     uow: UoW, who: TicketsWrite) -> TicketRead:
+                     uow: UoW, who: TicketsWrite, policy: Policy) -> TicketRead:
     """new → acknowledged | in_progress | resolved; acknowledged → in_progress |
     waiting_on_resident | resolved; in_progress → waiting_on_resident | resolved;
     waiting_on_resident → in_progress | resolved; resolved → closed, or in_progress
     (reopen) within the reopen window; closed → in_progress (reopen, same window). Any
     other move: 409 `ticket_transition_not_allowed` with the `allowed` ones."""
-    ticket = await service.move_ticket(uow, who, ticket_id, data=body)
+    ticket = await service.move_ticket(uow, who, ticket_id, data=body, policy=policy)
     with_etag(response, ticket)
     return ticket_view(ticket, who)
 
@@ -112,8 +116,9 @@ async def transition(ticket_id: uuid.UUID, body: TransitionCreate, response: Res
             summary="A ticket's timeline", responses=READ_ERRORS)
 async def timeline(ticket_id: uuid.UUID, uow: UoW, who: TicketsRead, cursor: Cursor = None,
                    limit: Limit = 50) -> EventPage:
-    """Oldest first: opened, moves, comments, assignments. Residents see neither internal
-    notes nor staff notes on moves."""
+    """Oldest first: opened, moves, comments, assignments, and the internal `breach` lines
+    of the service targets (`note`: `first_response` or `resolution`). Residents see
+    neither internal lines nor staff notes on moves."""
     ticket = await uow.tickets.get(who, ticket_id)
     page = await uow.tickets.events(who, ticket, cursor=cursor, limit=limit)
     return EventPage(items=[event_view(e, who) for e in page.items],
@@ -135,9 +140,10 @@ async def list_comments(ticket_id: uuid.UUID, uow: UoW, who: TicketsRead,
              summary="Reply or add an internal note", status_code=201,
              responses={**COMMENT_ERRORS, **sends(201, LOCATION)})
 async def add_comment(ticket_id: uuid.UUID, body: CommentCreate, request: Request,
-                      response: Response, uow: UoW, who: TicketsWrite) -> CommentRead:
+                      response: Response, uow: UoW, who: TicketsWrite,
+                      policy: Policy) -> CommentRead:
     """`visibility` is required: `public` (the requester reads it) or `internal` (staff
     only). A closed ticket is reopened first (409 `ticket_closed`)."""
-    comment = await service.add_comment(uow, who, ticket_id, data=body)
+    comment = await service.add_comment(uow, who, ticket_id, data=body, policy=policy)
     response.headers["Location"] = request.url_for("tickets_comments", ticket_id=ticket_id).path
     return comment_view(comment, who)
