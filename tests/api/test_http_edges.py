@@ -33,8 +33,11 @@ async def test_a_405_lists_every_method_of_its_path(app, client):
                 continue
             resp = await client.request(method, path)
             assert resp.status_code == 405, (method, path, resp.status_code)
-            assert resp.headers["content-type"].startswith("application/problem+json")
-            assert resp.json()["code"] == "method_not_allowed"
+            if path.startswith("/open311/"):  # that face answers GeoReport's own errors
+                assert "<error>" in resp.text or resp.json()[0]["code"] == 405, resp.text
+            else:
+                assert resp.headers["content-type"].startswith("application/problem+json")
+                assert resp.json()["code"] == "method_not_allowed"
             allow = {m.strip() for m in resp.headers["allow"].split(",")}
             assert allow == expected, (method, path, allow)
             checked += 1
