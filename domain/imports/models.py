@@ -16,6 +16,7 @@ from domain.types import EnumText, UTCDateTime, utcnow, uuid7
 class ImportKind(StrEnum):
     households = "households"
     residents = "residents"
+    voter_list = "voter_list"  # an official list of a polling area (the elections area)
 
 
 class ImportStatus(StrEnum):
@@ -40,6 +41,9 @@ class ImportJob(SQLModel, table=True):
     filename: str = Field(max_length=255)
     file_sha256: str = Field(max_length=64)
     group_id: uuid.UUID | None = Field(default=None, foreign_key="admin_unit.id")
+    polling_area_id: uuid.UUID | None = Field(default=None, foreign_key="polling_area.id")
+    # The column mapping asked for (header → field), beside the built-in header words.
+    columns: dict[str, str] | None = Field(default=None, sa_column=Column(JSON))
     created_by_id: uuid.UUID | None = Field(default=None)
     created_by_name: str | None = Field(default=None, max_length=200)
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
