@@ -35,6 +35,8 @@ if TYPE_CHECKING:
         ElectionRepository,
         ExclusionRepository,
         PollingAreaRepository,
+        VoterListMappingRepository,
+        VoterListRepository,
     )
     from repositories.imports import ImportRepository
     from repositories.outreach import OutreachRepository
@@ -70,6 +72,8 @@ class SqlUnitOfWork:
     elections: ElectionRepository
     polling_areas: PollingAreaRepository
     exclusions: ExclusionRepository
+    voter_lists: VoterListRepository
+    voter_list_mappings: VoterListMappingRepository
     holidays: HolidayRepository
     audit: AuditRepository
 

@@ -92,9 +92,11 @@ class PollingAreaRepository(ScopedRepository[PollingArea]):
         await flush_or_conflict(self.session)
 
     async def in_use(self, area: PollingArea) -> bool:
-        """Whether a voter list refers to the area (none exist yet: the voter lists' step
-        answers here)."""
-        return False
+        """Whether a voter list version refers to the area."""
+        from domain.elections.models import VoterListVersion
+
+        return await self.run.fetchval(sa_select(VoterListVersion.id).where(
+            VoterListVersion.polling_area_id == area.id).limit(1)) is not None
 
     async def members(self, area_ids: Sequence[uuid.UUID]
                       ) -> dict[uuid.UUID, tuple[Ids, Ids]]:
@@ -186,6 +188,3 @@ class ExclusionRepository(ScopedRepository[Exclusion]):
         await flush_or_conflict(self.session)
 
 
-# The unit of work's attributes for this area (`uow.<name>`), see repositories/areas.py.
-REPOSITORIES = {"elections": ElectionRepository, "polling_areas": PollingAreaRepository,
-                "exclusions": ExclusionRepository}
