@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from functools import lru_cache
 from typing import Any
 
 from domain.clock import today_vn
@@ -24,12 +25,16 @@ from domain.imports.rows import RowError, row_error
 from domain.register import validation as v
 from domain.register.columns import VOTER_LIST_COLUMNS, VOTER_LIST_FIELDS, parse_label
 from domain.text import fold, nfc, squash_spaces
+from domain.types import uuid7
 
 FIELDS = frozenset(VOTER_LIST_FIELDS)
 _PUNCT = re.compile(r"[^0-9a-z]+")
 _MASKED = re.compile(r"^\*+")
 _ID_SEPARATORS = re.compile(r"[\s.\-]")
 _EXCEL_EPOCH = date(1899, 12, 30)  # serial 1 is 1 January 1900 (with Excel's leap-day slip)
+_YEAR, _SERIAL = re.compile(r"\d{4}"), re.compile(r"\d{5}(\.0+)?")
+_DMY = re.compile(r"(\d{1,2})\s*[/.-]\s*(\d{1,2})\s*[/.-]\s*(\d{4})")
+_ISO = re.compile(r"\d{4}-\d{2}-\d{2}")
 _LIMITS = {"seq": 20, "full_name": 200, "address": 500}
 # An address part naming a commune-level unit (the unit words as written on papers).
 _UNIT_WORDS = ("phường ", "xã ", "đặc khu ", "thị trấn ")
@@ -93,22 +98,22 @@ def map_header(header: list[str], mapping: dict[str, str] | None = None) -> List
     return ListHeader(names, fields, missing)
 
 
-def parse_birth(raw: str) -> date | int:
+def parse_birth(raw: str, today: date | None = None) -> date | int:
     """DD/MM/YYYY (or D.M.YYYY, D-M-YYYY), YYYY-MM-DD, a year alone, or an Excel date serial
     (a date cell saved as a number); ValueError otherwise, or for a date not yet come."""
     raw = raw.strip()
-    today = today_vn()
-    if re.fullmatch(r"\d{4}", raw):
+    today = today or today_vn()
+    if _YEAR.fullmatch(raw):
         year = int(raw)
         if not 1880 <= year <= today.year:
             raise ValueError(raw)
         return year
-    if match := re.fullmatch(r"(\d{1,2})\s*[/.-]\s*(\d{1,2})\s*[/.-]\s*(\d{4})", raw):
+    if match := _DMY.fullmatch(raw):
         day, month, year = (int(g) for g in match.groups())
         value = date(year, month, day)
-    elif re.fullmatch(r"\d{5}(\.0+)?", raw):
+    elif _SERIAL.fullmatch(raw):
         value = _EXCEL_EPOCH + timedelta(days=int(float(raw)))
-    elif re.fullmatch(r"\d{4}-\d{2}-\d{2}", raw):
+    elif _ISO.fullmatch(raw):
         value = date.fromisoformat(raw)
     else:
         raise ValueError(raw)
@@ -122,6 +127,7 @@ def commune_words(commune_name: str) -> str:
     return _UNIT_PREFIX.sub("", fold(commune_name)).strip()
 
 
+@lru_cache(maxsize=65536)  # the addresses of one list repeat street by street
 def other_commune(address: str, commune: str) -> str | None:
     """The commune-level unit an address names when it is not `commune` (see
     `commune_words`): a part of the address (between commas, semicolons or dashes) that
@@ -145,7 +151,7 @@ def _reason(line: int, column: str, exc: DomainError) -> RowError:
 
 
 def _clean(raw: str, limit: int, line: int, column: str, reasons: list[RowError]) -> str:
-    value = squash_spaces(nfc(raw))
+    value = squash_spaces(raw if raw.isascii() else nfc(raw))
     if len(value) > limit:
         reasons.append(_reason(line, column, StringTooLong(max_length=limit)))
         value = value[:limit]
@@ -175,21 +181,22 @@ def _id_number(raw: str, line: int, reasons: list[RowError]) -> str | None:
 
 
 def read_row(line: int, names: list[str], fields: dict[int, str], row: list[str], *,
-             commune: str) -> tuple[dict[str, Any], list[RowError]]:
+             commune: str, today: date | None = None) -> tuple[dict[str, Any], list[RowError]]:
     """One row as it is stored, and its reasons. `cells`: every cell by its header (cells
     past the header get `Cột N`), as imported; the fields read from them, None where a cell
     is empty or unreadable."""
     reasons: list[RowError] = []
-    cells: dict[str, str] = {}
-    for i, raw in enumerate(row):
-        if "\x00" in raw:  # the one character a database text cannot hold
-            reasons.append(_reason(line, names[i] if i < len(names) else f"Cột {i + 1}",
-                                   ControlCharacters()))
-            raw = raw.replace("\x00", "\ufffd")
-        cells[names[i] if i < len(names) else f"Cột {i + 1}"] = raw
-    got = {name: (row[i] if i < len(row) else "").replace("\x00", "")
-           for i, name in fields.items()}
-    rec: dict[str, Any] = {"line": line, "cells": cells}
+    if len(row) > len(names):
+        names = names + [f"Cột {i + 1}" for i in range(len(names), len(row))]
+    cells = dict(zip(names, row, strict=False))
+    got = {name: row[i] if i < len(row) else "" for i, name in fields.items()}
+    if any("\x00" in raw for raw in row):  # the one character a database text cannot hold
+        for name, raw in cells.items():
+            if "\x00" in raw:
+                reasons.append(_reason(line, name, ControlCharacters()))
+                cells[name] = raw.replace("\x00", "\ufffd")
+        got = {name: raw.replace("\x00", "") for name, raw in got.items()}
+    rec: dict[str, Any] = {"id": uuid7(), "line": line, "cells": cells}
     for name in ("seq", "full_name", "address"):
         rec[name] = _clean(got.get(name, ""), _LIMITS[name], line, name, reasons) or None
     if not rec["full_name"]:
@@ -202,7 +209,7 @@ def read_row(line: int, names: list[str], fields: dict[int, str], row: list[str]
         if not raw:
             continue
         try:
-            birth = parse_birth(raw)
+            birth = parse_birth(raw, today)
         except ValueError:
             reasons.append(_reason(line, column, VoterBirthUnreadable(value=raw[:40])))
             break
@@ -230,8 +237,8 @@ class Duplicates:
         self.seen: dict[tuple[str, ...], int] = {}
 
     def check(self, line: int, row: list[str]) -> RowError | None:
-        key = tuple(cell.strip() for cell in row)
-        while key and not key[-1]:
+        key = tuple(row)
+        while key and not key[-1].strip():
             key = key[:-1]
         first = self.seen.setdefault(key, line)
         if first == line:

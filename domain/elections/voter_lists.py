@@ -15,6 +15,7 @@ import orjson
 
 from domain.access import Principal
 from domain.checks import Checks
+from domain.clock import today_vn
 from domain.elections.errors import (
     ElectionUnitLevel,
     VoterListAreaRequired,
@@ -101,14 +102,25 @@ async def check_import(uow: UnitOfWork, who: Principal, checks: Checks, *,
 
 
 async def _batches(items: Iterator[dict[str, Any]]) -> AsyncIterator[list[dict[str, Any]]]:
-    """Read and check rows in a worker thread, a batch at a time: the loop stays free."""
-    while batch := await asyncio.to_thread(lambda: list(islice(items, BATCH))):
-        yield batch
+    """Rows read and checked in a worker thread, a batch at a time, the next batch read while
+    the database takes this one (its indexes are PostgreSQL's work, not this process's)."""
+    def take() -> list[dict[str, Any]]:
+        return list(islice(items, BATCH))
+
+    pending = asyncio.ensure_future(asyncio.to_thread(take))
+    try:
+        while batch := await pending:
+            pending = asyncio.ensure_future(asyncio.to_thread(take))
+            yield batch
+    finally:
+        if not pending.done():  # a thread cannot be stopped: let it finish its batch
+            await asyncio.gather(pending, return_exceptions=True)
 
 
 def _rows(path: Path, names: list[str], fields: dict[int, str], commune: str,
           errors: list[RowError], seen: dict[str, int]) -> Iterator[dict[str, Any]]:
     duplicates = Duplicates()
+    today = today_vn()
     with path.open("rb") as stream:
         rows = reader.rows(stream)
         next(rows)
@@ -116,7 +128,7 @@ def _rows(path: Path, names: list[str], fields: dict[int, str], commune: str,
             if not any(cell.strip() for cell in row):
                 continue
             seen["rows"] += 1
-            record, reasons = read_row(line, names, fields, row, commune=commune)
+            record, reasons = read_row(line, names, fields, row, commune=commune, today=today)
             if (repeat := duplicates.check(line, row)) is not None:
                 reasons.append(repeat)
             errors.extend(reasons)

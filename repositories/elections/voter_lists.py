@@ -43,6 +43,9 @@ ROW_COLUMNS = ["id", "version_id", "line", "seq", "full_name", "name_folded", "b
 DIFF_COLUMNS = ["id", "line", "seq", "full_name", "name_folded", "birth_date", "birth_year",
                 "sex", "id_number", "address"]
 
+_DIFF_SQL = ("SELECT id, line, seq, full_name, name_folded, birth_date, birth_year, sex,"
+             " id_number, address FROM voter_list_row WHERE version_id = $1 ORDER BY line")
+
 
 class VoterListRepository(ScopedRepository[VoterListVersion]):
     """A version is the commune's: its officers and election officers (and the
@@ -87,22 +90,22 @@ class VoterListRepository(ScopedRepository[VoterListVersion]):
 
     async def add_rows(self, version_id: uuid.UUID, rows: builtins.list[dict[str, Any]]
                        ) -> None:
-        """Many rows at once: the driver's COPY on PostgreSQL, one executemany elsewhere."""
+        """Many rows at once (each with its `id`): the driver's COPY on PostgreSQL, one
+        executemany elsewhere."""
         if not rows:
             return
-        from domain.types import uuid7
-
         if self.run.dialect == "postgresql":
-            records = [(uuid7(), version_id, r["line"], r["seq"], r["full_name"],
+            dumps = orjson.dumps
+            records = [(r["id"], version_id, r["line"], r["seq"], r["full_name"],
                         r["name_folded"], r["birth_date"], r["birth_year"], r["sex"],
-                        r["id_number"], r["address"], orjson.dumps(r["cells"]).decode())
+                        r["id_number"], r["address"], dumps(r["cells"]).decode())
                        for r in rows]
             raw = await (await self.session.connection()).get_raw_connection()
             await raw.driver_connection.copy_records_to_table(
                 "voter_list_row", records=records, columns=ROW_COLUMNS)
         else:
             await self.run.executemany(insert(VoterListRow.__table__), [
-                {**{c: r[c] for c in ROW_COLUMNS[2:]}, "id": uuid7(), "version_id": version_id}
+                {**{c: r[c] for c in ROW_COLUMNS if c != "version_id"}, "version_id": version_id}
                 for r in rows])
 
     async def rows(self, version: VoterListVersion, *, cursor, limit, include_total) -> Page:
@@ -113,11 +116,17 @@ class VoterListRepository(ScopedRepository[VoterListVersion]):
         found = list((await self.session.exec(keyset(stmt, keys, cursor, limit))).all())
         return page_from_rows(found, keys, limit, total)
 
-    async def diff_rows(self, version_id: uuid.UUID) -> builtins.list[dict[str, Any]]:
-        """The fields a diff compares, of every row of a version, in file order."""
-        return [dict(r) for r in await self.run.fetch(
-            sa_select(*(R[c] for c in DIFF_COLUMNS)).where(R.version_id == version_id)
-            .order_by(R.line))]
+    async def diff_rows(self, version_id: uuid.UUID) -> builtins.list[Any]:
+        """The fields a diff compares, of every row of a version, in file order (rows read
+        by name). On PostgreSQL the driver's own records: a 100,000-row list is read in a
+        fraction of what building SQLAlchemy rows costs."""
+        stmt = (sa_select(*(R[c] for c in DIFF_COLUMNS)).where(R.version_id == version_id)
+                .order_by(R.line))
+        if self.run.dialect != "postgresql":
+            return [dict(r) for r in await self.run.fetch(stmt)]
+        raw = await (await self.session.connection()).get_raw_connection()
+        return await raw.driver_connection.fetch(
+            _DIFF_SQL, version_id)
 
     async def counts(self, version_id: uuid.UUID) -> dict[str, int]:
         """How many rows carry each read field (a version's summary)."""

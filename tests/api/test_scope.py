@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 
 from domain.access import ROLE_PERMISSIONS, Permission, Principal, Role
 from domain.announcements.models import Announcement, AnnouncementDelivery
-from domain.elections.models import Exclusion
+from domain.elections.models import Exclusion, VoterListMapping
 from domain.errors import NotFound
 from domain.imports.models import ImportJob
 from domain.outreach.models import Campaign, Visit, VisitNeed
@@ -39,6 +39,7 @@ from tests.builders import (
     make_resident,
     make_tree,
     make_user,
+    make_voter_list,
     make_walk,
 )
 
@@ -164,6 +165,8 @@ async def world(app, session, two_groups):
     session.add(attachment)
     await session.flush()
     officer = await make_user(session, role=Role.ward_officer, units=[tree.commune_a])
+    election_officer = await make_user(session, role=Role.election_officer,
+                                       units=[tree.commune_a])
     volunteer = await make_user(session, role=Role.volunteer, units=[tree.group_a1])
     await make_walk(session, volunteer, [t["mine"]])  # group A's walk: nothing of B
     # A national election everyone reads, with commune B's polling area and exclusion, and
@@ -178,13 +181,20 @@ async def world(app, session, two_groups):
         document_ref="Bản án 7/2025", recorded_by_id=leader_b.id, recorded_by_name="B")
     session.add(exclusion_b)
     await session.flush()
-    return {**t, "campaign": campaign, "street_b": street_b, "notice": notice, "job": job,
+    list_b = await make_voter_list(session, area_b, [{"full_name": t["them"].full_name}])
+    mapping_b = VoterListMapping(province_id=tree.province.id, commune_id=tree.commune_b.id,
+                                 name="Mẫu B", columns={"Tên": "full_name"})
+    session.add(mapping_b)
+    await session.flush()
+    return {**t, "list_b": list_b, "mapping_b": mapping_b, "campaign": campaign,
+            "street_b": street_b, "notice": notice, "job": job,
             "ticket": ticket, "category": category, "national": national, "by_b": by_b,
             "area_b": area_b, "exclusion_b": exclusion_b, "attachment": attachment,
             "need": need,
             "leader_b": leader_b, "roles": {
                 Role.group_leader: t["h"],
                 Role.ward_officer: bearer(app, officer, [tree.commune_a]),
+                Role.election_officer: bearer(app, election_officer, [tree.commune_a]),
                 Role.volunteer: bearer(app, volunteer, [tree.group_a1])}}
 
 
@@ -222,6 +232,12 @@ def _reads(w) -> list[tuple[str, str, Permission]]:
         (f"/api/v1/elections/{w['national'].id}/eligibility?polling_area_id="
          f"{w['area_b'].id}", "polling_area_not_found", P.elections_read),
         (f"/api/v1/visit-needs/{w['need'].id}", "visit_need_not_found", P.visits_write),
+        (f"/api/v1/polling-areas/{w['area_b'].id}/voter-lists", "polling_area_not_found",
+         P.elections_read),
+        *[(f"/api/v1/voter-lists/{w['list_b'].id}{tail}", "voter_list_not_found",
+           P.elections_read) for tail in ("", "/rows", "/diff")],
+        (f"/api/v1/voter-list-mappings/{w['mapping_b'].id}", "voter_list_mapping_not_found",
+         P.elections_read),
     ]
 
 
@@ -310,7 +326,8 @@ async def _snapshot(session, w) -> list:
     """Group B's objects as stored, read again from the database."""
     rows = [(type(w[k]), w[k].id) for k in ("them", "theirs", "campaign", "notice",
                                             "leader_b", "job", "ticket", "category", "by_b",
-                                            "area_b", "exclusion_b", "attachment", "need")]
+                                            "area_b", "exclusion_b", "attachment", "need",
+                                            "list_b", "mapping_b")]
     counts = ((ReadinessFact, "resident_id", w["them"].id),
               (Visit, "campaign_id", w["campaign"].id),
               (AnnouncementDelivery, "announcement_id", w["notice"].id),
@@ -331,7 +348,8 @@ async def _snapshot(session, w) -> list:
     return out
 
 
-@pytest.mark.parametrize("role", [Role.group_leader, Role.ward_officer, Role.volunteer])
+@pytest.mark.parametrize("role", [Role.group_leader, Role.ward_officer, Role.volunteer,
+                                  Role.election_officer])
 async def test_every_resource_of_group_b_is_out_of_scope(app, client, session, world, role):
     w, h = world, world["roles"][role]
     allowed = ROLE_PERMISSIONS[role]
@@ -341,7 +359,7 @@ async def test_every_resource_of_group_b_is_out_of_scope(app, client, session, w
     writes, b_ids = _writes(w), {str(w[k].id) for k in ("them", "theirs", "campaign",
                                                            "notice", "leader_b", "need")}
     b_ids |= {str(w["tree"].group_b1.id), str(w["tree"].commune_b.id), str(w["street_b"].id)}
-    b_ids |= {str(w[k].id) for k in ("by_b", "area_b", "exclusion_b")}
+    b_ids |= {str(w[k].id) for k in ("by_b", "area_b", "exclusion_b", "mapping_b")}
     national = w["national"].id
     leader_b_id = w["leader_b"].id
     before = await _snapshot(session, w)
@@ -368,6 +386,7 @@ async def test_every_resource_of_group_b_is_out_of_scope(app, client, session, w
                              P.elections_read),
                             (f"/api/v1/elections/{national}/exclusions?limit=200",
                              P.elections_read),
+                            ("/api/v1/voter-list-mappings?limit=200", P.elections_read),
                             (f"/api/v1/audit-events?actor_id={leader_b_id}",
                              P.audit_read)]:
         if permission in allowed:
