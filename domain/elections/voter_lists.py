@@ -159,6 +159,8 @@ async def store_list(uow: UnitOfWork, who: Principal, job: ImportJob, path: Path
         await uow.voter_lists.add_rows(version.id, batch)
         total += len(batch)
         await progress(total)
+    if total == 0:  # a header alone is no list: the job fails, nothing is kept
+        raise FileEmpty(loc=("body", "file"))
     version.row_count = total
     await uow.voter_lists.save()
     await uow.audit.record(who, "voter_list.import", "voter_list_version", [version.id],

@@ -127,9 +127,14 @@ class TestImport:
                 first["birth_year"], first["sex"], first["id_number"]) == (
             "Nguyễn Thị Ánh", "nguyen thi anh", "1985-05-17", 1985, "female", ID_A)
         assert (rows[2]["birth_date"], rows[2]["birth_year"]) == (None, 1970)
-        # The job links to the version it wrote.
-        again = (await client.get(f"/api/v1/imports/{job['id']}", headers=w["officer"])).json()
-        assert again["voter_list_id"] == job["voter_list_id"]
+        # The job links to the version it wrote; the commune's other officers follow it, its
+        # group leaders and other communes do not.
+        for h in ("officer", "ward"):
+            again = (await client.get(f"/api/v1/imports/{job['id']}", headers=w[h])).json()
+            assert again["voter_list_id"] == job["voter_list_id"]
+        for h in ("leader", "officer_b"):
+            assert_problem(await client.get(f"/api/v1/imports/{job['id']}", headers=w[h]),
+                           404, "import_not_found")
 
     async def test_an_xlsx_list_with_synonym_headers_and_date_cells(self, client, w):
         book = openpyxl.Workbook()
@@ -240,6 +245,11 @@ class TestImport:
             resp = await post_list(client, w["officer"], content, w["area"])
             assert_invalid(resp, {("body", "file"): code})
         assert await counts(session) == before
+        # A header alone is accepted as a form and fails as a job: no version, no row.
+        resp = await post_list(client, w["officer"], csv_bytes([]), w["area"])
+        assert (resp.json()["status"], resp.json()["errors"][0]["code"]) == ("failed",
+                                                                              "file_empty")
+        assert (await counts(session))[:2] == before[:2]
 
     async def test_a_file_over_the_import_limit_is_a_413(self, session_factory, engine, w,
                                                          tmp_path):
