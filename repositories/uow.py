@@ -32,9 +32,12 @@ if TYPE_CHECKING:
     from repositories.announcements import AnnouncementRepository
     from repositories.audit import AuditRepository
     from repositories.elections import (
+        DiscrepancyRepository,
         ElectionRepository,
         ExclusionRepository,
         PollingAreaRepository,
+        ReconciliationRepository,
+        ResolutionRepository,
     )
     from repositories.imports import ImportRepository
     from repositories.outreach import OutreachRepository
@@ -70,6 +73,9 @@ class SqlUnitOfWork:
     elections: ElectionRepository
     polling_areas: PollingAreaRepository
     exclusions: ExclusionRepository
+    reconciliations: ReconciliationRepository
+    discrepancies: DiscrepancyRepository
+    resolutions: ResolutionRepository
     holidays: HolidayRepository
     audit: AuditRepository
 
