@@ -1,0 +1,390 @@
+"""Linking the rows of an official voter list to register records: pure, no I/O.
+
+`link(entries, people)` answers which row is which resident (`Linkage`):
+
+1. ID number equal: the row is linked to the resident with that number (method
+   "id_number"), unless the two disagree on everything else (the folded names are far apart
+   AND the births disagree): then a typo in the row's number happened to hit another
+   person's, and the row goes on to step 2 like a row without a number.
+2. Name and birth: the remaining rows are compared with residents of the same block only
+   (so a province of a million people is a few thousand small comparisons, never a million
+   squared): the same birth date; the date with day and month swapped (03/04 typed as
+   04/03); and, for a birth year alone on either side or any other typo in the date, the
+   same folded full name or the same folded given name in the same birth year. A pair's
+   score (0-100) adds up:
+   - the folded names (rapidfuzz `token_sort_ratio` on the full name averaged with
+     `ratio` on the given name, so "Nguyễn Thị Lan" is far from "Nguyễn Thị Hoa" although
+     the two share most letters), 0-50, plus 5 when the diacritics agree exactly;
+   - the birth: the same date 25, swapped day/month 20, a year alone on one side and the
+     same year 18, the same year only 8;
+   - sex: agreeing +5, disagreeing -5; the household address (folded,
+     `token_set_ratio`) 0-10, 5 when either side has none; the ID numbers: one digit apart
+     +5 (a typo), further apart -15 (another person), either missing 0.
+   A pair counts from `LINK_THRESHOLD`.
+3. One to one, globally greedy: pairs are taken best score first (ties by the row's and the
+   person's keys, so the result is the same in every run); a person taken by a better row
+   is not linked again. A row whose best free candidates are within `AMBIGUITY_MARGIN` of
+   each other is `Ambiguous` (candidates with scores), never a guess. A row whose best
+   candidate (from `DUPLICATE_THRESHOLD`) is a person already taken is `taken`: the same
+   person listed twice. Anything else is `unmatched`.
+
+`fields` of a link names what differs: "full_name:diacritics" (the same letters, other
+marks), "full_name:spelling", "birth_date", "sex", "id_number".
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+
+from rapidfuzz import fuzz, process
+
+from domain.text import fold
+
+LINK_THRESHOLD = 75.0
+AMBIGUITY_MARGIN = 5.0
+DUPLICATE_THRESHOLD = 88.0
+ID_LINK_SCORE = 100.0
+_PREFILTER = 65.0  # full-name token_sort_ratio below which a pair is not scored at all
+_NAME_FLOOR = 60.0  # name similarity giving 0 points
+_SEX = {"male": "male", "female": "female", "nam": "male", "nu": "female", "m": "male",
+        "f": "female"}
+
+
+@dataclass(frozen=True, slots=True)
+class Entry:
+    """One row of an official list, as read from its cells."""
+
+    key: uuid.UUID
+    area_key: uuid.UUID
+    full_name: str
+    birth_date: date | None
+    birth_year: int | None
+    sex: str | None
+    id_number: str | None
+    address: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class Person:
+    """One register record, with its household's address."""
+
+    key: uuid.UUID
+    full_name: str
+    birth_date: date | None
+    birth_year: int | None
+    sex: str | None
+    id_number: str | None
+    address: str | None
+    household_key: uuid.UUID | None = None
+    area_key: uuid.UUID | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Link:
+    entry: Entry
+    person: Person
+    score: float
+    method: str  # "id_number" or "name_birth"
+    fields: tuple[str, ...]  # what differs, see the module's text
+
+
+@dataclass(frozen=True, slots=True)
+class Ambiguous:
+    entry: Entry
+    candidates: tuple[tuple[uuid.UUID, float], ...]  # person key, score; best first
+
+
+@dataclass(slots=True)
+class Linkage:
+    links: list[Link] = field(default_factory=list)
+    ambiguous: list[Ambiguous] = field(default_factory=list)
+    unmatched: list[uuid.UUID] = field(default_factory=list)  # entry keys
+    # Rows whose person was taken by another row: the same person listed twice (the
+    # person is linked to the other row in `links`).
+    taken: list[Link] = field(default_factory=list)
+
+    def person_of(self) -> dict[uuid.UUID, uuid.UUID]:
+        """Entry key → person key of every link."""
+        return {link.entry.key: link.person.key for link in self.links}
+
+
+def norm_sex(value: str | None) -> str | None:
+    if not value:
+        return None
+    return _SEX.get(fold(value))
+
+
+def year_of(birth_date: date | None, birth_year: int | None) -> int | None:
+    return birth_date.year if birth_date is not None else birth_year
+
+
+def swapped(day: date) -> date | None:
+    """The date with day and month exchanged (04/03 for 03/04), when that is another date."""
+    if day.day == day.month or day.day > 12:
+        return None
+    try:
+        return day.replace(month=day.day, day=day.month)
+    except ValueError:
+        return None
+
+
+def id_distance(a: str, b: str) -> int:
+    """Hamming distance of two numbers of the same length, else the edit distance."""
+    if len(a) == len(b):
+        return sum(x != y for x, y in zip(a, b, strict=True))
+    from rapidfuzz.distance import Levenshtein
+
+    return int(Levenshtein.distance(a, b))
+
+
+class _Folder:
+    """Folded forms, memoised: names repeat a great deal (a few family and given names)."""
+
+    __slots__ = ("cache",)
+
+    def __init__(self) -> None:
+        self.cache: dict[str, str] = {}
+
+    def __call__(self, value: str | None) -> str:
+        if not value:
+            return ""
+        got = self.cache.get(value)
+        if got is None:
+            got = self.cache[value] = fold(value)
+        return got
+
+
+def _given(folded: str) -> str:
+    return folded.rsplit(" ", 1)[-1]
+
+
+def _birth_points(e_date: date | None, e_year: int | None, p_date: date | None,
+                  p_year: int | None) -> float:
+    if e_date is not None and p_date is not None:
+        if e_date == p_date:
+            return 25.0
+        if swapped(e_date) == p_date:
+            return 20.0
+        return 8.0 if e_date.year == p_date.year else 0.0
+    if e_year is not None and e_year == p_year:
+        return 18.0
+    return 0.0
+
+
+def _name_fields(e_name: str, p_name: str, e_folded: str, p_folded: str) -> tuple[str, ...]:
+    if e_name == p_name or e_name.lower() == p_name.lower():
+        return ()
+    if e_folded == p_folded:
+        return ("full_name:diacritics",)
+    return ("full_name:spelling",)
+
+
+def differing_fields(entry: Entry, person: Person, e_folded: str = "",
+                     p_folded: str = "") -> tuple[str, ...]:
+    """What the row and the record disagree on (see the module's text)."""
+    out: list[str] = []
+    if entry.full_name != person.full_name:
+        out.extend(_name_fields(entry.full_name, person.full_name,
+                                e_folded or fold(entry.full_name),
+                                p_folded or fold(person.full_name)))
+    if entry.birth_date is not None and person.birth_date is not None:
+        if entry.birth_date != person.birth_date:
+            out.append("birth_date")
+    elif year_of(entry.birth_date, entry.birth_year) != year_of(person.birth_date,
+                                                                 person.birth_year):
+        out.append("birth_date")
+    e_sex, p_sex = norm_sex(entry.sex), norm_sex(person.sex)
+    if e_sex and p_sex and e_sex != p_sex:
+        out.append("sex")
+    if entry.id_number and person.id_number and entry.id_number != person.id_number:
+        out.append("id_number")
+    return tuple(out)
+
+
+class _Scorer:
+    """Scores a row against register records; holds the folded forms of both sides."""
+
+    def __init__(self, people: Sequence[Person], folder: _Folder) -> None:
+        self.people = people
+        self.folder = folder
+        self.p_names = [folder(p.full_name) for p in people]
+        self.p_addr: list[str | None] = [None] * len(people)
+
+    def p_address(self, i: int) -> str:
+        got = self.p_addr[i]
+        if got is None:
+            got = self.p_addr[i] = self.folder(self.people[i].address)
+        return got
+
+    def name_similarity(self, e_folded: str, i: int, full: float) -> float:
+        given = fuzz.ratio(_given(e_folded), _given(self.p_names[i]))
+        return (full + given) / 2
+
+    def score(self, entry: Entry, e_folded: str, e_addr: str, i: int, full: float) -> float:
+        person = self.people[i]
+        sim = self.name_similarity(e_folded, i, full)
+        points = 50.0 * max(0.0, min(1.0, (sim - _NAME_FLOOR) / (100.0 - _NAME_FLOOR)))
+        if entry.full_name == person.full_name or (
+                entry.full_name.lower() == person.full_name.lower()):
+            points += 5.0
+        points += _birth_points(entry.birth_date, year_of(entry.birth_date, entry.birth_year),
+                                person.birth_date,
+                                year_of(person.birth_date, person.birth_year))
+        e_sex, p_sex = norm_sex(entry.sex), norm_sex(person.sex)
+        if e_sex and p_sex:
+            points += 5.0 if e_sex == p_sex else -5.0
+        p_addr = self.p_address(i)
+        if e_addr and p_addr:
+            points += 10.0 * fuzz.token_set_ratio(e_addr, p_addr) / 100.0
+        else:
+            points += 5.0
+        if entry.id_number and person.id_number:
+            points += 5.0 if id_distance(entry.id_number, person.id_number) <= 1 else -15.0
+        return round(points, 2)
+
+
+class _Blocks:
+    """Register records by block: birth date, (folded name, year), (given name, year)."""
+
+    def __init__(self, scorer: _Scorer) -> None:
+        self.by_date: dict[date, list[int]] = defaultdict(list)
+        self.by_name_year: dict[tuple[str, int], list[int]] = defaultdict(list)
+        self.by_given_year: dict[tuple[str, int], list[int]] = defaultdict(list)
+        for i, person in enumerate(scorer.people):
+            if person.birth_date is not None:
+                self.by_date[person.birth_date].append(i)
+            year = year_of(person.birth_date, person.birth_year)
+            if year is not None:
+                name = scorer.p_names[i]
+                self.by_name_year[(name, year)].append(i)
+                self.by_given_year[(_given(name), year)].append(i)
+
+    def candidates(self, entry: Entry, e_folded: str) -> list[int]:
+        found: list[int] = []
+        if entry.birth_date is not None:
+            found.extend(self.by_date.get(entry.birth_date, ()))
+            other = swapped(entry.birth_date)
+            if other is not None:
+                found.extend(self.by_date.get(other, ()))
+        year = year_of(entry.birth_date, entry.birth_year)
+        if year is not None:
+            found.extend(self.by_name_year.get((e_folded, year), ()))
+            found.extend(self.by_given_year.get((_given(e_folded), year), ()))
+        if len(found) > 1:
+            found = sorted(set(found))
+        return found
+
+
+def _id_link_plausible(entry: Entry, person: Person, e_folded: str, p_folded: str) -> bool:
+    """An equal ID number is trusted unless names AND births both disagree."""
+    if e_folded == p_folded:
+        return True
+    names_close = fuzz.token_sort_ratio(e_folded, p_folded) >= 70.0
+    births = _birth_points(entry.birth_date, year_of(entry.birth_date, entry.birth_year),
+                           person.birth_date, year_of(person.birth_date, person.birth_year))
+    return names_close or births >= 18.0
+
+
+def link(entries: Iterable[Entry], people: Sequence[Person]) -> Linkage:
+    """Which row is which person (see the module's text)."""
+    rows = list(entries)
+    people = list(people)
+    folder = _Folder()
+    scorer = _Scorer(people, folder)
+    result = Linkage()
+    taken_by: dict[int, int] = {}  # person index → entry index
+    e_folded = [folder(e.full_name) for e in rows]
+
+    # 1. ID number equal.
+    by_id: dict[str, int] = {}
+    for i, person in enumerate(people):
+        if person.id_number:
+            by_id.setdefault(person.id_number, i)
+    rest: list[int] = []
+    id_dupes: list[tuple[int, int]] = []
+    order = sorted(range(len(rows)), key=lambda k: rows[k].key)
+    for k in order:
+        entry = rows[k]
+        found = by_id.get(entry.id_number) if entry.id_number else None
+        if found is None or not _id_link_plausible(entry, people[found], e_folded[k],
+                                                   scorer.p_names[found]):
+            rest.append(k)
+            continue
+        i = found
+        if i in taken_by:
+            id_dupes.append((k, i))
+            continue
+        taken_by[i] = k
+        result.links.append(Link(entry, people[i], ID_LINK_SCORE, "id_number",
+                                 differing_fields(entry, people[i], e_folded[k],
+                                                  scorer.p_names[i])))
+    for k, i in id_dupes:
+        result.taken.append(Link(rows[k], people[i], ID_LINK_SCORE, "id_number",
+                                 differing_fields(rows[k], people[i], e_folded[k],
+                                                  scorer.p_names[i])))
+
+    # 2. Name and birth within blocks.
+    blocks = _Blocks(scorer)
+    scored: dict[int, list[tuple[float, int]]] = {}
+    pairs: list[tuple[float, int, int]] = []
+    for k in rest:
+        entry, name = rows[k], e_folded[k]
+        block = blocks.candidates(entry, name)
+        if not block:
+            continue
+        choices = {i: scorer.p_names[i] for i in block}
+        hits = process.extract(name, choices, scorer=fuzz.token_sort_ratio,
+                               score_cutoff=_PREFILTER, limit=None)
+        if not hits:
+            continue
+        e_addr = folder(entry.address)
+        mine = []
+        for _, full, i in hits:
+            s = scorer.score(entry, name, e_addr, i, full)
+            if s >= LINK_THRESHOLD:
+                mine.append((s, i))
+        if mine:
+            mine.sort(key=lambda si: (-si[0], people[si[1]].key))
+            scored[k] = mine
+            pairs.extend((s, k, i) for s, i in mine)
+
+    # 3. One to one, best first.
+    pairs.sort(key=lambda t: (-t[0], rows[t[1]].key, people[t[2]].key))
+    decided: set[int] = set()
+    best_taken: dict[int, tuple[float, int]] = {}
+    for s, k, i in pairs:
+        if k in decided:
+            continue
+        if i in taken_by:
+            best_taken.setdefault(k, (s, i))
+            continue
+        lost = best_taken.get(k)
+        if lost is not None and lost[0] >= DUPLICATE_THRESHOLD and lost[0] - s > AMBIGUITY_MARGIN:
+            continue  # a better claim on a taken person: listed twice, decided below
+        rivals = [(t, j) for t, j in scored[k] if j != i and j not in taken_by
+                  and s - t <= AMBIGUITY_MARGIN]
+        decided.add(k)
+        if rivals:
+            cands = [(people[i].key, s)] + [(people[j].key, t) for t, j in rivals]
+            result.ambiguous.append(Ambiguous(rows[k], tuple(cands)))
+            continue
+        taken_by[i] = k
+        result.links.append(Link(rows[k], people[i], s, "name_birth",
+                                 differing_fields(rows[k], people[i], e_folded[k],
+                                                  scorer.p_names[i])))
+    for k in rest:
+        if k in decided:
+            continue
+        lost = best_taken.get(k)
+        if lost is not None and lost[0] >= DUPLICATE_THRESHOLD:
+            s, i = lost
+            result.taken.append(Link(rows[k], people[i], s, "name_birth",
+                                     differing_fields(rows[k], people[i], e_folded[k],
+                                                      scorer.p_names[i])))
+        else:
+            result.unmatched.append(rows[k].key)
+    return result
