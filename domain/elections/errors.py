@@ -239,4 +239,5 @@ RECONCILE_CASES = (ElectionNotFound, UnitNotFound, ReconciliationRunning,
 RESOLVE_CASES = (DiscrepancyNotFound, DiscrepancyResolved, DiscrepancyOutdated,
                  VoterListFinalised, ResolutionActionNotAllowed, LegalReasonRequired,
                  LegalReasonNotAllowed, FieldMissing)
-FINALISE_CASES = (VoterListNotFound, VoterListFinalised, VoterListOpenDiscrepancies, VoterListNotReconciled)
+FINALISE_CASES = (VoterListNotFound, VoterListFinalised, VoterListOpenDiscrepancies,
+                  VoterListNotReconciled)

@@ -163,15 +163,14 @@ def xlsx_bytes(listing: CorrectedList) -> bytes:
         birth: Any = year if listing.masked or line.birth_date is None else line.birth_date
         sheet.append([n, line.full_name, birth, line.sex, None, line.permanent or None,
                       line.temporary or None, line.note or None])
-        cell = sheet.cell(sheet.max_row, 3)
         if isinstance(birth, date):
-            cell.number_format = "dd/mm/yyyy"
+            sheet.cell(sheet.max_row, 3).number_format = "dd/mm/yyyy"
         for column in (2, 6, 7, 8):  # text stays text, never a formula
             c = sheet.cell(sheet.max_row, column)
             if isinstance(c.value, str) and c.value.startswith("="):
                 c.data_type = "s"
-    for column, width in zip("ABCDEFGH", (6, 30, 14, 9, 9, 34, 34, 22), strict=True):
-        sheet.column_dimensions[column].width = width
+    for letter, width in zip("ABCDEFGH", (6, 30, 14, 9, 9, 34, 34, 22), strict=True):
+        sheet.column_dimensions[letter].width = width
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()

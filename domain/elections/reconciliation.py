@@ -259,7 +259,7 @@ async def resolve_discrepancy(uow: UnitOfWork, who: Principal, discrepancy_id: u
     await uow.discrepancies.mark(run.id, found.key, resolution.id)
     found.resolution_id = resolution.id
     await uow.audit.record(who, "discrepancy.resolve", "discrepancy", [found.id],
-                           action=data.action.value, kind=found.kind.value,
+                           decision=data.action.value, kind=found.kind.value,
                            legal_reason=data.legal_reason)
     await uow.commit()
     return found, resolution

@@ -38,7 +38,7 @@ def deadline_warnings(*, posting: date, amendment: date, today: date, open_count
         message = _TEXT[code].format(days=left, on=on.strftime("%d/%m/%Y"))
         if open_count:
             message += f", còn {open_count} sai lệch chưa xử lý"
-        out.append(DeadlineWarning(code=code, on=on, days_left=left,  # type: ignore[arg-type]
+        out.append(DeadlineWarning(code=code, on=on, days_left=left,
                                    open=open_count, message=message))
     return out
 

@@ -17,3 +17,21 @@ EXCLUSION = View.of("exclusion", ExclusionRead, unmasked_by=Permission.pii_read,
 
 def exclusion_view(exclusion: Any, who: Principal) -> ExclusionRead:
     return ExclusionRead.model_validate(EXCLUSION.document(exclusion.__getattribute__, who, {}))
+
+
+def _row_view():
+    from domain.elections.reconciliation_schemas import ListRowRead
+
+    return View.of("voter_list_row", ListRowRead, unmasked_by=Permission.pii_read,
+                   personal={"birth_date": Null(), "id_number": Null(), "address": Null()},
+                   derived=("masked_fields",), masked_list="masked_fields")
+
+
+LIST_ROW = _row_view()
+
+
+def list_row_view(row: Any, who: Principal):
+    """A list row shown beside a discrepancy: birth date, ID number and address personal."""
+    from domain.elections.reconciliation_schemas import ListRowRead
+
+    return ListRowRead.model_validate(LIST_ROW.document(row.__getattribute__, who, {}))

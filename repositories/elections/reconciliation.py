@@ -26,7 +26,7 @@ from domain.elections.models import (
     VoterListVersion,
 )
 from domain.paging import Page
-from domain.register.models import Household, Resident
+from domain.register.models import Household
 from domain.units.models import AdminUnit, Street, UnitLevel
 from repositories.flush import flush_or_conflict
 from repositories.scoped import ScopedRepository, UnitColumns
@@ -148,6 +148,9 @@ class ReconciliationRepository(ScopedRepository[Reconciliation]):
         stmt = select(W).where(W.version_id.in_(list(version_ids))).order_by(
             W.version_id, W.line)
         return list((await self.session.exec(stmt)).all())
+
+    async def row(self, row_id: uuid.UUID) -> VoterListRow | None:
+        return (await self.session.exec(select(W).where(W.id == row_id))).first()
 
     async def people(self, principal: Principal, areas: Sequence[PollingArea]
                      ) -> List[tuple[uuid.UUID, Any]]:

@@ -276,4 +276,6 @@ async def eligibility(
     return EligibilityPage(items=items, next_cursor=page.next_cursor, total=page.total)
 
 
-routers = [router]
+from api.routers.elections import reconciliation  # noqa: E402  (runs, discrepancies, lists)
+
+routers = [router, reconciliation.router]
