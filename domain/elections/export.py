@@ -61,9 +61,9 @@ class CorrectedList:
 
 def _household_order(r: Any) -> tuple[Any, ...]:
     birth = r.birth_date or (date(r.birth_year, 1, 1) if r.birth_year else date.max)
-    return (0, fold(r.street or ""), r.house_number_sort or 0, fold(r.house_number or ""),
-            r.household_code or "", _RELATION_ORDER.get(r.relationship, 99), birth,
-            str(r.id))
+    return (0, r.street is None, fold(r.street or ""), r.house_number_sort or 0,
+            fold(r.house_number or ""), r.household_code or "",
+            _RELATION_ORDER.get(r.relationship, 99), birth, str(r.id))
 
 
 def _from_register(r: Any, note: str) -> Line:

@@ -67,6 +67,12 @@ def row(resident, **over) -> dict:
 
 @pytest.fixture
 async def w(app, session):
+    return await commune_with_a_list(app, session)
+
+
+async def commune_with_a_list(app, session) -> dict:
+    """Commune A's register (three households, two namesakes) and its polling area's
+    official list, with one row for each kind of difference the team found by hand."""
     tree = await make_tree(session)
     officer = await make_user(session, role=Role.election_officer, units=[tree.commune_a])
     officer_b = await make_user(session, role=Role.election_officer, units=[tree.commune_b])
