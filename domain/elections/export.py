@@ -151,24 +151,25 @@ def xlsx_bytes(listing: CorrectedList) -> bytes:
     bold = Font(bold=True)
     titles = ["DANH SÁCH CỬ TRI (Mẫu số 31/HĐBC)", listing.election.name,
               f"{listing.area.name} — {listing.commune_name}"]
-    for text in titles:
-        sheet.append([text])
-        sheet.cell(sheet.max_row, 1).font = bold
-    sheet.append([])
-    sheet.append(COLUMNS)
-    for cell in sheet[sheet.max_row]:
-        cell.font = bold
+    for n, text in enumerate(titles, start=1):
+        sheet.cell(n, 1, text).font = bold
+    at = len(titles) + 2  # a blank row, then the header
+    for column, text in enumerate(COLUMNS, start=1):
+        sheet.cell(at, column, text).font = bold
     for n, line in enumerate(listing.lines, start=1):
+        at += 1
         year = line.birth_year or (line.birth_date.year if line.birth_date else None)
         birth: Any = year if listing.masked or line.birth_date is None else line.birth_date
-        sheet.append([n, line.full_name, birth, line.sex, None, line.permanent or None,
-                      line.temporary or None, line.note or None])
-        if isinstance(birth, date):
-            sheet.cell(sheet.max_row, 3).number_format = "dd/mm/yyyy"
-        for column in (2, 6, 7, 8):  # text stays text, never a formula
-            c = sheet.cell(sheet.max_row, column)
-            if isinstance(c.value, str) and c.value.startswith("="):
-                c.data_type = "s"
+        values = (n, line.full_name, birth, line.sex, None, line.permanent or None,
+                  line.temporary or None, line.note or None)
+        for column, value in enumerate(values, start=1):
+            if value is None:
+                continue
+            cell = sheet.cell(at, column, value)
+            if isinstance(value, date):
+                cell.number_format = "dd/mm/yyyy"
+            elif isinstance(value, str) and value.startswith("="):
+                cell.data_type = "s"  # text stays text, never a formula
     for letter, width in zip("ABCDEFGH", (6, 30, 14, 9, 9, 34, 34, 22), strict=True):
         sheet.column_dimensions[letter].width = width
     out = io.BytesIO()
