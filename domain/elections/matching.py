@@ -10,17 +10,24 @@
    (so a province of a million people is a few thousand small comparisons, never a million
    squared): the same birth date; the date with day and month swapped (03/04 typed as
    04/03); and, for a birth year alone on either side or any other typo in the date, the
-   same folded full name or the same folded given name in the same birth year. A pair's
+   same folded full name, the same folded given name or the same house in the same birth
+   year. A pair's
    score (0-100) adds up:
-   - the folded names (rapidfuzz `token_sort_ratio` on the full name averaged with
-     `ratio` on the given name, so "Nguyễn Thị Lan" is far from "Nguyễn Thị Hoa" although
-     the two share most letters), 0-50, plus 5 when the diacritics agree exactly;
+   - the folded names: the mean of rapidfuzz's `ratio` on the full name and on each part
+     (family, middle, given), so "Nguyễn Thị Lan" is far from "Nguyễn Thị Hoa", "Kiều Thị
+     Lộc" from "Đỗ Thị Lộc" and "Đoàn Thị Quỳnh" from "Đoàn Hồng Quỳnh", although each
+     pair shares most letters; minus 50,
+     so 0-50; plus 5 when the diacritics agree exactly. `ratio`, not `token_sort_ratio`:
+     names are written in one order (family, middle, given), and sorting the words lets
+     one typo ("Ngbyễn" for "Nguyễn") move a word and ruin the comparison;
    - the birth: the same date 25, swapped day/month 20, a year alone on one side and the
-     same year 18, the same year only 8;
-   - sex: agreeing +5, disagreeing -5; the household address (folded,
-     `token_set_ratio`) 0-10, 5 when either side has none; the ID numbers: one digit apart
-     +5 (a typo), further apart -15 (another person), either missing 0.
-   A pair counts from `LINK_THRESHOLD`.
+     same year 18, two different dates of the same year 3;
+   - sex: agreeing +5, disagreeing -5; the household address (folded): the same 12, else
+     `token_set_ratio` 0-4, 5 when either side has none; the ID numbers: one digit apart
+     +5 (a typo), further apart -15 (another person), either missing 0; at most 100.
+   A pair counts from `LINK_THRESHOLD`: a namesake born the same year in another house
+   stays below it (50 + 5 + 3 + 5 + 4 = 67), a one-letter typo in a short given name with
+   the same birth and house reaches it.
 3. One to one, globally greedy: pairs are taken best score first (ties by the row's and the
    person's keys, so the result is the same in every run); a person taken by a better row
    is not linked again. A row whose best free candidates are within `AMBIGUITY_MARGIN` of
@@ -44,12 +51,12 @@ from rapidfuzz import fuzz, process
 
 from domain.text import fold
 
-LINK_THRESHOLD = 75.0
+LINK_THRESHOLD = 68.0
 AMBIGUITY_MARGIN = 5.0
 DUPLICATE_THRESHOLD = 88.0
 ID_LINK_SCORE = 100.0
-_PREFILTER = 65.0  # full-name token_sort_ratio below which a pair is not scored at all
-_NAME_FLOOR = 60.0  # name similarity giving 0 points
+_PREFILTER = 60.0  # full-name ratio below which a pair is not scored at all
+_NAME_FLOOR = 50.0  # name similarity giving 0 points
 _SEX = {"male": "male", "female": "female", "nam": "male", "nu": "female", "m": "male",
         "f": "female"}
 
@@ -162,6 +169,14 @@ def _given(folded: str) -> str:
     return folded.rsplit(" ", 1)[-1]
 
 
+def _parts(folded: str) -> tuple[str, str, str]:
+    """(family, middle, given) of a folded name."""
+    words = folded.split(" ")
+    if len(words) == 1:
+        return "", "", words[0]
+    return words[0], " ".join(words[1:-1]), words[-1]
+
+
 def _birth_points(e_date: date | None, e_year: int | None, p_date: date | None,
                   p_year: int | None) -> float:
     if e_date is not None and p_date is not None:
@@ -169,7 +184,7 @@ def _birth_points(e_date: date | None, e_year: int | None, p_date: date | None,
             return 25.0
         if swapped(e_date) == p_date:
             return 20.0
-        return 8.0 if e_date.year == p_date.year else 0.0
+        return 3.0 if e_date.year == p_date.year else 0.0
     if e_year is not None and e_year == p_year:
         return 18.0
     return 0.0
@@ -221,8 +236,12 @@ class _Scorer:
         return got
 
     def name_similarity(self, e_folded: str, i: int, full: float) -> float:
-        given = fuzz.ratio(_given(e_folded), _given(self.p_names[i]))
-        return (full + given) / 2
+        e_family, e_middle, e_given = _parts(e_folded)
+        p_family, p_middle, p_given = _parts(self.p_names[i])
+        total = (full + fuzz.ratio(e_given, p_given) + fuzz.ratio(e_family, p_family))
+        if not e_middle and not p_middle:
+            return total / 3
+        return (total + fuzz.ratio(e_middle, p_middle)) / 4
 
     def score(self, entry: Entry, e_folded: str, e_addr: str, i: int, full: float) -> float:
         person = self.people[i]
@@ -239,12 +258,15 @@ class _Scorer:
             points += 5.0 if e_sex == p_sex else -5.0
         p_addr = self.p_address(i)
         if e_addr and p_addr:
-            points += 10.0 * fuzz.token_set_ratio(e_addr, p_addr) / 100.0
+            # The same house counts far more than the same street: neighbours and
+            # namesakes share a street.
+            points += 12.0 if e_addr == p_addr else (
+                4.0 * fuzz.token_set_ratio(e_addr, p_addr) / 100.0)
         else:
             points += 5.0
         if entry.id_number and person.id_number:
             points += 5.0 if id_distance(entry.id_number, person.id_number) <= 1 else -15.0
-        return round(points, 2)
+        return round(min(points, 100.0), 2)
 
 
 class _Blocks:
@@ -254,6 +276,7 @@ class _Blocks:
         self.by_date: dict[date, list[int]] = defaultdict(list)
         self.by_name_year: dict[tuple[str, int], list[int]] = defaultdict(list)
         self.by_given_year: dict[tuple[str, int], list[int]] = defaultdict(list)
+        self.by_house_year: dict[tuple[str, int], list[int]] = defaultdict(list)
         for i, person in enumerate(scorer.people):
             if person.birth_date is not None:
                 self.by_date[person.birth_date].append(i)
@@ -262,8 +285,10 @@ class _Blocks:
                 name = scorer.p_names[i]
                 self.by_name_year[(name, year)].append(i)
                 self.by_given_year[(_given(name), year)].append(i)
+                if person.address:
+                    self.by_house_year[(scorer.p_address(i), year)].append(i)
 
-    def candidates(self, entry: Entry, e_folded: str) -> list[int]:
+    def candidates(self, entry: Entry, e_folded: str, e_addr: str) -> list[int]:
         found: list[int] = []
         if entry.birth_date is not None:
             found.extend(self.by_date.get(entry.birth_date, ()))
@@ -274,6 +299,8 @@ class _Blocks:
         if year is not None:
             found.extend(self.by_name_year.get((e_folded, year), ()))
             found.extend(self.by_given_year.get((_given(e_folded), year), ()))
+            if e_addr:
+                found.extend(self.by_house_year.get((e_addr, year), ()))
         if len(found) > 1:
             found = sorted(set(found))
         return found
@@ -283,7 +310,7 @@ def _id_link_plausible(entry: Entry, person: Person, e_folded: str, p_folded: st
     """An equal ID number is trusted unless names AND births both disagree."""
     if e_folded == p_folded:
         return True
-    names_close = fuzz.token_sort_ratio(e_folded, p_folded) >= 70.0
+    names_close = fuzz.ratio(e_folded, p_folded) >= 70.0
     births = _birth_points(entry.birth_date, year_of(entry.birth_date, entry.birth_year),
                            person.birth_date, year_of(person.birth_date, person.birth_year))
     return names_close or births >= 18.0
@@ -333,15 +360,15 @@ def link(entries: Iterable[Entry], people: Sequence[Person]) -> Linkage:
     pairs: list[tuple[float, int, int]] = []
     for k in rest:
         entry, name = rows[k], e_folded[k]
-        block = blocks.candidates(entry, name)
+        e_addr = folder(entry.address)
+        block = blocks.candidates(entry, name, e_addr)
         if not block:
             continue
         choices = {i: scorer.p_names[i] for i in block}
-        hits = process.extract(name, choices, scorer=fuzz.token_sort_ratio,
+        hits = process.extract(name, choices, scorer=fuzz.ratio,
                                score_cutoff=_PREFILTER, limit=None)
         if not hits:
             continue
-        e_addr = folder(entry.address)
         mine = []
         for _, full, i in hits:
             s = scorer.score(entry, name, e_addr, i, full)
