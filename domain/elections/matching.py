@@ -220,20 +220,76 @@ def differing_fields(entry: Entry, person: Person, e_folded: str = "",
     return tuple(out)
 
 
-class _Scorer:
-    """Scores a row against register records; holds the folded forms of both sides."""
+class PeopleIndex:
+    """Register records prepared for `link`: their folded names and addresses, by ID number
+    and by block. Build it once and pass it to every `link` over the same people (a run
+    links its own lists and other areas' lists against the same register)."""
 
-    def __init__(self, people: Sequence[Person], folder: _Folder) -> None:
-        self.people = people
-        self.folder = folder
-        self.p_names = [folder(p.full_name) for p in people]
-        self.p_addr: list[str | None] = [None] * len(people)
+    def __init__(self, people: Iterable[Person]) -> None:
+        self.people: list[Person] = list(people)
+        self.folder = folder = _Folder()
+        names_cache = folder.cache
+        p_names: list[str] = []
+        p_addr: list[str] = []
+        by_id: dict[str, int] = {}
+        by_date: dict[date, list[int]] = defaultdict(list)
+        for i, person in enumerate(self.people):
+            name = person.full_name
+            folded = names_cache.get(name)
+            if folded is None:
+                folded = folder(name)
+            p_names.append(folded)
+            address = person.address
+            if address:
+                got = names_cache.get(address)
+                p_addr.append(got if got is not None else folder(address))
+            else:
+                p_addr.append("")
+            if person.id_number and person.id_number not in by_id:
+                by_id[person.id_number] = i
+            if person.birth_date is not None:
+                by_date[person.birth_date].append(i)
+        self.p_names, self.p_addr = p_names, p_addr
+        self.by_id, self.by_date = by_id, by_date
+        self._by_year: dict[tuple[str, int], list[int]] | None = None
 
-    def p_address(self, i: int) -> str:
-        got = self.p_addr[i]
-        if got is None:
-            got = self.p_addr[i] = self.folder(self.people[i].address)
-        return got
+    def by_key_year(self) -> dict[tuple[str, int], list[int]]:
+        """(folded full name | "g:" given name | "h:" address, birth year) → records; built
+        on first use (only rows without an ID link need it)."""
+        if self._by_year is None:
+            index: dict[tuple[str, int], list[int]] = defaultdict(list)
+            for i, person in enumerate(self.people):
+                born = person.birth_date
+                year = born.year if born is not None else person.birth_year
+                if year is None:
+                    continue
+                name = self.p_names[i]
+                index[(name, year)].append(i)
+                index[("g:" + name.rsplit(" ", 1)[-1], year)].append(i)
+                if self.p_addr[i]:
+                    index[("h:" + self.p_addr[i], year)].append(i)
+            self._by_year = index
+        return self._by_year
+
+    def candidates(self, entry: Entry, e_folded: str, e_addr: str) -> list[int]:
+        """Records in the row's blocks: its birth date, that date with day and month
+        swapped, and its folded name, given name and house in its birth year."""
+        found: list[int] = []
+        if entry.birth_date is not None:
+            found.extend(self.by_date.get(entry.birth_date, ()))
+            other = swapped(entry.birth_date)
+            if other is not None:
+                found.extend(self.by_date.get(other, ()))
+        year = year_of(entry.birth_date, entry.birth_year)
+        if year is not None:
+            by_year = self.by_key_year()
+            found.extend(by_year.get((e_folded, year), ()))
+            found.extend(by_year.get(("g:" + _given(e_folded), year), ()))
+            if e_addr:
+                found.extend(by_year.get(("h:" + e_addr, year), ()))
+        if len(found) > 1:
+            found = sorted(set(found))
+        return found
 
     def name_similarity(self, e_folded: str, i: int, full: float) -> float:
         e_family, e_middle, e_given = _parts(e_folded)
@@ -244,6 +300,7 @@ class _Scorer:
         return (total + fuzz.ratio(e_middle, p_middle)) / 4
 
     def score(self, entry: Entry, e_folded: str, e_addr: str, i: int, full: float) -> float:
+        """The pair's score (see the module's text); `full` is the full names' ratio."""
         person = self.people[i]
         sim = self.name_similarity(e_folded, i, full)
         points = 50.0 * max(0.0, min(1.0, (sim - _NAME_FLOOR) / (100.0 - _NAME_FLOOR)))
@@ -256,7 +313,7 @@ class _Scorer:
         e_sex, p_sex = norm_sex(entry.sex), norm_sex(person.sex)
         if e_sex and p_sex:
             points += 5.0 if e_sex == p_sex else -5.0
-        p_addr = self.p_address(i)
+        p_addr = self.p_addr[i]
         if e_addr and p_addr:
             # The same house counts far more than the same street: neighbours and
             # namesakes share a street.
@@ -269,43 +326,6 @@ class _Scorer:
         return round(min(points, 100.0), 2)
 
 
-class _Blocks:
-    """Register records by block: birth date, (folded name, year), (given name, year)."""
-
-    def __init__(self, scorer: _Scorer) -> None:
-        self.by_date: dict[date, list[int]] = defaultdict(list)
-        self.by_name_year: dict[tuple[str, int], list[int]] = defaultdict(list)
-        self.by_given_year: dict[tuple[str, int], list[int]] = defaultdict(list)
-        self.by_house_year: dict[tuple[str, int], list[int]] = defaultdict(list)
-        for i, person in enumerate(scorer.people):
-            if person.birth_date is not None:
-                self.by_date[person.birth_date].append(i)
-            year = year_of(person.birth_date, person.birth_year)
-            if year is not None:
-                name = scorer.p_names[i]
-                self.by_name_year[(name, year)].append(i)
-                self.by_given_year[(_given(name), year)].append(i)
-                if person.address:
-                    self.by_house_year[(scorer.p_address(i), year)].append(i)
-
-    def candidates(self, entry: Entry, e_folded: str, e_addr: str) -> list[int]:
-        found: list[int] = []
-        if entry.birth_date is not None:
-            found.extend(self.by_date.get(entry.birth_date, ()))
-            other = swapped(entry.birth_date)
-            if other is not None:
-                found.extend(self.by_date.get(other, ()))
-        year = year_of(entry.birth_date, entry.birth_year)
-        if year is not None:
-            found.extend(self.by_name_year.get((e_folded, year), ()))
-            found.extend(self.by_given_year.get((_given(e_folded), year), ()))
-            if e_addr:
-                found.extend(self.by_house_year.get((e_addr, year), ()))
-        if len(found) > 1:
-            found = sorted(set(found))
-        return found
-
-
 def _id_link_plausible(entry: Entry, person: Person, e_folded: str, p_folded: str) -> bool:
     """An equal ID number is trusted unless names AND births both disagree."""
     if e_folded == p_folded:
@@ -316,21 +336,17 @@ def _id_link_plausible(entry: Entry, person: Person, e_folded: str, p_folded: st
     return names_close or births >= 18.0
 
 
-def link(entries: Iterable[Entry], people: Sequence[Person]) -> Linkage:
+def link(entries: Iterable[Entry], people: Sequence[Person] | PeopleIndex) -> Linkage:
     """Which row is which person (see the module's text)."""
     rows = list(entries)
-    people = list(people)
-    folder = _Folder()
-    scorer = _Scorer(people, folder)
+    index = people if isinstance(people, PeopleIndex) else PeopleIndex(people)
+    people = index.people
+    folder, p_names, by_id = index.folder, index.p_names, index.by_id
     result = Linkage()
     taken_by: dict[int, int] = {}  # person index → entry index
     e_folded = [folder(e.full_name) for e in rows]
 
     # 1. ID number equal.
-    by_id: dict[str, int] = {}
-    for i, person in enumerate(people):
-        if person.id_number:
-            by_id.setdefault(person.id_number, i)
     rest: list[int] = []
     id_dupes: list[tuple[int, int]] = []
     order = sorted(range(len(rows)), key=lambda k: rows[k].key)
@@ -338,7 +354,7 @@ def link(entries: Iterable[Entry], people: Sequence[Person]) -> Linkage:
         entry = rows[k]
         found = by_id.get(entry.id_number) if entry.id_number else None
         if found is None or not _id_link_plausible(entry, people[found], e_folded[k],
-                                                   scorer.p_names[found]):
+                                                   p_names[found]):
             rest.append(k)
             continue
         i = found
@@ -348,30 +364,29 @@ def link(entries: Iterable[Entry], people: Sequence[Person]) -> Linkage:
         taken_by[i] = k
         result.links.append(Link(entry, people[i], ID_LINK_SCORE, "id_number",
                                  differing_fields(entry, people[i], e_folded[k],
-                                                  scorer.p_names[i])))
+                                                  p_names[i])))
     for k, i in id_dupes:
         result.taken.append(Link(rows[k], people[i], ID_LINK_SCORE, "id_number",
                                  differing_fields(rows[k], people[i], e_folded[k],
-                                                  scorer.p_names[i])))
+                                                  p_names[i])))
 
     # 2. Name and birth within blocks.
-    blocks = _Blocks(scorer)
     scored: dict[int, list[tuple[float, int]]] = {}
     pairs: list[tuple[float, int, int]] = []
     for k in rest:
         entry, name = rows[k], e_folded[k]
         e_addr = folder(entry.address)
-        block = blocks.candidates(entry, name, e_addr)
+        block = index.candidates(entry, name, e_addr)
         if not block:
             continue
-        choices = {i: scorer.p_names[i] for i in block}
+        choices = {i: p_names[i] for i in block}
         hits = process.extract(name, choices, scorer=fuzz.ratio,
                                score_cutoff=_PREFILTER, limit=None)
         if not hits:
             continue
         mine = []
         for _, full, i in hits:
-            s = scorer.score(entry, name, e_addr, i, full)
+            s = index.score(entry, name, e_addr, i, full)
             if s >= LINK_THRESHOLD:
                 mine.append((s, i))
         if mine:
@@ -402,7 +417,7 @@ def link(entries: Iterable[Entry], people: Sequence[Person]) -> Linkage:
         taken_by[i] = k
         result.links.append(Link(rows[k], people[i], s, "name_birth",
                                  differing_fields(rows[k], people[i], e_folded[k],
-                                                  scorer.p_names[i])))
+                                                  p_names[i])))
     for k in rest:
         if k in decided:
             continue
@@ -411,7 +426,7 @@ def link(entries: Iterable[Entry], people: Sequence[Person]) -> Linkage:
             s, i = lost
             result.taken.append(Link(rows[k], people[i], s, "name_birth",
                                      differing_fields(rows[k], people[i], e_folded[k],
-                                                      scorer.p_names[i])))
+                                                      p_names[i])))
         else:
             result.unmatched.append(rows[k].key)
     return result

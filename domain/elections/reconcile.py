@@ -33,7 +33,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from domain.elections.eligibility import Eligibility, Ineligible
-from domain.elections.matching import Entry, Linkage, Person, link
+from domain.elections.matching import Entry, Linkage, PeopleIndex, Person, link
 from domain.elections.models import DiscrepancyKind
 from domain.text import fold
 
@@ -86,16 +86,17 @@ def finding_key(kind: DiscrepancyKind, entry: Entry | None, person_key: uuid.UUI
 
 
 def differences(
-    entries: Iterable[Entry], people: Sequence[Person], *,
+    entries: Iterable[Entry], people: Sequence[Person] | PeopleIndex, *,
     eligibility: Mapping[uuid.UUID, Eligibility], election_day: date,
     other_area_entries: Iterable[Entry] = (), linkage: Linkage | None = None,
 ) -> list[Finding]:
     """Every difference between the rows and the records (see the module's text).
-    `election_day` is the day `eligibility` was assessed on; `linkage`, when given, is
-    `link(entries, people)` computed already."""
+    `people` may be a `PeopleIndex` built once; `election_day` is the day `eligibility`
+    was assessed on; `linkage`, when given, is `link(entries, people)` computed already."""
     del election_day  # the eligibility carries it; kept in the signature for the caller
     rows = list(entries)
-    linkage = linkage if linkage is not None else link(rows, people)
+    index = people if isinstance(people, PeopleIndex) else PeopleIndex(people)
+    linkage = linkage if linkage is not None else link(rows, index)
     out: list[Finding] = []
     linked_rows: dict[uuid.UUID, list[uuid.UUID]] = defaultdict(list)  # person → rows
     for item in linkage.links:
@@ -108,7 +109,7 @@ def differences(
             other_by_id[other.id_number].append(other.key)
     other_person: dict[uuid.UUID, list[uuid.UUID]] = defaultdict(list)
     if others:
-        for item in link(others, people).links:
+        for item in link(others, index).links:
             other_person[item.person.key].append(item.entry.key)
 
     for item in linkage.links:
@@ -167,7 +168,7 @@ def differences(
                                other_entry_keys=tuple(sorted(same_id))))
 
     maybe = {key for amb in linkage.ambiguous for key, _ in amb.candidates}
-    for person in people:
+    for person in index.people:
         verdict = eligibility.get(person.key)
         if (verdict is None or not verdict.eligible or person.key in linked_rows
                 or person.key in other_person or person.key in maybe):
