@@ -23,6 +23,9 @@ household order; then every kind of difference is planted on distinct people:
   number, no address; and, planted as NO difference, namesake pairs whose rows carry
   their full birth dates (must be linked, each to the right one).
 
+Row and person keys are random (from the seed), so no linker can read the truth off their
+order (a tie broken by the lowest key would otherwise pick the right namesake).
+
 A share of ordinary rows (`no_id_share`) is listed without the ID number, so linking by
 name and birth is exercised on rows that differ in nothing.
 
@@ -162,6 +165,7 @@ def load_register(seed: int, residents: int, *, communes: int = 1,
     groups = groups_per_commune or max(1, residents // 2500)
     households = max(1, round(residents / 3.4))
     reg = Register()
+    keys = random.Random(seed * 104729 + 11)  # keys in no order related to the truth
     area_of: dict[str, uuid.UUID] = {}
     n = 0
     for chunk in generate_population(seed, communes=communes, groups_per_commune=groups,
@@ -176,7 +180,8 @@ def load_register(seed: int, residents: int, *, communes: int = 1,
             for member in household.members:
                 n += 1
                 reg.people.append(Person(
-                    uuid.UUID(int=(2 << 96) + n), member.full_name, member.birth_date,
+                    uuid.UUID(int=keys.getrandbits(128)), member.full_name,
+                    member.birth_date,
                     member.birth_year, member.sex.value, member.id_number, address, hkey,
                     area))
                 reg.status.append(member.residence_status)
@@ -215,10 +220,15 @@ def generate(seed: int = 1, residents: int = 30_000, *, rate: float = 0.006,
     row_of: dict[int, list[tuple[uuid.UUID, uuid.UUID]]] = defaultdict(list)
     entries: list[Entry] = []
     truth_person: dict[uuid.UUID, uuid.UUID | None] = {}
-    counter = iter(range(1, 10**9))
+    row_keys = random.Random(seed * 7 + 5)
+    seen_keys: set[uuid.UUID] = set()
 
-    def new_key() -> uuid.UUID:
-        return uuid.UUID(int=(1 << 96) + next(counter))
+    def new_key() -> uuid.UUID:  # random, so that no linker can read the truth off the order
+        while True:
+            key = uuid.UUID(int=row_keys.getrandbits(128))
+            if key not in seen_keys:
+                seen_keys.add(key)
+                return key
 
     # Who gets what (distinct people).
     missing = set(take(k))
