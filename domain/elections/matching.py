@@ -48,6 +48,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from rapidfuzz import fuzz, process
+from rapidfuzz.distance import Levenshtein
 
 from domain.text import fold
 
@@ -55,8 +56,9 @@ LINK_THRESHOLD = 68.0
 AMBIGUITY_MARGIN = 5.0
 DUPLICATE_THRESHOLD = 88.0
 ID_LINK_SCORE = 100.0
-_PREFILTER = 60.0  # full-name ratio below which a pair is not scored at all
+_PREFILTER = 75.0  # full-name ratio below which a pair is not scored at all
 _NAME_FLOOR = 50.0  # name similarity giving 0 points
+ratio = fuzz.ratio
 _SEX = {"male": "male", "female": "female", "nam": "male", "nu": "female", "m": "male",
         "f": "female"}
 
@@ -122,7 +124,8 @@ class Linkage:
 def norm_sex(value: str | None) -> str | None:
     if not value:
         return None
-    return _SEX.get(fold(value))
+    got = _SEX.get(value)
+    return got if got is not None else _SEX.get(fold(value))
 
 
 def year_of(birth_date: date | None, birth_year: int | None) -> int | None:
@@ -143,8 +146,6 @@ def id_distance(a: str, b: str) -> int:
     """Hamming distance of two numbers of the same length, else the edit distance."""
     if len(a) == len(b):
         return sum(x != y for x, y in zip(a, b, strict=True))
-    from rapidfuzz.distance import Levenshtein
-
     return int(Levenshtein.distance(a, b))
 
 
@@ -251,23 +252,32 @@ class PeopleIndex:
                 by_date[person.birth_date].append(i)
         self.p_names, self.p_addr = p_names, p_addr
         self.by_id, self.by_date = by_id, by_date
+        self.p_sex = [norm_sex(p.sex) for p in self.people]
+        self._parts: dict[str, tuple[str, str, str]] = {}
         self._by_year: dict[tuple[str, int], list[int]] | None = None
 
     def by_key_year(self) -> dict[tuple[str, int], list[int]]:
         """(folded full name | "g:" given name | "h:" address, birth year) → records; built
         on first use (only rows without an ID link need it)."""
         if self._by_year is None:
-            index: dict[tuple[str, int], list[int]] = defaultdict(list)
-            for i, person in enumerate(self.people):
+            index: dict[tuple[str, int], list[int]] = {}
+            get = index.get
+            given_of: dict[str, str] = {}
+            for i, (person, name, address) in enumerate(
+                    zip(self.people, self.p_names, self.p_addr, strict=True)):
                 born = person.birth_date
                 year = born.year if born is not None else person.birth_year
                 if year is None:
                     continue
-                name = self.p_names[i]
-                index[(name, year)].append(i)
-                index[("g:" + name.rsplit(" ", 1)[-1], year)].append(i)
-                if self.p_addr[i]:
-                    index[("h:" + self.p_addr[i], year)].append(i)
+                given = given_of.get(name)
+                if given is None:
+                    given = given_of[name] = "g:" + name.rsplit(" ", 1)[-1]
+                for key in ((name, year), (given, year), ("h:" + address, year)):
+                    got = get(key)
+                    if got is None:
+                        index[key] = [i]
+                    else:
+                        got.append(i)
             self._by_year = index
         return self._by_year
 
@@ -285,45 +295,60 @@ class PeopleIndex:
             by_year = self.by_key_year()
             found.extend(by_year.get((e_folded, year), ()))
             found.extend(by_year.get(("g:" + _given(e_folded), year), ()))
-            if e_addr:
+            if e_addr:  # ("h:", year) holds the records without an address: not a block
                 found.extend(by_year.get(("h:" + e_addr, year), ()))
         if len(found) > 1:
             found = sorted(set(found))
         return found
 
-    def name_similarity(self, e_folded: str, i: int, full: float) -> float:
-        e_family, e_middle, e_given = _parts(e_folded)
-        p_family, p_middle, p_given = _parts(self.p_names[i])
-        total = (full + fuzz.ratio(e_given, p_given) + fuzz.ratio(e_family, p_family))
-        if not e_middle and not p_middle:
-            return total / 3
-        return (total + fuzz.ratio(e_middle, p_middle)) / 4
+    def parts(self, i: int) -> tuple[str, str, str]:
+        name = self.p_names[i]
+        got = self._parts.get(name)
+        if got is None:
+            got = self._parts[name] = _parts(name)
+        return got
 
-    def score(self, entry: Entry, e_folded: str, e_addr: str, i: int, full: float) -> float:
+    def score(self, row: _Row, i: int, full: float) -> float:
         """The pair's score (see the module's text); `full` is the full names' ratio."""
-        person = self.people[i]
-        sim = self.name_similarity(e_folded, i, full)
+        entry, person = row.entry, self.people[i]
+        e_family, e_middle, e_given = row.parts
+        p_family, p_middle, p_given = self.parts(i)
+        total = full + ratio(e_given, p_given) + ratio(e_family, p_family)
+        sim = (total / 3 if not e_middle and not p_middle
+               else (total + ratio(e_middle, p_middle)) / 4)
         points = 50.0 * max(0.0, min(1.0, (sim - _NAME_FLOOR) / (100.0 - _NAME_FLOOR)))
-        if entry.full_name == person.full_name or (
-                entry.full_name.lower() == person.full_name.lower()):
+        if entry.full_name == person.full_name or row.lower == person.full_name.lower():
             points += 5.0
-        points += _birth_points(entry.birth_date, year_of(entry.birth_date, entry.birth_year),
-                                person.birth_date,
-                                year_of(person.birth_date, person.birth_year))
-        e_sex, p_sex = norm_sex(entry.sex), norm_sex(person.sex)
-        if e_sex and p_sex:
-            points += 5.0 if e_sex == p_sex else -5.0
+        born = person.birth_date
+        points += _birth_points(entry.birth_date, row.year, born,
+                                born.year if born is not None else person.birth_year)
+        p_sex = self.p_sex[i]
+        if row.sex and p_sex:
+            points += 5.0 if row.sex == p_sex else -5.0
         p_addr = self.p_addr[i]
-        if e_addr and p_addr:
+        if row.address and p_addr:
             # The same house counts far more than the same street: neighbours and
             # namesakes share a street.
-            points += 12.0 if e_addr == p_addr else (
-                4.0 * fuzz.token_set_ratio(e_addr, p_addr) / 100.0)
+            points += 12.0 if row.address == p_addr else (
+                4.0 * fuzz.token_set_ratio(row.address, p_addr) / 100.0)
         else:
             points += 5.0
         if entry.id_number and person.id_number:
             points += 5.0 if id_distance(entry.id_number, person.id_number) <= 1 else -15.0
         return round(min(points, 100.0), 2)
+
+
+@dataclass(slots=True)
+class _Row:
+    """What scoring reads of a row, computed once."""
+
+    entry: Entry
+    folded: str
+    parts: tuple[str, str, str]
+    lower: str
+    year: int | None
+    sex: str | None
+    address: str
 
 
 def _id_link_plausible(entry: Entry, person: Person, e_folded: str, p_folded: str) -> bool:
@@ -347,28 +372,30 @@ def link(entries: Iterable[Entry], people: Sequence[Person] | PeopleIndex) -> Li
     e_folded = [folder(e.full_name) for e in rows]
 
     # 1. ID number equal.
+    # Rows are taken in the list's order; of two rows with one number, the lower key
+    # keeps the link (the same in every run, whatever the order).
     rest: list[int] = []
-    id_dupes: list[tuple[int, int]] = []
-    order = sorted(range(len(rows)), key=lambda k: rows[k].key)
-    for k in order:
-        entry = rows[k]
-        found = by_id.get(entry.id_number) if entry.id_number else None
+    at: dict[int, int] = {}  # person index → position in result.links
+    links = result.links
+    for k, entry in enumerate(rows):
+        number = entry.id_number
+        found = by_id.get(number) if number else None
         if found is None or not _id_link_plausible(entry, people[found], e_folded[k],
                                                    p_names[found]):
             rest.append(k)
             continue
         i = found
+        made = Link(entry, people[i], ID_LINK_SCORE, "id_number",
+                    differing_fields(entry, people[i], e_folded[k], p_names[i]))
         if i in taken_by:
-            id_dupes.append((k, i))
+            other = links[at[i]]
+            if entry.key.int < other.entry.key.int:
+                links[at[i]], made, taken_by[i] = made, other, k
+            result.taken.append(made)
             continue
         taken_by[i] = k
-        result.links.append(Link(entry, people[i], ID_LINK_SCORE, "id_number",
-                                 differing_fields(entry, people[i], e_folded[k],
-                                                  p_names[i])))
-    for k, i in id_dupes:
-        result.taken.append(Link(rows[k], people[i], ID_LINK_SCORE, "id_number",
-                                 differing_fields(rows[k], people[i], e_folded[k],
-                                                  p_names[i])))
+        at[i] = len(links)
+        links.append(made)
 
     # 2. Name and birth within blocks.
     scored: dict[int, list[tuple[float, int]]] = {}
@@ -380,22 +407,24 @@ def link(entries: Iterable[Entry], people: Sequence[Person] | PeopleIndex) -> Li
         if not block:
             continue
         choices = {i: p_names[i] for i in block}
-        hits = process.extract(name, choices, scorer=fuzz.ratio,
-                               score_cutoff=_PREFILTER, limit=None)
+        hits = process.extract(name, choices, scorer=ratio, score_cutoff=_PREFILTER,
+                               limit=None)
         if not hits:
             continue
+        row = _Row(entry, name, _parts(name), entry.full_name.lower(),
+                   year_of(entry.birth_date, entry.birth_year), norm_sex(entry.sex), e_addr)
         mine = []
         for _, full, i in hits:
-            s = index.score(entry, name, e_addr, i, full)
+            s = index.score(row, i, full)
             if s >= LINK_THRESHOLD:
                 mine.append((s, i))
         if mine:
-            mine.sort(key=lambda si: (-si[0], people[si[1]].key))
+            mine.sort(key=lambda si: (-si[0], people[si[1]].key.int))
             scored[k] = mine
             pairs.extend((s, k, i) for s, i in mine)
 
     # 3. One to one, best first.
-    pairs.sort(key=lambda t: (-t[0], rows[t[1]].key, people[t[2]].key))
+    pairs.sort(key=lambda t: (-t[0], rows[t[1]].key.int, people[t[2]].key.int))
     decided: set[int] = set()
     best_taken: dict[int, tuple[float, int]] = {}
     for s, k, i in pairs:
