@@ -128,11 +128,16 @@ def _retone(name: str, rng: random.Random) -> str | None:
     return out if fold(out) == fold(name) and out != name else None
 
 
+def _spell_spots(name: str) -> list[tuple[int, int]]:
+    return [(w, i) for w, word in enumerate(name.split(" ")) for i, c in enumerate(word)
+            if i > 0 and c.isascii() and c.isalpha() and len(word) >= 3]
+
+
 def _misspell(name: str, rng: random.Random) -> str:
+    """One letter of the name replaced by another (a name with no such letter is never
+    chosen: see `generate`)."""
     words = name.split(" ")
-    spots = [(w, i) for w, word in enumerate(words) for i, c in enumerate(word)
-             if i > 0 and c.isascii() and c.isalpha() and len(word) >= 3]
-    w, i = rng.choice(spots)
+    w, i = rng.choice(_spell_spots(name))
     word = words[w]
     letter = rng.choice([c for c in _SPELL if c != word[i].lower()])
     words[w] = word[:i] + letter + word[i + 1:]
@@ -241,7 +246,7 @@ def generate(seed: int = 1, residents: int = 30_000, *, rate: float = 0.006,
                               and _no_diacritics(people[i].full_name) != people[i].full_name),
         "wrong_diacritic": take(k, lambda i: _retone(people[i].full_name,
                                                      random.Random(i)) is not None),
-        "spelling": take(k),
+        "spelling": take(k, lambda i: bool(_spell_spots(people[i].full_name))),
         "swapped_date": take(k, lambda i: people[i].birth_date is not None
                              and _swap(people[i].birth_date) is not None),  # type: ignore[arg-type]
         "wrong_id_digit": take(k, lambda i: people[i].id_number is not None),

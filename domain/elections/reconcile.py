@@ -20,7 +20,8 @@ records (`matching.link`) and explains each difference as one `Finding`:
   margin, in `candidates` with their scores.
 
 `key` names the same difference in every run: the kind, the row's identity (its ID number,
-else its folded name and birth) and the person's key, at most 200 characters.
+else its folded name and birth) and the person's key, at most 200 characters; rows the data
+cannot tell apart get "#2", "#3"... in the list's order, so a run's keys are distinct.
 """
 
 from __future__ import annotations
@@ -29,7 +30,7 @@ import hashlib
 import uuid
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 
 from domain.elections.eligibility import Eligibility, Ineligible
@@ -176,4 +177,20 @@ def differences(
         kind = DiscrepancyKind.missing_from_list
         out.append(Finding(kind, finding_key(kind, None, person.key), "eligible_not_listed",
                            None, person.key, person.area_key))
+    return _distinct_keys(out)
+
+
+def _distinct_keys(findings: list[Finding]) -> list[Finding]:
+    """Rows the data cannot tell apart (two namesakes listed with the same name and year,
+    a third copy of a row) would share a key: the second gets "#2", the third "#3", in the
+    order of the findings (the list's order), so every key of a run names one finding."""
+    seen: dict[str, int] = {}
+    out = []
+    for finding in findings:
+        n = seen.get(finding.key, 0) + 1
+        seen[finding.key] = n
+        if n > 1:
+            suffix = f"#{n}"
+            finding = replace(finding, key=finding.key[:KEY_LENGTH - len(suffix)] + suffix)
+        out.append(finding)
     return out

@@ -155,6 +155,16 @@ class TestEveryKind:
         assert {key for key, _ in got[0].candidates} == {a.key, b.key}
         assert all(score >= 68 for _, score in got[0].candidates)
 
+    def test_rows_that_cannot_be_told_apart_get_distinct_keys(self):
+        reg = Reg()
+        reg.add("Lê Văn Hùng", date(1968, 2, 1), address="3 Quang Trung")
+        reg.add("Lê Văn Hùng", date(1968, 9, 9), address="40 Quang Trung")
+        vague = dict(full_name="Lê Văn Hùng", birth_date=None, birth_year=1968, sex="male",
+                     id_number=None, address=None)
+        got = run(reg, [row(1, **vague), row(2, **vague)])
+        assert [f.kind for f in got] == [K.ambiguous_match, K.ambiguous_match]
+        assert got[1].key == got[0].key + "#2"
+
 
 class TestKeys:
     def test_same_difference_same_key_in_every_run(self):
