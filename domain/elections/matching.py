@@ -10,17 +10,24 @@
    (so a province of a million people is a few thousand small comparisons, never a million
    squared): the same birth date; the date with day and month swapped (03/04 typed as
    04/03); and, for a birth year alone on either side or any other typo in the date, the
-   same folded full name or the same folded given name in the same birth year. A pair's
+   same folded full name, the same folded given name or the same house in the same birth
+   year. A pair's
    score (0-100) adds up:
-   - the folded names (rapidfuzz `token_sort_ratio` on the full name averaged with
-     `ratio` on the given name, so "Nguyễn Thị Lan" is far from "Nguyễn Thị Hoa" although
-     the two share most letters), 0-50, plus 5 when the diacritics agree exactly;
+   - the folded names: the mean of rapidfuzz's `ratio` on the full name and on each part
+     (family, middle, given), so "Nguyễn Thị Lan" is far from "Nguyễn Thị Hoa", "Kiều Thị
+     Lộc" from "Đỗ Thị Lộc" and "Đoàn Thị Quỳnh" from "Đoàn Hồng Quỳnh", although each
+     pair shares most letters; minus 50,
+     so 0-50; plus 5 when the diacritics agree exactly. `ratio`, not `token_sort_ratio`:
+     names are written in one order (family, middle, given), and sorting the words lets
+     one typo ("Ngbyễn" for "Nguyễn") move a word and ruin the comparison;
    - the birth: the same date 25, swapped day/month 20, a year alone on one side and the
-     same year 18, the same year only 8;
-   - sex: agreeing +5, disagreeing -5; the household address (folded,
-     `token_set_ratio`) 0-10, 5 when either side has none; the ID numbers: one digit apart
-     +5 (a typo), further apart -15 (another person), either missing 0.
-   A pair counts from `LINK_THRESHOLD`.
+     same year 18, two different dates of the same year 3;
+   - sex: agreeing +5, disagreeing -5; the household address (folded): the same 12, else
+     `token_set_ratio` 0-4, 5 when either side has none; the ID numbers: one digit apart
+     +5 (a typo), further apart -15 (another person), either missing 0; at most 100.
+   A pair counts from `LINK_THRESHOLD`: a namesake born the same year in another house
+   stays below it (50 + 5 + 3 + 5 + 4 = 67), a one-letter typo in a short given name with
+   the same birth and house reaches it.
 3. One to one, globally greedy: pairs are taken best score first (ties by the row's and the
    person's keys, so the result is the same in every run); a person taken by a better row
    is not linked again. A row whose best free candidates are within `AMBIGUITY_MARGIN` of
@@ -41,15 +48,17 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from rapidfuzz import fuzz, process
+from rapidfuzz.distance import Levenshtein
 
 from domain.text import fold
 
-LINK_THRESHOLD = 75.0
+LINK_THRESHOLD = 68.0
 AMBIGUITY_MARGIN = 5.0
 DUPLICATE_THRESHOLD = 88.0
 ID_LINK_SCORE = 100.0
-_PREFILTER = 65.0  # full-name token_sort_ratio below which a pair is not scored at all
-_NAME_FLOOR = 60.0  # name similarity giving 0 points
+_PREFILTER = 75.0  # full-name ratio below which a pair is not scored at all
+_NAME_FLOOR = 50.0  # name similarity giving 0 points
+ratio = fuzz.ratio
 _SEX = {"male": "male", "female": "female", "nam": "male", "nu": "female", "m": "male",
         "f": "female"}
 
@@ -115,7 +124,8 @@ class Linkage:
 def norm_sex(value: str | None) -> str | None:
     if not value:
         return None
-    return _SEX.get(fold(value))
+    got = _SEX.get(value)
+    return got if got is not None else _SEX.get(fold(value))
 
 
 def year_of(birth_date: date | None, birth_year: int | None) -> int | None:
@@ -136,8 +146,6 @@ def id_distance(a: str, b: str) -> int:
     """Hamming distance of two numbers of the same length, else the edit distance."""
     if len(a) == len(b):
         return sum(x != y for x, y in zip(a, b, strict=True))
-    from rapidfuzz.distance import Levenshtein
-
     return int(Levenshtein.distance(a, b))
 
 
@@ -162,6 +170,14 @@ def _given(folded: str) -> str:
     return folded.rsplit(" ", 1)[-1]
 
 
+def _parts(folded: str) -> tuple[str, str, str]:
+    """(family, middle, given) of a folded name."""
+    words = folded.split(" ")
+    if len(words) == 1:
+        return "", "", words[0]
+    return words[0], " ".join(words[1:-1]), words[-1]
+
+
 def _birth_points(e_date: date | None, e_year: int | None, p_date: date | None,
                   p_year: int | None) -> float:
     if e_date is not None and p_date is not None:
@@ -169,7 +185,7 @@ def _birth_points(e_date: date | None, e_year: int | None, p_date: date | None,
             return 25.0
         if swapped(e_date) == p_date:
             return 20.0
-        return 8.0 if e_date.year == p_date.year else 0.0
+        return 3.0 if e_date.year == p_date.year else 0.0
     if e_year is not None and e_year == p_year:
         return 18.0
     return 0.0
@@ -205,65 +221,69 @@ def differing_fields(entry: Entry, person: Person, e_folded: str = "",
     return tuple(out)
 
 
-class _Scorer:
-    """Scores a row against register records; holds the folded forms of both sides."""
+class PeopleIndex:
+    """Register records prepared for `link`: their folded names and addresses, by ID number
+    and by block. Build it once and pass it to every `link` over the same people (a run
+    links its own lists and other areas' lists against the same register)."""
 
-    def __init__(self, people: Sequence[Person], folder: _Folder) -> None:
-        self.people = people
-        self.folder = folder
-        self.p_names = [folder(p.full_name) for p in people]
-        self.p_addr: list[str | None] = [None] * len(people)
-
-    def p_address(self, i: int) -> str:
-        got = self.p_addr[i]
-        if got is None:
-            got = self.p_addr[i] = self.folder(self.people[i].address)
-        return got
-
-    def name_similarity(self, e_folded: str, i: int, full: float) -> float:
-        given = fuzz.ratio(_given(e_folded), _given(self.p_names[i]))
-        return (full + given) / 2
-
-    def score(self, entry: Entry, e_folded: str, e_addr: str, i: int, full: float) -> float:
-        person = self.people[i]
-        sim = self.name_similarity(e_folded, i, full)
-        points = 50.0 * max(0.0, min(1.0, (sim - _NAME_FLOOR) / (100.0 - _NAME_FLOOR)))
-        if entry.full_name == person.full_name or (
-                entry.full_name.lower() == person.full_name.lower()):
-            points += 5.0
-        points += _birth_points(entry.birth_date, year_of(entry.birth_date, entry.birth_year),
-                                person.birth_date,
-                                year_of(person.birth_date, person.birth_year))
-        e_sex, p_sex = norm_sex(entry.sex), norm_sex(person.sex)
-        if e_sex and p_sex:
-            points += 5.0 if e_sex == p_sex else -5.0
-        p_addr = self.p_address(i)
-        if e_addr and p_addr:
-            points += 10.0 * fuzz.token_set_ratio(e_addr, p_addr) / 100.0
-        else:
-            points += 5.0
-        if entry.id_number and person.id_number:
-            points += 5.0 if id_distance(entry.id_number, person.id_number) <= 1 else -15.0
-        return round(points, 2)
-
-
-class _Blocks:
-    """Register records by block: birth date, (folded name, year), (given name, year)."""
-
-    def __init__(self, scorer: _Scorer) -> None:
-        self.by_date: dict[date, list[int]] = defaultdict(list)
-        self.by_name_year: dict[tuple[str, int], list[int]] = defaultdict(list)
-        self.by_given_year: dict[tuple[str, int], list[int]] = defaultdict(list)
-        for i, person in enumerate(scorer.people):
+    def __init__(self, people: Iterable[Person]) -> None:
+        self.people: list[Person] = list(people)
+        self.folder = folder = _Folder()
+        names_cache = folder.cache
+        p_names: list[str] = []
+        p_addr: list[str] = []
+        by_id: dict[str, int] = {}
+        by_date: dict[date, list[int]] = defaultdict(list)
+        for i, person in enumerate(self.people):
+            name = person.full_name
+            folded = names_cache.get(name)
+            if folded is None:
+                folded = folder(name)
+            p_names.append(folded)
+            address = person.address
+            if address:
+                got = names_cache.get(address)
+                p_addr.append(got if got is not None else folder(address))
+            else:
+                p_addr.append("")
+            if person.id_number and person.id_number not in by_id:
+                by_id[person.id_number] = i
             if person.birth_date is not None:
-                self.by_date[person.birth_date].append(i)
-            year = year_of(person.birth_date, person.birth_year)
-            if year is not None:
-                name = scorer.p_names[i]
-                self.by_name_year[(name, year)].append(i)
-                self.by_given_year[(_given(name), year)].append(i)
+                by_date[person.birth_date].append(i)
+        self.p_names, self.p_addr = p_names, p_addr
+        self.by_id, self.by_date = by_id, by_date
+        self.p_sex = [norm_sex(p.sex) for p in self.people]
+        self._parts: dict[str, tuple[str, str, str]] = {}
+        self._by_year: dict[tuple[str, int], list[int]] | None = None
 
-    def candidates(self, entry: Entry, e_folded: str) -> list[int]:
+    def by_key_year(self) -> dict[tuple[str, int], list[int]]:
+        """(folded full name | "g:" given name | "h:" address, birth year) → records; built
+        on first use (only rows without an ID link need it)."""
+        if self._by_year is None:
+            index: dict[tuple[str, int], list[int]] = {}
+            get = index.get
+            given_of: dict[str, str] = {}
+            for i, (person, name, address) in enumerate(
+                    zip(self.people, self.p_names, self.p_addr, strict=True)):
+                born = person.birth_date
+                year = born.year if born is not None else person.birth_year
+                if year is None:
+                    continue
+                given = given_of.get(name)
+                if given is None:
+                    given = given_of[name] = "g:" + name.rsplit(" ", 1)[-1]
+                for key in ((name, year), (given, year), ("h:" + address, year)):
+                    got = get(key)
+                    if got is None:
+                        index[key] = [i]
+                    else:
+                        got.append(i)
+            self._by_year = index
+        return self._by_year
+
+    def candidates(self, entry: Entry, e_folded: str, e_addr: str) -> list[int]:
+        """Records in the row's blocks: its birth date, that date with day and month
+        swapped, and its folded name, given name and house in its birth year."""
         found: list[int] = []
         if entry.birth_date is not None:
             found.extend(self.by_date.get(entry.birth_date, ()))
@@ -272,88 +292,139 @@ class _Blocks:
                 found.extend(self.by_date.get(other, ()))
         year = year_of(entry.birth_date, entry.birth_year)
         if year is not None:
-            found.extend(self.by_name_year.get((e_folded, year), ()))
-            found.extend(self.by_given_year.get((_given(e_folded), year), ()))
+            by_year = self.by_key_year()
+            found.extend(by_year.get((e_folded, year), ()))
+            found.extend(by_year.get(("g:" + _given(e_folded), year), ()))
+            if e_addr:  # ("h:", year) holds the records without an address: not a block
+                found.extend(by_year.get(("h:" + e_addr, year), ()))
         if len(found) > 1:
             found = sorted(set(found))
         return found
+
+    def parts(self, i: int) -> tuple[str, str, str]:
+        name = self.p_names[i]
+        got = self._parts.get(name)
+        if got is None:
+            got = self._parts[name] = _parts(name)
+        return got
+
+    def score(self, row: _Row, i: int, full: float) -> float:
+        """The pair's score (see the module's text); `full` is the full names' ratio."""
+        entry, person = row.entry, self.people[i]
+        e_family, e_middle, e_given = row.parts
+        p_family, p_middle, p_given = self.parts(i)
+        total = full + ratio(e_given, p_given) + ratio(e_family, p_family)
+        sim = (total / 3 if not e_middle and not p_middle
+               else (total + ratio(e_middle, p_middle)) / 4)
+        points = 50.0 * max(0.0, min(1.0, (sim - _NAME_FLOOR) / (100.0 - _NAME_FLOOR)))
+        if entry.full_name == person.full_name or row.lower == person.full_name.lower():
+            points += 5.0
+        born = person.birth_date
+        points += _birth_points(entry.birth_date, row.year, born,
+                                born.year if born is not None else person.birth_year)
+        p_sex = self.p_sex[i]
+        if row.sex and p_sex:
+            points += 5.0 if row.sex == p_sex else -5.0
+        p_addr = self.p_addr[i]
+        if row.address and p_addr:
+            # The same house counts far more than the same street: neighbours and
+            # namesakes share a street.
+            points += 12.0 if row.address == p_addr else (
+                4.0 * fuzz.token_set_ratio(row.address, p_addr) / 100.0)
+        else:
+            points += 5.0
+        if entry.id_number and person.id_number:
+            points += 5.0 if id_distance(entry.id_number, person.id_number) <= 1 else -15.0
+        return round(min(points, 100.0), 2)
+
+
+@dataclass(slots=True)
+class _Row:
+    """What scoring reads of a row, computed once."""
+
+    entry: Entry
+    folded: str
+    parts: tuple[str, str, str]
+    lower: str
+    year: int | None
+    sex: str | None
+    address: str
 
 
 def _id_link_plausible(entry: Entry, person: Person, e_folded: str, p_folded: str) -> bool:
     """An equal ID number is trusted unless names AND births both disagree."""
     if e_folded == p_folded:
         return True
-    names_close = fuzz.token_sort_ratio(e_folded, p_folded) >= 70.0
+    names_close = fuzz.ratio(e_folded, p_folded) >= 70.0
     births = _birth_points(entry.birth_date, year_of(entry.birth_date, entry.birth_year),
                            person.birth_date, year_of(person.birth_date, person.birth_year))
     return names_close or births >= 18.0
 
 
-def link(entries: Iterable[Entry], people: Sequence[Person]) -> Linkage:
+def link(entries: Iterable[Entry], people: Sequence[Person] | PeopleIndex) -> Linkage:
     """Which row is which person (see the module's text)."""
     rows = list(entries)
-    people = list(people)
-    folder = _Folder()
-    scorer = _Scorer(people, folder)
+    index = people if isinstance(people, PeopleIndex) else PeopleIndex(people)
+    people = index.people
+    folder, p_names, by_id = index.folder, index.p_names, index.by_id
     result = Linkage()
     taken_by: dict[int, int] = {}  # person index → entry index
     e_folded = [folder(e.full_name) for e in rows]
 
     # 1. ID number equal.
-    by_id: dict[str, int] = {}
-    for i, person in enumerate(people):
-        if person.id_number:
-            by_id.setdefault(person.id_number, i)
+    # Rows are taken in the list's order; of two rows with one number, the lower key
+    # keeps the link (the same in every run, whatever the order).
     rest: list[int] = []
-    id_dupes: list[tuple[int, int]] = []
-    order = sorted(range(len(rows)), key=lambda k: rows[k].key)
-    for k in order:
-        entry = rows[k]
-        found = by_id.get(entry.id_number) if entry.id_number else None
+    at: dict[int, int] = {}  # person index → position in result.links
+    links = result.links
+    for k, entry in enumerate(rows):
+        number = entry.id_number
+        found = by_id.get(number) if number else None
         if found is None or not _id_link_plausible(entry, people[found], e_folded[k],
-                                                   scorer.p_names[found]):
+                                                   p_names[found]):
             rest.append(k)
             continue
         i = found
+        made = Link(entry, people[i], ID_LINK_SCORE, "id_number",
+                    differing_fields(entry, people[i], e_folded[k], p_names[i]))
         if i in taken_by:
-            id_dupes.append((k, i))
+            other = links[at[i]]
+            if entry.key.int < other.entry.key.int:
+                links[at[i]], made, taken_by[i] = made, other, k
+            result.taken.append(made)
             continue
         taken_by[i] = k
-        result.links.append(Link(entry, people[i], ID_LINK_SCORE, "id_number",
-                                 differing_fields(entry, people[i], e_folded[k],
-                                                  scorer.p_names[i])))
-    for k, i in id_dupes:
-        result.taken.append(Link(rows[k], people[i], ID_LINK_SCORE, "id_number",
-                                 differing_fields(rows[k], people[i], e_folded[k],
-                                                  scorer.p_names[i])))
+        at[i] = len(links)
+        links.append(made)
 
     # 2. Name and birth within blocks.
-    blocks = _Blocks(scorer)
     scored: dict[int, list[tuple[float, int]]] = {}
     pairs: list[tuple[float, int, int]] = []
     for k in rest:
         entry, name = rows[k], e_folded[k]
-        block = blocks.candidates(entry, name)
+        e_addr = folder(entry.address)
+        block = index.candidates(entry, name, e_addr)
         if not block:
             continue
-        choices = {i: scorer.p_names[i] for i in block}
-        hits = process.extract(name, choices, scorer=fuzz.token_sort_ratio,
-                               score_cutoff=_PREFILTER, limit=None)
+        choices = {i: p_names[i] for i in block}
+        hits = process.extract(name, choices, scorer=ratio, score_cutoff=_PREFILTER,
+                               limit=None)
         if not hits:
             continue
-        e_addr = folder(entry.address)
+        row = _Row(entry, name, _parts(name), entry.full_name.lower(),
+                   year_of(entry.birth_date, entry.birth_year), norm_sex(entry.sex), e_addr)
         mine = []
         for _, full, i in hits:
-            s = scorer.score(entry, name, e_addr, i, full)
+            s = index.score(row, i, full)
             if s >= LINK_THRESHOLD:
                 mine.append((s, i))
         if mine:
-            mine.sort(key=lambda si: (-si[0], people[si[1]].key))
+            mine.sort(key=lambda si: (-si[0], people[si[1]].key.int))
             scored[k] = mine
             pairs.extend((s, k, i) for s, i in mine)
 
     # 3. One to one, best first.
-    pairs.sort(key=lambda t: (-t[0], rows[t[1]].key, people[t[2]].key))
+    pairs.sort(key=lambda t: (-t[0], rows[t[1]].key.int, people[t[2]].key.int))
     decided: set[int] = set()
     best_taken: dict[int, tuple[float, int]] = {}
     for s, k, i in pairs:
@@ -375,7 +446,7 @@ def link(entries: Iterable[Entry], people: Sequence[Person]) -> Linkage:
         taken_by[i] = k
         result.links.append(Link(rows[k], people[i], s, "name_birth",
                                  differing_fields(rows[k], people[i], e_folded[k],
-                                                  scorer.p_names[i])))
+                                                  p_names[i])))
     for k in rest:
         if k in decided:
             continue
@@ -384,7 +455,7 @@ def link(entries: Iterable[Entry], people: Sequence[Person]) -> Linkage:
             s, i = lost
             result.taken.append(Link(rows[k], people[i], s, "name_birth",
                                      differing_fields(rows[k], people[i], e_folded[k],
-                                                      scorer.p_names[i])))
+                                                      p_names[i])))
         else:
             result.unmatched.append(rows[k].key)
     return result

@@ -20,7 +20,8 @@ records (`matching.link`) and explains each difference as one `Finding`:
   margin, in `candidates` with their scores.
 
 `key` names the same difference in every run: the kind, the row's identity (its ID number,
-else its folded name and birth) and the person's key, at most 200 characters.
+else its folded name and birth) and the person's key, at most 200 characters; rows the data
+cannot tell apart get "#2", "#3"... in the list's order, so a run's keys are distinct.
 """
 
 from __future__ import annotations
@@ -29,11 +30,11 @@ import hashlib
 import uuid
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 
 from domain.elections.eligibility import Eligibility, Ineligible
-from domain.elections.matching import Entry, Linkage, Person, link
+from domain.elections.matching import Entry, Linkage, PeopleIndex, Person, link
 from domain.elections.models import DiscrepancyKind
 from domain.text import fold
 
@@ -86,16 +87,17 @@ def finding_key(kind: DiscrepancyKind, entry: Entry | None, person_key: uuid.UUI
 
 
 def differences(
-    entries: Iterable[Entry], people: Sequence[Person], *,
+    entries: Iterable[Entry], people: Sequence[Person] | PeopleIndex, *,
     eligibility: Mapping[uuid.UUID, Eligibility], election_day: date,
     other_area_entries: Iterable[Entry] = (), linkage: Linkage | None = None,
 ) -> list[Finding]:
     """Every difference between the rows and the records (see the module's text).
-    `election_day` is the day `eligibility` was assessed on; `linkage`, when given, is
-    `link(entries, people)` computed already."""
+    `people` may be a `PeopleIndex` built once; `election_day` is the day `eligibility`
+    was assessed on; `linkage`, when given, is `link(entries, people)` computed already."""
     del election_day  # the eligibility carries it; kept in the signature for the caller
     rows = list(entries)
-    linkage = linkage if linkage is not None else link(rows, people)
+    index = people if isinstance(people, PeopleIndex) else PeopleIndex(people)
+    linkage = linkage if linkage is not None else link(rows, index)
     out: list[Finding] = []
     linked_rows: dict[uuid.UUID, list[uuid.UUID]] = defaultdict(list)  # person → rows
     for item in linkage.links:
@@ -108,7 +110,7 @@ def differences(
             other_by_id[other.id_number].append(other.key)
     other_person: dict[uuid.UUID, list[uuid.UUID]] = defaultdict(list)
     if others:
-        for item in link(others, people).links:
+        for item in link(others, index).links:
             other_person[item.person.key].append(item.entry.key)
 
     for item in linkage.links:
@@ -167,7 +169,7 @@ def differences(
                                other_entry_keys=tuple(sorted(same_id))))
 
     maybe = {key for amb in linkage.ambiguous for key, _ in amb.candidates}
-    for person in people:
+    for person in index.people:
         verdict = eligibility.get(person.key)
         if (verdict is None or not verdict.eligible or person.key in linked_rows
                 or person.key in other_person or person.key in maybe):
@@ -175,4 +177,20 @@ def differences(
         kind = DiscrepancyKind.missing_from_list
         out.append(Finding(kind, finding_key(kind, None, person.key), "eligible_not_listed",
                            None, person.key, person.area_key))
+    return _distinct_keys(out)
+
+
+def _distinct_keys(findings: list[Finding]) -> list[Finding]:
+    """Rows the data cannot tell apart (two namesakes listed with the same name and year,
+    a third copy of a row) would share a key: the second gets "#2", the third "#3", in the
+    order of the findings (the list's order), so every key of a run names one finding."""
+    seen: dict[str, int] = {}
+    out = []
+    for finding in findings:
+        n = seen.get(finding.key, 0) + 1
+        seen[finding.key] = n
+        if n > 1:
+            suffix = f"#{n}"
+            finding = replace(finding, key=finding.key[:KEY_LENGTH - len(suffix)] + suffix)
+        out.append(finding)
     return out
