@@ -38,6 +38,8 @@ if TYPE_CHECKING:
         PollingAreaRepository,
         ReconciliationRepository,
         ResolutionRepository,
+        VoterListMappingRepository,
+        VoterListRepository,
     )
     from repositories.imports import ImportRepository
     from repositories.outreach import OutreachRepository
@@ -76,6 +78,8 @@ class SqlUnitOfWork:
     reconciliations: ReconciliationRepository
     discrepancies: DiscrepancyRepository
     resolutions: ResolutionRepository
+    voter_lists: VoterListRepository
+    voter_list_mappings: VoterListMappingRepository
     holidays: HolidayRepository
     audit: AuditRepository
 

@@ -59,7 +59,7 @@ def _teen(r: ResidentSpec) -> bool:
 
 def _row(r: ResidentSpec, address: str, **over) -> dict:
     return {"full_name": r.full_name, "birth_date": r.birth_date, "birth_year": r.birth_year,
-            "sex": "Nam" if r.sex == "male" else "Nữ", "id_number": r.id_number,
+            "sex": str(r.sex), "id_number": r.id_number,
             "address": address, **over}
 
 
@@ -110,7 +110,7 @@ def plan_demo_list(data: DemoData, *, seed: int) -> ListPlan:
         if i in groups["listed_twice"]:  # once more, under the address of a former house
             plan.rows.append(_row(r, address))
     stranger = {"full_name": "Võ Văn Khách", "birth_date": date(1979, 4, 30),
-                "birth_year": 1979, "sex": "Nam", "id_number": "079079" + f"{seed:06d}"[-6:],
+                "birth_year": 1979, "sex": "male", "id_number": "079079" + f"{seed:06d}"[-6:],
                 "address": people[len(people) // 2][1]}
     plan.rows.insert(len(plan.rows) // 2, stranger)
     return plan
@@ -121,5 +121,6 @@ def cells(row: dict, seq: int) -> dict[str, str]:
     birth = row["birth_date"].strftime("%d/%m/%Y") if row["birth_date"] else str(
         row["birth_year"] or "")
     return {"STT": str(seq), "Họ và tên": row["full_name"], "Ngày sinh": birth,
-            "Giới tính": row["sex"], "Số định danh cá nhân": row["id_number"] or "",
+            "Giới tính": "Nam" if row["sex"] == "male" else "Nữ",
+            "Số định danh cá nhân": row["id_number"] or "",
             "Địa chỉ": row["address"] or ""}

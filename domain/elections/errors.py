@@ -138,12 +138,6 @@ class DiscrepancyNotFound(NotFound):
     en = "Discrepancy not found"
 
 
-class VoterListNotFound(NotFound):
-    code = "voter_list_not_found"
-    vi = "Không tìm thấy danh sách cử tri"
-    en = "Voter list not found"
-
-
 class ReconciliationRunning(Conflict):
     code = "reconciliation_running"
     vi = "Đang có một lượt đối chiếu của cuộc bầu cử cho địa bàn này"
@@ -234,6 +228,86 @@ EXCLUSION_CASES = (ElectionNotFound, ResidentNotFound, ExclusionOutsideElection,
                    ExclusionActive, FieldMissing)
 REVOKE_CASES = (ExclusionNotFound, ExclusionRevoked)
 ELIGIBILITY_CASES = (ElectionNotFound, PollingAreaNotFound, FieldMissing)
+
+
+# -- voter lists ----------------------------------------------------------------------------
+class VoterListNotFound(NotFound):
+    code = "voter_list_not_found"
+    vi = "Không tìm thấy danh sách cử tri"
+    en = "Voter list not found"
+
+
+class VoterListMappingNotFound(NotFound):
+    code = "voter_list_mapping_not_found"
+    vi = "Không tìm thấy bảng ghép cột đã lưu"
+    en = "Saved column mapping not found"
+
+
+class VoterListMappingUnknown(Invalid):
+    code = "voter_list_mapping_unknown"
+    vi = "Xã, phường của khu vực bỏ phiếu không có bảng ghép cột này"
+    en = "The polling area's commune has no such saved column mapping"
+
+
+class VoterListMappingTaken(Conflict):
+    code = "voter_list_mapping_taken"
+    vi = "Xã, phường đã có bảng ghép cột với tên này"
+    en = "The commune already has a column mapping with this name"
+
+
+class VoterListFieldUnknown(Invalid):
+    code = "voter_list_field_unknown"
+    vi = "Trường không có trong danh sách cử tri: {value}"
+    en = "Not a field of a voter list: {value}"
+    vi_field = ("Trường không có trong danh sách cử tri: {value} (dùng seq, full_name,"
+                " birth_date, birth_year, sex, id_number, ethnicity, address, note)")
+    en_field = ("Not a field of a voter list: {value} (use seq, full_name, birth_date,"
+                " birth_year, sex, id_number, ethnicity, address, note)")
+
+
+class VoterListColumnsInvalid(Invalid):
+    code = "voter_list_columns_invalid"
+    vi = "Bảng ghép cột phải là một đối tượng JSON {\"tiêu đề cột\": \"trường\"}"
+    en = "The column mapping must be a JSON object {\"header\": \"field\"}"
+
+
+class VoterListAreaRequired(Invalid):
+    code = "voter_list_area_required"
+    vi = "Nhập danh sách cử tri cần chọn khu vực bỏ phiếu (polling_area_id)"
+    en = "A voter list import needs a polling_area_id"
+
+
+class VoterBirthUnreadable(Invalid):
+    code = "voter_birth_unreadable"
+    vi = "Không đọc được ngày sinh: {value} (dùng DD/MM/YYYY, YYYY-MM-DD hoặc năm sinh)"
+    en = "Unreadable birth date: {value} (use DD/MM/YYYY, YYYY-MM-DD or a year)"
+
+
+class VoterIdLeadingZero(Invalid):
+    code = "voter_id_leading_zero"
+    vi = ("Số định danh chỉ có {digits} chữ số: có lẽ mất số 0 ở đầu (ô định dạng số), là"
+          " {suggestion}? Hãy định dạng cột là văn bản")
+    en = ("The ID number has only {digits} digits: probably a lost leading zero (a number"
+          " cell), {suggestion}? Format the column as text")
+
+
+class VoterRowDuplicate(Invalid):
+    code = "voter_row_duplicate"
+    vi = "Dòng trùng hoàn toàn với dòng {first_line}"
+    en = "The row repeats line {first_line} exactly"
+
+
+class VoterOtherCommune(Invalid):
+    code = "voter_other_commune"
+    vi = "Địa chỉ ghi {value}, không phải xã, phường của khu vực bỏ phiếu"
+    en = "The address names {value}, not the polling area's commune"
+
+
+UNIQUE_CONSTRAINTS["uq_voter_list_mapping_commune_id_name"] = VoterListMappingTaken
+VOTER_LIST_IMPORT_CASES = (PollingAreaNotFound, VoterListMappingUnknown, VoterListFieldUnknown,
+                           VoterListColumnsInvalid, VoterListAreaRequired)
+VOTER_LIST_READ_CASES = (VoterListNotFound, PollingAreaNotFound)
+MAPPING_CASES = (VoterListMappingTaken, UnitNotFound, ElectionUnitLevel, FieldMissing)
 RECONCILE_CASES = (ElectionNotFound, UnitNotFound, ReconciliationRunning,
                    ReconciliationNoLists, FieldMissing)
 RESOLVE_CASES = (DiscrepancyNotFound, DiscrepancyResolved, DiscrepancyOutdated,

@@ -16,17 +16,28 @@ from domain.elections.models import (
     ReconciliationStatus,
     ResolutionAction,
 )
-from domain.examples import COMMUNE, GROUP, PROVINCE, RECORD, RESIDENT, USER, examples, stamps
+from domain.elections.schemas import ELECTION
+from domain.elections.schemas import POLLING_AREA as AREA
+from domain.elections.voter_list_schemas import VOTER_LIST as VERSION
+from domain.elections.voter_list_schemas import VoterListRowRead
+from domain.examples import (
+    COMMUNE,
+    GROUP,
+    PROVINCE,
+    RECORD,
+    RESIDENT,
+    USER,
+    example_of,
+    examples,
+    stamps,
+)
 from domain.paging import Page
 from domain.register.schemas import ResidentRead
 from domain.types import FilledNote
 from domain.units.schemas import Strict
 
 RUN = "0192f0f1-3c4d-7e5f-8a9b-0c1d2e3f4a5b"
-AREA = "0192f0e1-2a3b-7c4d-8e5f-6a7b8c9d0e1f"
-VERSION = "0192f0e2-2a3b-7c4d-8e5f-6a7b8c9d0e20"
 ROW = "0192f0e3-2a3b-7c4d-8e5f-6a7b8c9d0e21"
-ELECTION = "0192f0d8-4e5f-7a6b-8c7d-9e0f1a2b3c4d"
 KINDS = [kind.value for kind in DiscrepancyKind]
 
 # remove_from_list names its legal ground: an exclusion's, or why the person is not a voter
@@ -78,28 +89,6 @@ class ReconciliationRead(BaseModel):
 
 class ReconciliationPage(Page[ReconciliationRead]):
     pass
-
-
-_ROW = {"id": ROW, "line": 14, "seq": "12", "full_name": "Nguyen Thi Anh",
-        "birth_date": "1990-04-02", "birth_year": 1990, "sex": "Nữ",
-        "id_number": "052190001234", "address": "34 Trần Phú", "masked_fields": []}
-
-
-class ListRowRead(BaseModel):
-    """A row of the official list as imported; personal fields null without `pii:read`."""
-
-    id: uuid.UUID
-    line: int
-    seq: str | None
-    full_name: str
-    birth_date: date | None
-    birth_year: int | None
-    sex: str | None
-    id_number: str | None
-    address: str | None
-    masked_fields: list[str]
-
-    model_config = ConfigDict(json_schema_extra=examples(_ROW))
 
 
 class ResolutionRead(BaseModel):
@@ -166,13 +155,14 @@ class DiscrepancyDetail(DiscrepancyRead):
     """A discrepancy with its evidence: the row (as the list shows it to you), the record
     (as the register shows it to you) and the candidates' records."""
 
-    row: ListRowRead | None
+    row: VoterListRowRead | None
     resident: ResidentRead | None
     candidate_residents: list[ResidentRead]
     allowed_actions: list[ResolutionAction]
 
     model_config = ConfigDict(json_schema_extra=examples(
-        {**_DISCREPANCY, "row": _ROW, "resident": None, "candidate_residents": [],
+        {**_DISCREPANCY, "row": example_of(VoterListRowRead), "resident": None,
+         "candidate_residents": [],
          "allowed_actions": ["correct_list", "correct_register", "no_change", "false_match"]}))
 
 

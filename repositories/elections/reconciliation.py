@@ -108,7 +108,7 @@ class ReconciliationRepository(ScopedRepository[Reconciliation]):
     async def areas_readable(self, principal: Principal, election_id: uuid.UUID
                              ) -> List[PollingArea]:
         """The election's polling areas the caller reads, by commune and code."""
-        from repositories.elections import PollingAreaRepository
+        from repositories.elections.records import PollingAreaRepository
 
         stmt = PollingAreaRepository.readable(principal).where(
             PollingArea.election_id == election_id).order_by(PollingArea.commune_id,
@@ -157,7 +157,7 @@ class ReconciliationRepository(ScopedRepository[Reconciliation]):
         """(area id, row) for every register record living in each area, moved-out and
         deceased ones of its households included, with the household's address and order:
         `street`, `house_number`, `house_number_sort`, `household_code`."""
-        from repositories.elections import PollingAreaRepository
+        from repositories.elections.records import PollingAreaRepository
 
         out: List[tuple[uuid.UUID, Any]] = []
         areas_repo = PollingAreaRepository(self.session)

@@ -4,7 +4,6 @@ action), a re-run after the register changed, the queued path, and scope between
 
 from __future__ import annotations
 
-import uuid
 from datetime import date
 
 import pytest
@@ -19,10 +18,7 @@ from domain.elections.models import (
     DiscrepancyResolution,
     Exclusion,
     Reconciliation,
-    VoterListRow,
-    VoterListVersion,
 )
-from domain.text import fold
 from tests.api.test_ops import assert_problem
 from tests.builders import (
     bearer,
@@ -32,36 +28,16 @@ from tests.builders import (
     make_resident,
     make_tree,
     make_user,
+    make_voter_list,
 )
 
 KINDS = {"missing_from_list", "under_age", "deceased", "moved_away", "excluded",
          "listed_twice", "unknown_to_register", "data_mismatch", "ambiguous_match"}
 
 
-async def make_list(session, area, rows: list[dict]) -> VoterListVersion:
-    """An official list version of `area` as the import would store it (rows in order)."""
-    number = (await session.scalar(select(func.max(VoterListVersion.number)).where(
-        VoterListVersion.polling_area_id == area.id)) or 0) + 1
-    version = VoterListVersion(
-        election_id=area.election_id, polling_area_id=area.id, province_id=area.province_id,
-        commune_id=area.commune_id, number=number, filename="danh-sach.xlsx",
-        file_sha256=uuid.uuid4().hex * 2, row_count=len(rows))
-    session.add(version)
-    await session.flush()
-    for line, r in enumerate(rows, start=2):
-        birth = r.get("birth_date")
-        session.add(VoterListRow(
-            version_id=version.id, line=line, seq=str(line - 1), full_name=r["full_name"],
-            name_folded=fold(r["full_name"]), birth_date=birth,
-            birth_year=r.get("birth_year") or (birth.year if birth else None),
-            sex=r.get("sex"), id_number=r.get("id_number"), address=r.get("address")))
-    await session.flush()
-    return version
-
-
 def row(resident, **over) -> dict:
     return {"full_name": resident.full_name, "birth_date": resident.birth_date,
-            "sex": "Nam" if resident.sex == "male" else "Nữ",
+            "sex": str(resident.sex),
             "id_number": resident.id_number, **over}
 
 
@@ -114,14 +90,14 @@ async def commune_with_a_list(app, session) -> dict:
                           group_id=tree.group_a1.id, reason="serving_prison_term",
                           document_ref="Bản án 12/2025", recorded_by_id=officer.id,
                           recorded_by_name="Cán bộ"))
-    version = await make_list(session, area, [
+    version = await make_voter_list(session, area, [
         row(p["chu"]), row(p["anh"], id_number="052175000109"),  # one wrong digit
         row(p["be"]), row(p["mat"]), row(p["di"]), row(p["tu"]),
         row(p["hoa"], full_name="Le Thi Hoa"),  # no diacritics
         row(p["hai"]), row(p["hai"]),  # twice
-        {"full_name": "Hoàng Văn Lạ", "birth_date": date(1977, 1, 1), "sex": "Nam",
+        {"full_name": "Hoàng Văn Lạ", "birth_date": date(1977, 1, 1), "sex": "male",
          "id_number": "052077999999"},
-        {"full_name": "Đỗ Văn Nam", "birth_year": 1985, "sex": "Nam"},
+        {"full_name": "Đỗ Văn Nam", "birth_year": 1985, "sex": "male"},
     ])
     await session.flush()
     return {"tree": tree, "election": election, "area": area, "version": version, "p": p,

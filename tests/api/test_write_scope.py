@@ -306,3 +306,29 @@ async def test_a_campaign_over_other_groups_too_is_read_not_written_by_a_leader(
     assert (await client.get(url, headers=officer)).json() == stored
     resp = await client.post(url + "/start", headers={**officer, "If-Match": "*"})
     assert resp.status_code == 200, resp.text
+
+
+async def test_a_saved_mapping_goes_only_to_the_callers_own_commune(app, client, session, world):
+    """`POST /voter-list-mappings` names a commune: an ancestor or another commune is a 404,
+    a group of one's own a 422; nothing is written. (Not in `_writes`: the unit it names is
+    a commune, not the group those writes are aimed at.)"""
+    from domain.elections.models import VoterListMapping
+
+    tree = world["tree"]
+    officer = await make_user(session, role=Role.election_officer, units=[tree.commune_a])
+    callers = [world["callers"][Role.ward_officer][0], bearer(app, officer, [tree.commune_a])]
+    count = select(func.count()).select_from(VoterListMapping)
+    before = await session.scalar(count)
+    for headers in callers:
+        for unit, status, code in ((tree.province, 404, "unit_not_found"),
+                                   (tree.commune_b, 404, "unit_not_found"),
+                                   (tree.group_b1, 404, "unit_not_found"),
+                                   (tree.group_a1, 422, "validation_failed")):
+            resp = await client.post("/api/v1/voter-list-mappings", headers=headers, json={
+                "commune_id": str(unit.id), "name": f"M-{unit.id}",
+                "columns": {"Tên": "full_name"}})
+            assert_problem(resp, status, code)
+    assert await session.scalar(count) == before
+    resp = await client.post("/api/v1/voter-list-mappings", headers=callers[1], json={
+        "commune_id": str(tree.commune_a.id), "name": "Mẫu", "columns": {"Tên": "full_name"}})
+    assert resp.status_code == 201, resp.text

@@ -38,7 +38,8 @@ from domain.elections.reconciliation_schemas import (
     ResolutionRead,
     SummaryRead,
 )
-from domain.elections.views import list_row_view
+from domain.elections.views import voter_list_row_view
+from domain.elections.voter_list_schemas import VoterListRowRead
 from domain.errors import CursorInvalid, SortInvalid
 from domain.register.schemas import ResidentRead
 from domain.register.views import resident_document
@@ -140,7 +141,8 @@ async def get_discrepancy(discrepancy_id: uuid.UUID, uow: UoW,
     row = None
     if d.row_id is not None:
         rows = await uow.reconciliations.row(d.row_id)
-        row = list_row_view(rows, who) if rows is not None else None
+        row = (VoterListRowRead.model_validate(voter_list_row_view(rows, who))
+               if rows is not None else None)
     ids = [d.resident_id] if d.resident_id else []
     ids += [uuid.UUID(c["resident_id"]) for c in d.candidates]
     records = {r.id: r for r in await uow.residents.get_many(who, ids)}
