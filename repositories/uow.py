@@ -32,9 +32,12 @@ if TYPE_CHECKING:
     from repositories.announcements import AnnouncementRepository
     from repositories.audit import AuditRepository
     from repositories.elections import (
+        DiscrepancyRepository,
         ElectionRepository,
         ExclusionRepository,
         PollingAreaRepository,
+        ReconciliationRepository,
+        ResolutionRepository,
         VoterListMappingRepository,
         VoterListRepository,
     )
@@ -72,6 +75,9 @@ class SqlUnitOfWork:
     elections: ElectionRepository
     polling_areas: PollingAreaRepository
     exclusions: ExclusionRepository
+    reconciliations: ReconciliationRepository
+    discrepancies: DiscrepancyRepository
+    resolutions: ResolutionRepository
     voter_lists: VoterListRepository
     voter_list_mappings: VoterListMappingRepository
     holidays: HolidayRepository

@@ -1,6 +1,7 @@
 """The elections area's routers: elections, polling areas, exclusions and eligibility
-(`areas`), and voter lists with their saved column mappings (`voter_lists`)."""
+(`areas`), voter lists with their saved column mappings (`voter_lists`), and their
+reconciliation with the register (`reconciliation`)."""
 
-from api.routers.elections import areas, voter_lists
+from api.routers.elections import areas, reconciliation, voter_lists
 
-routers = [areas.router, voter_lists.router]
+routers = [areas.router, voter_lists.router, reconciliation.router]
