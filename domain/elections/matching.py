@@ -10,8 +10,8 @@
    (so a province of a million people is a few thousand small comparisons, never a million
    squared): the same birth date; the date with day and month swapped (03/04 typed as
    04/03); and, for a birth year alone on either side or any other typo in the date, the
-   same folded full name, the same folded given name or the same house in the same birth
-   year. A pair's
+   same folded full name or the same house in the same birth year (not the given name in
+   the year: in a province that block holds hundreds of "Hùng"s born in 1980). A pair's
    score (0-100) adds up:
    - the folded names: the mean of rapidfuzz's `ratio` on the full name and on each part
      (family, middle, given), so "Nguyễn Thị Lan" is far from "Nguyễn Thị Hoa", "Kiều Thị
@@ -166,10 +166,6 @@ class _Folder:
         return got
 
 
-def _given(folded: str) -> str:
-    return folded.rsplit(" ", 1)[-1]
-
-
 def _parts(folded: str) -> tuple[str, str, str]:
     """(family, middle, given) of a folded name."""
     words = folded.split(" ")
@@ -257,22 +253,18 @@ class PeopleIndex:
         self._by_year: dict[tuple[str, int], list[int]] | None = None
 
     def by_key_year(self) -> dict[tuple[str, int], list[int]]:
-        """(folded full name | "g:" given name | "h:" address, birth year) → records; built
+        """(folded full name | "h:" address, birth year) → records; built
         on first use (only rows without an ID link need it)."""
         if self._by_year is None:
             index: dict[tuple[str, int], list[int]] = {}
             get = index.get
-            given_of: dict[str, str] = {}
             for i, (person, name, address) in enumerate(
                     zip(self.people, self.p_names, self.p_addr, strict=True)):
                 born = person.birth_date
                 year = born.year if born is not None else person.birth_year
                 if year is None:
                     continue
-                given = given_of.get(name)
-                if given is None:
-                    given = given_of[name] = "g:" + name.rsplit(" ", 1)[-1]
-                for key in ((name, year), (given, year), ("h:" + address, year)):
+                for key in ((name, year), ("h:" + address, year)):
                     got = get(key)
                     if got is None:
                         index[key] = [i]
@@ -283,7 +275,7 @@ class PeopleIndex:
 
     def candidates(self, entry: Entry, e_folded: str, e_addr: str) -> list[int]:
         """Records in the row's blocks: its birth date, that date with day and month
-        swapped, and its folded name, given name and house in its birth year."""
+        swapped, and its folded name and house in its birth year."""
         found: list[int] = []
         if entry.birth_date is not None:
             found.extend(self.by_date.get(entry.birth_date, ()))
@@ -294,7 +286,6 @@ class PeopleIndex:
         if year is not None:
             by_year = self.by_key_year()
             found.extend(by_year.get((e_folded, year), ()))
-            found.extend(by_year.get(("g:" + _given(e_folded), year), ()))
             if e_addr:  # ("h:", year) holds the records without an address: not a block
                 found.extend(by_year.get(("h:" + e_addr, year), ()))
         if len(found) > 1:
