@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell sha1sum requirements.lock | cut -c1-12)
 NODE_STAMP := node_modules/.installed-$(shell sha1sum package-lock.json | cut -c1-12)
 
-.PHONY: install node browser run test lint openapi compat fuzz bench bench-load browser-check clean
+.PHONY: install node browser run test lint openapi compat fuzz bench bench-load bench-voters browser-check clean
 
 $(STAMP): requirements.lock
 	@$(PYTHON) -c 'import sys; assert sys.version_info[:2] == (3, 11), "Python 3.11 is required"'
@@ -58,6 +58,12 @@ fuzz: install  ## Schemathesis against a live server as four roles, all checks, 
 
 bench-load: install  ## load the 1,000,000-resident province into database ds_bench (about 70 s)
 	$(BIN)/python -m bench.population --fresh --database-url postgresql://postgres@127.0.0.1:5432/ds_bench --residents 1000000 --households 300000 --communes 20 --groups-per-commune 15
+
+bench-voters: install  ## voter lists: import, reconciliation quality beside Splink, and speed (100k and 1M)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --require-hashes -r requirements-bench.lock
+	$(BIN)/python -m bench.voter_lists
+	$(BIN)/python -m bench.voters_quality
+	$(BIN)/python -m bench.voters_speed
 
 bench: install  ## register, outreach and tickets benchmarks against ds_bench; tables in bench/out/
 	@command -v wrk >/dev/null || { echo "make bench drives HTTP load with wrk: apt-get install wrk"; exit 1; }
