@@ -241,8 +241,9 @@ def generate_demo(seed: int = 684, *, reference_date: date = DEMO_REFERENCE_DATE
     """Tổ dân phố Trần Phú, phường Bình Định, tỉnh Gia Lai: 684 households, ~2,700 people."""
     builder = _Builder(seed, reference_date)
     province = UnitSpec("gia-lai", UnitKind.province, "Tỉnh Gia Lai", "52")
-    # The 5-digit code of phường Bình Định (Decision 19/2025) is left unset on purpose.
-    commune = UnitSpec("binh-dinh", UnitKind.ward, "Phường Bình Định", None, province.key)
+    # Phường Bình Định's code in the list of Decision 19/2025/QĐ-TTg (the General Statistics
+    # Office's, as the vietnam-provinces package carries it): 21907.
+    commune = UnitSpec("binh-dinh", UnitKind.ward, "Phường Bình Định", "21907", province.key)
     group = UnitSpec("binh-dinh/tran-phu", UnitKind.neighbourhood, "Tổ dân phố Trần Phú",
                      None, commune.key, DEMO_OLD_ADDRESS)
     streets = [(StreetSpec(f"{commune.key}/{_slug(name)}", commune.key, name), float(weight))

@@ -123,6 +123,12 @@ class IdNumberProvinceUnknown(Invalid):
     en = "The first three digits are not a birth-registration province code"
 
 
+class IdNumberBornInFuture(Invalid):
+    code = "id_number_born_in_future"
+    vi = "Chữ số thế kỷ và năm sinh trong số định danh chỉ một năm chưa tới"
+    en = "The century and birth-year digits of the ID number name a year still to come"
+
+
 class PhoneInvalid(Invalid):
     code = "phone_invalid"
     vi = "Số điện thoại không hợp lệ (ví dụ 0912 345 678 hoặc +84 912 345 678)"
@@ -185,7 +191,8 @@ class MembersNotInHousehold(Invalid):
 
 # The pure rule (`rules.parse_id_number`) says which way a number is impossible by code.
 ID_NUMBER_ERRORS: dict[str, type[Invalid]] = {
-    c.code: c for c in (IdNumberNotDigits, IdNumberLength, IdNumberProvinceUnknown)}
+    c.code: c for c in (IdNumberNotDigits, IdNumberLength, IdNumberProvinceUnknown,
+                        IdNumberBornInFuture)}
 
 UNIQUE_CONSTRAINTS: dict[str, type[Conflict]] = {
     "uq_resident_id_number_living": IdNumberTaken,

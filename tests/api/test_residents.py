@@ -78,6 +78,7 @@ class TestCreate:
         ({"id_number": "05230400123A"}, "id_number_not_digits", "id_number"),
         ({"id_number": "05230400123"}, "id_number_length", "id_number"),
         ({"id_number": "003304001234"}, "id_number_province_unknown", "id_number"),
+        ({"id_number": "052504001234"}, "id_number_born_in_future", "id_number"),  # 2104
         ({"phone": "12345"}, "phone_invalid", "phone"),
         ({"phone": "0912 345 67x"}, "phone_invalid", "phone"),
         ({"birth_date": "2999-01-01"}, "birth_date_future", "birth_date"),

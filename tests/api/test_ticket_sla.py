@@ -382,3 +382,34 @@ def test_the_seed_is_vietnams_2026_holidays():
     tet = {d for d, name in HOLIDAYS_2026 if "Nguyên đán" in name}
     assert min(tet) == date(2026, 2, 14) and max(tet) == date(2026, 2, 22) and len(tet) == 9
     assert date(2026, 4, 27).weekday() == 0  # Giỗ Tổ moved off Sunday 26 April
+
+
+class TestStatsReadTheClock:
+    """The stats' medians and breach rate are the SLA clock's own working minutes and the
+    periodic job's flags, end to end (nothing set by hand)."""
+
+    async def test_minutes_and_breaches_from_the_clock(self, app, client, w, clock):
+        officer = w[Role.ward_officer]
+        clock.set(2026, 3, 9, 8, 0)  # a Monday, at opening time
+        quick = await open_ticket(client, officer, procedure(w))
+        slow = await open_ticket(client, officer, procedure(w))
+        clock.set(2026, 3, 9, 10, 0)
+        assert (await move(client, officer, quick["id"], "acknowledged")).status_code == 200
+        clock.set(2026, 3, 9, 13, 30)  # 11:30 to 13:30 is the lunch break: 210 minutes
+        assert (await move(client, officer, quick["id"], "resolved",
+                           outcome="answered")).status_code == 200
+        clock.set(2026, 3, 10, 9, 0)  # Tuesday: a working day after the 480-minute target
+        assert (await move(client, officer, slow["id"], "acknowledged")).status_code == 200
+        # slow: answered late, and unresolved past its resolution target (the job's clock
+        # is the real one, months later); quick answered and resolved in time
+        assert await flag_breaches(app.state.runtime) == 2
+
+        got = (await client.get(f"{URL}/stats", headers=officer, params={
+            "from": "2026-03-09", "to": "2026-03-09",
+            "category_id": w["procedure"]["id"]})).json()
+        totals = got["totals"]
+        # first answers: 120, and 510 (Monday from 08:00: 210 + 210; Tuesday from 07:30: 90)
+        # minutes: the mean of both
+        assert totals["median_first_response_hours"] == 5.25
+        assert totals["median_resolution_hours"] == 3.5
+        assert (totals["opened"], totals["breached"], totals["breach_rate"]) == (2, 1, 0.5)

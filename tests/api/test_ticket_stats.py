@@ -100,7 +100,8 @@ class TestStats:
     async def test_medians_odd_and_even_counts(self, client, session, w):
         h = w[Role.ward_officer]
         made = [await open_ticket(client, h, body(w)) for _ in range(4)]
-        # until the SLA clock sets it
+        # stored minutes set directly, to choose odd and even counts (the SLA clock's own
+        # minutes reach the stats in test_ticket_sla.py::TestStatsReadTheClock)
         for ticket, first, resolution in zip(made, (60, 120, 600, None), (90, 210, None, None),
                                              strict=True):
             await _set(session, ticket, first_response_work_minutes=first,
@@ -119,7 +120,8 @@ class TestStats:
         h = w[Role.ward_officer]
         made = [await open_ticket(client, h, body(w)) for _ in range(4)]
         fraud = await open_ticket(client, h, body(w, category_id=w["fraud_report"]["id"]))
-        await _set(session, made[0], first_response_breached=True)  # until the SLA clock sets it
+        await _set(session, made[0], first_response_breached=True)  # the job's, end to end:
+        # test_ticket_sla.py::TestStatsReadTheClock
         await _set(session, made[1], first_response_breached=True, resolution_breached=True)
         got = (await client.get(STATS, headers=h)).json()
         assert (got["totals"]["breached"], got["totals"]["breach_rate"]) == (2, 0.4)

@@ -121,3 +121,23 @@ async def test_security_officers_do_not_reach_other_kinds(client, w):
     resp = await client.post(f"{URL}/{plain}/comments", headers=w[Role.security_officer],
                              json={"body": "x", "visibility": "internal"})
     assert_problem(resp, 404, "ticket_not_found")
+
+
+async def test_the_open311_face_is_a_way_out_too(client, w):
+    """An Open311 client with a key over the tickets' group reads all three, in JSON and
+    XML, one by one and listed: no internal note, staff note or internal file name."""
+    from tests.api.test_open311 import BASE, service_key
+
+    key = {"api_key": (await service_key(client, w["admin"], [w["tree"].group_a1]))["key"]}
+    codes = []
+    for ticket in w["tickets"].values():
+        got = await client.get(f"{URL}/{ticket['id']}", headers=w[Role.ward_officer])
+        codes.append(got.json()["code"])
+    answers = [await client.get(f"{BASE}/requests/{code}.{fmt}", params=key)
+               for code in codes for fmt in ("json", "xml")]
+    answers += [await client.get(f"{BASE}/requests.{fmt}", params=key) for fmt in ("json", "xml")]
+    assert all(a.status_code == 200 for a in answers), [a.text for a in answers]
+    listed = {r["service_request_id"] for r in answers[-2].json()}
+    assert set(codes) <= listed
+    assert all(code in answers[2 * i].text for i, code in enumerate(codes))
+    assert not any(SECRET in a.text for a in answers)

@@ -38,7 +38,7 @@ def _age(resident) -> int:
 class TestUnitsAndStreets:
     def test_units(self, demo):
         assert (demo.province.kind, demo.province.code) == (UnitKind.province, "52")
-        assert demo.commune.kind == UnitKind.ward and demo.commune.code is None
+        assert demo.commune.kind == UnitKind.ward and demo.commune.code == "21907"
         assert demo.commune.parent_key == demo.province.key
         assert demo.group.kind == UnitKind.neighbourhood
         assert demo.group.parent_key == demo.commune.key

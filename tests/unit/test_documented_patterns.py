@@ -25,6 +25,16 @@ def _accepted(check, value: str) -> bool:
     return True
 
 
+def _year_to_come(value: str) -> bool:
+    """Refused only for naming a birth year still to come: the one rule the published
+    pattern does not state (it moves with the calendar, and API 1.0 fixed the pattern)."""
+    try:
+        clean_id_number(value)
+    except Invalid as exc:
+        return exc.code == "id_number_born_in_future"
+    return False
+
+
 def _spaced(rng: random.Random, digits: str) -> str:
     return "".join(c + (rng.choice(SEPARATORS) if rng.random() < 0.3 else "") for c in digits)
 
@@ -71,6 +81,6 @@ def test_the_pattern_states_what_the_check_accepts(pattern, samples, check, exac
             assert matches, f"accepted but outside the pattern: {value!r}"
         else:
             refused += 1
-            if exact:
+            if exact and not _year_to_come(value):
                 assert not matches, f"refused but inside the pattern: {value!r}"
     assert accepted > 100 and refused > 100  # both sides of the rule were tried

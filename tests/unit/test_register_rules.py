@@ -58,6 +58,10 @@ class TestParseIdNumber:
             ("000203001234", "id_number_province_unknown"),
             ("003203001234", "id_number_province_unknown"),
             ("099203001234", "id_number_province_unknown"),
+            # century digits 4 to 9 (2100s to 2300s), and a 2000s year still to come
+            *((f"079{d}03001234", "id_number_born_in_future") for d in range(4, 10)),
+            ("079299001234", "id_number_born_in_future"),
+            ("079399001234", "id_number_born_in_future"),
         ],
     )
     def test_rejects_impossible_numbers(self, raw, code):
@@ -186,3 +190,16 @@ class TestAgeOn:
     def test_year_only_and_unknown(self):
         assert age_on(None, 1950, date(2026, 1, 11)) == 76
         assert age_on(None, None, date(2026, 1, 11)) is None
+
+
+def test_every_impossible_number_has_its_problem():
+    """Each way `parse_id_number` refuses a number is a problem class of the catalogue (an
+    unmapped one was a 500)."""
+    import inspect
+    import re
+
+    from domain.register import rules
+    from domain.register.errors import ID_NUMBER_ERRORS
+
+    raised = set(re.findall(r'IdNumberError\(\s*"(\w+)"', inspect.getsource(rules)))
+    assert raised and raised <= set(ID_NUMBER_ERRORS), raised - set(ID_NUMBER_ERRORS)
