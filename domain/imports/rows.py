@@ -20,6 +20,8 @@ from domain.imports.errors import (
 from domain.register import kinship
 from domain.register import validation as v
 from domain.register.columns import (
+    GIVEN_NAME,
+    NAME_FIRST_PART,
     column_label,
     header_form,
     header_keys,
@@ -50,14 +52,30 @@ class RowError:
 class HeaderMap:
     columns: dict[int, str]  # position → key
     missing: list[str] = field(default_factory=list)  # the keys, in the columns' order
+    before: dict[str, int] = field(default_factory=dict)  # key → the column put before it
+
+    def cells(self, row: list[str]) -> dict[str, str]:
+        """One row's cells by key (a name written in two columns joined into one)."""
+        out = {key: row[i] if i < len(row) else "" for i, key in self.columns.items()}
+        for key, i in self.before.items():
+            out[key] = f"{row[i] if i < len(row) else ''} {out.get(key, '')}".strip()
+        return out
 
 
 def map_header(kind: str, header: list[str]) -> HeaderMap:
     """Which column holds which field: a header is its key, its label or a synonym
     (`columns.HEADER_SYNONYMS`); of two columns for one field the better-named wins."""
     columns = with_synonyms(kind)
-    return match_header(header, header_keys(columns), [key for key, *_ in columns],
-                        REQUIRED[kind])
+    mapped = match_header(header, header_keys(columns), [key for key, *_ in columns],
+                          REQUIRED[kind])
+    forms = [header_form(raw) for raw in header]
+    parts = {header_form(name) for name in NAME_FIRST_PART}
+    first = [i for i, form in enumerate(forms) if form in parts]
+    name_at = next((i for i, key in mapped.columns.items() if key == "full_name"), None)
+    if kind == "residents" and first and name_at is not None \
+            and forms[name_at] in {header_form(name) for name in GIVEN_NAME}:
+        mapped.before["full_name"] = first[0]  # "Họ và tên đệm" + "Tên"
+    return mapped
 
 
 def match_header(header: list[str], known: dict[str, tuple[str, int]], order: list[str],

@@ -85,7 +85,7 @@ def _records(kind: ImportKind, path: Path, errors: list[RowError], from_xlsx: bo
             if not any(cell.strip() for cell in row):
                 continue
             seen["rows"] += 1
-            cells = {key: row[i] if i < len(row) else "" for i, key in mapped.columns.items()}
+            cells = mapped.cells(row)
             try:
                 if kind == ImportKind.residents:
                     yield line, resident_record(cells, from_xlsx=from_xlsx)

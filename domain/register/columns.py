@@ -68,6 +68,11 @@ HEADER_SYNONYMS: dict[str, dict[str, tuple[str, ...]]] = {
     },
 }
 
+# A sheet that writes the name in two columns: "Họ và tên đệm" then "Tên". The given name
+# alone then answers for `full_name`, and these columns come before it.
+NAME_FIRST_PART = ("Họ", "Họ đệm", "Họ và tên đệm", "Họ và đệm", "Họ lót", "Họ và chữ đệm")
+GIVEN_NAME = ("Tên",)
+
 _PUNCTUATION = re.compile(r"[\s/\\.,;:()\[\]*_\-–—]+")
 
 

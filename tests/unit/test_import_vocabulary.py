@@ -11,6 +11,7 @@ from domain.imports.rows import REQUIRED, map_header, missing_labels
 from domain.register import kinship, quality
 from domain.register.columns import (
     HEADER_SYNONYMS,
+    NAME_FIRST_PART,
     RESIDENT_COLUMNS,
     header_form,
     header_keys,
@@ -51,6 +52,17 @@ def test_of_two_columns_for_one_field_the_better_named_wins():
     assert mapped.columns == {1: "full_name", 2: "birth_date"}
     mapped = map_header("residents", ["Họ tên", "Tên"])
     assert mapped.columns == {0: "full_name"}
+
+
+def test_a_name_in_two_columns_is_joined_and_the_given_name_alone_is_not_taken_for_it():
+    for first in NAME_FIRST_PART:
+        mapped = map_header("residents", [first, "Tên", "Ngày sinh"])
+        assert mapped.cells(["Nguyễn Thị Thu", "Hà", "01/01/1990"])["full_name"] == \
+            "Nguyễn Thị Thu Hà"
+    mapped = map_header("residents", ["Tên", "Ngày sinh"])  # the given name is all there is
+    assert mapped.cells(["Hà", "01/01/1990"]) == {"full_name": "Hà", "birth_date": "01/01/1990"}
+    mapped = map_header("residents", ["Họ", "Họ và tên"])  # a whole name needs no join
+    assert mapped.cells(["Nguyễn", "Nguyễn Văn An"])["full_name"] == "Nguyễn Văn An"
 
 
 def test_the_missing_columns_are_named_as_the_export_heads_them():
