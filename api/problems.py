@@ -154,17 +154,26 @@ def _header(scope, name: bytes) -> str | None:
 def _field_errors(raw_errors, lang: str) -> list[dict[str, Any]]:
     out = []
     for err in raw_errors:
-        ctx = dict(err.get("ctx") or {})
-        if "expected" in ctx:
-            ctx["expected"] = str(ctx["expected"])
+        # pydantic's own text is English: it stands in only for an English reader.
+        own = err.get("msg", "") if lang == "en" else ""
         out.append(
             {
                 "loc": [p if isinstance(p, int) else str(p) for p in err.get("loc", ())],
                 "code": err["type"],
-                "message": messages.field_message(err["type"], lang, ctx, err.get("msg", "")),
+                "message": messages.field_message(err["type"], lang, dict(err.get("ctx") or {}),
+                                                  own),
             }
         )
     return out
+
+
+def json_position(doc: Any, pos: Any) -> dict[str, int]:
+    """Where the JSON decoder stopped, as the line and column a person finds in an editor
+    (the decoder's own English reason, "Expecting value", is not passed on)."""
+    text = doc if isinstance(doc, str) else ""
+    at = pos if isinstance(pos, int) and 0 <= pos <= len(text) else 0
+    line = text.count("\n", 0, at) + 1
+    return {"line": line, "column": at - (text.rfind("\n", 0, at) + 1) + 1, "pos": at}
 
 
 FAULTS = "digital_street.input_faults"  # the scope's key: what api/input.py refused
@@ -207,8 +216,9 @@ async def _validation(request: Request, exc: RequestValidationError) -> Response
     lang = language(request.headers.get("accept-language"))
     errs = exc.errors()
     if len(errs) == 1 and errs[0].get("type") == "json_invalid":
-        pos = (errs[0].get("ctx") or {}).get("error", "")
-        return problem_response(request, code="malformed_json", status=400, params={"pos": pos})
+        loc = errs[0].get("loc") or ()
+        where = json_position(exc.body, loc[-1] if loc else 0)
+        return problem_response(request, code="malformed_json", status=400, params=where)
     errors = _field_errors(errs, lang)
     if faults := request.scope.get(FAULTS):
         # The refused text stands in for the guard's mark (api/input.py), and for what its

@@ -27,11 +27,12 @@ CATALOGUE: dict[str, type[DomainError]] = {}
 VARIANTS: dict[str, list[type[DomainError]]] = {}  # a code's other classes (see variant_of)
 
 
-def _format(template: str, params: dict[str, Any]) -> str:
+def _format(template: str, params: dict[str, Any]) -> str | None:
+    """`template` filled with `params`; None when one it names is absent."""
     try:
         return template.format(**params)
     except (KeyError, IndexError, ValueError):
-        return template
+        return None
 
 
 class DomainError(Exception):
@@ -77,9 +78,10 @@ class DomainError(Exception):
         """`part` is "title", "detail" or "field"; English when `lang` is "en"."""
         suffix = "" if part == "title" else "_" + part
         template = getattr(cls, ("en" if lang == "en" else "vi") + suffix, None)
-        if template is None:
-            template = cls.en if lang == "en" else cls.vi
-        return _format(template, params or {})
+        title = cls.en if lang == "en" else cls.vi
+        # A text whose parameter the raiser did not give falls back to the title, which
+        # names none: a reader never sees a raw "{name}".
+        return _format(template or title, params or {}) or title
 
     def title(self, lang: str) -> str:
         return self.text("title", lang)  # the same for every occurrence of the case

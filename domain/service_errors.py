@@ -56,8 +56,8 @@ class MalformedJson(DomainError):
     code = "malformed_json"
     vi = "Nội dung JSON không đọc được"
     en = "The JSON body cannot be parsed"
-    vi_detail = "Nội dung không phải JSON hợp lệ (vị trí {pos})."
-    en_detail = "The body is not valid JSON (at position {pos})."
+    vi_detail = "Nội dung không phải JSON hợp lệ (lỗi ở dòng {line}, cột {column})."
+    en_detail = "The body is not valid JSON (the error is at line {line}, column {column})."
 
 
 class UnsupportedMediaType(DomainError):

@@ -23,7 +23,12 @@ from domain.errors import ControlCharacters, DomainError, FieldMissing, Invalid,
 from domain.imports.errors import ValueUnknown
 from domain.imports.rows import RowError, row_error
 from domain.register import validation as v
-from domain.register.columns import VOTER_LIST_COLUMNS, VOTER_LIST_FIELDS, parse_label
+from domain.register.columns import (
+    VOTER_LIST_COLUMNS,
+    VOTER_LIST_FIELDS,
+    header_form,
+    parse_label,
+)
 from domain.text import fold, nfc, squash_spaces
 from domain.types import uuid7
 
@@ -41,10 +46,10 @@ _UNIT_WORDS = ("phường ", "xã ", "đặc khu ", "thị trấn ")
 _UNIT_PREFIX = re.compile(r"^(phuong|xa|dac khu|thi tran)\s+")
 
 
-def header_key(raw: str) -> str:
-    """A header as matched: folded, punctuation as spaces ('Ngày, tháng, năm sinh' →
-    'ngay thang nam sinh'), so a header matches whatever commas or slashes it carries."""
-    return squash_spaces(_PUNCT.sub(" ", fold(raw.replace("\ufeff", ""))))
+# A header as matched is the register's `header_form` (one rule for every import): folded,
+# punctuation as spaces, a "(*)" mark dropped ('Ngày, tháng, năm sinh' → 'ngay thang nam
+# sinh').
+header_key = header_form
 
 
 _KNOWN = {header_key(label): key for key, label in VOTER_LIST_COLUMNS} | {

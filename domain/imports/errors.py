@@ -49,8 +49,10 @@ class FileEmpty(FileProblem):
 
 class ColumnsMissing(FileProblem):
     code = "columns_missing"
-    vi = "Thiếu cột: {columns}"
-    en = "Missing columns: {columns}"
+    vi = "Tệp thiếu cột bắt buộc"
+    en = "The file lacks required columns"
+    vi_detail = vi_field = "Thiếu cột: {columns}"
+    en_detail = en_field = "Missing columns: {columns}"
 
 
 class GroupIdRequired(Invalid):
@@ -67,8 +69,28 @@ class DateInvalid(Invalid):
 
 class ValueUnknown(Invalid):
     code = "value_unknown"
-    vi = "Giá trị không nhận ra: {value}"
-    en = "Unrecognised value: {value}"
+    vi = "Giá trị không nhận ra"
+    en = "Unrecognised value"
+    vi_field = "Giá trị không nhận ra: {value}"
+    en_field = "Unrecognised value: {value}"
+
+
+class RelationshipAmbiguous(Invalid):
+    code = "relationship_ambiguous"
+    vi = "Quan hệ với chủ hộ không rõ nghĩa"
+    en = "The relationship to the head is ambiguous"
+    vi_field = "“{value}” có thể là {choices}; hãy gõ có dấu"
+    en_field = "“{value}” could be {choices_en}; type it with its diacritics"
+
+
+class IdNumberZeroLost(Invalid):
+    code = "id_number_zero_lost"
+    vi = "Số định danh thiếu số 0 ở đầu"
+    en = "The ID number lacks its leading zero"
+    vi_field = ("Số định danh thiếu chữ số: có lẽ Excel đã bỏ số 0 ở đầu khi lưu CSV; hãy định"
+                " dạng cột là Văn bản (Text) rồi gõ lại, hoặc gửi tệp XLSX")
+    en_field = ("The ID number is short: Excel probably dropped its leading 0 when saving the"
+                " CSV; format the column as Text and type it again, or send the XLSX file")
 
 
 class HouseholdCodeInvalid(Invalid):

@@ -10,17 +10,27 @@ from typing import Any
 from domain import messages
 from domain.checks import Checks
 from domain.errors import DomainError, FieldMissing, Invalid, StringTooLong, error_class
-from domain.imports.errors import DateInvalid, HouseholdCodeInvalid, ValueUnknown
+from domain.imports.errors import (
+    DateInvalid,
+    HouseholdCodeInvalid,
+    IdNumberZeroLost,
+    RelationshipAmbiguous,
+    ValueUnknown,
+)
+from domain.register import kinship
 from domain.register import validation as v
 from domain.register.columns import (
-    HOUSEHOLD_COLUMNS,
-    RESIDENT_COLUMNS,
+    GIVEN_NAME,
+    NAME_FIRST_PART,
+    column_label,
+    header_form,
     header_keys,
     parse_label,
+    with_synonyms,
 )
 from domain.register.models import ResidenceStatus
 from domain.register.rules import name_keys
-from domain.text import fold, nfc, squash_spaces, text_fault
+from domain.text import nfc, squash_spaces, text_fault
 
 REQUIRED = {"residents": {"full_name", "birth_date", "sex", "household_code"},
             "households": {"code"}}
@@ -41,18 +51,50 @@ class RowError:
 @dataclass
 class HeaderMap:
     columns: dict[int, str]  # position → key
-    missing: list[str] = field(default_factory=list)
+    missing: list[str] = field(default_factory=list)  # the keys, in the columns' order
+    before: dict[str, int] = field(default_factory=dict)  # key → the column put before it
+
+    def cells(self, row: list[str]) -> dict[str, str]:
+        """One row's cells by key (a name written in two columns joined into one)."""
+        out = {key: row[i] if i < len(row) else "" for i, key in self.columns.items()}
+        for key, i in self.before.items():
+            out[key] = f"{row[i] if i < len(row) else ''} {out.get(key, '')}".strip()
+        return out
 
 
 def map_header(kind: str, header: list[str]) -> HeaderMap:
-    known = header_keys(RESIDENT_COLUMNS if kind == "residents" else HOUSEHOLD_COLUMNS)
-    columns: dict[int, str] = {}
+    """Which column holds which field: a header is its key, its label or a synonym
+    (`columns.HEADER_SYNONYMS`); of two columns for one field the better-named wins."""
+    columns = with_synonyms(kind)
+    mapped = match_header(header, header_keys(columns), [key for key, *_ in columns],
+                          REQUIRED[kind])
+    forms = [header_form(raw) for raw in header]
+    parts = {header_form(name) for name in NAME_FIRST_PART}
+    first = [i for i, form in enumerate(forms) if form in parts]
+    name_at = next((i for i, key in mapped.columns.items() if key == "full_name"), None)
+    if kind == "residents" and first and name_at is not None \
+            and forms[name_at] in {header_form(name) for name in GIVEN_NAME}:
+        mapped.before["full_name"] = first[0]  # "Họ và tên đệm" + "Tên"
+    return mapped
+
+
+def match_header(header: list[str], known: dict[str, tuple[str, int]], order: list[str],
+                 required: set[str]) -> HeaderMap:
+    """`header` against `known` (from `header_keys`); `order` lists the keys as the
+    export writes them, and the missing ones come in that order."""
+    best: dict[str, tuple[int, int]] = {}  # key → (rank, position)
     for i, raw in enumerate(header):
-        key = known.get(fold(raw.replace("\ufeff", "")))
-        if key and key not in columns.values():
-            columns[i] = key
-    missing = sorted(REQUIRED[kind] - set(columns.values()))
-    return HeaderMap(columns, missing)
+        found = known.get(header_form(raw))
+        if found and (found[0] not in best or found[1] < best[found[0]][0]):
+            best[found[0]] = (found[1], i)
+    missing = [key for key in order if key in required and key not in best]
+    return HeaderMap({i: key for key, (_, i) in sorted(best.items(), key=lambda kv: kv[1][1])},
+                     missing)
+
+
+def missing_labels(kind: str, missing: list[str]) -> str:
+    """The missing columns as the export heads them: "Họ và tên, Ngày sinh"."""
+    return ", ".join(column_label(kind, key) for key in missing)
 
 
 def parse_date(raw: str) -> date | int:
@@ -88,12 +130,20 @@ def _date_or_none(raw: str, column: str) -> date | None:
     return value
 
 
-def _label(column: str, raw: str, default=None):
+def _label(column: str, raw: str, default=None, context: str = ""):
     if not raw.strip():
         if default is None:
             raise FieldMissing(loc=(column,))
         return default
-    value = parse_label(column, raw)
+    if column == "relationship":
+        try:
+            value = kinship.relationship(raw, context=context)
+        except kinship.Ambiguous as exc:
+            raise RelationshipAmbiguous(loc=(column,), value=raw[:40],
+                                        choices=exc.describe("vi"),
+                                        choices_en=exc.describe("en")) from exc
+    else:
+        value = parse_label(column, raw)
     if value is None:
         raise ValueUnknown(loc=(column,), value=raw[:40])
     return value
@@ -125,10 +175,7 @@ def resident_record(cells: dict[str, str], *, from_xlsx: bool) -> dict[str, Any]
         rec["id_number_masked"] = bool(MASKED.match(raw_id))
         rec["id_number"] = None
         if raw_id and not rec["id_number_masked"]:
-            if from_xlsx and raw_id.isdigit() and len(raw_id) < 12:
-                raw_id = raw_id.zfill(12)  # a numeric cell lost the leading zeros
-            rec["id_number"] = checks.run(_with_column, v.clean_id_number, raw_id,
-                                          column="id_number")
+            rec["id_number"] = checks.run(_id_number, raw_id, "id_number", from_xlsx)
         parsed = checks.run(_birth, cells.get("birth_date", "").strip())
         rec["birth_masked"] = False
         rec["birth_date"] = parsed if isinstance(parsed, date) else None
@@ -137,7 +184,8 @@ def resident_record(cells: dict[str, str], *, from_xlsx: bool) -> dict[str, Any]
         rec["household_code"] = checks.run(_required_text, cells.get("household_code", ""), 32,
                                            "household_code")
         rel = cells.get("relationship", "")
-        rec["relationship"] = checks.run(_label, "relationship", rel) if rel.strip() else None
+        rec["relationship"] = checks.run(_label, "relationship", rel, None,
+                                         cells.get("full_name", "")) if rel.strip() else None
         raw_phone = cells.get("phone", "").strip()
         rec["phone_masked"] = bool(MASKED.match(raw_phone))
         rec["phone"] = None if rec["phone_masked"] else checks.run(
@@ -159,7 +207,20 @@ def resident_record(cells: dict[str, str], *, from_xlsx: bool) -> dict[str, Any]
     return rec
 
 
-def household_record(cells: dict[str, str]) -> dict[str, Any]:
+def _id_number(raw: str, column: str, from_xlsx: bool) -> str | None:
+    """A personal ID number's cell. Every number starts with 0 or 00 (its province code,
+    001 to 096), which a spreadsheet drops from a cell it takes for a number: XLSX keeps
+    the number, so the zeros are put back; in a CSV the text is all there is, and 10 or 11
+    digits without their zero get the hint."""
+    if raw.isdigit() and len(raw) < 12:
+        if from_xlsx:
+            raw = raw.zfill(12)
+        elif len(raw) >= 10 and not raw.startswith("0"):
+            raise IdNumberZeroLost(loc=(column,))
+    return _with_column(v.clean_id_number, raw, column=column)
+
+
+def household_record(cells: dict[str, str], *, from_xlsx: bool = False) -> dict[str, Any]:
     """A clean household record from one row, or Invalid naming each column it refuses."""
     with Checks() as checks:
         code = checks.run(_with_column, _text, cells.get("code", ""), 32, column="code")
@@ -173,8 +234,8 @@ def household_record(cells: dict[str, str]) -> dict[str, Any]:
                                            cells.get("residence_type", ""), "permanent")
         head = cells.get("head_id_number", "").strip()
         rec["head_id_number"] = checks.run(
-            _with_column, v.clean_id_number, head, column="head_id_number"
-        ) if head and not MASKED.match(head) else None
+            _id_number, head, "head_id_number", from_xlsx) if head and not MASKED.match(head) \
+            else None
     return rec
 
 

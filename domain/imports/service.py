@@ -29,6 +29,7 @@ from domain.imports.rows import (
     RowError,
     household_record,
     map_header,
+    missing_labels,
     resident_record,
     row_error,
     row_errors,
@@ -81,7 +82,7 @@ def check_header(kind: ImportKind, path: Path) -> None:
     mapped = map_header(kind.value, header)
     if mapped.missing:
         raise ColumnsMissing(loc=("body", "file"),
-                                 columns=", ".join(mapped.missing))
+                             columns=missing_labels(kind.value, mapped.missing))
 
 
 def _records(kind: ImportKind, path: Path, errors: list[RowError], from_xlsx: bool,
@@ -94,12 +95,12 @@ def _records(kind: ImportKind, path: Path, errors: list[RowError], from_xlsx: bo
             if not any(cell.strip() for cell in row):
                 continue
             seen["rows"] += 1
-            cells = {key: row[i] if i < len(row) else "" for i, key in mapped.columns.items()}
+            cells = mapped.cells(row)
             try:
                 if kind == ImportKind.residents:
                     yield line, resident_record(cells, from_xlsx=from_xlsx)
                 else:
-                    yield line, household_record(cells)
+                    yield line, household_record(cells, from_xlsx=from_xlsx)
             except Invalid as exc:
                 errors.extend(row_errors(line, exc))
 

@@ -1,11 +1,15 @@
 """The spreadsheet form of the register: column names, labels and value formats.
 
 Exports write these columns and imports read them, so an exported file imports back as a
-no-op. Headers are Vietnamese for people; the snake_case keys are accepted too.
+no-op. Headers are Vietnamese for people; an import also takes the snake_case keys and the
+headers people commonly write in their own sheets (`HEADER_SYNONYMS`), compared folded with
+punctuation and spacing ignored (`header_form`).
 """
 
 from __future__ import annotations
 
+import re
+from collections.abc import Iterable, Sequence
 from datetime import date
 from functools import lru_cache
 
@@ -60,6 +64,77 @@ VOTER_LIST_FIELDS: dict[str, str] = {}  # field → the label messages name it b
 for _key, _label in VOTER_LIST_COLUMNS:
     VOTER_LIST_FIELDS.setdefault(_key, _label)
 
+_HOUSEHOLD_CODE = ("Mã HGĐ", "Mã hộ gia đình", "Số hộ", "Số hộ khẩu", "Mã số hộ")
+# Other headers people give these columns in their own sheets, best first: when a file has
+# two columns for one key, the better-ranked header wins (the label, then this order).
+HEADER_SYNONYMS: dict[str, dict[str, tuple[str, ...]]] = {
+    "residents": {
+        "id_number": ("Số CCCD", "CCCD", "Số ĐDCN", "Số định danh", "Mã định danh",
+                      "Số CMND/CCCD", "CMND/CCCD", "CCCD/CMND", "Căn cước công dân",
+                      "Căn cước", "Số căn cước", "Số CMND", "CMND"),
+        "full_name": ("Họ tên", "Họ và tên khai sinh", "Tên người", "Tên"),
+        "birth_date": ("Ngày tháng năm sinh", "Sinh ngày", "Năm sinh"),
+        "sex": ("Giới", "Giới tính (Nam/Nữ)", "Nam/Nữ", "Phái"),
+        "household_code": _HOUSEHOLD_CODE,
+        "relationship": ("Quan hệ", "QH với chủ hộ", "Quan hệ với CH", "QH với CH",
+                         "Quan hệ chủ hộ", "QH"),
+        "phone": ("SĐT", "Số ĐT", "Điện thoại", "ĐT", "Di động", "Số di động", "ĐTDĐ"),
+        "residence_status": ("Tình trạng", "Loại cư trú", "Cư trú"),
+        "residence_since": ("Ngày đăng ký cư trú", "Ngày đến", "Cư trú từ"),
+        "status_changed_on": ("Ngày chuyển đi", "Ngày mất", "Ngày chuyển đi/chết"),
+    },
+    "households": {
+        "code": _HOUSEHOLD_CODE,
+        "street": ("Tên đường", "Đường phố", "Đường/phố"),
+        "house_number": ("Số nhà/ngõ", "Địa chỉ số nhà"),
+        "residence_type": ("Loại cư trú", "Hộ thường trú/tạm trú"),
+        "old_address_text": ("Địa chỉ trước sáp nhập", "Địa chỉ (cũ)"),
+        "head_id_number": ("CCCD chủ hộ", "Số CCCD chủ hộ", "Số ĐDCN chủ hộ",
+                           "Số định danh của chủ hộ"),
+    },
+}
+
+# A sheet that writes the name in two columns: "Họ và tên đệm" then "Tên". The given name
+# alone then answers for `full_name`, and these columns come before it.
+NAME_FIRST_PART = ("Họ", "Họ đệm", "Họ và tên đệm", "Họ và đệm", "Họ lót", "Họ và chữ đệm")
+GIVEN_NAME = ("Tên",)
+
+_PUNCTUATION = re.compile(r"[\s/\\.,;:()\[\]*_\-–—]+")
+
+
+def header_form(text: str) -> str:
+    """A header as compared: folded, punctuation and spacing made one space, a required
+    mark such as "(*)" dropped: "Ngày, tháng, năm sinh (*)" → "ngay thang nam sinh"."""
+    return " ".join(_PUNCTUATION.sub(" ", fold(text.replace("\ufeff", ""))).split())
+
+
+def header_keys(columns: Iterable[tuple[str, str] | tuple[str, str, Sequence[str]]]
+                ) -> dict[str, tuple[str, int]]:
+    """`header_form` of every header a column answers to → (column key, rank; 0 is best):
+    its key, its label, then its synonyms. Each import passes its own (key, label,
+    synonyms); a form claimed by two keys is a mistake in the vocabulary (ValueError)."""
+    out: dict[str, tuple[str, int]] = {}
+    for key, label, *more in columns:
+        names = [key, key.replace("_", " "), label, *(more[0] if more else ())]
+        for rank, name in enumerate(names):
+            form = header_form(name)
+            if form in out and out[form][0] != key:
+                raise ValueError(f"header {name!r} names both {out[form][0]} and {key}")
+            out.setdefault(form, (key, rank))
+    return out
+
+
+def with_synonyms(kind: str) -> list[tuple[str, str, tuple[str, ...]]]:
+    """The register's columns of `kind` ("residents", "households") with their synonyms."""
+    columns = RESIDENT_COLUMNS if kind == "residents" else HOUSEHOLD_COLUMNS
+    return [(key, label, HEADER_SYNONYMS[kind].get(key, ())) for key, label in columns]
+
+
+def column_label(kind: str, key: str) -> str:
+    """A column's header as the export writes it."""
+    return dict(RESIDENT_COLUMNS if kind == "residents" else HOUSEHOLD_COLUMNS).get(key, key)
+
+
 SEX_LABELS = {Sex.male: "Nam", Sex.female: "Nữ"}
 RELATIONSHIP_LABELS = {
     Relationship.head: "Chủ hộ", Relationship.spouse: "Vợ/Chồng", Relationship.child: "Con",
@@ -77,10 +152,6 @@ RESIDENCE_TYPE_LABELS = {HouseholdResidence.permanent: "Thường trú",
                          HouseholdResidence.temporary: "Tạm trú"}
 # Extra spellings people use in their own sheets (folded).
 _ALIASES: dict[str, dict[str, object]] = {
-    "relationship": {"vo": Relationship.spouse, "chong": Relationship.spouse,
-                     "cha": Relationship.parent, "me": Relationship.parent,
-                     "ong": Relationship.grandparent, "ba": Relationship.grandparent,
-                     "con dau": Relationship.child_in_law, "con re": Relationship.child_in_law},
     "sex": {"f": Sex.female, "m": Sex.male, "nu": Sex.female},
 }
 
@@ -101,19 +172,10 @@ LOOKUPS = {
 
 @lru_cache(maxsize=4096)
 def parse_label(column: str, raw: str):
-    """'Nữ' → Sex.female, 'vợ' → spouse...; None when unknown."""
+    """'Nữ' → Sex.female, 'Thường trú' → permanent...; None when unknown. Relationships
+    are `kinship.relationship`'s: a folded word there can mean two things."""
     key = fold(raw)
     return LOOKUPS[column].get(key) or _ALIASES.get(column, {}).get(key)
-
-
-def header_keys(columns: list[tuple[str, str]]) -> dict[str, str]:
-    """Folded header text → column key, for both the label and the key itself."""
-    out = {}
-    for key, label in columns:
-        out[fold(key.replace("_", " "))] = key
-        out[fold(key)] = key
-        out[fold(label)] = key
-    return out
 
 
 def format_date(value: date | None) -> str:
@@ -145,3 +207,18 @@ def from_csv_cell(value: str) -> str:
                              or (rest[:1] == "'" and rest[1:2] in _FORMULA_START)):
         return rest
     return value
+
+
+def headers_markdown() -> str:
+    """The README's table of the headers an import understands (a test holds them equal)."""
+    lines = ["| Import | Column | Header the export writes | Also understood |",
+             "|---|---|---|---|"]
+    for kind in ("residents", "households"):
+        for key, label, synonyms in with_synonyms(kind):
+            also = ", ".join(f"{s}" for s in synonyms) or "–"
+            lines.append(f"| {kind} | `{key}` | {label} | {also} |")
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":  # python -m domain.register.columns: the README's table
+    print(headers_markdown())

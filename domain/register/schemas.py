@@ -6,11 +6,12 @@ import uuid
 from datetime import date, datetime
 from typing import Annotated, Any
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, WithJsonSchema
 
 from domain.examples import OTHER_HOUSEHOLD, OTHER_RESIDENT, RESIDENT, examples
 from domain.paging import Page
 from domain.register import examples as ex
+from domain.register import quality
 from domain.register.models import (
     HouseholdResidence,
     ReadinessKind,
@@ -23,6 +24,8 @@ from domain.register.rules import ID_NUMBER_PATTERN, PHONE_PATTERN
 from domain.register.validation import as_type, clean_id_number, clean_phone
 from domain.types import BirthDate, Clearable, Documented, Omittable, PastDate, line
 from domain.units.schemas import Strict
+
+Finding = Annotated[str, WithJsonSchema(quality.schema())]  # a `data_quality` code
 
 # Typed as people type them; each answers its clean form (None when blank) or its rule's
 # code (domain/register/validation.py), and the document states the same rule as a pattern.
@@ -114,8 +117,9 @@ class ResidentRead(BaseModel):
     residence_status: ResidenceStatus
     residence_since: date | None
     status_changed_on: date | None
-    data_quality: list[str] = Field(
-        description="Findings such as `id_number_mismatch` (digits 4-6 disagree with birth/sex)"
+    data_quality: list[Finding] = Field(
+        description="Findings about the record's data, each a code explained in the items' "
+                    "`x-data-quality` (English and Vietnamese)"
     )
     readiness: dict[ReadinessKind, ReadinessFactRead] = Field(
         description="Latest fact per kind"

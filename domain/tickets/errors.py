@@ -253,8 +253,10 @@ class Open311KeyInvalid(Forbidden):
 
 class Open311KeyScope(Forbidden):
     code = "open311_api_key_scope"
-    vi = "api_key này không có quyền {scope}"
-    en = "This api_key lacks the {scope} scope"
+    vi = "api_key này thiếu quyền cần thiết"
+    en = "This api_key lacks the scope needed"
+    vi_detail = "api_key này không có quyền {scope}"
+    en_detail = "This api_key lacks the {scope} scope"
 
 
 class Open311FormatUnknown(NotFound):
@@ -265,8 +267,10 @@ class Open311FormatUnknown(NotFound):
 
 class Open311ServiceNotFound(NotFound):
     code = "open311_service_not_found"
-    vi = "Không có dịch vụ (service_code) {service_code}"
-    en = "No service with service_code {service_code}"
+    vi = "Không có dịch vụ này"
+    en = "No such service"
+    vi_detail = "Không có dịch vụ (service_code) {service_code}"
+    en_detail = "No service with service_code {service_code}"
 
 
 class Open311ServiceUnknown(Invalid):

@@ -108,19 +108,22 @@ class TestResidentsImport:
             row(code, born="31/02/1990"),
             row(code, born="01/01/2999", id_number=""),
             row(code, id_number="05230400123A"),
-            row(code, id_number="05230400123"),
+            row(code, id_number="0523040012"),
             row("NO-SUCH-HOUSEHOLD"),
             row(code, sex="Không rõ"),
             row(code, phone="12345"),
+            row(code, id_number="52304001234"),  # Excel dropped the leading 0
         ])
         job = (await post(client, place["h"], content, dry_run=True)).json()
-        assert job["status"] == "failed" and job["rejected_count"] == 7
+        assert job["status"] == "failed" and job["rejected_count"] == 8
         found = {(e["line"], e["column"], e["code"]) for e in job["errors"]}
         assert found == {
             (3, "birth_date", "date_invalid"), (4, "birth_date", "birth_date_future"),
             (5, "id_number", "id_number_not_digits"), (6, "id_number", "id_number_length"),
             (7, "household_code", "household_unknown"), (8, "sex", "value_unknown"),
-            (9, "phone", "phone_invalid")}
+            (9, "phone", "phone_invalid"), (10, "id_number", "id_number_zero_lost")}
+        hint = next(e for e in job["errors"] if e["line"] == 10)["message"]
+        assert "số 0 ở đầu" in hint and "Văn bản (Text)" in hint
         assert all(e["message"] for e in job["errors"])
         assert await count(session, Resident) == before
 
