@@ -257,8 +257,8 @@ class VoterListMappingTaken(Conflict):
 
 class VoterListFieldUnknown(Invalid):
     code = "voter_list_field_unknown"
-    vi = "Trường không có trong danh sách cử tri: {value}"
-    en = "Not a field of a voter list: {value}"
+    vi = "Trường không có trong danh sách cử tri"
+    en = "Not a field of a voter list"
     vi_field = ("Trường không có trong danh sách cử tri: {value} (dùng seq, full_name,"
                 " birth_date, birth_year, sex, id_number, ethnicity, address, note)")
     en_field = ("Not a field of a voter list: {value} (use seq, full_name, birth_date,"
@@ -267,8 +267,8 @@ class VoterListFieldUnknown(Invalid):
 
 class VoterListColumnsInvalid(Invalid):
     code = "voter_list_columns_invalid"
-    vi = "Bảng ghép cột phải là một đối tượng JSON {\"tiêu đề cột\": \"trường\"}"
-    en = "The column mapping must be a JSON object {\"header\": \"field\"}"
+    vi = "Bảng ghép cột phải là một đối tượng JSON: mỗi tiêu đề cột ứng với một trường"
+    en = "The column mapping must be a JSON object: each header names a field"
 
 
 class VoterListAreaRequired(Invalid):
@@ -279,28 +279,37 @@ class VoterListAreaRequired(Invalid):
 
 class VoterBirthUnreadable(Invalid):
     code = "voter_birth_unreadable"
-    vi = "Không đọc được ngày sinh: {value} (dùng DD/MM/YYYY, YYYY-MM-DD hoặc năm sinh)"
-    en = "Unreadable birth date: {value} (use DD/MM/YYYY, YYYY-MM-DD or a year)"
+    vi = "Không đọc được ngày sinh"
+    en = "Unreadable birth date"
+    vi_detail = vi_field = ("Không đọc được ngày sinh: {value} (dùng DD/MM/YYYY, YYYY-MM-DD"
+                            " hoặc năm sinh)")
+    en_detail = en_field = "Unreadable birth date: {value} (use DD/MM/YYYY, YYYY-MM-DD or a year)"
 
 
 class VoterIdLeadingZero(Invalid):
     code = "voter_id_leading_zero"
-    vi = ("Số định danh chỉ có {digits} chữ số: có lẽ mất số 0 ở đầu (ô định dạng số), là"
-          " {suggestion}? Hãy định dạng cột là văn bản")
-    en = ("The ID number has only {digits} digits: probably a lost leading zero (a number"
-          " cell), {suggestion}? Format the column as text")
+    vi = "Số định danh có lẽ mất số 0 ở đầu"
+    en = "The ID number probably lost its leading zero"
+    vi_detail = vi_field = ("Số định danh chỉ có {digits} chữ số: có lẽ mất số 0 ở đầu (ô định"
+                            " dạng số), là {suggestion}? Hãy định dạng cột là văn bản")
+    en_detail = en_field = ("The ID number has only {digits} digits: probably a lost leading"
+                            " zero (a number cell), {suggestion}? Format the column as text")
 
 
 class VoterRowDuplicate(Invalid):
     code = "voter_row_duplicate"
-    vi = "Dòng trùng hoàn toàn với dòng {first_line}"
-    en = "The row repeats line {first_line} exactly"
+    vi = "Dòng trùng hoàn toàn với một dòng trước"
+    en = "The row repeats an earlier row exactly"
+    vi_detail = vi_field = "Dòng trùng hoàn toàn với dòng {first_line}"
+    en_detail = en_field = "The row repeats line {first_line} exactly"
 
 
 class VoterOtherCommune(Invalid):
     code = "voter_other_commune"
-    vi = "Địa chỉ ghi {value}, không phải xã, phường của khu vực bỏ phiếu"
-    en = "The address names {value}, not the polling area's commune"
+    vi = "Địa chỉ ghi xã, phường khác với khu vực bỏ phiếu"
+    en = "The address names another commune than the polling area's"
+    vi_detail = vi_field = "Địa chỉ ghi {value}, không phải xã, phường của khu vực bỏ phiếu"
+    en_detail = en_field = "The address names {value}, not the polling area's commune"
 
 
 UNIQUE_CONSTRAINTS["uq_voter_list_mapping_commune_id_name"] = VoterListMappingTaken
