@@ -144,7 +144,7 @@ class PollingAreaRepository(ScopedRepository[PollingArea]):
             or_(Resident.household_id.is_(None), not_(on_listed_street)))
         stmt = ResidentRepository.readable(principal).where(
             Resident.commune_id == area.commune_id, or_(on_own_street, in_group))
-        keys = parse_sort(None, {"name": Resident.given_name_folded}, "name", Resident.id)
+        keys = parse_sort(None, {"name": Resident.sort_key}, "name", Resident.id)
         total = await self.run.fetchval(count_of(stmt)) if include_total else None
         rows = list((await self.session.exec(keyset(stmt, keys, cursor, limit))).all())
         return page_from_rows(rows, keys, limit, total)

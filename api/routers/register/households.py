@@ -106,7 +106,7 @@ async def members(household_id: uuid.UUID, uow: UoW, who: HouseholdsRead) -> Res
     """The whole household in one page (the head first), masked as for any resident read."""
     household = await uow.households.get(who, household_id)
     people = await uow.residents.members([household.id])
-    people.sort(key=lambda r: (r.id != household.head_id, r.given_name_folded))
+    people.sort(key=lambda r: (r.id != household.head_id, r.sort_key, r.id))
     return ResidentPage(items=await _views(uow, who, people), next_cursor=None)
 
 
