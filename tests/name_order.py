@@ -50,3 +50,21 @@ async def check_roster_and_search(client, headers: dict, household_id: str) -> N
                                 params={"household_id": household_id, "q": q})
         assert resp.status_code == 200, resp.text
         assert [r["full_name"] for r in resp.json()["items"]] == expected, q
+
+
+async def check_household_search(client, headers: dict, group_id: str, street_id: str) -> None:
+    """`q` on households: each word in the code, the house number or the street (Trần Phú)."""
+    made = {}
+    for code, number, street in (("HK-0042", "17B", street_id), ("XY-9", "5", None)):
+        resp = await client.post("/api/v1/households", headers=headers, json={
+            "group_id": group_id, "code": code, "house_number": number, "street_id": street})
+        assert resp.status_code == 201, resp.text
+        made[code] = resp.json()["id"]
+    for q, codes in (("hk-0042", ["HK-0042"]), ("HK", ["HK-0042"]), ("17b", ["HK-0042"]),
+                     ("tran phu", ["HK-0042"]), ("Trần", ["HK-0042"]),
+                     ("17B phú", ["HK-0042"]), ("xy 5", ["XY-9"]), ("9", ["XY-9"]),
+                     ("18b", []), ("xy phu", [])):
+        resp = await client.get("/api/v1/households", headers=headers,
+                                params={"group_id": group_id, "q": q})
+        assert resp.status_code == 200, resp.text
+        assert [h["code"] for h in resp.json()["items"]] == codes, q

@@ -15,7 +15,7 @@ from domain.register.columns import RESIDENT_COLUMNS
 from repositories.bootstrap import ensure_admin
 from repositories.db import make_engine, make_session_factory
 from tests.conftest import alembic_config, make_settings
-from tests.name_order import check_roster_and_search
+from tests.name_order import check_household_search, check_roster_and_search
 
 
 @pytest.fixture
@@ -151,6 +151,11 @@ async def test_roster_order_and_search_ranks_on_sqlite(sqlite_client):
     household = (await c.post("/api/v1/households", headers=h,
                               json={"group_id": group["id"], "house_number": "3"})).json()
     await check_roster_and_search(c, h, household["id"])
+    street = (await c.post("/api/v1/streets", headers=h, json={
+        "commune_id": ward["id"], "name": "Trần Phú"})).json()
+    other = (await c.post("/api/v1/units", headers=h, json={
+        "kind": "neighbourhood", "name": "Tổ 2", "parent_id": ward["id"]})).json()
+    await check_household_search(c, h, other["id"], street["id"])
 
 
 async def test_a_large_import_runs_on_the_in_process_worker(sqlite_client):

@@ -29,6 +29,8 @@ from domain.paging import Page
 from domain.register.errors import HouseholdNotFound, ResidentNotFound
 from domain.register.models import ChangeLog, Household, ReadinessFact, Resident
 from domain.register.views import RESIDENT
+from domain.text import name_fold
+from domain.units.models import Street
 from domain.views import Audience
 from repositories.direct import Run, any_of
 from repositories.documents import document_sql, utc_text
@@ -307,9 +309,14 @@ class HouseholdRepository(ScopedRepository[Household]):
                             ("street_id", Household.street_id)):
             if f.get(key) is not None:
                 stmt = stmt.where(column == f[key])
-        if f.get("q"):
-            stmt = stmt.where(or_(Household.code.contains(f["q"], autoescape=True),
-                                  Household.house_number.contains(f["q"], autoescape=True)))
+        for word in name_fold(f["q"]).split()[:8] if f.get("q") else ():
+            # Each word in the code, the house number or the street's name (folded): the
+            # same on both databases (lower() of the ASCII codes and numbers alike).
+            stmt = stmt.where(or_(
+                func.lower(Household.code).contains(word, autoescape=True),
+                func.lower(Household.house_number).contains(word, autoescape=True),
+                exists().where(Street.id == Household.street_id,
+                               Street.name_folded.contains(word, autoescape=True))))
         allowed = {"address": Household.house_number_sort, "code": Household.code,
                    "created_at": Household.created_at}
         return await self.page(stmt, sort=sort, allowed=allowed, default="code", cursor=cursor,

@@ -165,3 +165,43 @@ async def test_order_agrees_with_postgresql_icu_collation(pg_server):
     finally:
         await conn.close()
     assert icu == sorted(words, key=vi_sort_key)
+
+
+class TestLengthsInNfc:
+    """Lengths are counted once in NFC, in the schemas themselves (an import or a caller in
+    code meets the same rule as the HTTP input, which is NFC already)."""
+
+    def test_a_decomposed_195_character_name_is_accepted(self):
+        from domain.register.schemas import ResidentCreate
+
+        name = ("Nguyễn Thị Ánh Tuyết " * 10)[:195]
+        decomposed = unicodedata.normalize("NFD", name)
+        assert len(decomposed) > 200
+        made = ResidentCreate.model_validate({"full_name": decomposed, "sex": "female",
+                                              "birth_year": 1990})
+        assert made.full_name == nfc(name).strip()
+
+    def test_201_characters_once_in_nfc_are_too_long(self):
+        from pydantic import ValidationError
+
+        from domain.register.schemas import ResidentCreate
+
+        with pytest.raises(ValidationError) as caught:
+            ResidentCreate.model_validate({"full_name": "Ánh" * 67, "sex": "female"})
+        assert caught.value.errors()[0]["type"] == "string_too_long"
+
+    def test_a_need_at_the_door_is_nfc_and_refuses_control_characters(self):
+        from pydantic import ValidationError
+
+        from domain.outreach.schemas import VisitNeedIn
+
+        text = "Cần hỗ trợ kích hoạt VNeID"
+        need = VisitNeedIn.model_validate({"category": "app_help",
+                                           "description": unicodedata.normalize("NFD", text)})
+        assert need.description == text
+        with pytest.raises(ValidationError) as caught:
+            VisitNeedIn.model_validate({"category": "app_help", "description": "Cần\x07 giúp"})
+        assert caught.value.errors()[0]["type"] == "control_characters"
+        long = unicodedata.normalize("NFD", "ữ" * 2000)  # 2,000 in NFC, 6,000 sent
+        assert len(VisitNeedIn.model_validate({"category": "app_help",
+                                               "description": long}).description) == 2000
