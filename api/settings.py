@@ -36,6 +36,10 @@ class Settings(BaseSettings):
     demo_data: bool | None = None
     demo_password: str = ""
     demo_seed: int = 684
+    # Reconciliation: a run over at most this many list rows finishes inside its request.
+    reconcile_inline_rows: int = Field(default=5000, ge=0)
+    # The election summary warns this many days before the list posting / amendment dates.
+    election_warning_days: int = Field(default=7, ge=0, le=90)
     cors_origins: str = ""
     log_level: str = "INFO"
 

@@ -2,22 +2,38 @@
 
 from __future__ import annotations
 
+import hashlib
 import random
 import uuid
-from datetime import date
+from datetime import date, time
 
 from sqlmodel import select
 
 from auth.passwords import hash_password
 from domain.access import Principal, Role, permissions_for
 from domain.accounts.models import User, UserUnit
+from domain.elections import demo as election_demo
+from domain.elections import reconciliation
+from domain.elections import tasks as election_tasks
+from domain.elections.models import (
+    Election,
+    Exclusion,
+    ExclusionReason,
+    PollingArea,
+    PollingAreaUnit,
+    Reconciliation,
+    VoterListRow,
+    VoterListVersion,
+)
+from domain.elections.reconciliation_schemas import ReconciliationCreate
+from domain.elections.rules import default_amendment_deadline
 from domain.outreach import service as campaigns
 from domain.outreach import visits
 from domain.outreach.demo import DAY_ONE, Door, plan_day_one
 from domain.outreach.models import Goal
 from domain.outreach.schemas import AssignmentRequest, CampaignCreate, VisitCreate
 from domain.register.demo import DemoData, generate_demo
-from domain.register.models import Household, ReadinessFact, Resident
+from domain.register.models import Household, ReadinessFact, ResidenceStatus, Resident
 from domain.register.rules import age_on, name_keys
 from domain.text import fold
 from domain.tickets.calendar import default_calendar
@@ -72,6 +88,7 @@ async def load_demo(uow, password: str, *, seed: int) -> DemoData:
 
     facts: list[ReadinessFact]
     households, residents, facts, heads = [], [], [], []
+    by_key: dict[str, Resident] = {}
     for spec in data.households:
         household = Household(
             code=spec.code, province_id=province.id, commune_id=commune.id, group_id=group.id,
@@ -90,6 +107,7 @@ async def load_demo(uow, password: str, *, seed: int) -> DemoData:
                 residence_since=member.residence_since,
             )
             residents.append(resident)
+            by_key[member.key] = resident
             if member is spec.members[0]:
                 heads.append((household, resident))
             facts.extend(
@@ -124,7 +142,81 @@ async def load_demo(uow, password: str, *, seed: int) -> DemoData:
     await uow.commit()
     await load_demo_campaign(uow, people, group)
     await load_demo_tickets(uow, people, commune, group, heads, seed=seed)
+    await load_demo_election(uow, people, commune, group, data, by_key, seed=seed)
     return data
+
+
+async def load_demo_election(uow, people: dict[Role, Principal], commune: AdminUnit,
+                             group: AdminUnit, data: DemoData, by_key: dict[str, Resident],
+                             *, seed: int) -> Reconciliation | None:
+    """The 15 March 2026 election (national), a polling area over the demo group, the office's
+    list with the differences found by hand (domain/elections/demo.py), the register's
+    record of who died or moved away since, and one finished reconciliation run by the demo
+    election officer through the real use cases. Nothing when the commune has an area of
+    that election already."""
+    session = uow.session
+    found = (await session.exec(select(PollingArea).join(
+        Election, Election.id == PollingArea.election_id).where(
+        Election.election_day == election_demo.ELECTION_DAY,
+        PollingArea.commune_id == commune.id))).first()
+    if found is not None:
+        return None
+    plan = election_demo.plan_demo_list(data, seed=seed)
+    officer = people[Role.election_officer]
+    election = Election(
+        name="Bầu cử đại biểu Quốc hội khóa XVI và đại biểu HĐND các cấp nhiệm kỳ 2026-2031",
+        election_day=election_demo.ELECTION_DAY, levels=election_demo.LEVELS,
+        list_posting_on=date(2026, 2, 3),
+        amendment_deadline_at=default_amendment_deadline(election_demo.ELECTION_DAY,
+                                                         time(7, 0)),
+        complaint_deadline_on=date(2026, 3, 10), voting_opens_at=time(7, 0))
+    session.add(election)
+    await session.flush()
+    area = PollingArea(election_id=election.id, province_id=commune.province_id,
+                       commune_id=commune.id, code="01",
+                       name="Khu vực bỏ phiếu số 1 (Tổ dân phố Trần Phú)")
+    session.add(area)
+    await session.flush()
+    session.add(PollingAreaUnit(polling_area_id=area.id, unit_id=group.id,
+                                election_id=election.id))
+    for keys, status in ((plan.deceased, ResidenceStatus.deceased),
+                         (plan.moved_out, ResidenceStatus.moved_out)):
+        for key in keys:
+            resident = by_key[key]
+            resident.residence_status, resident.status_changed_on = status, plan.status_on
+    for key in plan.excluded:
+        resident = by_key[key]
+        session.add(Exclusion(
+            election_id=election.id, resident_id=resident.id, province_id=resident.province_id,
+            commune_id=resident.commune_id, group_id=resident.group_id,
+            reason=ExclusionReason.serving_prison_term,
+            document_ref="Bản án số 21/2025/HS-ST ngày 12/11/2025 của TAND khu vực 1 Gia Lai",
+            recorded_by_id=officer.subject_id, recorded_by_name=officer.name))
+    content = "\n".join(f"{r['full_name']};{r['birth_year']};{r['id_number']}"
+                        for r in plan.rows).encode()
+    version = VoterListVersion(
+        election_id=election.id, polling_area_id=area.id, province_id=commune.province_id,
+        commune_id=commune.id, number=1, filename="danh-sach-cu-tri-kvbp-01.xlsx",
+        file_sha256=hashlib.sha256(content).hexdigest(), header=election_demo.HEADER,
+        columns=election_demo.COLUMNS, row_count=len(plan.rows),
+        imported_by_id=officer.subject_id, imported_by_name=officer.name)
+    session.add(version)
+    await session.flush()
+    session.add_all(VoterListRow(
+        version_id=version.id, line=n + 1, seq=str(n), full_name=r["full_name"],
+        name_folded=fold(r["full_name"]), birth_date=r["birth_date"],
+        birth_year=r["birth_year"], sex=r["sex"], id_number=r["id_number"],
+        address=r["address"], cells=election_demo.cells(r, n))
+        for n, r in enumerate(plan.rows, start=1))
+    await session.flush()
+    await uow.audit.record(None, "demo.election", "election", [election.id],
+                           actor_name="bootstrap", rows=len(plan.rows))
+    await uow.commit()
+    run, _ = await reconciliation.start_reconciliation(
+        uow, officer, election.id, data=ReconciliationCreate(unit_id=commune.id),
+        inline_rows=len(plan.rows))
+    await election_tasks.run_inline(uow, officer, run.id)
+    return run
 
 
 async def load_demo_campaign(uow, people: dict[Role, Principal], group: AdminUnit) -> None:

@@ -32,6 +32,7 @@ from sqlalchemy.schema import CreateTable, DropTable
 from sqlmodel import select as sqlmodel_select
 
 from domain.access import Principal
+from domain.elections.models import PollingArea
 from domain.imports.errors import ImportNotFound
 from domain.imports.models import ImportJob
 from domain.register.models import ChangeLog, Household, Resident
@@ -51,7 +52,7 @@ from repositories.register.records import (
     ResidentRepository,
     living_with_id_number,
 )
-from repositories.scoped import ScopedRepository, Through, Units, inside
+from repositories.scoped import JoinTable, ScopedRepository, Through, Units, inside
 
 _RESIDENT = Resident.__table__.c
 
@@ -77,9 +78,13 @@ STAGE_COLUMNS = [c.name for c in STAGE.columns if c.name not in
 
 
 class ImportRepository(ScopedRepository[ImportJob]):
-    # A job is seen by whoever sees its target group, or the user who submitted it.
+    # A job is seen by whoever sees its target group, or its polling area's commune (a voter
+    # list: the commune's officers, not its group leaders), or the user who submitted it.
     model, not_found = ImportJob, ImportNotFound
-    scope = Units(ImportJob.group_id, inside) | Through(UserRepository, ImportJob.created_by_id)
+    scope = (Units(ImportJob.group_id, inside)
+             | JoinTable(ImportJob.polling_area_id, PollingArea.id, PollingArea.commune_id,
+                         inside)
+             | Through(UserRepository, ImportJob.created_by_id))
 
     async def add_job(self, job: ImportJob) -> None:
         self.session.add(job)

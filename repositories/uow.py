@@ -32,9 +32,14 @@ if TYPE_CHECKING:
     from repositories.announcements import AnnouncementRepository
     from repositories.audit import AuditRepository
     from repositories.elections import (
+        DiscrepancyRepository,
         ElectionRepository,
         ExclusionRepository,
         PollingAreaRepository,
+        ReconciliationRepository,
+        ResolutionRepository,
+        VoterListMappingRepository,
+        VoterListRepository,
     )
     from repositories.imports import ImportRepository
     from repositories.outreach import OutreachRepository
@@ -70,6 +75,11 @@ class SqlUnitOfWork:
     elections: ElectionRepository
     polling_areas: PollingAreaRepository
     exclusions: ExclusionRepository
+    reconciliations: ReconciliationRepository
+    discrepancies: DiscrepancyRepository
+    resolutions: ResolutionRepository
+    voter_lists: VoterListRepository
+    voter_list_mappings: VoterListMappingRepository
     holidays: HolidayRepository
     audit: AuditRepository
 

@@ -209,3 +209,43 @@ async def make_polling_area(session, election, commune: AdminUnit, *, groups=(),
                                       election_id=election.id))
     await session.flush()
     return area
+
+
+async def make_voter_list(session, polling_area, rows: list[dict], **over):
+    """A version of `polling_area`'s official list with `rows`, written directly (the next
+    number of the area). A row gives any of `seq`, `full_name`, `birth_date` (a date),
+    `birth_year`, `sex` ("male"/"female"), `id_number`, `address`, `cells`; the line, the
+    folded name, the year of a birth date and the cells (as a commune office writes them)
+    are filled in."""
+    from sqlalchemy import func, select
+
+    from domain.elections.models import VoterListRow, VoterListVersion
+
+    number = await session.scalar(select(func.coalesce(func.max(VoterListVersion.number), 0))
+                                  .where(VoterListVersion.polling_area_id == polling_area.id))
+    header = ["STT", "Họ và tên", "Ngày sinh", "Giới tính", "Số CCCD", "Nơi thường trú"]
+    version = VoterListVersion(**{
+        "election_id": polling_area.election_id, "polling_area_id": polling_area.id,
+        "province_id": polling_area.province_id, "commune_id": polling_area.commune_id,
+        "number": number + 1, "filename": "danh-sach-cu-tri.csv", "file_sha256": "0" * 64,
+        "header": header, "columns": dict(zip(header, ["seq", "full_name", "birth_date", "sex",
+                                                       "id_number", "address"], strict=True)),
+        "row_count": len(rows), **over})
+    session.add(version)
+    await session.flush()
+    for i, given in enumerate(rows):
+        row = {"seq": str(i + 1), "full_name": "Nguyễn Văn An", "birth_date": None,
+               "birth_year": None, "sex": None, "id_number": None, "address": None, **given}
+        if row["birth_date"] is not None and row["birth_year"] is None:
+            row["birth_year"] = row["birth_date"].year
+        birth = (row["birth_date"].strftime("%d/%m/%Y") if row["birth_date"]
+                 else str(row["birth_year"] or ""))
+        sex = {"male": "Nam", "female": "Nữ"}.get(row["sex"] or "", "")
+        row.setdefault("cells", dict(zip(header, [row["seq"], row["full_name"], birth, sex,
+                                                  row["id_number"] or "", row["address"] or ""],
+                                         strict=True)))
+        row.setdefault("line", i + 2)
+        row.setdefault("name_folded", fold(row["full_name"]))
+        session.add(VoterListRow(version_id=version.id, **row))
+    await session.flush()
+    return version

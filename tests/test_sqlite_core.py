@@ -310,3 +310,39 @@ async def test_elections_on_sqlite(sqlite_client):
                         params={"polling_area_id": area.json()["id"]})).json()
     reasons = {i["resident"]["id"]: i["reasons"] for i in page["items"]}
     assert reasons == {adult["id"]: ["excluded:court_deprived"], child["id"]: ["under_age"]}
+
+
+async def test_voter_lists_on_sqlite(sqlite_client):
+    """A polling area's list imported twice (rows written by executemany there), its rows
+    and the difference between the versions."""
+    c = sqlite_client
+    token = (await c.post("/api/v1/auth/token", data={
+        "grant_type": "password", "username": "root", "password": "sqlite admin password",
+    })).json()["access_token"]
+    h = {"Authorization": f"Bearer {token}"}
+    province = (await c.post("/api/v1/units", headers=h,
+                             json={"kind": "province", "name": "Gia Lai", "code": "52"})).json()
+    ward = (await c.post("/api/v1/units", headers=h, json={
+        "kind": "ward", "name": "Phường Bình Định", "parent_id": province["id"]})).json()
+    group = (await c.post("/api/v1/units", headers=h, json={
+        "kind": "neighbourhood", "name": "Tổ dân phố Trần Phú", "parent_id": ward["id"]})).json()
+    eid = (await c.post("/api/v1/elections", headers=h, json={
+        "name": "Bầu cử", "election_day": "2026-03-15", "levels": ["national_assembly"],
+        "list_posting_on": "2026-02-03", "complaint_deadline_on": "2026-03-10"})).json()["id"]
+    area = (await c.post(f"/api/v1/elections/{eid}/polling-areas", headers=h, json={
+        "code": "01", "name": "Khu vực bỏ phiếu số 1", "group_ids": [group["id"]]})).json()
+    versions = []
+    for rows in (["1,Trần Thị Đào,17/05/1980,Nữ", "2,Nguyễn Văn An,1975,Nam"],
+                 ["1,Trần Thị Đào,17/05/1981,Nữ", "2,Lê Văn Bình,1990,Nam"]):
+        body = "\r\n".join(["STT,Họ và tên,Ngày sinh,Giới tính", *rows]).encode("utf-8-sig")
+        job = (await c.post("/api/v1/imports", headers=h, data={
+            "kind": "voter_list", "polling_area_id": area["id"]},
+            files={"file": ("ds.csv", body, "text/csv")})).json()
+        assert job["status"] == "succeeded", job
+        versions.append(job["voter_list_id"])
+    rows = (await c.get(f"/api/v1/voter-lists/{versions[1]}/rows", headers=h)).json()["items"]
+    assert [(r["full_name"], r["birth_year"]) for r in rows] == [("Trần Thị Đào", 1981),
+                                                                 ("Lê Văn Bình", 1990)]
+    assert rows[0]["cells"]["Ngày sinh"] == "17/05/1981"
+    diff = (await c.get(f"/api/v1/voter-lists/{versions[1]}/diff", headers=h)).json()
+    assert (diff["added"], diff["removed"], diff["changed"]) == (2, 2, 0)  # year changed too

@@ -10,12 +10,14 @@ from datetime import datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, File, Form, Request, Response, UploadFile, status
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
-from api.deps import ImportsWrite, UoW
+from api.deps import ImportsWrite, UoW, also_require
 from api.http import LOCATION, sends
 from api.problems import language, responses
 from domain import messages
+from domain.access import Permission
+from domain.elections.errors import VOTER_LIST_IMPORT_CASES
 from domain.errors import InsufficientStorage
 from domain.examples import CREATED, GROUP, RECORD, examples
 from domain.imports import service, tasks
@@ -46,6 +48,9 @@ class ImportRead(BaseModel):
     partial: bool
     filename: str
     group_id: uuid.UUID | None
+    polling_area_id: uuid.UUID | None = None
+    voter_list_id: uuid.UUID | None = Field(default=None, description=(
+        "The voter list version a list import wrote, once it has"))
     created_at: datetime
     started_at: datetime | None
     finished_at: datetime | None
@@ -62,7 +67,8 @@ class ImportRead(BaseModel):
     model_config = ConfigDict(json_schema_extra=examples({
         "id": RECORD, "kind": "residents", "status": "completed_with_errors", "dry_run": False,
         "partial": False, "filename": "nhan-khau-to-tran-phu.xlsx", "group_id": GROUP,
-        "created_at": CREATED, "started_at": CREATED, "finished_at": "2026-01-11T01:30:04Z",
+        "polling_area_id": None, "voter_list_id": None, "created_at": CREATED,
+        "started_at": CREATED, "finished_at": "2026-01-11T01:30:04Z",
         "cancel_requested_at": None, "attempts": 1, "total_rows": 2716,
         "processed_rows": 2716, "created_count": 2709, "updated_count": 0,
         "unchanged_count": 5, "rejected_count": 2, "errors": [
@@ -72,20 +78,34 @@ class ImportRead(BaseModel):
              "message": "Số điện thoại không hợp lệ (ví dụ 0912 345 678 hoặc +84 912 345 678)"}]}))
 
 
-def _view(job: ImportJob, lang: str) -> ImportRead:
+def _view(job: ImportJob, lang: str, voter_list_id: uuid.UUID | None = None) -> ImportRead:
     errors = [RowProblem(line=e["line"], column=e["column"], code=e["code"],
                          message=messages.field_message(e["code"], lang, e.get("params", {}),
                                                         e["message"]))
               for e in job.errors]
     data: dict[str, Any] = {name: getattr(job, name) for name in ImportRead.model_fields
-                            if name != "errors"}
-    return ImportRead(**data, errors=errors)
+                            if name not in ("errors", "voter_list_id")}
+    return ImportRead(**data, errors=errors, voter_list_id=voter_list_id)
+
+
+async def _answer(uow, job: ImportJob, request: Request) -> ImportRead:
+    lang = language(request.headers.get("accept-language"))
+    if job.kind != ImportKind.voter_list:
+        return _view(job, lang)
+    return _view(job, lang, await uow.voter_lists.by_job(job.id))
+
+
+# What each kind writes, beside `imports:write` (an election officer imports lists only).
+KIND_PERMISSION = {ImportKind.residents: Permission.residents_write,
+                   ImportKind.households: Permission.households_write,
+                   ImportKind.voter_list: Permission.elections_manage}
 
 
 @router.post("/imports", operation_id="imports_create", status_code=status.HTTP_202_ACCEPTED,
-             summary="Import households or residents from CSV or XLSX",
+             summary="Import households, residents or a voter list from CSV or XLSX",
              responses={**responses(401, 403, 404, 413, 422, 503, *IMPORT_CASES, UnitNotFound,
-                                 NotAGroup, InsufficientStorage), **sends(202, LOCATION)})
+                                 NotAGroup, InsufficientStorage, *VOTER_LIST_IMPORT_CASES),
+                        **sends(202, LOCATION)})
 async def create_import(
     request: Request, response: Response, uow: UoW, who: ImportsWrite,
     file: Annotated[UploadFile, File(description="CSV (UTF-8, comma or semicolon) or XLSX")],
@@ -95,8 +115,20 @@ async def create_import(
                        ] = False,
     group_id: Annotated[uuid.UUID | None, Form(description="Target group (households)")
                         ] = None,
+    polling_area_id: Annotated[uuid.UUID | None, Form(description=(
+        "The polling area whose official list this is (voter_list)"))] = None,
+    columns: Annotated[str | None, Form(max_length=20_000, description=(
+        'voter_list: a JSON object header → field, e.g. {"Họ và tên cử tri": "full_name"};'
+        " beside the headers the list form uses"))] = None,
+    mapping: Annotated[str | None, Form(max_length=100, description=(
+        "voter_list: a saved column mapping of the area's commune, by name or id"))] = None,
 ) -> ImportRead:
-    """Answers 202 with the job; follow it at /imports/{id}. Re-importing a file is a no-op."""
+    """Answers 202 with the job; follow it at /imports/{id}. Re-importing a register file is
+    a no-op. A voter list (`kind=voter_list`, election officers and commune officers) is
+    stored as a new version of the polling area's list, every row as it is: a cell that
+    cannot be read is a row reason in `errors`, the row is kept; `voter_list_id` names the
+    version once written."""
+    await also_require(request, who, KIND_PERMISSION[kind])
     settings = request.app.state.settings
     job_id = uuid7()
     name = file.filename or "upload"
@@ -114,12 +146,17 @@ async def create_import(
     finally:
         out.close()
     try:  # every field of the form in one 422; a refused form leaves no job and no file
-        await service.check_form(uow, who, kind=kind, group_id=group_id, path=path)
+        mapped = await service.check_form(uow, who, kind=kind, group_id=group_id, path=path,
+                                          polling_area_id=polling_area_id, columns=columns,
+                                          mapping=mapping)
     except BaseException:
         path.unlink(missing_ok=True)
         raise
     job = ImportJob(id=job_id, kind=kind, dry_run=dry_run, partial=partial,
-                    filename=name[:255], file_sha256=digest.hexdigest(), group_id=group_id,
+                    filename=name[:255], file_sha256=digest.hexdigest(),
+                    group_id=None if kind == ImportKind.voter_list else group_id,
+                    polling_area_id=polling_area_id if kind == ImportKind.voter_list else None,
+                    columns=mapped,
                     created_by_id=who.subject_id, created_by_name=who.name,
                     submitted_by=who.snapshot())
     inline = size <= INLINE_BYTES
@@ -133,17 +170,17 @@ async def create_import(
     response.headers["Location"] = f"/api/v1/imports/{job.id}"
     if inline:  # in this request's transaction: the job and its outcome commit together
         await tasks.run_inline(uow, who, job.id, request.app.state.runtime.var_dir)
-    return _view(await uow.imports.job(job_id, fresh=True),
-                 language(request.headers.get("accept-language")))
+    return await _answer(uow, await uow.imports.job(job_id, fresh=True), request)
 
 
 @router.get("/imports/{import_id:uuid}", operation_id="imports_get", summary="Follow an import",
             responses=responses(401, 403, 404, 422, 503, ImportNotFound))
 async def get_import(import_id: uuid.UUID, request: Request, uow: UoW, who: ImportsWrite
                      ) -> ImportRead:
-    """Status, progress, counts and the rejected rows (line, column, reason)."""
+    """Status, progress, counts and the rejected rows (line, column, reason); a voter list's
+    row reasons (its rows are kept), and the version it wrote."""
     job = await uow.imports.get(who, import_id)
-    return _view(job, language(request.headers.get("accept-language")))
+    return await _answer(uow, job, request)
 
 
 @router.post("/imports/{import_id:uuid}/cancel", operation_id="imports_cancel",
@@ -154,7 +191,7 @@ async def cancel_import(import_id: uuid.UUID, request: Request, uow: UoW, who: I
     """A queued import is cancelled at once; a running one stops at its next batch and
     writes nothing (follow it until `status` is `cancelled`). A finished one is a 409."""
     job = await service.cancel_import(uow, who, import_id)
-    return _view(job, language(request.headers.get("accept-language")))
+    return await _answer(uow, job, request)
 
 
 routers = [router]

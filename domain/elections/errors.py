@@ -125,11 +125,94 @@ class ExclusionRevoked(Conflict):
     en = "The exclusion was already revoked (rights restored)"
 
 
+# -- reconciliation -----------------------------------------------------------------------
+class ReconciliationNotFound(NotFound):
+    code = "reconciliation_not_found"
+    vi = "Không tìm thấy lượt đối chiếu danh sách cử tri"
+    en = "Reconciliation not found"
+
+
+class DiscrepancyNotFound(NotFound):
+    code = "discrepancy_not_found"
+    vi = "Không tìm thấy sai lệch"
+    en = "Discrepancy not found"
+
+
+class ReconciliationRunning(Conflict):
+    code = "reconciliation_running"
+    vi = "Đang có một lượt đối chiếu của cuộc bầu cử cho địa bàn này"
+    en = "A reconciliation of this election is already queued or running for this unit"
+    vi_detail = "Chờ lượt đang chạy kết thúc rồi chạy lại."
+    en_detail = "Wait for the running one to finish, then run it again."
+
+
+class ReconciliationNoLists(Invalid):
+    code = "reconciliation_no_lists"
+    vi = "Địa bàn chưa có danh sách cử tri nào để đối chiếu"
+    en = "No voter list has been imported for a polling area in this unit"
+
+
+class DiscrepancyResolved(Conflict):
+    code = "discrepancy_already_resolved"
+    vi = "Sai lệch này đã được xử lý"
+    en = "This discrepancy is already resolved"
+
+
+class DiscrepancyOutdated(Conflict):
+    code = "discrepancy_outdated"
+    vi = "Sai lệch thuộc một lượt đối chiếu cũ: hãy xử lý trên lượt mới nhất"
+    en = "The discrepancy belongs to an older run: resolve it on the latest one"
+
+
+class VoterListFinalised(Conflict):
+    code = "voter_list_finalised"
+    vi = "Danh sách cử tri đã được chốt: không thay đổi được nữa"
+    en = "The voter list is finalised: nothing of it may change any more"
+
+
+class VoterListOpenDiscrepancies(Conflict):
+    code = "voter_list_open_discrepancies"
+    vi = "Danh sách cử tri còn sai lệch chưa xử lý"
+    en = "The voter list still has open discrepancies"
+    vi_detail = "Còn {open} sai lệch chưa xử lý trong lượt đối chiếu mới nhất."
+    en_detail = "{open} discrepancies of the latest reconciliation are still open."
+
+
+class VoterListNotReconciled(Conflict):
+    code = "voter_list_not_reconciled"
+    vi = "Danh sách cử tri chưa được đối chiếu với sổ hộ tịch"
+    en = "The voter list has not been reconciled with the register yet"
+
+
+class ResolutionActionNotAllowed(Invalid):
+    code = "resolution_action_not_allowed"
+    vi = "Cách xử lý không phù hợp với loại sai lệch"
+    en = "This action does not fit the kind of discrepancy"
+    vi_field = "Loại sai lệch {kind} chỉ xử lý bằng: {allowed}"
+    en_field = "A {kind} discrepancy takes one of: {allowed}"
+    vi_detail = vi_field
+    en_detail = en_field
+
+
+class LegalReasonRequired(Invalid):
+    code = "resolution_legal_reason_required"
+    vi = "Xoá tên khỏi danh sách cử tri phải nêu lý do theo luật"
+    en = "Removing a name from the list needs its legal reason"
+
+
+class LegalReasonNotAllowed(Invalid):
+    code = "resolution_legal_reason_not_allowed"
+    vi = "Chỉ nêu lý do theo luật khi xoá tên khỏi danh sách"
+    en = "A legal reason goes only with remove_from_list"
+
+
 UNIQUE_CONSTRAINTS: dict[str, type[Conflict]] = {
     "uq_polling_area_election_id_commune_id_code": PollingAreaCodeTaken,
     "uq_polling_area_unit_election_id_unit_id": PollingAreaGroupTaken,
     "uq_polling_area_street_election_id_street_id": PollingAreaStreetTaken,
     "uq_election_exclusion_election_id_resident_id_active": ExclusionActive,
+    "uq_reconciliation_election_id_unit_id_active": ReconciliationRunning,
+    "uq_discrepancy_resolution_election_id_key_live": DiscrepancyResolved,
 }
 
 # What the routes can answer (their documented responses).
@@ -145,3 +228,90 @@ EXCLUSION_CASES = (ElectionNotFound, ResidentNotFound, ExclusionOutsideElection,
                    ExclusionActive, FieldMissing)
 REVOKE_CASES = (ExclusionNotFound, ExclusionRevoked)
 ELIGIBILITY_CASES = (ElectionNotFound, PollingAreaNotFound, FieldMissing)
+
+
+# -- voter lists ----------------------------------------------------------------------------
+class VoterListNotFound(NotFound):
+    code = "voter_list_not_found"
+    vi = "Không tìm thấy danh sách cử tri"
+    en = "Voter list not found"
+
+
+class VoterListMappingNotFound(NotFound):
+    code = "voter_list_mapping_not_found"
+    vi = "Không tìm thấy bảng ghép cột đã lưu"
+    en = "Saved column mapping not found"
+
+
+class VoterListMappingUnknown(Invalid):
+    code = "voter_list_mapping_unknown"
+    vi = "Xã, phường của khu vực bỏ phiếu không có bảng ghép cột này"
+    en = "The polling area's commune has no such saved column mapping"
+
+
+class VoterListMappingTaken(Conflict):
+    code = "voter_list_mapping_taken"
+    vi = "Xã, phường đã có bảng ghép cột với tên này"
+    en = "The commune already has a column mapping with this name"
+
+
+class VoterListFieldUnknown(Invalid):
+    code = "voter_list_field_unknown"
+    vi = "Trường không có trong danh sách cử tri: {value}"
+    en = "Not a field of a voter list: {value}"
+    vi_field = ("Trường không có trong danh sách cử tri: {value} (dùng seq, full_name,"
+                " birth_date, birth_year, sex, id_number, ethnicity, address, note)")
+    en_field = ("Not a field of a voter list: {value} (use seq, full_name, birth_date,"
+                " birth_year, sex, id_number, ethnicity, address, note)")
+
+
+class VoterListColumnsInvalid(Invalid):
+    code = "voter_list_columns_invalid"
+    vi = "Bảng ghép cột phải là một đối tượng JSON {\"tiêu đề cột\": \"trường\"}"
+    en = "The column mapping must be a JSON object {\"header\": \"field\"}"
+
+
+class VoterListAreaRequired(Invalid):
+    code = "voter_list_area_required"
+    vi = "Nhập danh sách cử tri cần chọn khu vực bỏ phiếu (polling_area_id)"
+    en = "A voter list import needs a polling_area_id"
+
+
+class VoterBirthUnreadable(Invalid):
+    code = "voter_birth_unreadable"
+    vi = "Không đọc được ngày sinh: {value} (dùng DD/MM/YYYY, YYYY-MM-DD hoặc năm sinh)"
+    en = "Unreadable birth date: {value} (use DD/MM/YYYY, YYYY-MM-DD or a year)"
+
+
+class VoterIdLeadingZero(Invalid):
+    code = "voter_id_leading_zero"
+    vi = ("Số định danh chỉ có {digits} chữ số: có lẽ mất số 0 ở đầu (ô định dạng số), là"
+          " {suggestion}? Hãy định dạng cột là văn bản")
+    en = ("The ID number has only {digits} digits: probably a lost leading zero (a number"
+          " cell), {suggestion}? Format the column as text")
+
+
+class VoterRowDuplicate(Invalid):
+    code = "voter_row_duplicate"
+    vi = "Dòng trùng hoàn toàn với dòng {first_line}"
+    en = "The row repeats line {first_line} exactly"
+
+
+class VoterOtherCommune(Invalid):
+    code = "voter_other_commune"
+    vi = "Địa chỉ ghi {value}, không phải xã, phường của khu vực bỏ phiếu"
+    en = "The address names {value}, not the polling area's commune"
+
+
+UNIQUE_CONSTRAINTS["uq_voter_list_mapping_commune_id_name"] = VoterListMappingTaken
+VOTER_LIST_IMPORT_CASES = (PollingAreaNotFound, VoterListMappingUnknown, VoterListFieldUnknown,
+                           VoterListColumnsInvalid, VoterListAreaRequired)
+VOTER_LIST_READ_CASES = (VoterListNotFound, PollingAreaNotFound)
+MAPPING_CASES = (VoterListMappingTaken, UnitNotFound, ElectionUnitLevel, FieldMissing)
+RECONCILE_CASES = (ElectionNotFound, UnitNotFound, ReconciliationRunning,
+                   ReconciliationNoLists, FieldMissing)
+RESOLVE_CASES = (DiscrepancyNotFound, DiscrepancyResolved, DiscrepancyOutdated,
+                 VoterListFinalised, ResolutionActionNotAllowed, LegalReasonRequired,
+                 LegalReasonNotAllowed, FieldMissing)
+FINALISE_CASES = (VoterListNotFound, VoterListFinalised, VoterListOpenDiscrepancies,
+                  VoterListNotReconciled)

@@ -51,15 +51,25 @@ async def target_group(uow: UnitOfWork, who: Principal, group_id: uuid.UUID) -> 
 
 
 async def check_form(uow: UnitOfWork, who: Principal, *, kind: ImportKind,
-                     group_id: uuid.UUID | None, path: Path) -> None:
-    """The form's fields together: the target group of a households import, and the file
-    (read in a thread: a large XLSX takes a while to open)."""
+                     group_id: uuid.UUID | None, path: Path,
+                     polling_area_id: uuid.UUID | None = None, columns: str | None = None,
+                     mapping: str | None = None) -> dict[str, str] | None:
+    """The form's fields together: the target group of a households import, the polling
+    area and column mapping of a voter list, and the file (read in a thread: a large XLSX
+    takes a while to open). Answers a voter list's column mapping, as the job will use it."""
+    from domain.elections import voter_lists
+
     with Checks() as checks:
+        if kind == ImportKind.voter_list:
+            return await voter_lists.check_import(
+                uow, who, checks, polling_area_id=polling_area_id, columns=columns,
+                mapping=mapping, path=path)
         if kind == ImportKind.households and checks.check(
                 group_id is not None, GroupIdRequired(loc=("body", "group_id"))):
             assert group_id is not None
             await checks.wait(target_group(uow, who, group_id))
         await checks.wait(asyncio.to_thread(check_header, kind, path))
+    return None
 
 
 def check_header(kind: ImportKind, path: Path) -> None:
@@ -115,11 +125,16 @@ async def run_import(uow: UnitOfWork, who: Principal, job_id: uuid.UUID, path: P
     try:
         await report(0)
         kind = ImportKind(job.kind)
-        records = _records(kind, path, errors, path.suffix == ".xlsx", seen)
-        handler = _residents if kind == ImportKind.residents else _households
-        counts = await handler(uow, who, job, records, errors, report)
-    except Invalid as exc:  # the file broke mid-way (e.g. an invalid byte far down)
-        errors.append(row_error(0, exc))
+        if kind == ImportKind.voter_list:
+            from domain.elections import voter_lists
+
+            counts = await voter_lists.store_list(uow, who, job, path, errors, report, seen)
+        else:
+            records = _records(kind, path, errors, path.suffix == ".xlsx", seen)
+            handler = _residents if kind == ImportKind.residents else _households
+            counts = await handler(uow, who, job, records, errors, report)
+    except (Invalid, NotFound) as exc:  # the file broke mid-way (an invalid byte far
+        errors.append(row_error(0, exc))  # down), or its target went out of reach
     except Cancelled:
         await uow.rollback()
         job = await uow.imports.job(job_id)
@@ -128,12 +143,14 @@ async def run_import(uow: UnitOfWork, who: Principal, job_id: uuid.UUID, path: P
         await uow.commit()
         return job
     bad = {e.line for e in errors}
+    # A voter list is the official list as it is: its row reasons reject no row.
+    kept = job.kind == ImportKind.voter_list
     outcome = {
         "total_rows": seen["rows"], "processed_rows": seen["rows"],
-        "rejected_count": len(bad - {0}),
+        "rejected_count": 0 if kept else len(bad - {0}),
         "errors": [vars(e) for e in sorted(errors, key=lambda e: e.line)[:MAX_ERRORS]],
     }
-    if errors and (not job.partial or 0 in bad):
+    if errors and (0 in bad or not (job.partial or kept)):
         await uow.rollback()  # all or nothing: not one row is kept
         job = await uow.imports.job(job_id)
         for key, value in outcome.items():

@@ -34,6 +34,32 @@ HOUSEHOLD_COLUMNS: list[tuple[str, str]] = [
     ("head_id_number", "Số định danh chủ hộ"),
 ]
 
+# An official voter list (Mẫu danh sách cử tri) as commune offices print it: each field
+# with the headers people give it (matched folded: case, diacritics and đ ignored). The
+# first label of a field is the one messages name. Cells outside these stay in the row's
+# `cells` only; `ethnicity` and `note` are read from the cells, never parsed.
+VOTER_LIST_COLUMNS: list[tuple[str, str]] = [
+    ("seq", "Số thứ tự"), ("seq", "STT"), ("seq", "TT"), ("seq", "Số TT"),
+    ("full_name", "Họ và tên"), ("full_name", "Họ tên"), ("full_name", "Họ và tên cử tri"),
+    ("full_name", "Họ tên cử tri"), ("full_name", "Tên cử tri"),
+    ("birth_date", "Ngày sinh"), ("birth_date", "Ngày tháng năm sinh"),
+    ("birth_date", "Ngày, tháng, năm sinh"), ("birth_date", "Ngày/tháng/năm sinh"),
+    ("birth_year", "Năm sinh"),
+    ("sex", "Giới tính"), ("sex", "Nam/Nữ"), ("sex", "Nam, nữ"),
+    ("id_number", "Số định danh cá nhân"), ("id_number", "Số CCCD"), ("id_number", "CCCD"),
+    ("id_number", "Số ĐDCN"), ("id_number", "Số định danh"), ("id_number", "Số CCCD/ĐDCN"),
+    ("id_number", "Số căn cước"), ("id_number", "Số căn cước công dân"),
+    ("id_number", "Số CMND/CCCD"),
+    ("ethnicity", "Dân tộc"),
+    ("address", "Nơi thường trú"), ("address", "Nơi tạm trú"), ("address", "Địa chỉ"),
+    ("address", "Nơi cư trú"), ("address", "Nơi thường trú hoặc tạm trú"),
+    ("address", "Nơi thường trú/tạm trú"), ("address", "Chỗ ở hiện nay"),
+    ("note", "Ghi chú"),
+]
+VOTER_LIST_FIELDS: dict[str, str] = {}  # field → the label messages name it by
+for _key, _label in VOTER_LIST_COLUMNS:
+    VOTER_LIST_FIELDS.setdefault(_key, _label)
+
 SEX_LABELS = {Sex.male: "Nam", Sex.female: "Nữ"}
 RELATIONSHIP_LABELS = {
     Relationship.head: "Chủ hộ", Relationship.spouse: "Vợ/Chồng", Relationship.child: "Con",

@@ -11,7 +11,13 @@ from sqlalchemy import func, select
 
 from domain.access import ROLE_PERMISSIONS, Permission, Principal, Role
 from domain.announcements.models import Announcement, AnnouncementDelivery
-from domain.elections.models import Exclusion
+from domain.elections.models import (
+    Discrepancy,
+    DiscrepancyResolution,
+    Exclusion,
+    Reconciliation,
+    VoterListMapping,
+)
 from domain.errors import NotFound
 from domain.imports.models import ImportJob
 from domain.outreach.models import Campaign, Visit, VisitNeed
@@ -39,6 +45,7 @@ from tests.builders import (
     make_resident,
     make_tree,
     make_user,
+    make_voter_list,
     make_walk,
 )
 
@@ -164,6 +171,8 @@ async def world(app, session, two_groups):
     session.add(attachment)
     await session.flush()
     officer = await make_user(session, role=Role.ward_officer, units=[tree.commune_a])
+    election_officer = await make_user(session, role=Role.election_officer,
+                                       units=[tree.commune_a])
     volunteer = await make_user(session, role=Role.volunteer, units=[tree.group_a1])
     await make_walk(session, volunteer, [t["mine"]])  # group A's walk: nothing of B
     # A national election everyone reads, with commune B's polling area and exclusion, and
@@ -177,14 +186,34 @@ async def world(app, session, two_groups):
         commune_id=tree.commune_b.id, group_id=tree.group_b1.id, reason="court_deprived",
         document_ref="Bản án 7/2025", recorded_by_id=leader_b.id, recorded_by_name="B")
     session.add(exclusion_b)
+    list_b = await make_voter_list(session, area_b, [{"full_name": t["them"].full_name}])
+    mapping_b = VoterListMapping(province_id=tree.province.id, commune_id=tree.commune_b.id,
+                                 name="Mẫu B", columns={"Tên": "full_name"})
+    session.add(mapping_b)
     await session.flush()
-    return {**t, "campaign": campaign, "street_b": street_b, "notice": notice, "job": job,
+    # A finished reconciliation of commune B's list and one of its findings.
+    run_b = Reconciliation(election_id=national.id, unit_id=tree.commune_b.id,
+                           province_id=tree.province.id, commune_id=tree.commune_b.id,
+                           status="succeeded", list_version_ids=[str(list_b.id)])
+    session.add(run_b)
+    await session.flush()
+    finding_b = Discrepancy(reconciliation_id=run_b.id, election_id=national.id,
+                            polling_area_id=area_b.id, province_id=tree.province.id,
+                            commune_id=tree.commune_b.id, group_id=tree.group_b1.id,
+                            kind="missing_from_list", key=f"missing_from_list|-|{t['them'].id}",
+                            resident_id=t["them"].id, rule="eligible_not_listed")
+    session.add(finding_b)
+    await session.flush()
+    return {**t, "list_b": list_b, "mapping_b": mapping_b, "run_b": run_b,
+            "finding_b": finding_b, "campaign": campaign,
+            "street_b": street_b, "notice": notice, "job": job,
             "ticket": ticket, "category": category, "national": national, "by_b": by_b,
             "area_b": area_b, "exclusion_b": exclusion_b, "attachment": attachment,
             "need": need,
             "leader_b": leader_b, "roles": {
                 Role.group_leader: t["h"],
                 Role.ward_officer: bearer(app, officer, [tree.commune_a]),
+                Role.election_officer: bearer(app, election_officer, [tree.commune_a]),
                 Role.volunteer: bearer(app, volunteer, [tree.group_a1])}}
 
 
@@ -222,6 +251,16 @@ def _reads(w) -> list[tuple[str, str, Permission]]:
         (f"/api/v1/elections/{w['national'].id}/eligibility?polling_area_id="
          f"{w['area_b'].id}", "polling_area_not_found", P.elections_read),
         (f"/api/v1/visit-needs/{w['need'].id}", "visit_need_not_found", P.visits_write),
+        *[(f"/api/v1/reconciliations/{w['run_b'].id}{tail}", "reconciliation_not_found",
+           P.elections_read) for tail in ("", "/discrepancies")],
+        (f"/api/v1/discrepancies/{w['finding_b'].id}", "discrepancy_not_found",
+         P.elections_read),
+        *[(f"/api/v1/polling-areas/{w['area_b'].id}{tail}", "polling_area_not_found",
+           P.elections_read) for tail in ("/voter-list", "/voter-lists")],
+        *[(f"/api/v1/voter-lists/{w['list_b'].id}{tail}", "voter_list_not_found",
+           P.elections_read) for tail in ("", "/rows", "/diff")],
+        (f"/api/v1/voter-list-mappings/{w['mapping_b'].id}", "voter_list_mapping_not_found",
+         P.elections_read),
     ]
 
 
@@ -298,6 +337,12 @@ def _writes(w) -> list[tuple[str, str, dict | None, str, Permission]]:
          "resident_not_found", P.elections_manage),
         ("POST", f"/api/v1/exclusions/{w['exclusion_b'].id}/revoke", {"note": "X"},
          "exclusion_not_found", P.elections_manage),
+        ("POST", f"/api/v1/elections/{w['national'].id}/reconciliations",
+         {"unit_id": str(tree.commune_b.id)}, "unit_not_found", P.elections_manage),
+        ("POST", f"/api/v1/discrepancies/{w['finding_b'].id}/resolution",
+         {"action": "add_to_list", "note": "X"}, "discrepancy_not_found", P.elections_manage),
+        ("POST", f"/api/v1/voter-lists/{w['list_b'].id}/finalise", None,
+         "voter_list_not_found", P.elections_manage),
         ("POST", f"/api/v1/visit-needs/{w['need'].id}/ticket", None, "visit_need_not_found",
          P.tickets_write),
         ("POST", f"/api/v1/tickets/{w['ticket'].id}/warning", {
@@ -310,7 +355,8 @@ async def _snapshot(session, w) -> list:
     """Group B's objects as stored, read again from the database."""
     rows = [(type(w[k]), w[k].id) for k in ("them", "theirs", "campaign", "notice",
                                             "leader_b", "job", "ticket", "category", "by_b",
-                                            "area_b", "exclusion_b", "attachment", "need")]
+                                            "area_b", "exclusion_b", "attachment", "need",
+                                            "list_b", "mapping_b", "run_b")]
     counts = ((ReadinessFact, "resident_id", w["them"].id),
               (Visit, "campaign_id", w["campaign"].id),
               (AnnouncementDelivery, "announcement_id", w["notice"].id),
@@ -319,7 +365,9 @@ async def _snapshot(session, w) -> list:
               (Exclusion, "resident_id", w["them"].id),
               (TicketAttachment, "ticket_id", w["ticket"].id),
               (Ticket, "visit_need_id", w["need"].id),
-              (Announcement, "category", "fraud_warning"))
+              (Announcement, "category", "fraud_warning"),
+              (Reconciliation, "election_id", w["area_b"].election_id),
+              (DiscrepancyResolution, "election_id", w["area_b"].election_id))
     session.expire_all()
     out = []
     for model, row_id in rows:
@@ -331,7 +379,8 @@ async def _snapshot(session, w) -> list:
     return out
 
 
-@pytest.mark.parametrize("role", [Role.group_leader, Role.ward_officer, Role.volunteer])
+@pytest.mark.parametrize("role", [Role.group_leader, Role.ward_officer, Role.volunteer,
+                                  Role.election_officer])
 async def test_every_resource_of_group_b_is_out_of_scope(app, client, session, world, role):
     w, h = world, world["roles"][role]
     allowed = ROLE_PERMISSIONS[role]
@@ -341,7 +390,7 @@ async def test_every_resource_of_group_b_is_out_of_scope(app, client, session, w
     writes, b_ids = _writes(w), {str(w[k].id) for k in ("them", "theirs", "campaign",
                                                            "notice", "leader_b", "need")}
     b_ids |= {str(w["tree"].group_b1.id), str(w["tree"].commune_b.id), str(w["street_b"].id)}
-    b_ids |= {str(w[k].id) for k in ("by_b", "area_b", "exclusion_b")}
+    b_ids |= {str(w[k].id) for k in ("by_b", "area_b", "exclusion_b", "mapping_b", "run_b")}
     national = w["national"].id
     leader_b_id = w["leader_b"].id
     before = await _snapshot(session, w)

@@ -15,7 +15,12 @@ from sqlalchemy import func, select
 from domain.access import ROLE_PERMISSIONS, Permission, Principal, Role, permissions_for
 from domain.accounts.models import User, UserUnit
 from domain.announcements.models import Announcement, AnnouncementUnit
-from domain.elections.models import PollingArea, PollingAreaUnit
+from domain.elections.models import (
+    PollingArea,
+    PollingAreaUnit,
+    Reconciliation,
+    VoterListVersion,
+)
 from domain.imports import service as imports
 from domain.imports.models import ImportJob, ImportStatus
 from domain.outreach.models import Campaign, CampaignGroup
@@ -26,14 +31,21 @@ from repositories.announcements import AnnouncementRepository
 from repositories.outreach import OutreachRepository
 from repositories.uow import SqlUnitOfWork
 from tests.api.test_ops import assert_problem
-from tests.builders import PASSWORD, bearer, make_election, make_tree, make_user
+from tests.builders import (
+    PASSWORD,
+    bearer,
+    make_election,
+    make_polling_area,
+    make_tree,
+    make_user,
+)
 from tests.test_permissions import _integration_headers
 
 P = Permission
 HOUSEHOLDS_CSV = "Mã hộ;Đường;Số nhà;Loại hộ\r\n{code};;12;Thường trú\r\n".encode("utf-8-sig")
 COUNTED = (Household, Resident, ImportJob, Campaign, CampaignGroup, Announcement,
            AnnouncementUnit, User, UserUnit, AdminUnit, Street, Ticket, PollingArea,
-           PollingAreaUnit)
+           PollingAreaUnit, Reconciliation)
 
 
 @pytest.fixture
@@ -61,6 +73,12 @@ async def world(app, session):
     session.add(category)
     await session.flush()
     national = await make_election(session)  # every caller reads it
+    # Another election whose area over the caller's group has a list to reconcile.
+    checked = await make_election(session, name="Bầu cử thử")
+    area = await make_polling_area(session, checked, tree.commune_a, groups=[tree.group_a1])
+    session.add(VoterListVersion(election_id=checked.id, polling_area_id=area.id,
+                                 province_id=tree.province.id, commune_id=tree.commune_a.id,
+                                 number=1, filename="ds.csv", file_sha256="0" * 64))
     report = Ticket(code=f"W{uuid.uuid4().hex[:7].upper()}", province_id=tree.province.id,
                     commune_id=tree.commune_a.id, group_id=tree.group_a1.id, channel="phone",
                     subject="Cuộc gọi lạ", description="Đòi chuyển tiền.",
@@ -74,7 +92,7 @@ async def world(app, session):
     in_group = {**ancestors, **elsewhere, "sibling group": tree.group_a2}
     return {
         "tree": tree, "draft": draft, "scheduled": scheduled, "walker": walker,
-        "category": category, "national": national, "report": report,
+        "category": category, "national": national, "report": report, "checked": checked,
         "leader": leader,
         "admin": bearer(app, admin),
         "callers": {
@@ -121,6 +139,8 @@ def _writes(w, unit_id: str) -> list[tuple[str, str, Permission, dict]]:
           "contact_phone": "0912345678"}),
         ("POST", f"/api/v1/elections/{w['national'].id}/polling-areas", P.elections_manage,
          {"code": "05", "name": "Khu vực bỏ phiếu số 5", "group_ids": [unit_id]}),
+        ("POST", f"/api/v1/elections/{w['checked'].id}/reconciliations", P.elections_manage,
+         {"unit_id": unit_id}),
         ("POST", f"/api/v1/tickets/{w['report'].id}/warning", P.announcements_write,
          {"title": "Cảnh giác", "body": "Không chuyển tiền cho người lạ.",
           "unit_ids": [unit_id], "channels": ["loudspeaker"]}),
@@ -208,7 +228,8 @@ async def test_the_wrong_level_inside_write_scope_is_a_422(client, session, worl
     commune = str(tree.commune_a.id)
     before = await _stored(session, world)
     for method, url, _permission, body in _writes(world, commune):
-        if url.startswith("/api/v1/users") or "announcements" in url or "tickets" in url:
+        if url.startswith("/api/v1/users") or any(
+                area in url for area in ("announcements", "tickets", "reconciliations")):
             continue  # a commune is a good target for those
         resp = await _send(client, officer, method, url, body)
         problem = resp.json()
@@ -285,3 +306,29 @@ async def test_a_campaign_over_other_groups_too_is_read_not_written_by_a_leader(
     assert (await client.get(url, headers=officer)).json() == stored
     resp = await client.post(url + "/start", headers={**officer, "If-Match": "*"})
     assert resp.status_code == 200, resp.text
+
+
+async def test_a_saved_mapping_goes_only_to_the_callers_own_commune(app, client, session, world):
+    """`POST /voter-list-mappings` names a commune: an ancestor or another commune is a 404,
+    a group of one's own a 422; nothing is written. (Not in `_writes`: the unit it names is
+    a commune, not the group those writes are aimed at.)"""
+    from domain.elections.models import VoterListMapping
+
+    tree = world["tree"]
+    officer = await make_user(session, role=Role.election_officer, units=[tree.commune_a])
+    callers = [world["callers"][Role.ward_officer][0], bearer(app, officer, [tree.commune_a])]
+    count = select(func.count()).select_from(VoterListMapping)
+    before = await session.scalar(count)
+    for headers in callers:
+        for unit, status, code in ((tree.province, 404, "unit_not_found"),
+                                   (tree.commune_b, 404, "unit_not_found"),
+                                   (tree.group_b1, 404, "unit_not_found"),
+                                   (tree.group_a1, 422, "validation_failed")):
+            resp = await client.post("/api/v1/voter-list-mappings", headers=headers, json={
+                "commune_id": str(unit.id), "name": f"M-{unit.id}",
+                "columns": {"Tên": "full_name"}})
+            assert_problem(resp, status, code)
+    assert await session.scalar(count) == before
+    resp = await client.post("/api/v1/voter-list-mappings", headers=callers[1], json={
+        "commune_id": str(tree.commune_a.id), "name": "Mẫu", "columns": {"Tên": "full_name"}})
+    assert resp.status_code == 201, resp.text

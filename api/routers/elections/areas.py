@@ -274,6 +274,3 @@ async def eligibility(
         birth_date_uncertain=a.eligibility.birth_date_uncertain,
         notes=list(a.eligibility.notes), exclusion_id=a.exclusion_id) for a in assessed]
     return EligibilityPage(items=items, next_cursor=page.next_cursor, total=page.total)
-
-
-routers = [router]

@@ -92,9 +92,11 @@ class PollingAreaRepository(ScopedRepository[PollingArea]):
         await flush_or_conflict(self.session)
 
     async def in_use(self, area: PollingArea) -> bool:
-        """Whether a voter list refers to the area (none exist yet: the voter lists' step
-        answers here)."""
-        return False
+        """Whether a voter list version refers to the area."""
+        from domain.elections.models import VoterListVersion
+
+        return await self.run.fetchval(sa_select(VoterListVersion.id).where(
+            VoterListVersion.polling_area_id == area.id).limit(1)) is not None
 
     async def members(self, area_ids: Sequence[uuid.UUID]
                       ) -> dict[uuid.UUID, tuple[Ids, Ids]]:
@@ -132,6 +134,15 @@ class PollingAreaRepository(ScopedRepository[PollingArea]):
         """The register records (scoped as the register scopes them) living in the area:
         households on its streets, and those of its groups on no street another area of
         the election lists; by given name."""
+        stmt = self.residents_stmt(principal, area)
+        keys = parse_sort(None, {"name": Resident.sort_key}, "name", Resident.id)
+        total = await self.run.fetchval(count_of(stmt)) if include_total else None
+        rows = list((await self.session.exec(keyset(stmt, keys, cursor, limit))).all())
+        return page_from_rows(rows, keys, limit, total)
+
+    @staticmethod
+    def residents_stmt(principal: Principal, area: PollingArea):
+        """The statement of `residents`, unpaged (a reconciliation reads them all)."""
         u, s = PollingAreaUnit, PollingAreaStreet
         own_streets = sa_select(s.street_id).where(s.polling_area_id == area.id)
         listed_streets = sa_select(s.street_id).where(s.election_id == area.election_id)
@@ -142,12 +153,8 @@ class PollingAreaRepository(ScopedRepository[PollingArea]):
         in_group = and_(Resident.group_id.in_(sa_select(u.unit_id).where(
             u.polling_area_id == area.id)),
             or_(Resident.household_id.is_(None), not_(on_listed_street)))
-        stmt = ResidentRepository.readable(principal).where(
+        return ResidentRepository.readable(principal).where(
             Resident.commune_id == area.commune_id, or_(on_own_street, in_group))
-        keys = parse_sort(None, {"name": Resident.sort_key}, "name", Resident.id)
-        total = await self.run.fetchval(count_of(stmt)) if include_total else None
-        rows = list((await self.session.exec(keyset(stmt, keys, cursor, limit))).all())
-        return page_from_rows(rows, keys, limit, total)
 
 
 _EXCLUSION_UNITS = {"group": X.group_id, "commune": X.commune_id, "province": X.province_id}
@@ -186,6 +193,3 @@ class ExclusionRepository(ScopedRepository[Exclusion]):
         await flush_or_conflict(self.session)
 
 
-# The unit of work's attributes for this area (`uow.<name>`), see repositories/areas.py.
-REPOSITORIES = {"elections": ElectionRepository, "polling_areas": PollingAreaRepository,
-                "exclusions": ExclusionRepository}

@@ -1,0 +1,268 @@
+"""SQL for reconciliation: runs, what a run reads (the latest list of each polling area, the
+register records of the areas), its discrepancies written in bulk, and resolutions by key."""
+
+from __future__ import annotations
+
+import builtins
+import uuid
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import and_, func, insert, update
+from sqlalchemy import select as sa_select
+from sqlmodel import select
+
+from domain.access import Principal
+from domain.elections.errors import DiscrepancyNotFound, ReconciliationNotFound
+from domain.elections.models import (
+    Discrepancy,
+    DiscrepancyResolution,
+    PollingArea,
+    PollingAreaUnit,
+    Reconciliation,
+    ReconciliationStatus,
+    VoterListRow,
+    VoterListVersion,
+)
+from domain.paging import Page
+from domain.register.models import Household
+from domain.units.models import AdminUnit, Street, UnitLevel
+from repositories.flush import flush_or_conflict
+from repositories.scoped import ScopedRepository, UnitColumns
+
+R, D, S = Reconciliation, Discrepancy, DiscrepancyResolution
+V, W = VoterListVersion, VoterListRow
+List = builtins.list
+
+
+class ReconciliationRepository(ScopedRepository[Reconciliation]):
+    """Read by the officers of the run's commune or province, and by those of its group
+    (a group-level run); started by the commune's or province's."""
+
+    model, not_found = Reconciliation, ReconciliationNotFound
+    scope = UnitColumns({"group": R.unit_id, "commune": R.commune_id, "province": R.province_id})
+    write_scope = UnitColumns({"commune": R.commune_id, "province": R.province_id})
+
+    async def add(self, run: Reconciliation) -> None:
+        self.session.add(run)
+        await flush_or_conflict(self.session)
+
+    async def save(self) -> None:
+        await flush_or_conflict(self.session)
+
+    async def list(self, principal: Principal, election_id: uuid.UUID, *, unit_id, cursor,
+                   limit, include_total) -> Page:
+        stmt = self.readable(principal).where(R.election_id == election_id)
+        if unit_id is not None:
+            stmt = stmt.where(R.unit_id == unit_id)
+        return await self.page(stmt, sort=None, allowed={"created_at": R.created_at},
+                               default="-created_at", cursor=cursor, limit=limit,
+                               include_total=include_total)
+
+    async def one(self, run_id: uuid.UUID, *, for_update: bool = False) -> Reconciliation:
+        """The run whoever asks (the job)."""
+        stmt = select(R).where(R.id == run_id)
+        if for_update:
+            stmt = stmt.with_for_update()
+        return (await self.session.exec(stmt)).one()
+
+    async def previous(self, run: Reconciliation) -> Reconciliation | None:
+        """The last succeeded run over the same election and unit before `run`."""
+        stmt = select(R).where(R.election_id == run.election_id, R.unit_id == run.unit_id,
+                               R.status == ReconciliationStatus.succeeded, R.id != run.id
+                               ).order_by(R.id.desc()).limit(1)
+        return (await self.session.exec(stmt)).first()
+
+    async def latest(self, election_id: uuid.UUID, unit_id: uuid.UUID
+                     ) -> Reconciliation | None:
+        """The last succeeded run over the election and unit."""
+        stmt = select(R).where(R.election_id == election_id, R.unit_id == unit_id,
+                               R.status == ReconciliationStatus.succeeded
+                               ).order_by(R.id.desc()).limit(1)
+        return (await self.session.exec(stmt)).first()
+
+    async def latest_covering(self, version: VoterListVersion) -> Reconciliation | None:
+        """The last succeeded run that compared this list version."""
+        stmt = select(R).where(R.election_id == version.election_id,
+                               R.status == ReconciliationStatus.succeeded).order_by(
+            R.id.desc())
+        for run in (await self.session.exec(stmt)).all():
+            if str(version.id) in run.list_version_ids:
+                return run
+        return None
+
+    # -- what a run reads -----------------------------------------------------------------
+    async def areas_within(self, election_id: uuid.UUID, unit: AdminUnit) -> List[PollingArea]:
+        """The election's polling areas inside `unit` (a group: the areas holding it)."""
+        stmt = select(PollingArea).where(PollingArea.election_id == election_id)
+        if unit.level == UnitLevel.province:
+            stmt = stmt.where(PollingArea.province_id == unit.id)
+        elif unit.level == UnitLevel.commune:
+            stmt = stmt.where(PollingArea.commune_id == unit.id)
+        else:
+            stmt = stmt.where(PollingArea.id.in_(sa_select(PollingAreaUnit.polling_area_id)
+                                                 .where(PollingAreaUnit.unit_id == unit.id)))
+        return list((await self.session.exec(stmt.order_by(PollingArea.code))).all())
+
+    async def areas_readable(self, principal: Principal, election_id: uuid.UUID
+                             ) -> List[PollingArea]:
+        """The election's polling areas the caller reads, by commune and code."""
+        from repositories.elections.records import PollingAreaRepository
+
+        stmt = PollingAreaRepository.readable(principal).where(
+            PollingArea.election_id == election_id).order_by(PollingArea.commune_id,
+                                                             PollingArea.code)
+        return list((await self.session.exec(stmt)).all())
+
+    async def other_areas(self, election_id: uuid.UUID, commune_ids: set[uuid.UUID],
+                          exclude: set[uuid.UUID]) -> List[PollingArea]:
+        """The election's other areas in the same communes (a person listed in two)."""
+        stmt = select(PollingArea).where(PollingArea.election_id == election_id,
+                                         PollingArea.commune_id.in_(list(commune_ids)),
+                                         PollingArea.id.not_in(list(exclude) or [uuid.UUID(int=0)]))
+        return list((await self.session.exec(stmt)).all())
+
+    async def latest_versions(self, area_ids: Sequence[uuid.UUID]
+                              ) -> dict[uuid.UUID, VoterListVersion]:
+        """Each area's latest list version (by number)."""
+        if not area_ids:
+            return {}
+        top = (sa_select(V.polling_area_id, func.max(V.number).label("n"))
+               .where(V.polling_area_id.in_(list(area_ids))).group_by(V.polling_area_id)
+               .subquery())
+        stmt = select(V).join(top, and_(V.polling_area_id == top.c.polling_area_id,
+                                        V.number == top.c.n))
+        return {v.polling_area_id: v for v in (await self.session.exec(stmt)).all()}
+
+    async def version(self, version_id: uuid.UUID, *, for_update: bool = False
+                      ) -> VoterListVersion | None:
+        stmt = select(V).where(V.id == version_id)
+        if for_update:
+            stmt = stmt.with_for_update()
+        return (await self.session.exec(stmt)).first()
+
+    async def rows(self, version_ids: Sequence[uuid.UUID]) -> List[VoterListRow]:
+        if not version_ids:
+            return []
+        stmt = select(W).where(W.version_id.in_(list(version_ids))).order_by(
+            W.version_id, W.line)
+        return list((await self.session.exec(stmt)).all())
+
+    async def row(self, row_id: uuid.UUID) -> VoterListRow | None:
+        return (await self.session.exec(select(W).where(W.id == row_id))).first()
+
+    async def people(self, principal: Principal, areas: Sequence[PollingArea]
+                     ) -> List[tuple[uuid.UUID, Any]]:
+        """(area id, row) for every register record living in each area, moved-out and
+        deceased ones of its households included, with the household's address and order:
+        `street`, `house_number`, `house_number_sort`, `household_code`."""
+        from repositories.elections.records import PollingAreaRepository
+
+        out: List[tuple[uuid.UUID, Any]] = []
+        areas_repo = PollingAreaRepository(self.session)
+        for area in areas:
+            scoped = areas_repo.residents_stmt(principal, area).subquery()
+            c = scoped.c
+            stmt = (sa_select(*c, Street.name.label("street"), Household.house_number,
+                              Household.house_number_sort, Household.code.label(
+                                  "household_code"))
+                    .select_from(scoped)
+                    .outerjoin(Household, Household.id == c.household_id)
+                    .outerjoin(Street, Street.id == Household.street_id)
+                    .order_by(c.id))
+            out.extend((area.id, row) for row in (await self.session.execute(stmt)).all())
+        return out
+
+
+_D_UNITS = {"group": D.group_id, "commune": D.commune_id, "province": D.province_id}
+
+
+class DiscrepancyRepository(ScopedRepository[Discrepancy]):
+    """By the record's group, commune and province; resolved by the commune's officers."""
+
+    model, not_found = Discrepancy, DiscrepancyNotFound
+    scope = UnitColumns(_D_UNITS)
+    write_scope = UnitColumns({"commune": D.commune_id, "province": D.province_id})
+
+    async def add_many(self, rows: List[dict[str, Any]]) -> None:
+        """Bulk: one core INSERT (no ORM flush per row)."""
+        if rows:
+            await self.session.execute(insert(Discrepancy.__table__), rows)
+
+    async def list(self, principal: Principal, run_id: uuid.UUID, *, kind, polling_area_id,
+                   status, is_new, cursor, limit, include_total) -> Page:
+        stmt = self.readable(principal).where(D.reconciliation_id == run_id)
+        if kind is not None:
+            stmt = stmt.where(D.kind == kind)
+        if polling_area_id is not None:
+            stmt = stmt.where(D.polling_area_id == polling_area_id)
+        if status is not None:
+            stmt = stmt.where(D.resolution_id.is_not(None) if status == "resolved"
+                              else D.resolution_id.is_(None))
+        if is_new is not None:
+            stmt = stmt.where(D.is_new.is_(is_new))
+        return await self.page(stmt, sort=None, allowed={"kind": D.kind}, default="kind",
+                               cursor=cursor, limit=limit, include_total=include_total)
+
+    async def of_run(self, run_id: uuid.UUID, *, area_id: uuid.UUID | None = None
+                     ) -> List[Discrepancy]:
+        stmt = select(D).where(D.reconciliation_id == run_id)
+        if area_id is not None:
+            stmt = stmt.where(D.polling_area_id == area_id)
+        return list((await self.session.exec(stmt)).all())
+
+    async def areas_of(self, ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, uuid.UUID]:
+        """The polling area of each discrepancy among `ids`."""
+        if not ids:
+            return {}
+        rows = await self.run.fetch(sa_select(D.id, D.polling_area_id).where(
+            D.id.in_(list(ids))))
+        return {row["id"]: row["polling_area_id"] for row in rows}
+
+    async def keys(self, run_id: uuid.UUID) -> set[str]:
+        rows = await self.run.fetch(sa_select(D.key).where(D.reconciliation_id == run_id))
+        return {row["key"] for row in rows}
+
+    async def open_count(self, run_id: uuid.UUID, area_id: uuid.UUID) -> int:
+        return int(await self.run.fetchval(sa_select(func.count()).select_from(D).where(
+            D.reconciliation_id == run_id, D.polling_area_id == area_id,
+            D.resolution_id.is_(None))) or 0)
+
+    async def mark(self, run_id: uuid.UUID, key: str, resolution_id: uuid.UUID) -> None:
+        await self.session.execute(update(D).where(D.reconciliation_id == run_id, D.key == key)
+                                   .values(resolution_id=resolution_id))
+
+
+class ResolutionRepository(ScopedRepository[DiscrepancyResolution]):
+    """By the commune (and province) of the election's list."""
+
+    model, not_found = DiscrepancyResolution, DiscrepancyNotFound
+    scope = UnitColumns({"commune": S.commune_id, "province": S.province_id})
+
+    async def add(self, resolution: DiscrepancyResolution) -> None:
+        self.session.add(resolution)
+        await flush_or_conflict(self.session)
+
+    async def live(self, election_id: uuid.UUID, commune_ids: Sequence[uuid.UUID] | None = None
+                   ) -> dict[str, DiscrepancyResolution]:
+        """The live resolutions of the election (in those communes), by key."""
+        stmt = select(S).where(S.election_id == election_id, S.superseded_at.is_(None))
+        if commune_ids is not None:
+            stmt = stmt.where(S.commune_id.in_(list(commune_ids)))
+        return {r.key: r for r in (await self.session.exec(stmt)).all()}
+
+    async def by_ids(self, ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, DiscrepancyResolution]:
+        if not ids:
+            return {}
+        stmt = select(S).where(S.id.in_(list(ids)))
+        return {r.id: r for r in (await self.session.exec(stmt)).all()}
+
+    async def supersede(self, ids: Sequence[uuid.UUID], at: datetime) -> None:
+        if ids:
+            await self.session.execute(update(S).where(S.id.in_(list(ids)))
+                                       .values(superseded_at=at))
+
+    async def is_live(self, election_id: uuid.UUID, key: str) -> bool:
+        return await self.run.fetchval(sa_select(func.count()).select_from(S).where(
+            S.election_id == election_id, S.key == key, S.superseded_at.is_(None))) > 0
