@@ -196,6 +196,10 @@ async def recorded_run(function, *args, **kwargs) -> list[tuple[str, list]]:
     return run.statements
 
 
+# The server's secret: cursors the benchmark writes itself must be signed with it.
+SECRET_KEY = "bench-harness-" + "k" * 40
+
+
 def start_server(dsn: str, out: Path, extra: dict[str, str]) -> tuple[subprocess.Popen, str]:
     """`python -m api.cli serve` (migrate, bootstrap, ONE uvicorn worker) on a free port."""
     with socket.socket() as s:
@@ -203,7 +207,7 @@ def start_server(dsn: str, out: Path, extra: dict[str, str]) -> tuple[subprocess
         port = s.getsockname()[1]
     env = {**os.environ, "DATABASE_URL": dsn.replace("postgresql://", "postgresql+asyncpg://"),
            "CHECK_CONFORMANCE": "false",
-           "APP_ENV": "test", "DEMO_DATA": "false", "SECRET_KEY": "bench-harness-" + "k" * 40,
+           "APP_ENV": "test", "DEMO_DATA": "false", "SECRET_KEY": SECRET_KEY,
            "HOST": "127.0.0.1", "PORT": str(port), "LOG_LEVEL": "WARNING",
            "VAR_DIR": str(out / "var"),
            # Imports and sealing run by this same process, as they did before the job queue,

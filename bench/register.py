@@ -46,6 +46,7 @@ import psutil
 from api.routers.register.residents import resident_filters
 from bench.harness import (
     API,
+    SECRET_KEY,
     Run,
     Sampler,
     Tokens,
@@ -70,7 +71,7 @@ from domain.text import fold
 from domain.types import uuid7
 from repositories.accounts import bearer_state
 from repositories.audit import append_event
-from repositories.paging import encode_cursor, parse_sort
+from repositories.paging import configure_cursors, encode_cursor, parse_sort
 from repositories.register.records import (
     Resident,
     read_resident,
@@ -209,15 +210,16 @@ async def phase_depth(ctx: Ctx) -> None:
     """As admin over the whole table: the commune (~50,000 rows) is far short of 500,000."""
     total = await ctx.pool.fetchval("SELECT count(*) FROM resident WHERE deleted_at IS NULL")
     depth = DEPTH if total >= DEPTH + 50 else total // 2
-    edge = await ctx.pool.fetch("SELECT given_name_folded, id FROM resident WHERE deleted_at"
-                                " IS NULL ORDER BY given_name_folded, id OFFSET $1 LIMIT 2",
+    edge = await ctx.pool.fetch("SELECT sort_key, id FROM resident WHERE deleted_at"
+                                " IS NULL ORDER BY sort_key, id OFFSET $1 LIMIT 2",
                                 depth - 1)
-    keys = parse_sort(None, {"name": Resident.given_name_folded}, "name", Resident.id)
+    keys = parse_sort(None, {"name": Resident.sort_key}, "name", Resident.id)
+    configure_cursors(SECRET_KEY.encode())  # as the server signs them
     cursor = encode_cursor(keys, list(edge[0].values()))
     get, deep = ctx.tokens.get(ADMIN), urlq("/residents", limit=50, cursor=cursor)
     r = await ctx.tokens.client.get(deep, headers=ctx.tokens.headers[ADMIN])
     ok = r.json()["items"][0]["id"] == str(edge[1]["id"])
-    ctx.notes.append(f"c: admin token, {total:,} rows, default sort (given_name_folded, id); "
+    ctx.notes.append(f"c: admin token, {total:,} rows, default sort (sort_key, id); "
                      f"the cursor page starts at OFFSET {depth:,} (page {depth // 50 + 1:,}): "
                      f"{'checked' if ok else 'WRONG first row'}.")
     first, later, n = await list_sql(ctx.admin), await list_sql(ctx.admin, cursor), 15
@@ -252,7 +254,7 @@ async def phase_search(ctx: Ctx) -> None:
 
 REGISTER_COLUMNS = ["id", "created_at", "updated_at", "version", "household_id", "relationship",
                     "province_id", "commune_id", "group_id", "full_name", "name_folded",
-                    "name_lower", "given_name_folded", "birth_date", "birth_year", "sex",
+                    "name_lower", "sort_key", "birth_date", "birth_year", "sex",
                     "id_number", "id_number_mismatch", "phone", "residence_status"]
 
 
@@ -284,7 +286,7 @@ def write_csv(path: Path, register_path: Path, households: dict[str, tuple], row
             keys = name_keys(name)
             reg.writerow([uuid7(), now, now, 1, *households[code][:1], rel,
                           *households[code][1:], keys["full_name"], keys["name_folded"],
-                          keys["name_lower"], keys["given_name_folded"], born.isoformat(),
+                          keys["name_lower"], keys["sort_key"], born.isoformat(),
                           born.year, sex, id_number, "false",
                           "+84" + phone[1:] if phone else "", "permanent"])
 

@@ -81,3 +81,118 @@ def fold(value: str) -> str:
     decomposed = unicodedata.normalize("NFD", value.replace("đ", "d").replace("Đ", "D"))
     stripped = "".join(c for c in decomposed if unicodedata.category(c) != "Mn")
     return squash_spaces(stripped.lower())
+
+
+# -- names: search keys and the Vietnamese collation --------------------------------------
+# Jrai and Bahnar names carry an apostrophe ("Siu H'Prông"), typed as ' or ’ (or ‘, ʼ, `),
+# or left out: in every key the apostrophe is dropped, so all four spellings are one.
+_APOSTROPHES = re.compile("['\u2018\u2019\u02bc`]")
+_TONE_MARKS = {"\u0300": 1, "\u0309": 2, "\u0303": 3, "\u0301": 4, "\u0323": 5}
+TONE_ORDER = "ngang huyền hỏi ngã sắc nặng"  # the secondary key, in _TONE_MARKS' numbers
+_MARK_OF = {tone: mark for mark, tone in _TONE_MARKS.items()}
+_VOWELS = "aăâeêioôơuưy"
+# An open syllable whose rhyme is oa, oe or uy takes its tone on either vowel: "hoà" and
+# "hòa", "thuỷ" and "thủy", "khoẻ" and "khỏe" are both official. ("quý": qu is a consonant.)
+_TWO_STYLE = re.compile(f"([^{_VOWELS}]*)(oa|oe|uy)")
+
+
+def drop_apostrophes(value: str) -> str:
+    return _APOSTROPHES.sub("", value)
+
+
+@lru_cache(maxsize=1024)
+def _letter(char: str) -> tuple[str, int]:
+    """('ậ' →) the letter without its tone ('â') and the tone's number (5, nặng)."""
+    decomposed = unicodedata.normalize("NFD", char)
+    tone = next((_TONE_MARKS[c] for c in decomposed if c in _TONE_MARKS), 0)
+    if not tone:
+        return char, 0
+    return unicodedata.normalize("NFC", "".join(c for c in decomposed
+                                                if c not in _TONE_MARKS)), tone
+
+
+def _one_style(word: str) -> str:
+    letters = [_letter(c) for c in word]
+    match = _TWO_STYLE.fullmatch("".join(letter for letter, _ in letters).lower())
+    if match is None or match.group(1).endswith("q"):
+        return word
+    at = len(match.group(1))
+    tone = letters[at][1] or letters[at + 1][1]
+    if not tone:
+        return word
+    out = list(word)
+    out[at] = unicodedata.normalize("NFC", letters[at][0] + _MARK_OF[tone])
+    out[at + 1] = letters[at + 1][0]
+    return "".join(out)
+
+
+def one_tone_style(value: str) -> str:
+    """`value` (NFC) with each oa/oe/uy syllable's tone on its first vowel: 'Hoà Thuỷ' →
+    'Hòa Thủy'. For search keys only: a name stays stored as it was written."""
+    return " ".join(_one_style(word) for word in value.split(" "))
+
+
+@lru_cache(maxsize=65536)
+def name_exact(value: str) -> str:
+    """The exact (diacritics kept) search key of a name or query: NFC, lower case, spaces
+    squashed, one tone style, no apostrophes: 'Siu H’Prông Hoà' → 'siu hprông hòa'."""
+    return one_tone_style(squash_spaces(drop_apostrophes(nfc(value))).lower())
+
+
+@lru_cache(maxsize=65536)
+def name_fold(value: str) -> str:
+    """The folded search key of a name or query: `fold` without apostrophes."""
+    return fold(drop_apostrophes(value))
+
+
+# The Vietnamese alphabet, then f j w z where the Latin alphabet has them (minority and
+# foreign names): the primary key's letters, in order.
+VI_ALPHABET = "aăâbcdđeêfghijklmnoôơpqrstuưvwxyz"
+_PRIMARY = {letter: chr(0x41 + i) for i, letter in enumerate(VI_ALPHABET)}  # 'A'..'a'
+_FIELD_END, _WORD_GAP, _FIELDS_GAP = "!", '"', " "  # all below digits and letters
+
+
+@lru_cache(maxsize=4096)
+def _primary(letter: str) -> str:
+    if letter in _PRIMARY:
+        return _PRIMARY[letter]
+    if letter.isdigit() and letter.isascii():
+        return letter
+    if letter == " ":
+        return _WORD_GAP
+    base = unicodedata.normalize("NFD", letter)[0]  # ç, ü, ñ: the letter beneath
+    if base in _PRIMARY:
+        return _PRIMARY[base]
+    return "~" + letter  # anything else after every letter
+
+
+@lru_cache(maxsize=65536)
+def _collation_key(value: str) -> str:
+    words = squash_spaces(drop_apostrophes(nfc(value))).lower().split(" ")
+    primary, tones = [], []
+    for word in words:
+        if not word:
+            continue
+        tone = 0
+        for char in word:
+            letter, mark = _letter(char)
+            primary.append(_primary(letter))
+            tone = mark or tone
+        primary.append(_WORD_GAP)
+        tones.append(str(tone))
+    return "".join(primary[:-1]) + _FIELD_END + "".join(tones)
+
+
+def vi_sort_key(*fields: str) -> str:
+    """A key whose binary order (code points: PostgreSQL's "C" collation, SQLite's BINARY)
+    is the Vietnamese alphabetical order of `fields`, compared one field after the other.
+
+    Within a field: the letters first, by the Vietnamese alphabet (a ă â b c d đ e ê g ...,
+    so Đ comes after every D), words in turn (a shorter word first); then, between names
+    with the same letters, the tone of each syllable in turn (ngang, huyền, hỏi, ngã, sắc,
+    nặng). Case does not count, nor apostrophes, and both tone styles ("Hoà"/"Hòa") are one.
+
+    The order is computed here and stored (`resident.sort_key`) rather than asked of the
+    database: an ICU collation (`vi-VN-x-icu`) may be missing on a PostgreSQL server, and
+    SQLite has none, yet both must list a roster in the same order from an index."""
+    return _FIELDS_GAP.join(_collation_key(field) for field in fields)

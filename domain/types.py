@@ -12,7 +12,7 @@ from datetime import UTC, date, datetime, timedelta
 from enum import StrEnum
 from typing import Annotated, Any, TypeVar
 
-from pydantic import AfterValidator, AwareDatetime, BeforeValidator, Field, StringConstraints
+from pydantic import AfterValidator, AwareDatetime, BeforeValidator, Field
 from pydantic_core import PydanticCustomError
 from sqlalchemy import DateTime, String
 from sqlalchemy.types import TypeDecorator
@@ -113,19 +113,30 @@ def _too_short(min_length: int) -> PydanticCustomError:
                                {"min_length": min_length})
 
 
+def _too_long(max_length: int) -> PydanticCustomError:
+    """pydantic's own error for a string above its maximum, raised after cleaning."""
+    return PydanticCustomError("string_too_long",
+                               "String should have at most {max_length} characters",
+                               {"max_length": max_length})
+
+
 def line(max_length: int, min_length: int = 1):
-    """A `Line` with length bounds; blank after cleaning counts as too short."""
+    """A `Line` with length bounds; blank after cleaning counts as too short. Lengths are
+    counted in NFC, once cleaned: a name sent decomposed ("Nguyễn" as 8 code points) is as
+    long as the one stored."""
 
     def _bounded(value: str) -> str:
         value = _clean(value)
         if len(value) < min_length:
             raise _too_short(min_length)
+        if len(value) > max_length:
+            raise _too_long(max_length)
         return value
 
     return Annotated[
         str,
-        StringConstraints(min_length=min_length, max_length=max_length),
         AfterValidator(_bounded),
+        Documented(minLength=min_length, maxLength=max_length),
         *([NOT_BLANK] if min_length else []),
     ]
 
@@ -135,7 +146,20 @@ def _clean_multiline(value: str) -> str:
     return nfc(value).replace("\r\n", "\n").strip()
 
 
-Note = Annotated[str, StringConstraints(max_length=4000), AfterValidator(_clean_multiline)]
+def note(max_length: int):
+    """Multi-line text (NFC, no control characters but line breaks and tabs), its length
+    counted once in NFC."""
+
+    def _bounded(value: str) -> str:
+        value = _clean_multiline(value)
+        if len(value) > max_length:
+            raise _too_long(max_length)
+        return value
+
+    return Annotated[str, AfterValidator(_bounded), Documented(maxLength=max_length)]
+
+
+Note = note(4000)
 
 
 def _filled(value: str) -> str:
@@ -144,8 +168,13 @@ def _filled(value: str) -> str:
     return value
 
 
-FilledNote = Annotated[Note, AfterValidator(_filled), Documented(minLength=1, pattern=r"\S")]
-"""A `Note` that must say something (an announcement's body)."""
+def filled_note(max_length: int):
+    """A `note` that must say something (an announcement's body, a need at the door)."""
+    return Annotated[note(max_length), AfterValidator(_filled),
+                     Documented(minLength=1, pattern=r"\S")]
+
+
+FilledNote = filled_note(4000)
 
 
 # -- plausible dates and instants --------------------------------------------------------

@@ -15,6 +15,7 @@ from domain.register.columns import RESIDENT_COLUMNS
 from repositories.bootstrap import ensure_admin
 from repositories.db import make_engine, make_session_factory
 from tests.conftest import alembic_config, make_settings
+from tests.name_order import check_household_search, check_roster_and_search
 
 
 @pytest.fixture
@@ -132,6 +133,29 @@ async def test_core_flow_on_sqlite(sqlite_client):
         await asyncio.sleep(0.1)
     assert verify.status_code == 200 and verify.json()["ok"] is True
     assert verify.json()["checked"] >= 10  # bootstrap, sign-in, unit and register writes
+
+
+async def test_roster_order_and_search_ranks_on_sqlite(sqlite_client):
+    """The roster and the searches of the PostgreSQL test, in the same order."""
+    c = sqlite_client
+    token = (await c.post("/api/v1/auth/token", data={
+        "grant_type": "password", "username": "root", "password": "sqlite admin password",
+    })).json()["access_token"]
+    h = {"Authorization": f"Bearer {token}"}
+    province = (await c.post("/api/v1/units", headers=h,
+                             json={"kind": "province", "name": "Gia Lai", "code": "52"})).json()
+    ward = (await c.post("/api/v1/units", headers=h, json={
+        "kind": "ward", "name": "Phường Bình Định", "parent_id": province["id"]})).json()
+    group = (await c.post("/api/v1/units", headers=h, json={
+        "kind": "neighbourhood", "name": "Tổ 1", "parent_id": ward["id"]})).json()
+    household = (await c.post("/api/v1/households", headers=h,
+                              json={"group_id": group["id"], "house_number": "3"})).json()
+    await check_roster_and_search(c, h, household["id"])
+    street = (await c.post("/api/v1/streets", headers=h, json={
+        "commune_id": ward["id"], "name": "Trần Phú"})).json()
+    other = (await c.post("/api/v1/units", headers=h, json={
+        "kind": "neighbourhood", "name": "Tổ 2", "parent_id": ward["id"]})).json()
+    await check_household_search(c, h, other["id"], street["id"])
 
 
 async def test_a_large_import_runs_on_the_in_process_worker(sqlite_client):

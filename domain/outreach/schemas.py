@@ -13,7 +13,7 @@ from domain.examples import examples
 from domain.outreach import examples as ex
 from domain.outreach.models import Action, CampaignStatus, Goal, NeedCategory, Outcome
 from domain.paging import Page
-from domain.types import Note, Omittable, PastInstant, PlanDate, line
+from domain.types import Note, Omittable, PastInstant, PlanDate, filled_note, line
 from domain.units.schemas import Strict
 
 
@@ -164,7 +164,8 @@ class VisitResident(Strict):
 
 class VisitNeedIn(Strict):
     category: NeedCategory
-    description: Annotated[str, StringConstraints(min_length=1, max_length=2000)]
+    # NFC, no control characters (line breaks aside), 2,000 characters once in NFC.
+    description: filled_note(2000)
     resident_id: uuid.UUID | None = None
 
 

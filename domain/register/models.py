@@ -7,7 +7,7 @@ from datetime import date, datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import JSON, Column, ForeignKey, Index, text
+from sqlalchemy import JSON, Column, ForeignKey, Index, String, text
 from sqlmodel import Field, SQLModel
 
 from domain.base import Entity
@@ -94,6 +94,11 @@ class Household(Entity, table=True):
     deleted_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
 
 
+# A key compared code point by code point on either database (the server's collation would
+# reorder it).
+SORT_KEY = String().with_variant(String(collation="C"), "postgresql")
+
+
 class Resident(Entity, table=True):
     """A person in the register. Names are stored NFC; `name_folded` is the search key."""
 
@@ -106,10 +111,10 @@ class Resident(Entity, table=True):
             postgresql_where=text("deleted_at IS NULL AND id_number IS NOT NULL"),
             sqlite_where=text("deleted_at IS NULL AND id_number IS NOT NULL"),
         ),
-        Index(None, "group_id", "given_name_folded", "id"),
+        Index(None, "group_id", "sort_key", "id"),
         Index(None, "commune_id", "id"),
-        Index(None, "commune_id", "given_name_folded", "id"),
-        Index(None, "given_name_folded", "id"),
+        Index(None, "commune_id", "sort_key", "id"),
+        Index(None, "sort_key", "id"),
         Index(None, "household_id"),
         Index(None, "name_folded", "birth_date"),
         # `q` search: trigram index on the folded name (PostgreSQL; a plain index on SQLite).
@@ -130,8 +135,12 @@ class Resident(Entity, table=True):
     group_id: uuid.UUID = Field(foreign_key="admin_unit.id", ondelete="RESTRICT")
     full_name: str = Field(max_length=200)
     name_folded: str = Field(max_length=200)
-    name_lower: str = Field(default="", max_length=200)  # exact diacritics, for ranking
-    given_name_folded: str = Field(max_length=100)  # rosters sort by given name
+    # Search keys (domain/text.py): `name_folded` without diacritics, `name_lower` with them
+    # (lower case, one tone style: "hoà" and "hòa" are one), both without apostrophes.
+    name_lower: str = Field(default="", max_length=200)
+    # Roster order (`vi_sort_key`: given name, family name, middle names, by the Vietnamese
+    # alphabet), compared byte by byte: "C" on PostgreSQL, SQLite's BINARY.
+    sort_key: str = Field(default="", sa_type=SORT_KEY)
     birth_date: date | None = Field(default=None)
     birth_year: int | None = Field(default=None)
     sex: Sex = Field(sa_type=EnumText(Sex, 8))

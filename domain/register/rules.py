@@ -8,7 +8,7 @@ from datetime import date
 import phonenumbers
 
 from domain.clock import today_vn
-from domain.text import fold, nfc, squash_spaces
+from domain.text import name_exact, name_fold, nfc, squash_spaces, vi_sort_key
 from domain.views import Last
 
 # Birth-registration province codes of the 63 pre-2025 provinces (first 3 digits of the
@@ -190,12 +190,13 @@ def age_on(birth_date: date | None, birth_year: int | None, on: date) -> int | N
 
 
 def name_keys(full_name: str) -> dict[str, str]:
-    """The stored forms of a name: NFC as given, folded for search, lower for exact ranking."""
+    """The stored forms of a name: NFC as written; the search keys, folded and exact
+    (`name_fold`, `name_exact`); the roster's sort key (given name, family, middle)."""
     name = squash_spaces(nfc(full_name))
-    _, _, given = split_name(name)
+    family, middle, given = split_name(name)
     return {
         "full_name": name,
-        "name_folded": fold(name),
-        "name_lower": name.lower(),
-        "given_name_folded": fold(given),
+        "name_folded": name_fold(name),
+        "name_lower": name_exact(name),
+        "sort_key": vi_sort_key(given, family, middle),
     }

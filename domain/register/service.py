@@ -123,7 +123,7 @@ def _set(resident: Resident, values: dict[str, Any]) -> None:
 async def create_resident(uow: UnitOfWork, who: Principal, *, data: ResidentCreate) -> Resident:
     """Register a person; an ID number already living in the register is a 409."""
     values = data.model_dump(exclude={"household_id", "group_id"})
-    resident = Resident(full_name=data.full_name, name_folded="", given_name_folded="",
+    resident = Resident(full_name=data.full_name, name_folded="", sort_key="",
                         sex=data.sex, residence_status=data.residence_status,
                         province_id=uuid.UUID(int=0), commune_id=uuid.UUID(int=0),
                         group_id=uuid.UUID(int=0))

@@ -135,7 +135,7 @@ class PollingAreaRepository(ScopedRepository[PollingArea]):
         households on its streets, and those of its groups on no street another area of
         the election lists; by given name."""
         stmt = self.residents_stmt(principal, area)
-        keys = parse_sort(None, {"name": Resident.given_name_folded}, "name", Resident.id)
+        keys = parse_sort(None, {"name": Resident.sort_key}, "name", Resident.id)
         total = await self.run.fetchval(count_of(stmt)) if include_total else None
         rows = list((await self.session.exec(keyset(stmt, keys, cursor, limit))).all())
         return page_from_rows(rows, keys, limit, total)

@@ -16,6 +16,7 @@ from sqlalchemy import (
     case,
     exists,
     func,
+    literal,
     literal_column,
     not_,
     or_,
@@ -28,6 +29,8 @@ from domain.paging import Page
 from domain.register.errors import HouseholdNotFound, ResidentNotFound
 from domain.register.models import ChangeLog, Household, ReadinessFact, Resident
 from domain.register.views import RESIDENT
+from domain.text import name_fold
+from domain.units.models import Street
 from domain.views import Audience
 from repositories.direct import Run, any_of
 from repositories.documents import document_sql, utc_text
@@ -92,20 +95,36 @@ async def resident_page(run: Run, principal: Principal, f: dict[str, Any], *, so
     stmt = _resident_filters(readable_residents(principal, dialect=run.dialect), f)
     if document is not None:
         t = Resident.__table__
-        stmt = stmt.with_only_columns(t.c.id, t.c.given_name_folded, t.c.name_folded,
+        stmt = stmt.with_only_columns(t.c.id, t.c.sort_key, t.c.name_folded,
                                       t.c.created_at, t.c.updated_at, document)
-    allowed = {"name": Resident.given_name_folded, "full_name": Resident.name_folded,
+    allowed = {"name": Resident.sort_key, "full_name": Resident.name_folded,
                "created_at": Resident.created_at, "updated_at": Resident.updated_at}
     keys = parse_sort(sort, allowed, "name", Resident.id)
     if f.get("q_words"):
-        # Exact-diacritic matches first: "Dương" ranks above "Đường" for q=dương.
-        rank = case((Resident.name_lower.contains(f["q_lower"], autoescape=True), 0),
-                    else_=1).label("rank")
+        rank = search_rank(f["q_exact"], f["q_words"]).label("rank")
         keys = parse_sort(None, {"rank": rank}, "rank", Resident.id)[:1] + keys
         stmt = stmt.add_columns(rank)
     total = await run.fetchval(count_of(stmt)) if include_total else None
     rows = await run.fetch(keyset(stmt, keys, cursor, limit))
     return page_from_rows(rows, keys, limit, total)
+
+
+def _words_in(column, words: list[str], *, whole: bool):
+    """Every one of `words` is a word of `column` (`whole`), or begins one."""
+    padded = literal(" ") + column + literal(" ") if whole else literal(" ") + column
+    return and_(*(padded.contains(f" {w} " if whole else f" {w}", autoescape=True)
+                  for w in words))
+
+
+def search_rank(exact: list[str], folded: list[str]):
+    """How well a name matches `q` (0 best), before the roster order: every word of `q` a
+    whole word of the name with its diacritics (either tone style), then a whole word once
+    folded, then the start of a word; then the rest (`q`'s words inside words). `q=Anh`
+    puts "Lê Anh" before "Nguyễn Thanh An"; `q=tran phu`, "Trần Văn Phú" before "Trần
+    Phương Chi". The same SQL on PostgreSQL and SQLite: the keys are computed in Python."""
+    return case((_words_in(Resident.name_lower, exact, whole=True), 0),
+                (_words_in(Resident.name_folded, folded, whole=True), 1),
+                (_words_in(Resident.name_folded, folded, whole=False), 2), else_=3)
 
 
 @lru_cache(maxsize=8)
@@ -191,7 +210,7 @@ class ResidentRepository(ScopedRepository[Resident]):
     async def members(self, household_ids: list[uuid.UUID], *, for_update=False):
         stmt = select(Resident).where(
             Resident.household_id.in_(household_ids), Resident.deleted_at.is_(None)
-        ).order_by(Resident.household_id, Resident.given_name_folded, Resident.id)
+        ).order_by(Resident.household_id, Resident.sort_key, Resident.id)
         if for_update:
             stmt = stmt.with_for_update()
         return list((await self.session.exec(stmt)).all())
@@ -290,9 +309,14 @@ class HouseholdRepository(ScopedRepository[Household]):
                             ("street_id", Household.street_id)):
             if f.get(key) is not None:
                 stmt = stmt.where(column == f[key])
-        if f.get("q"):
-            stmt = stmt.where(or_(Household.code.contains(f["q"], autoescape=True),
-                                  Household.house_number.contains(f["q"], autoescape=True)))
+        for word in name_fold(f["q"]).split()[:8] if f.get("q") else ():
+            # Each word in the code, the house number or the street's name (folded): the
+            # same on both databases (lower() of the ASCII codes and numbers alike).
+            stmt = stmt.where(or_(
+                func.lower(Household.code).contains(word, autoescape=True),
+                func.lower(Household.house_number).contains(word, autoescape=True),
+                exists().where(Street.id == Household.street_id,
+                               Street.name_folded.contains(word, autoescape=True))))
         allowed = {"address": Household.house_number_sort, "code": Household.code,
                    "created_at": Household.created_at}
         return await self.page(stmt, sort=sort, allowed=allowed, default="code", cursor=cursor,

@@ -7,6 +7,7 @@ import pytest
 from domain.access import Role
 from tests.api.test_ops import assert_invalid, assert_problem
 from tests.builders import bearer, make_household, make_resident, make_tree, make_user
+from tests.name_order import check_household_search
 
 
 @pytest.fixture
@@ -37,6 +38,11 @@ class TestHouseholds:
             "house_number": "35A"})
         assert resp.status_code == 201, resp.text
         assert resp.json()["code"].startswith("HH-")
+
+    async def test_q_finds_code_number_and_street(self, client, family):
+        tree = family["tree"]
+        await check_household_search(client, family["h"], str(tree.group_a2.id),
+                                     str(tree.street_a.id))
 
     async def test_street_of_another_commune_is_refused(self, client, session, family):
         tree, h = family["tree"], family["h"]

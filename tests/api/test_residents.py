@@ -23,6 +23,7 @@ from tests.builders import (
     make_walk,
     random_id_number,
 )
+from tests.name_order import check_roster_and_search
 
 
 @pytest.fixture
@@ -171,6 +172,10 @@ class TestSearch:
         assert [i["full_name"] for i in items] == ["Dương Văn Lâm", "Đường Văn Lâm"]
         items = (await client.get("/api/v1/residents?q=tran%20duc", headers=h)).json()["items"]
         assert [i["full_name"] for i in items] == ["Trần Phú Đức"]
+
+    async def test_roster_order_and_search_ranks(self, client, session, world):
+        household = await make_household(session, world["tree"].group_a1)
+        await check_roster_and_search(client, world["leader"], str(household.id))
 
     async def test_keyset_pages_cover_everything_once(self, client, session, world):
         household = world["household"]

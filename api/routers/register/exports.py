@@ -62,7 +62,7 @@ ResidentFilters = Annotated[dict, Depends(resident_filters)]
 
 # Derived filter keys, named as the client sent them (the audit keeps names, never values).
 _FILTER_PARAMS = {"born_on_or_before": "age_min", "born_on_or_after": "age_max",
-                  "q_words": "q", "q_lower": "q"}
+                  "q_words": "q", "q_exact": "q"}
 
 
 def _file(example: str) -> dict[int | str, dict[str, Any]]:

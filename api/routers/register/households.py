@@ -50,7 +50,8 @@ async def list_households(
     q: SearchText = None, sort: Sort = None, cursor: Cursor = None, limit: Limit = 50,
     include_total: IncludeTotal = False,
 ) -> HouseholdPage:
-    """By code (default) or `sort=address` (house-number order); `q` matches code or number.
+    """By code (default) or `sort=address` (house-number order); `q`: each word in the code,
+    the house number or the street's name (case and diacritics ignored).
     A volunteer lists the households assigned to them in active campaigns."""
     filters = {"group_id": group_id, "commune_id": commune_id, "street_id": street_id, "q": q}
     page = await uow.households.list(who, filters, sort=sort, cursor=cursor, limit=limit,
@@ -106,7 +107,7 @@ async def members(household_id: uuid.UUID, uow: UoW, who: HouseholdsRead) -> Res
     """The whole household in one page (the head first), masked as for any resident read."""
     household = await uow.households.get(who, household_id)
     people = await uow.residents.members([household.id])
-    people.sort(key=lambda r: (r.id != household.head_id, r.given_name_folded))
+    people.sort(key=lambda r: (r.id != household.head_id, r.sort_key, r.id))
     return ResidentPage(items=await _views(uow, who, people), next_cursor=None)
 
 

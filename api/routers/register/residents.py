@@ -40,7 +40,7 @@ from domain.register.schemas import (
     ResidentUpdate,
 )
 from domain.register.views import change_view, resident_document, resident_view
-from domain.text import fold, nfc, squash_spaces
+from domain.text import name_exact, name_fold
 from repositories.audit import append_event
 from repositories.register.records import (
     read_resident,
@@ -78,7 +78,9 @@ async def resident_filters(
 ) -> dict:
     """The list's filters, shared by the list and the export (async: no worker thread)."""
     today = today_vn()
-    words = fold(q).split() if q else []
+    # The search keys of the stored names (domain/text.py): folded words filter, exact words
+    # rank (repositories/register/records.py `search_rank`).
+    words = name_fold(q).split() if q else []
     return {
         "group_id": group_id, "commune_id": commune_id, "household_id": household_id,
         "street_id": street_id, "sex": sex, "residence_status": residence_status,
@@ -88,7 +90,7 @@ async def resident_filters(
             if age_max is not None else None),
         "id_number_mismatch": id_number_mismatch, "has_id_number": has_id_number,
         "readiness": readiness, "missing_readiness": missing_readiness,
-        "q_words": words[:8], "q_lower": squash_spaces(nfc(q)).lower() if q else None,
+        "q_words": words[:8], "q_exact": name_exact(q).split()[:8] if q else None,
     }
 
 

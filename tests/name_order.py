@@ -1,0 +1,70 @@
+"""One household's roster and searches, checked alike on PostgreSQL and on SQLite
+(tests/api/test_residents.py, tests/test_sqlite_core.py): the same order on both."""
+
+from __future__ import annotations
+
+# The roster order (sort=name, the default): given name by the Vietnamese alphabet (Đ after
+# D, Ă and Â after A), its tones, then family name, then middle names.
+ROSTER = [
+    "Lê Văn An", "Nguyễn Thanh An", "Nguyễn Văn An", "Lê Anh", "Lê Ánh", "Hồ Thị Anhthư",
+    "Trần Phương Chi", "Phạm Văn Danh", "Lê Thị Dung", "Phạm Văn Đạt", "Bùi Đức",
+    "Rơ Châm H’Bia", "Lê Thị Hòa", "Nguyễn Thị Hoà", "Trần Hoá", "Siu H'Prông",
+    "Trần Văn Phú", "Trần Anh Tuấn",
+]
+
+# q → the matches in rank order: whole words with diacritics (either tone style), whole
+# words folded, word starts, the rest; each rank in roster order.
+SEARCHES = {
+    "Anh": ["Lê Anh", "Trần Anh Tuấn", "Lê Ánh", "Hồ Thị Anhthư", "Nguyễn Thanh An",
+            "Phạm Văn Danh"],
+    "tran phu": ["Trần Văn Phú", "Trần Phương Chi"],
+    "Hòa": ["Lê Thị Hòa", "Nguyễn Thị Hoà", "Trần Hoá"],
+    "Hoà": ["Lê Thị Hòa", "Nguyễn Thị Hoà", "Trần Hoá"],
+    "hoa": ["Lê Thị Hòa", "Nguyễn Thị Hoà", "Trần Hoá"],
+    "Hoá": ["Trần Hoá", "Lê Thị Hòa", "Nguyễn Thị Hoà"],
+    "H'Prông": ["Siu H'Prông"], "H’Prông": ["Siu H'Prông"], "HPrông": ["Siu H'Prông"],
+    "hprong": ["Siu H'Prông"], "H'Bia": ["Rơ Châm H’Bia"], "Đức": ["Bùi Đức"],
+    "duc": ["Bùi Đức"], "Dung": ["Lê Thị Dung"],
+}
+
+
+async def check_roster_and_search(client, headers: dict, household_id: str) -> None:
+    for i, name in enumerate(reversed(ROSTER)):
+        made = await client.post("/api/v1/residents", headers=headers, json={
+            "household_id": household_id, "relationship": "other_relative",
+            "full_name": name, "birth_year": 1950 + i,
+            "sex": "female" if "Thị" in name else "male"})
+        assert made.status_code == 201, made.text
+        assert made.json()["full_name"] == name  # stored as written
+    listed, cursor = [], None
+    while True:
+        params = {"household_id": household_id, "limit": 5, **({"cursor": cursor} if cursor
+                                                                  else {})}
+        page = (await client.get("/api/v1/residents", headers=headers, params=params)).json()
+        listed += [r["full_name"] for r in page["items"]]
+        if not (cursor := page["next_cursor"]):
+            break
+    assert listed == ROSTER
+    for q, expected in SEARCHES.items():
+        resp = await client.get("/api/v1/residents", headers=headers,
+                                params={"household_id": household_id, "q": q})
+        assert resp.status_code == 200, resp.text
+        assert [r["full_name"] for r in resp.json()["items"]] == expected, q
+
+
+async def check_household_search(client, headers: dict, group_id: str, street_id: str) -> None:
+    """`q` on households: each word in the code, the house number or the street (Trần Phú)."""
+    made = {}
+    for code, number, street in (("HK-0042", "17B", street_id), ("XY-9", "5", None)):
+        resp = await client.post("/api/v1/households", headers=headers, json={
+            "group_id": group_id, "code": code, "house_number": number, "street_id": street})
+        assert resp.status_code == 201, resp.text
+        made[code] = resp.json()["id"]
+    for q, codes in (("hk-0042", ["HK-0042"]), ("HK", ["HK-0042"]), ("17b", ["HK-0042"]),
+                     ("tran phu", ["HK-0042"]), ("Trần", ["HK-0042"]),
+                     ("17B phú", ["HK-0042"]), ("xy 5", ["XY-9"]), ("9", ["XY-9"]),
+                     ("18b", []), ("xy phu", [])):
+        resp = await client.get("/api/v1/households", headers=headers,
+                                params={"group_id": group_id, "q": q})
+        assert resp.status_code == 200, resp.text
+        assert [h["code"] for h in resp.json()["items"]] == codes, q
