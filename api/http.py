@@ -48,6 +48,23 @@ def sends(status: int, *headers: SuccessHeader, description: str | None = None
     return {status: entry}
 
 
+CSV_TYPE = "text/csv; charset=utf-8"
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def spreadsheet_file(csv_example: str, description: str = "The file, as an attachment, streamed"
+                     ) -> dict[int | str, dict[str, Any]]:
+    """A route's 200 that sends a CSV or XLSX file: bytes, not a JSON string (generated
+    clients hand back the file as it was sent). The route also sets `response_class` so
+    no JSON body is declared beside it."""
+    answer = sends(200, ATTACHMENT, description=description)
+    answer[200]["content"] = {
+        media: {"schema": {"type": "string", "format": "binary", "contentMediaType": media},
+                **extra}
+        for media, extra in (("text/csv", {"example": csv_example}), (XLSX_TYPE, {}))}
+    return answer
+
+
 def with_etag(response: Response, entity: Entity) -> None:
     """`entity` may also be a plain row of an entity's table (hot read paths)."""
     response.headers["ETag"] = etag_of(entity)

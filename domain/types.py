@@ -168,8 +168,13 @@ def _filled(value: str) -> str:
     return value
 
 
-def filled_note(max_length: int):
-    """A `note` that must say something (an announcement's body, a need at the door)."""
+def filled_note(max_length: int, *, published_pattern: bool = True):
+    r"""A `note` that must say something (an announcement's body, a need at the door).
+    `published_pattern=False` for a field API 1.0 published without the `\S` pattern: the
+    check still refuses blank text, the document stays as wide as it was (a tighter request
+    pattern would break clients of that release)."""
+    if not published_pattern:
+        return Annotated[note(max_length), AfterValidator(_filled), Documented(minLength=1)]
     return Annotated[note(max_length), AfterValidator(_filled),
                      Documented(minLength=1, pattern=r"\S")]
 

@@ -165,7 +165,7 @@ class VisitResident(Strict):
 class VisitNeedIn(Strict):
     category: NeedCategory
     # NFC, no control characters (line breaks aside), 2,000 characters once in NFC.
-    description: filled_note(2000)
+    description: filled_note(2000, published_pattern=False)
     resident_id: uuid.UUID | None = None
 
 

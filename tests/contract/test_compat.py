@@ -127,11 +127,12 @@ ADDITIVE: dict[str, Mutation] = {
     "parameter no longer null (never sent: absent instead)": lambda d: every_operation(
         d, lambda op: [x["schema"]["anyOf"].remove({"type": "null"}) for x in op.get(
             "parameters", []) if nullable(x["schema"])]),
+    # (a field no schema has: a diff's `added` count is one already)
     "optional field everywhere": lambda d: every_schema(d, set(SCHEMAS), lambda s: s[
-        "properties"].update(added={"type": "string"})),
+        "properties"].update(field_added={"type": "string"})),
     "required response field": lambda d: every_schema(d, RESPONSE_ONLY, lambda s: (
-        s["properties"].update(added={"type": "string"}), s.setdefault("required", []).append(
-            "added"))),
+        s["properties"].update(field_added={"type": "string"}), s.setdefault(
+            "required", []).append("field_added"))),
     "enum value added (a documented choice)": lambda d: [s["enum"].append("added") for s in d[
         "components"]["schemas"].values() if "enum" in s],
     "prose": prose,

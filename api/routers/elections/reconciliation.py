@@ -11,7 +11,7 @@ import anyio
 from fastapi import APIRouter, Query, Request, Response, status
 
 from api.deps import Cursor, ElectionsManage, ElectionsRead, IncludeTotal, Limit, UoW
-from api.http import ATTACHMENT, LOCATION, WITH_ETAG, sends, with_etag
+from api.http import CSV_TYPE, LOCATION, WITH_ETAG, XLSX_TYPE, sends, spreadsheet_file, with_etag
 from api.problems import responses
 from domain.clock import today_vn
 from domain.elections import export, reconciliation, summary, tasks
@@ -46,8 +46,6 @@ from domain.register.views import resident_document
 
 router = APIRouter(prefix="/api/v1", tags=["elections"])
 READ = (401, 403, 404, 422, 503, SortInvalid, CursorInvalid)
-CSV_TYPE = "text/csv; charset=utf-8"
-XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _discrepancy(d: Discrepancy, resolution: DiscrepancyResolution | None) -> dict:
@@ -193,19 +191,15 @@ async def finalise_voter_list(version_id: uuid.UUID, response: Response, uow: Uo
 
 
 def _file() -> dict:
-    answer = sends(200, ATTACHMENT, description="The corrected list, as an attachment")
-    answer[200]["content"] = {
-        media: {"schema": {"type": "string", "format": "binary", "contentMediaType": media},
-                **extra}
-        for media, extra in (("text/csv", {"example": ",".join(export.COLUMNS) + "\r\n"
-                              "1,Nguyễn Văn An,17/05/1980,Nam,,34 Trần Phú,,\r\n"}),
-                             (XLSX_TYPE, {}))}
-    return answer
+    return spreadsheet_file(",".join(export.COLUMNS) + "\r\n"
+                            "1,Nguyễn Văn An,17/05/1980,Nam,,34 Trần Phú,,\r\n",
+                            "The corrected list, as an attachment")
 
 
 @router.get("/polling-areas/{polling_area_id:uuid}/voter-list",
             operation_id="elections_voter_list_export",
             summary="Export a polling area's corrected voter list (Mẫu 31/HĐBC)",
+            response_class=Response,
             responses={**_file(), **responses(*READ, PollingAreaNotFound, VoterListNotFound)})
 async def export_voter_list(
     polling_area_id: uuid.UUID, uow: UoW, who: ElectionsRead,

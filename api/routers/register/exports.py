@@ -18,7 +18,7 @@ from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 
 from api.deps import RegisterExport, UoW, also_require
-from api.http import ATTACHMENT, sends
+from api.http import CSV_TYPE, XLSX_TYPE, spreadsheet_file
 from api.problems import responses
 from api.routers.register.residents import resident_filters
 from domain.access import Permission
@@ -41,8 +41,6 @@ from repositories.register.exports import ExportRepository
 router = APIRouter(prefix="/api/v1", tags=["exports"])
 ERRORS = responses(401, 403, 422, 503, SortInvalid)
 
-CSV_TYPE = "text/csv; charset=utf-8"
-XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 BOM = "\ufeff".encode()  # Excel reads UTF-8 CSV as UTF-8 only with it
 CHUNK = 64 * 1024
 SPOOL_MAX = 8 * 1024 * 1024
@@ -65,14 +63,7 @@ _FILTER_PARAMS = {"born_on_or_before": "age_min", "born_on_or_after": "age_max",
                   "q_words": "q", "q_exact": "q"}
 
 
-def _file(example: str) -> dict[int | str, dict[str, Any]]:
-    """Bytes, not a JSON string: generated clients hand back the file as it was sent."""
-    answer = sends(200, ATTACHMENT, description="The file, as an attachment, streamed")
-    answer[200]["content"] = {
-        media: {"schema": {"type": "string", "format": "binary", "contentMediaType": media},
-                **extra}
-        for media, extra in (("text/csv", {"example": example}), (XLSX_TYPE, {}))}
-    return answer
+_file = spreadsheet_file
 
 
 RESIDENTS_EXAMPLE = (
