@@ -13,13 +13,16 @@
    same folded full name or the same house in the same birth year (not the given name in
    the year: in a province that block holds hundreds of "Hùng"s born in 1980). A pair's
    score (0-100) adds up:
-   - the folded names: the mean of rapidfuzz's `ratio` on the full name and on each part
-     (family, middle, given), so "Nguyễn Thị Lan" is far from "Nguyễn Thị Hoa", "Kiều Thị
-     Lộc" from "Đỗ Thị Lộc" and "Đoàn Thị Quỳnh" from "Đoàn Hồng Quỳnh", although each
-     pair shares most letters; minus 50,
-     so 0-50; plus 5 when the diacritics agree exactly. `ratio`, not `token_sort_ratio`:
-     names are written in one order (family, middle, given), and sorting the words lets
-     one typo ("Ngbyễn" for "Nguyễn") move a word and ruin the comparison;
+   - the folded names (the register's `name_fold`: no diacritics and no apostrophe, so
+     "Siu H'Prông", "Siu H’Prông" and "Siu HPrông" are one name): the mean of rapidfuzz's
+     `ratio` on the full name and on each part (family, middle, given), so "Nguyễn Thị
+     Lan" is far from "Nguyễn Thị Hoa", "Kiều Thị Lộc" from "Đỗ Thị Lộc" and "Đoàn Thị
+     Quỳnh" from "Đoàn Hồng Quỳnh", although each pair shares most letters; minus 50, so
+     0-50; plus 5 when the diacritics agree exactly (the register's `name_exact`: case,
+     spaces, apostrophes and the tone style of oa/oe/uy, "Hoà"/"Hòa", set aside).
+     `ratio`, not `token_sort_ratio`: names are written in one order (family, middle,
+     given), and sorting the words lets one typo ("Ngbyễn" for "Nguyễn") move a word and
+     ruin the comparison;
    - the birth: the same date 25, swapped day/month 20, a year alone on one side and the
      same year 18, two different dates of the same year 3;
    - sex: agreeing +5, disagreeing -5; the household address (folded): the same 12, else
@@ -36,21 +39,22 @@
    person listed twice. Anything else is `unmatched`.
 
 `fields` of a link names what differs: "full_name:diacritics" (the same letters, other
-marks), "full_name:spelling", "birth_date", "sex", "id_number".
+marks), "full_name:spelling", "birth_date", "sex", "id_number". Names that differ only in
+what `name_exact` sets aside are the same name.
 """
 
 from __future__ import annotations
 
 import uuid
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 
 from rapidfuzz import fuzz, process
 from rapidfuzz.distance import Levenshtein
 
-from domain.text import fold
+from domain.text import fold, name_exact, name_fold
 
 LINK_THRESHOLD = 68.0
 AMBIGUITY_MARGIN = 5.0
@@ -152,17 +156,18 @@ def id_distance(a: str, b: str) -> int:
 class _Folder:
     """Folded forms, memoised: names repeat a great deal (a few family and given names)."""
 
-    __slots__ = ("cache",)
+    __slots__ = ("cache", "form")
 
-    def __init__(self) -> None:
+    def __init__(self, form: Callable[[str], str]) -> None:
         self.cache: dict[str, str] = {}
+        self.form = form
 
     def __call__(self, value: str | None) -> str:
         if not value:
             return ""
         got = self.cache.get(value)
         if got is None:
-            got = self.cache[value] = fold(value)
+            got = self.cache[value] = self.form(value)
         return got
 
 
@@ -188,7 +193,7 @@ def _birth_points(e_date: date | None, e_year: int | None, p_date: date | None,
 
 
 def _name_fields(e_name: str, p_name: str, e_folded: str, p_folded: str) -> tuple[str, ...]:
-    if e_name == p_name or e_name.lower() == p_name.lower():
+    if e_name == p_name or name_exact(e_name) == name_exact(p_name):
         return ()
     if e_folded == p_folded:
         return ("full_name:diacritics",)
@@ -201,8 +206,8 @@ def differing_fields(entry: Entry, person: Person, e_folded: str = "",
     out: list[str] = []
     if entry.full_name != person.full_name:
         out.extend(_name_fields(entry.full_name, person.full_name,
-                                e_folded or fold(entry.full_name),
-                                p_folded or fold(person.full_name)))
+                                e_folded or name_fold(entry.full_name),
+                                p_folded or name_fold(person.full_name)))
     if entry.birth_date is not None and person.birth_date is not None:
         if entry.birth_date != person.birth_date:
             out.append("birth_date")
@@ -224,8 +229,9 @@ class PeopleIndex:
 
     def __init__(self, people: Iterable[Person]) -> None:
         self.people: list[Person] = list(people)
-        self.folder = folder = _Folder()
-        names_cache = folder.cache
+        self.folder = folder = _Folder(name_fold)  # names
+        self.addr_folder = addr_folder = _Folder(fold)  # addresses
+        names_cache, addr_cache = folder.cache, addr_folder.cache
         p_names: list[str] = []
         p_addr: list[str] = []
         by_id: dict[str, int] = {}
@@ -238,8 +244,8 @@ class PeopleIndex:
             p_names.append(folded)
             address = person.address
             if address:
-                got = names_cache.get(address)
-                p_addr.append(got if got is not None else folder(address))
+                got = addr_cache.get(address)
+                p_addr.append(got if got is not None else addr_folder(address))
             else:
                 p_addr.append("")
             if person.id_number and person.id_number not in by_id:
@@ -249,6 +255,7 @@ class PeopleIndex:
         self.p_names, self.p_addr = p_names, p_addr
         self.by_id, self.by_date = by_id, by_date
         self.p_sex = [norm_sex(p.sex) for p in self.people]
+        self.exact = _Folder(name_exact)  # names as compared with their diacritics
         self._parts: dict[str, tuple[str, str, str]] = {}
         self._by_year: dict[tuple[str, int], list[int]] | None = None
 
@@ -308,7 +315,7 @@ class PeopleIndex:
         sim = (total / 3 if not e_middle and not p_middle
                else (total + ratio(e_middle, p_middle)) / 4)
         points = 50.0 * max(0.0, min(1.0, (sim - _NAME_FLOOR) / (100.0 - _NAME_FLOOR)))
-        if entry.full_name == person.full_name or row.lower == person.full_name.lower():
+        if entry.full_name == person.full_name or row.exact == self.exact(person.full_name):
             points += 5.0
         born = person.birth_date
         points += _birth_points(entry.birth_date, row.year, born,
@@ -336,7 +343,7 @@ class _Row:
     entry: Entry
     folded: str
     parts: tuple[str, str, str]
-    lower: str
+    exact: str  # name_exact of the full name
     year: int | None
     sex: str | None
     address: str
@@ -393,7 +400,7 @@ def link(entries: Iterable[Entry], people: Sequence[Person] | PeopleIndex) -> Li
     pairs: list[tuple[float, int, int]] = []
     for k in rest:
         entry, name = rows[k], e_folded[k]
-        e_addr = folder(entry.address)
+        e_addr = index.addr_folder(entry.address)
         block = index.candidates(entry, name, e_addr)
         if not block:
             continue
@@ -402,7 +409,7 @@ def link(entries: Iterable[Entry], people: Sequence[Person] | PeopleIndex) -> Li
                                limit=None)
         if not hits:
             continue
-        row = _Row(entry, name, _parts(name), entry.full_name.lower(),
+        row = _Row(entry, name, _parts(name), index.exact(entry.full_name),
                    year_of(entry.birth_date, entry.birth_year), norm_sex(entry.sex), e_addr)
         mine = []
         for _, full, i in hits:

@@ -20,8 +20,9 @@ records (`matching.link`) and explains each difference as one `Finding`:
   margin, in `candidates` with their scores.
 
 `key` names the same difference in every run: the kind, the row's identity (its ID number,
-else its folded name and birth) and the person's key, at most 200 characters; rows the data
-cannot tell apart get "#2", "#3"... in the list's order, so a run's keys are distinct.
+else its folded name, `name_fold`, and birth) and the person's key, at most 200 characters;
+rows the data cannot tell apart get "#2", "#3"... in the list's order, so a run's keys are
+distinct.
 """
 
 from __future__ import annotations
@@ -36,7 +37,7 @@ from datetime import date
 from domain.elections.eligibility import Eligibility, Ineligible
 from domain.elections.matching import Entry, Linkage, PeopleIndex, Person, link
 from domain.elections.models import DiscrepancyKind
-from domain.text import fold
+from domain.text import name_fold
 
 KEY_LENGTH = 200
 
@@ -71,7 +72,7 @@ def row_identity(entry: Entry) -> str:
         return f"id:{entry.id_number}"
     birth = (entry.birth_date.isoformat() if entry.birth_date is not None
              else str(entry.birth_year) if entry.birth_year is not None else "-")
-    return f"n:{fold(entry.full_name).replace(' ', '_')}:{birth}"
+    return f"n:{name_fold(entry.full_name).replace(' ', '_')}:{birth}"
 
 
 def finding_key(kind: DiscrepancyKind, entry: Entry | None, person_key: uuid.UUID | None,

@@ -29,7 +29,7 @@ from domain.register.columns import (
     header_form,
     parse_label,
 )
-from domain.text import fold, nfc, squash_spaces
+from domain.text import fold, name_fold, nfc, squash_spaces
 from domain.types import uuid7
 
 FIELDS = frozenset(VOTER_LIST_FIELDS)
@@ -207,7 +207,7 @@ def read_row(line: int, names: list[str], fields: dict[int, str], row: list[str]
     if not rec["full_name"]:
         reasons.append(_reason(line, "full_name", FieldMissing()))
     rec["full_name"] = rec["full_name"] or ""
-    rec["name_folded"] = fold(rec["full_name"])[:200]
+    rec["name_folded"] = name_fold(rec["full_name"])[:200]
     rec["birth_date"] = rec["birth_year"] = None
     for column in ("birth_date", "birth_year"):
         raw = got.get(column, "").strip()

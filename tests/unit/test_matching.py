@@ -5,6 +5,8 @@ from __future__ import annotations
 import uuid
 from datetime import date
 
+import pytest
+
 from domain.elections.matching import Entry, Person, id_distance, link, swapped
 
 AREA = uuid.UUID(int=1)
@@ -80,6 +82,45 @@ class TestNameAndBirth:
         row = entry(1, "Trần Thị Lán", date(1975, 11, 20), "female", address="14 Trần Phú")
         got = _only_link(link([row], PEOPLE), row.key)
         assert got.person is LAN and got.fields == ("full_name:diacritics",)
+
+    @pytest.mark.parametrize("written", ["Siu H’Prông", "Siu H‘Prông", "Siu HʼPrông",
+                                         "Siu H`Prông", "Siu HPrông", "siu  h'prông"])
+    def test_an_apostrophe_variant_is_the_same_name(self, written):
+        # The register writes "Siu H'Prông"; the list types ’ or leaves it out. No ID
+        # number and only the birth year: the row is found by its folded name alone.
+        siu = person(4, "Siu H'Prông", date(1990, 6, 1), "female", address="5 Lê Lợi")
+        row = entry(1, written, None, "female", year=1990, address="5 Lê Lợi")
+        got = _only_link(link([row], [siu, *PEOPLE]), row.key)
+        assert got.person is siu and got.fields == ()
+        # The same score as the register's own spelling: the exact-diacritics bonus counts.
+        same = entry(2, "Siu H'Prông", None, "female", year=1990, address="5 Lê Lợi")
+        assert got.score == _only_link(link([same], [siu]), same.key).score
+
+    @pytest.mark.parametrize(("listed", "registered"), [
+        ("Lê Thị Hoà", "Lê Thị Hòa"), ("Phan Văn Thuỷ", "Phan Văn Thủy"),
+        ("Đỗ Văn Khoẻ", "Đỗ Văn Khỏe"), ("Lê Thị Hòa", "Lê Thị Hoà")])
+    def test_a_tone_style_variant_is_the_same_name(self, listed, registered):
+        registered_as = person(4, registered, date(1990, 6, 1), address="5 Lê Lợi")
+        row = entry(1, listed, date(1990, 6, 1), address="5 Lê Lợi")
+        got = _only_link(link([row], [registered_as, *PEOPLE]), row.key)
+        assert got.person is registered_as and got.fields == ()
+        same = entry(2, registered, date(1990, 6, 1), address="5 Lê Lợi")
+        assert got.score == _only_link(link([same], [registered_as]), same.key).score
+
+    def test_an_id_link_with_another_tone_style_reports_no_name(self):
+        hoa = person(4, "Lê Thị Hòa", date(1990, 6, 1), "female", id_number="052190000404")
+        row = entry(1, "LÊ THỊ HOÀ", date(1990, 6, 1), "female", id_number="052190000404")
+        got = _only_link(link([row], [hoa]), row.key)
+        assert got.method == "id_number" and got.fields == ()
+
+    def test_another_tone_in_an_oa_syllable_is_still_a_diacritics_difference(self):
+        hoa = person(4, "Lê Thị Hòa", date(1990, 6, 1), "female", address="5 Lê Lợi")
+        row = entry(1, "Lê Thị Hoá", date(1990, 6, 1), "female", address="5 Lê Lợi")
+        got = _only_link(link([row], [hoa]), row.key)
+        assert got.person is hoa and got.fields == ("full_name:diacritics",)
+        # No exact-diacritics bonus: a lower score than the right spelling.
+        same = entry(2, "Lê Thị Hòa", date(1990, 6, 1), "female", address="5 Lê Lợi")
+        assert got.score < _only_link(link([same], [hoa]), same.key).score
 
     def test_misspelt_name_is_a_spelling_difference(self):
         row = entry(1, "Nguyễn Văn Ann", date(1980, 3, 4))

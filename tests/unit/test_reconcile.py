@@ -9,6 +9,7 @@ from domain.elections.eligibility import Voter, anniversary, assess
 from domain.elections.matching import Entry, Person
 from domain.elections.models import DiscrepancyKind, ElectionLevel, ExclusionReason
 from domain.elections.reconcile import KEY_LENGTH, differences, finding_key, row_identity
+from domain.elections.voter_list_rows import read_row
 from domain.register.models import ResidenceStatus
 
 K = DiscrepancyKind
@@ -145,6 +146,31 @@ class TestEveryKind:
         assert by_row[uuid.UUID(int=2)].fields == ("birth_date", "id_number")
         assert by_row[uuid.UUID(int=2)].rule == "name_birth_score"
 
+    def test_apostrophe_and_tone_style_variants_are_no_data_mismatch(self):
+        reg = Reg()
+        siu = reg.add("Siu H'Prông", date(1990, 6, 1), "female", address="5 Lê Lợi")
+        hoa = reg.add("Lê Thị Hòa", date(1985, 2, 3), "female", id_number="052185000303")
+        thuy = reg.add("Phan Văn Thủy", date(1970, 8, 9), address="7 Lê Lợi")
+        got = run(reg, [row(1, siu, full_name="Siu H’Prông"),
+                        row(2, hoa, full_name="Lê Thị Hoà"),
+                        row(3, thuy, full_name="Phan Văn Thuỷ")],
+                  [row(9, siu, full_name="Siu HPrông", area=OTHER_AREA, address="1 Đường Khác")])
+        # Nothing differs on the name; the row in another area's list, written without the
+        # apostrophe, is the same person listed twice.
+        assert kinds(got) == [(K.listed_twice, uuid.UUID(int=1), siu.key)]
+        assert got[0].rule == "same_person_other_area"
+        assert got[0].other_entry_keys == (uuid.UUID(int=9),)
+
+    def test_a_real_diacritics_difference_is_still_a_data_mismatch(self):
+        reg = Reg()
+        hoa = reg.add("Lê Thị Hòa", date(1985, 2, 3), "female", id_number="052185000303")
+        siu = reg.add("Siu H'Prông", date(1990, 6, 1), "female", address="5 Lê Lợi")
+        got = run(reg, [row(1, hoa, full_name="Lê Thị Hoá"),
+                        row(2, siu, full_name="Siu H’Prong")])
+        assert kinds(got) == [(K.data_mismatch, uuid.UUID(int=1), hoa.key),
+                              (K.data_mismatch, uuid.UUID(int=2), siu.key)]
+        assert all(f.fields == ("full_name:diacritics",) for f in got)
+
     def test_ambiguous_match_lists_candidates_and_reports_neither_missing(self):
         reg = Reg()
         a = reg.add("Lê Văn Hùng", date(1968, 2, 1), address="3 Quang Trung")
@@ -188,6 +214,20 @@ class TestKeys:
         assert row_identity(without) == "n:tran_thi_lan:1975-11-20"
         assert finding_key(K.data_mismatch, with_id, p.key) == (
             f"data_mismatch|id:052175000202|{p.key}")
+
+    def test_key_reads_a_name_as_the_register_does(self):
+        keys = {row_identity(row(n, full_name=name, birth_date=None, birth_year=1990,
+                                 sex=None, id_number=None, address=None))
+                for n, name in enumerate(["Siu H'Prông", "Siu H’Prông", "Siu HPrông"])}
+        assert keys == {"n:siu_hprong:1990"}
+
+    def test_a_stored_list_row_is_folded_as_the_register_folds_a_name(self):
+        names = ["Họ và tên", "Năm sinh"]
+        for written in ("Siu H'Prông", "Siu H’Prông", "Siu HPrông"):
+            record, reasons = read_row(2, names, {0: "full_name", 1: "birth_date"},
+                                       [written, "1990"], commune="Phường Hội Phú")
+            assert reasons == [] and record["full_name"] == written
+            assert record["name_folded"] == "siu hprong"
 
     def test_key_is_at_most_200_characters(self):
         long = row(1, full_name="Nguyễn " * 60 + "An", birth_date=None, birth_year=None,
