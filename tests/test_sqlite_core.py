@@ -32,9 +32,10 @@ async def sqlite_client(tmp_path):
         yield client
 
 
-async def test_core_flow_on_sqlite(sqlite_client):
-    c = sqlite_client
-    assert (await c.get("/readyz")).status_code == 200
+
+async def _ward(c, group_name: str | None = None) -> tuple[dict, dict, dict, dict | None]:
+    """Signed in as root: the headers, tỉnh Gia Lai, phường Bình Định and (named) a
+    neighbourhood group of it."""
     token = (await c.post("/api/v1/auth/token", data={
         "grant_type": "password", "username": "root", "password": "sqlite admin password",
     })).json()["access_token"]
@@ -43,6 +44,16 @@ async def test_core_flow_on_sqlite(sqlite_client):
                              json={"kind": "province", "name": "Gia Lai", "code": "52"})).json()
     ward = (await c.post("/api/v1/units", headers=h, json={
         "kind": "ward", "name": "Phường Bình Định", "parent_id": province["id"]})).json()
+    if group_name is None:
+        return h, province, ward, None
+    group = (await c.post("/api/v1/units", headers=h, json={
+        "kind": "neighbourhood", "name": group_name, "parent_id": ward["id"]})).json()
+    return h, province, ward, group
+
+async def test_core_flow_on_sqlite(sqlite_client):
+    c = sqlite_client
+    assert (await c.get("/readyz")).status_code == 200
+    h, _province, ward, _ = await _ward(c)
     for name in ("Tổ dân phố Trần Phú", "Tổ dân phố Lê Lợi", "Thôn Đông"):
         kind = "village" if name.startswith("Thôn") else "neighbourhood"
         resp = await c.post("/api/v1/units", headers=h,
@@ -138,16 +149,7 @@ async def test_core_flow_on_sqlite(sqlite_client):
 async def test_roster_order_and_search_ranks_on_sqlite(sqlite_client):
     """The roster and the searches of the PostgreSQL test, in the same order."""
     c = sqlite_client
-    token = (await c.post("/api/v1/auth/token", data={
-        "grant_type": "password", "username": "root", "password": "sqlite admin password",
-    })).json()["access_token"]
-    h = {"Authorization": f"Bearer {token}"}
-    province = (await c.post("/api/v1/units", headers=h,
-                             json={"kind": "province", "name": "Gia Lai", "code": "52"})).json()
-    ward = (await c.post("/api/v1/units", headers=h, json={
-        "kind": "ward", "name": "Phường Bình Định", "parent_id": province["id"]})).json()
-    group = (await c.post("/api/v1/units", headers=h, json={
-        "kind": "neighbourhood", "name": "Tổ 1", "parent_id": ward["id"]})).json()
+    h, _province, ward, group = await _ward(c, "Tổ 1")
     household = (await c.post("/api/v1/households", headers=h,
                               json={"group_id": group["id"], "house_number": "3"})).json()
     await check_roster_and_search(c, h, household["id"])
@@ -161,16 +163,7 @@ async def test_roster_order_and_search_ranks_on_sqlite(sqlite_client):
 async def test_a_large_import_runs_on_the_in_process_worker(sqlite_client):
     """On SQLite `serve` runs the job queue itself: a queued import is run to its end."""
     c = sqlite_client
-    token = (await c.post("/api/v1/auth/token", data={
-        "grant_type": "password", "username": "root", "password": "sqlite admin password",
-    })).json()["access_token"]
-    h = {"Authorization": f"Bearer {token}"}
-    province = (await c.post("/api/v1/units", headers=h,
-                             json={"kind": "province", "name": "Gia Lai", "code": "52"})).json()
-    ward = (await c.post("/api/v1/units", headers=h, json={
-        "kind": "ward", "name": "Phường Bình Định", "parent_id": province["id"]})).json()
-    group = (await c.post("/api/v1/units", headers=h, json={
-        "kind": "neighbourhood", "name": "Tổ dân phố Trần Phú", "parent_id": ward["id"]})).json()
+    h, _province, _ward_unit, group = await _ward(c, "Tổ dân phố Trần Phú")
     household = (await c.post("/api/v1/households", headers=h,
                               json={"group_id": group["id"], "house_number": "12"})).json()
     header = ";".join(label for _, label in RESIDENT_COLUMNS)
@@ -222,16 +215,7 @@ async def test_ticket_stats_on_sqlite(sqlite_client, tmp_path):
     """The same counts and medians as on PostgreSQL (tests/api/test_ticket_stats.py), the
     medians taken in Python over the stored working minutes."""
     c = sqlite_client
-    token = (await c.post("/api/v1/auth/token", data={
-        "grant_type": "password", "username": "root", "password": "sqlite admin password",
-    })).json()["access_token"]
-    h = {"Authorization": f"Bearer {token}"}
-    province = (await c.post("/api/v1/units", headers=h,
-                             json={"kind": "province", "name": "Gia Lai", "code": "52"})).json()
-    ward = (await c.post("/api/v1/units", headers=h, json={
-        "kind": "ward", "name": "Phường Bình Định", "parent_id": province["id"]})).json()
-    group = (await c.post("/api/v1/units", headers=h, json={
-        "kind": "neighbourhood", "name": "Tổ dân phố Trần Phú", "parent_id": ward["id"]})).json()
+    h, _province, ward, group = await _ward(c, "Tổ dân phố Trần Phú")
     category = (await c.post("/api/v1/ticket-categories", headers=h, json={
         "code": "vneid", "name": "Hỗ trợ VNeID", "kind": "app_help",
         "first_response_minutes": 240, "resolution_minutes": 1440,
@@ -270,16 +254,7 @@ async def test_ticket_stats_on_sqlite(sqlite_client, tmp_path):
 async def test_elections_on_sqlite(sqlite_client):
     """An election, a polling area, an exclusion (its one-active index) and eligibility."""
     c = sqlite_client
-    token = (await c.post("/api/v1/auth/token", data={
-        "grant_type": "password", "username": "root", "password": "sqlite admin password",
-    })).json()["access_token"]
-    h = {"Authorization": f"Bearer {token}"}
-    province = (await c.post("/api/v1/units", headers=h,
-                             json={"kind": "province", "name": "Gia Lai", "code": "52"})).json()
-    ward = (await c.post("/api/v1/units", headers=h, json={
-        "kind": "ward", "name": "Phường Bình Định", "parent_id": province["id"]})).json()
-    group = (await c.post("/api/v1/units", headers=h, json={
-        "kind": "neighbourhood", "name": "Tổ dân phố Trần Phú", "parent_id": ward["id"]})).json()
+    h, _province, _ward_unit, group = await _ward(c, "Tổ dân phố Trần Phú")
     household = (await c.post("/api/v1/households", headers=h,
                               json={"group_id": group["id"], "house_number": "12"})).json()
     adult = (await c.post("/api/v1/residents", headers=h, json={
@@ -316,16 +291,7 @@ async def test_voter_lists_on_sqlite(sqlite_client):
     """A polling area's list imported twice (rows written by executemany there), its rows
     and the difference between the versions."""
     c = sqlite_client
-    token = (await c.post("/api/v1/auth/token", data={
-        "grant_type": "password", "username": "root", "password": "sqlite admin password",
-    })).json()["access_token"]
-    h = {"Authorization": f"Bearer {token}"}
-    province = (await c.post("/api/v1/units", headers=h,
-                             json={"kind": "province", "name": "Gia Lai", "code": "52"})).json()
-    ward = (await c.post("/api/v1/units", headers=h, json={
-        "kind": "ward", "name": "Phường Bình Định", "parent_id": province["id"]})).json()
-    group = (await c.post("/api/v1/units", headers=h, json={
-        "kind": "neighbourhood", "name": "Tổ dân phố Trần Phú", "parent_id": ward["id"]})).json()
+    h, _province, _ward_unit, group = await _ward(c, "Tổ dân phố Trần Phú")
     eid = (await c.post("/api/v1/elections", headers=h, json={
         "name": "Bầu cử", "election_day": "2026-03-15", "levels": ["national_assembly"],
         "list_posting_on": "2026-02-03", "complaint_deadline_on": "2026-03-10"})).json()["id"]
