@@ -286,16 +286,6 @@ class VoterBirthUnreadable(Invalid):
     en_detail = en_field = "Unreadable birth date: {value} (use DD/MM/YYYY, YYYY-MM-DD or a year)"
 
 
-class VoterIdLeadingZero(Invalid):
-    code = "voter_id_leading_zero"
-    vi = "Số định danh có lẽ mất số 0 ở đầu"
-    en = "The ID number probably lost its leading zero"
-    vi_detail = vi_field = ("Số định danh chỉ có {digits} chữ số: có lẽ mất số 0 ở đầu (ô định"
-                            " dạng số), là {suggestion}? Hãy định dạng cột là văn bản")
-    en_detail = en_field = ("The ID number has only {digits} digits: probably a lost leading"
-                            " zero (a number cell), {suggestion}? Format the column as text")
-
-
 class VoterRowDuplicate(Invalid):
     code = "voter_row_duplicate"
     vi = "Dòng trùng hoàn toàn với một dòng trước"

@@ -14,13 +14,12 @@ from typing import Any
 from domain.clock import today_vn
 from domain.elections.errors import (
     VoterBirthUnreadable,
-    VoterIdLeadingZero,
     VoterListFieldUnknown,
     VoterOtherCommune,
     VoterRowDuplicate,
 )
 from domain.errors import ControlCharacters, DomainError, FieldMissing, Invalid, StringTooLong
-from domain.imports.errors import ValueUnknown
+from domain.imports.errors import IdNumberZeroLost, ValueUnknown
 from domain.imports.rows import RowError, row_error
 from domain.register import validation as v
 from domain.register.columns import (
@@ -175,7 +174,7 @@ def _id_number(raw: str, line: int, reasons: list[RowError]) -> str | None:
         except Invalid:
             pass
         else:  # a number cell lost its zeros: said, never guessed into the field
-            reasons.append(_reason(line, "id_number", VoterIdLeadingZero(
+            reasons.append(_reason(line, "id_number", IdNumberZeroLost(
                 digits=len(digits), suggestion=padded)))
             return None
     try:

@@ -84,13 +84,18 @@ class RelationshipAmbiguous(Invalid):
 
 
 class IdNumberZeroLost(Invalid):
+    """A number cell dropped the leading zero(s) of an ID number (every number starts with
+    its province code, 001 to 096): the register's imports and the voter lists alike."""
+
     code = "id_number_zero_lost"
     vi = "Số định danh thiếu số 0 ở đầu"
     en = "The ID number lacks its leading zero"
-    vi_field = ("Số định danh thiếu chữ số: có lẽ Excel đã bỏ số 0 ở đầu khi lưu CSV; hãy định"
-                " dạng cột là Văn bản (Text) rồi gõ lại, hoặc gửi tệp XLSX")
-    en_field = ("The ID number is short: Excel probably dropped its leading 0 when saving the"
-                " CSV; format the column as Text and type it again, or send the XLSX file")
+    vi_field = ("Số định danh chỉ có {digits} chữ số: có lẽ Excel đã bỏ số 0 ở đầu (ô định dạng"
+                " số), là {suggestion}? Hãy định dạng cột là Văn bản (Text) rồi gõ lại, hoặc"
+                " gửi tệp XLSX")
+    en_field = ("The ID number has only {digits} digits: Excel probably dropped its leading 0"
+                " (a number cell), {suggestion}? Format the column as Text and type it again,"
+                " or send the XLSX file")
 
 
 class HouseholdCodeInvalid(Invalid):

@@ -216,7 +216,7 @@ def _id_number(raw: str, column: str, from_xlsx: bool) -> str | None:
         if from_xlsx:
             raw = raw.zfill(12)
         elif len(raw) >= 10 and not raw.startswith("0"):
-            raise IdNumberZeroLost(loc=(column,))
+            raise IdNumberZeroLost(loc=(column,), digits=len(raw), suggestion=raw.zfill(12))
     return _with_column(v.clean_id_number, raw, column=column)
 
 

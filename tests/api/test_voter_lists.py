@@ -148,7 +148,7 @@ class TestImport:
         job = await imported(client, w["officer"], out.getvalue(), w["area"],
                              filename="danh-sach.xlsx")
         assert job["status"] == "completed_with_errors"
-        assert reasons(job) == {3: {"voter_id_leading_zero"}}
+        assert reasons(job) == {3: {"id_number_zero_lost"}}
         assert ID_B in job["errors"][0]["message"]  # the hint names the likely number
         rows = await all_rows(client, w["officer"], job["voter_list_id"])
         assert rows[0]["birth_date"] == "1985-05-17" and rows[0]["id_number"] == ID_A
