@@ -170,11 +170,11 @@ def _filled(value: str) -> str:
 
 def filled_note(max_length: int, *, published_pattern: bool = True):
     r"""A `note` that must say something (an announcement's body, a need at the door).
-    `published_pattern=False` for a field API 1.0 published without the `\S` pattern: the
-    check still refuses blank text, the document stays as wide as it was (a tighter request
-    pattern would break clients of that release)."""
-    if not published_pattern:
-        return Annotated[note(max_length), AfterValidator(_filled), Documented(minLength=1)]
+    `published_pattern=False` for a field API 1.0 published without the `\S` pattern: it
+    keeps what that release accepts (a blank text is taken, cleaned), because a tighter
+    request rule would break clients of that release; the document and the server agree."""
+    if not published_pattern:  # as published: at least one character sent, blank or not
+        return Annotated[note(max_length), Documented(minLength=1)]
     return Annotated[note(max_length), AfterValidator(_filled),
                      Documented(minLength=1, pattern=r"\S")]
 
