@@ -79,10 +79,10 @@ async def corrected_list(uow: UnitOfWork, who: Principal, area_id: uuid.UUID
     """The area's corrected list as the latest run and its resolutions make it."""
     area = await uow.polling_areas.get(who, area_id)
     election = await uow.elections.get(who, area.election_id)
-    version = (await uow.reconciliations.latest_versions([area.id])).get(area.id)
+    version = (await uow.voter_lists.latest_versions([area.id])).get(area.id)
     if version is None:
         raise VoterListNotFound()
-    rows = await uow.reconciliations.rows([version.id])
+    rows = await uow.voter_lists.all_rows(version.id)
     run = await uow.reconciliations.latest_covering(version)
     found = await uow.discrepancies.of_run(run.id, area_id=area.id) if run else []
     decided = await uow.resolutions.by_ids([d.resolution_id for d in found if d.resolution_id])
