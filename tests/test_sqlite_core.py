@@ -19,7 +19,11 @@ from domain.register.columns import RESIDENT_COLUMNS
 from repositories.bootstrap import ensure_admin
 from repositories.db import make_engine, make_session_factory
 from tests.conftest import alembic_config, make_settings
-from tests.name_order import check_household_search, check_roster_and_search
+from tests.name_order import (
+    check_household_search,
+    check_roster_and_search,
+    check_roster_punctuation,
+)
 
 
 @pytest.fixture
@@ -157,6 +161,7 @@ async def test_roster_order_and_search_ranks_on_sqlite(sqlite_client):
     household = (await c.post("/api/v1/households", headers=h,
                               json={"group_id": group["id"], "house_number": "3"})).json()
     await check_roster_and_search(c, h, household["id"])
+    await check_roster_punctuation(c, h, household["id"])
     street = (await c.post("/api/v1/streets", headers=h, json={
         "commune_id": ward["id"], "name": "Trần Phú"})).json()
     other = (await c.post("/api/v1/units", headers=h, json={

@@ -245,5 +245,14 @@ def headers_markdown() -> str:
     return "\n".join(lines)
 
 
-if __name__ == "__main__":  # python -m domain.register.columns: the README's table
+def exports_markdown() -> str:
+    """The README's list of the exports' columns (a test holds them equal)."""
+    return "\n".join(f"- `{path}`: " + ", ".join(label for _, label in columns)
+                     for path, columns in (("/residents/export", RESIDENT_EXPORT_COLUMNS),
+                                           ("/households/export", HOUSEHOLD_EXPORT_COLUMNS)))
+
+
+if __name__ == "__main__":  # python -m domain.register.columns: the README's tables
     print(headers_markdown())
+    print()
+    print(exports_markdown())

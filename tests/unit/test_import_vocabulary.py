@@ -13,9 +13,10 @@ from domain.register.columns import (
     HEADER_SYNONYMS,
     HOUSEHOLD_COLUMNS,
     HOUSEHOLD_EXPORT_COLUMNS,
-    RESIDENT_EXPORT_COLUMNS,
     NAME_FIRST_PART,
     RESIDENT_COLUMNS,
+    RESIDENT_EXPORT_COLUMNS,
+    exports_markdown,
     header_form,
     header_keys,
     headers_markdown,
@@ -105,6 +106,7 @@ def test_the_vocabulary_covers_every_required_column():
 
 def test_the_readme_lists_every_header():
     assert headers_markdown() in README
+    assert exports_markdown() in README
     assert kinship.words_markdown() in README
 
 
