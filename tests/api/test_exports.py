@@ -10,6 +10,7 @@ import openpyxl
 import pytest
 from sqlmodel import select
 
+from api.routers.register.exports import HOUSEHOLDS_EXAMPLE, RESIDENTS_EXAMPLE
 from domain.access import Role
 from domain.audit.models import AuditEvent
 from domain.clock import today_vn
@@ -91,6 +92,14 @@ def address(tree, group, *first: str) -> list[str]:
 
 def names(rows: list[list[str]]) -> set[str]:
     return {row[1] for row in rows[1:]}
+
+
+@pytest.mark.parametrize(("example", "columns"), [
+    (RESIDENTS_EXAMPLE, RESIDENT_EXPORT_COLUMNS), (HOUSEHOLDS_EXAMPLE, HOUSEHOLD_EXPORT_COLUMNS)])
+def test_the_documented_examples_have_the_exports_columns(example, columns):
+    rows = list(csv.reader(io.StringIO(example, newline="")))
+    assert rows[0] == [label for _, label in columns]
+    assert [len(r) for r in rows] == [len(columns)] * len(rows)
 
 
 class TestResidentsExport:
