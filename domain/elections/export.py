@@ -20,7 +20,7 @@ from domain.elections.matching import link
 from domain.elections.models import Election, PollingArea, ResolutionAction
 from domain.elections.reconciliation import _entry, address_of, register_of
 from domain.ports import UnitOfWork
-from domain.register.columns import csv_safe, format_birth
+from domain.register.columns import XLSX_DATE_FORMAT, csv_safe, format_birth
 from domain.register.models import Relationship, ResidenceStatus
 from domain.text import fold
 
@@ -167,7 +167,7 @@ def xlsx_bytes(listing: CorrectedList) -> bytes:
                 continue
             cell = sheet.cell(at, column, value)
             if isinstance(value, date):
-                cell.number_format = "dd/mm/yyyy"
+                cell.number_format = XLSX_DATE_FORMAT
             elif isinstance(value, str) and value.startswith("="):
                 cell.data_type = "s"  # text stays text, never a formula
     for letter, width in zip("ABCDEFGH", (6, 30, 14, 9, 9, 34, 34, 22), strict=True):
