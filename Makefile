@@ -63,7 +63,7 @@ bench-voters: install  ## voter lists: import, reconciliation quality beside Spl
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check --require-hashes -r requirements-bench.lock
 	$(BIN)/python -m bench.voter_lists
 	$(BIN)/python -m bench.voters_quality
-	$(BIN)/python -m bench.voters_speed
+	$(BIN)/python -m bench.voters_job
 
 bench: install  ## register, outreach and tickets benchmarks against ds_bench; tables in bench/out/
 	@command -v wrk >/dev/null || { echo "make bench drives HTTP load with wrk: apt-get install wrk"; exit 1; }
