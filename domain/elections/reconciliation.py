@@ -65,6 +65,17 @@ ALLOWED: dict[DiscrepancyKind, tuple[ResolutionAction, ...]] = {
                                     A.false_match),
     DiscrepancyKind.ambiguous_match: (A.correct_list, A.correct_register, A.remove_from_list,
                                       A.no_change, A.false_match),
+    # The officer checked the papers: of age (no change, or the birth into the register),
+    # under age (removed), or another person.
+    DiscrepancyKind.birth_unknown: (A.correct_register, A.remove_from_list, A.no_change,
+                                    A.false_match),
+    # Not "no change": the person has no ballot in this election, unless the register's
+    # residence date is wrong (correct_register).
+    DiscrepancyKind.no_ballot: (A.remove_from_list, A.correct_register, A.false_match),
+    # Removed here (not_resident): the corrected list of their own area takes them in;
+    # or the register's address is wrong, or they vote here (no change), or another person.
+    DiscrepancyKind.wrong_area: (A.remove_from_list, A.correct_register, A.no_change,
+                                 A.false_match),
 }
 RUN_LEVELS = (UnitLevel.group, UnitLevel.commune, UnitLevel.province)
 
@@ -180,7 +191,9 @@ async def run_reconciliation(uow: UnitOfWork, who: Principal, run: Reconciliatio
             "kind": f.kind.value, "key": f.key, "row_id": f.entry_key,
             "resident_id": f.person_key, "score": f.score, "rule": f.rule,
             "fields": list(f.fields),
-            "candidates": [{"resident_id": str(k), "score": s} for k, s in f.candidates],
+            "candidates": [{"resident_id": str(k), "score": s} for k, s in f.candidates] or (
+                [{"resident_id": str(f.person_key), "score": f.score,
+                  "polling_area_id": str(f.person_area_key)}] if f.person_area_key else []),
             "other_row_ids": [str(k) for k in f.other_entry_keys],
             "is_new": f.key not in before,
             "resolution_id": kept.id if kept is not None and kept.kind == f.kind else None})
