@@ -199,3 +199,17 @@ class TestWrongArea:
         reg = Reg()
         a = reg.add("Nguyễn Văn An", date(1980, 3, 4), id_number="052080000101")
         assert run(reg, [], [row(9, a, area=ELSEWHERE)]) == []
+
+
+def test_the_readmes_table_of_kinds_gives_each_kind_its_actions():
+    from pathlib import Path
+
+    from domain.elections.reconciliation import ALLOWED
+
+    readme = (Path(__file__).parents[2] / "README.md").read_text(encoding="utf-8")
+    table = {}
+    for line in readme.splitlines():
+        cells = [c.strip() for c in line.strip().strip("|").split("|")]
+        if len(cells) == 4 and cells[0].startswith("`") and cells[0].strip("`") in set(K):
+            table[K(cells[0].strip("`"))] = [a.strip(" `") for a in cells[3].split(",")]
+    assert table == {kind: [a.value for a in actions] for kind, actions in ALLOWED.items()}
