@@ -102,7 +102,7 @@ async def corrected_list(uow: UnitOfWork, who: Principal, area_id: uuid.UUID
             corrected[d.row_id] = d.resident_id
         elif resolution.action == ResolutionAction.add_to_list and d.resident_id:
             added.append(d.resident_id)
-    moved_in = await _moved_in(uow, run.id, area.id) if run else []
+    moved_in = await _moved_in(uow, who, area)
     people, raw, _ = await register_of(uow, who, election, [area])
     kept = [r for r in rows if r.id not in removed]
     linked = {item.entry.key: item.person.key
@@ -129,18 +129,18 @@ async def corrected_list(uow: UnitOfWork, who: Principal, area_id: uuid.UUID
                          masked=not who.can(Permission.pii_read))
 
 
-async def _moved_in(uow: UnitOfWork, run_id: uuid.UUID, area_id: uuid.UUID
-                    ) -> list[uuid.UUID]:
-    """Residents of `area_id` that another area's list of the run held (`wrong_area`) and
-    an officer removed there: they vote here."""
-    found = await uow.discrepancies.of_run(run_id, kind=DiscrepancyKind.wrong_area)
-    decided = await uow.resolutions.by_ids([d.resolution_id for d in found if d.resolution_id])
+async def _moved_in(uow: UnitOfWork, who: Principal, area: PollingArea) -> list[uuid.UUID]:
+    """Residents of `area` that another area's list holds (`wrong_area`) and an officer
+    removed there, whichever run found it: while that resolution is live (the latest run
+    over that area still finds the row), they vote here."""
+    live = await uow.resolutions.live(area.election_id, [area.commune_id])
+    moved = [r.discrepancy_id for r in live.values()
+             if r.kind == DiscrepancyKind.wrong_area
+             and r.action == ResolutionAction.remove_from_list]
     out = []
-    for d in found:
-        resolution = decided.get(d.resolution_id) if d.resolution_id else None
+    for d in await uow.discrepancies.get_many(who, moved):
         home = d.candidates[0].get("polling_area_id") if d.candidates else None
-        if (resolution is not None and resolution.action == ResolutionAction.remove_from_list
-                and d.resident_id and home == str(area_id)):
+        if d.resident_id and home == str(area.id):
             out.append(d.resident_id)
     return out
 

@@ -15,10 +15,11 @@ records (`matching.link`) and explains each difference as one `Finding`:
   no level they may vote in (a commune council's by-election). Every `Ineligible` reason
   has its kind: none is dropped.
 - `wrong_area` (rule "lives_in_other_area"): a linked, otherwise eligible person whom the
-  register places in another polling area of the run (`person_area_key`). They are listed,
-  so they are not also `missing_from_list` in their own area. Of two rows for one person,
-  the row in the person's own area keeps the link: the other is `listed_twice`, not the
-  right one.
+  register places in another polling area (`person_area_key`: of the run, or of
+  `people` beyond the run's areas). They are listed, so they are not also
+  `missing_from_list` in their own area. Listed in their own area as well, the row in their
+  own area is the listing and the other one only `listed_twice` (of two rows in these
+  lists, the own area's keeps the link whichever `link` preferred).
 - `listed_twice`: two rows for the same person: in these lists (rule "same_person_twice",
   the row that lost the one-to-one link, `other_entry_keys` the linked row), or in another
   area's list of the same election (`other_area_entries`: rule "same_id_number_other_area"
@@ -119,6 +120,7 @@ def differences(
         linked_rows[item.person.key].append(item.entry.key)
 
     others = list(other_area_entries)
+    other_area = {other.key: other.area_key for other in others}
     other_by_id: dict[str, list[uuid.UUID]] = defaultdict(list)
     for other in others:
         if other.id_number:
@@ -146,8 +148,11 @@ def differences(
                 out.append(Finding(kind, finding_key(kind, entry, person.key),
                                    f"eligibility:{reason.value}", entry.key, person.key,
                                    area, item.score, fields))
+        same_id = other_by_id.get(entry.id_number, []) if entry.id_number else []
+        same_person = [k for k in other_person.get(person.key, []) if k not in same_id]
         home = person.area_key
-        if not seen and home is not None and home != area:
+        if (not seen and home is not None and home != area
+                and not any(other_area[k] == home for k in same_id + same_person)):
             kind = DiscrepancyKind.wrong_area
             out.append(Finding(kind, finding_key(kind, entry, person.key),
                                "lives_in_other_area", entry.key, person.key, area, item.score,
@@ -156,8 +161,6 @@ def differences(
             kind = DiscrepancyKind.data_mismatch
             out.append(Finding(kind, finding_key(kind, entry, person.key), rule, entry.key,
                                person.key, area, item.score, fields))
-        same_id = other_by_id.get(entry.id_number, []) if entry.id_number else []
-        same_person = [k for k in other_person.get(person.key, []) if k not in same_id]
         if same_id or same_person:
             kind = DiscrepancyKind.listed_twice
             out.append(Finding(kind, finding_key(kind, entry, person.key),

@@ -168,7 +168,10 @@ async def run_reconciliation(uow: UnitOfWork, who: Principal, run: Reconciliatio
     other_area = {v.id: v.polling_area_id for v in other_versions.values()}
     other_entries = [_entry(r, other_area[r.version_id])
                      for r in await uow.reconciliations.rows(list(other_area))]
-    people, raw, verdicts = await register_of(uow, who, election, areas)
+    # The register of the communes' other areas too (a group's run: a row of its list may
+    # be a neighbouring area's resident, `wrong_area`, not `unknown_to_register`); what is
+    # found about those areas themselves is theirs, dropped below.
+    people, raw, verdicts = await register_of(uow, who, election, areas + others)
     findings = differences(entries, people, eligibility=verdicts,
                            election_day=election.election_day, other_area_entries=other_entries)
 

@@ -17,7 +17,6 @@ from domain.access import Principal
 from domain.elections.errors import DiscrepancyNotFound, ReconciliationNotFound
 from domain.elections.models import (
     Discrepancy,
-    DiscrepancyKind,
     DiscrepancyResolution,
     PollingArea,
     PollingAreaUnit,
@@ -206,13 +205,11 @@ class DiscrepancyRepository(ScopedRepository[Discrepancy]):
         return await self.page(stmt, sort=None, allowed={"kind": D.kind}, default="kind",
                                cursor=cursor, limit=limit, include_total=include_total)
 
-    async def of_run(self, run_id: uuid.UUID, *, area_id: uuid.UUID | None = None,
-                     kind: DiscrepancyKind | None = None) -> List[Discrepancy]:
+    async def of_run(self, run_id: uuid.UUID, *, area_id: uuid.UUID | None = None
+                     ) -> List[Discrepancy]:
         stmt = select(D).where(D.reconciliation_id == run_id)
         if area_id is not None:
             stmt = stmt.where(D.polling_area_id == area_id)
-        if kind is not None:
-            stmt = stmt.where(D.kind == kind)
         return list((await self.session.exec(stmt)).all())
 
     async def areas_of(self, ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, uuid.UUID]:

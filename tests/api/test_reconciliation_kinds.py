@@ -122,9 +122,16 @@ class TestFound:
             "wrong_area": ["remove_from_list", "correct_register", "no_change",
                            "false_match"]}
 
-    async def test_a_group_run_without_the_persons_area_reports_no_wrong_area(self, client,
-                                                                              w):
-        # Only 02: Mai Thị Khác is listed in 01 (outside the run): not missing in 02.
+    async def test_a_group_run_knows_the_neighbouring_areas_residents(self, client, w):
+        # Only 01: Mai Thị Khác lives in 02, outside the run; still wrong_area, never
+        # unknown_to_register, and nothing is reported of 02 itself.
+        run = await _run(client, w, unit=w["tree"].group_a1)
+        items = await _items(client, w, run)
+        assert sorted(d["kind"] for d in items) == ["birth_unknown", "wrong_area"]
+        assert {d["polling_area_id"] for d in items} == {str(w["one"].id)}
+        assert _one(items, "wrong_area")["candidates"][0]["polling_area_id"] == str(
+            w["two"].id)
+        # Only 02: she is listed in 01 (outside the run), so not missing in 02.
         run = await _run(client, w, unit=w["tree"].group_a2)
         assert await _items(client, w, run) == []
 
@@ -143,6 +150,16 @@ class TestResolved:
         two = _csv(await client.get(f"/api/v1/polling-areas/{w['two'].id}/voter-list",
                                     headers=w["officer"]))
         assert [r[1] for r in one] == ["Trương Văn Sinh", "Trương Thị Ở"]
+        assert [(r[1], r[7]) for r in two] == [("Mai Thị Khác", MOVED_IN),
+                                                ("Mai Văn Hai", "")]
+
+    async def test_removed_after_a_group_run_she_is_listed_in_her_own_area(self, client, w):
+        run = await _run(client, w, unit=w["tree"].group_a1)  # 02's list not in the run
+        wrong = _one(await _items(client, w, run), "wrong_area")
+        assert (await _resolve(client, w, wrong, "remove_from_list",
+                               legal_reason="not_resident")).status_code == 201
+        two = _csv(await client.get(f"/api/v1/polling-areas/{w['two'].id}/voter-list",
+                                    headers=w["officer"]))
         assert [(r[1], r[7]) for r in two] == [("Mai Thị Khác", MOVED_IN),
                                                 ("Mai Văn Hai", "")]
 

@@ -189,6 +189,23 @@ class TestWrongArea:
         assert kinds(got) == [("listed_twice", wrong.key, a.key)]
         assert got[0].other_entry_keys == (own.key,) and got[0].area_key == AREA
 
+    def test_listed_in_their_own_areas_list_outside_the_run_is_only_listed_twice(self):
+        reg = Reg()
+        a = reg.add("Nguyễn Văn An", date(1980, 3, 4), id_number="052080000101",
+                    area=ELSEWHERE)
+        got = run(reg, [row(1, a)], [row(9, a, area=ELSEWHERE)])
+        assert kinds(got) == [("listed_twice", uuid.UUID(int=1), a.key)]
+
+    def test_a_person_of_an_area_outside_the_run(self):
+        # The register of the commune's other areas is loaded beside the run's: a row of
+        # this list may be a neighbouring area's resident.
+        reg = Reg()
+        a = reg.add("Nguyễn Văn An", date(1980, 3, 4), area=ELSEWHERE)
+        got = run(reg, [row(1, a)], [row(9, reg.add("Trần Thị Lan", date(1975, 1, 1),
+                                                     area=ELSEWHERE), area=ELSEWHERE)])
+        assert kinds(got) == [("wrong_area", uuid.UUID(int=1), a.key)]
+        assert got[0].person_area_key == ELSEWHERE
+
     def test_a_person_of_the_rows_own_area_is_no_wrong_area(self):
         reg = Reg()
         a = reg.add("Nguyễn Văn An", date(1980, 3, 4), id_number="052080000101")
