@@ -2,10 +2,9 @@
 list version's rows, minus those resolved `remove_from_list`, plus the residents resolved
 `add_to_list` and those another area's list held by mistake (`wrong_area` resolved
 `remove_from_list` there: "Chuyển từ khu vực bỏ phiếu khác"), with `correct_list` taking the
-register's values; ordered by household (head
-first, then by relationship and birth), households in street order (street name, house
-number in natural order), numbered 1..n. Rows the register cannot place come last, in the
-list's own order."""
+register's values; ordered by household (head first, then by relationship and birth),
+households in street order (street name, house number in natural order), numbered 1..n.
+Rows the register cannot place come last, in the list's own order."""
 
 from __future__ import annotations
 
