@@ -55,7 +55,7 @@ async def election_summary(uow: UnitOfWork, who: Principal, election_id: uuid.UU
         unit = await uow.units.get(who, unit_id)
         inside = {a.id for a in await uow.reconciliations.areas_within(election.id, unit)}
         areas = [a for a in areas if a.id in inside]
-    versions = await uow.reconciliations.latest_versions([a.id for a in areas])
+    versions = await uow.voter_lists.latest_versions([a.id for a in areas])
     out, total_open = [], 0
     for area in areas:
         version = versions.get(area.id)
