@@ -15,6 +15,9 @@ household order; then every kind of difference is planted on distinct people:
 - listed_twice: a second row for the same person, in the same area, in another area of the
   run, or in another commune's list (`other_entries`), with or without the ID number;
 - unknown_to_register: a row for someone the register does not know;
+- birth_unknown: the register loses the birth (date and year) of a listed person, whose row
+  keeps it and the ID number (the only way to link a record without a birth);
+- wrong_area: a person listed in another polling area of the run than their own;
 - data_mismatch: the name typed without diacritics, a wrong diacritic, a misspelt letter,
   day and month swapped, one wrong digit of the ID number, the other sex; with the ID
   number (half of them) or without;
@@ -45,6 +48,7 @@ from datetime import date, timedelta
 from domain.elections.eligibility import Eligibility, Voter, anniversary, assess
 from domain.elections.matching import Entry, Person
 from domain.elections.models import DiscrepancyKind, ElectionLevel, ExclusionReason
+from domain.elections.reconcile import _REASON_KIND as REASON_KIND
 from domain.elections.reconcile import Finding
 from domain.register.demo import HouseholdSpec, StreetSpec, UnitSpec, generate_population
 from domain.register.models import Relationship, ResidenceStatus
@@ -269,6 +273,8 @@ def generate(seed: int = 1, residents: int = 30_000, *, rate: float = 0.006,
         born = people[i].birth_date
         return born is not None and born.year < cut.year - 1
 
+    no_birth = take(k, lambda i: people[i].id_number is not None and adult_dated(i))
+    elsewhere = take(k) if len(areas) > 1 else []
     twins_amb = take(2 * (k // 2 + 1), adult_dated)
     twins_ok = take(2 * (k // 2 + 1), adult_dated)
 
@@ -292,6 +298,17 @@ def generate(seed: int = 1, residents: int = 30_000, *, rate: float = 0.006,
                                pb.address, pb.household_key, pb.area_key)
             pairs.append((a, b))
         return pairs
+
+    born_of: dict[int, date] = {}
+    for i in no_birth:
+        p = people[i]
+        assert p.birth_date is not None
+        born_of[i] = p.birth_date
+        people[i] = Person(p.key, p.full_name, None, None, p.sex, p.id_number, p.address,
+                           p.household_key, p.area_key)
+    planted["birth_unknown"] = len(no_birth)
+    planted["wrong_area"] = len(elsewhere)
+    wrong_area = set(elsewhere)
 
     amb_pairs = make_twins(twins_amb)
     ok_pairs = make_twins(twins_ok)
@@ -323,7 +340,7 @@ def generate(seed: int = 1, residents: int = 30_000, *, rate: float = 0.006,
     variant_of: dict[int, str] = {i: name for name, ids in variants.items() for i in ids}
     twin_amb_set = {i for pair in amb_pairs for i in pair}
     twin_ok_set = {i for pair in ok_pairs for i in pair}
-    listed_ineligible = set(dead) | set(moved) | set(excluded) | set(under)
+    listed_ineligible = set(dead) | set(moved) | set(excluded) | set(under) | set(no_birth)
     no_id_rng = random.Random(seed * 31 + 7)
 
     # The list, area by area in the register's (household) order.
@@ -364,20 +381,24 @@ def generate(seed: int = 1, residents: int = 30_000, *, rate: float = 0.006,
                 over["id_number"] = None
                 fields = tuple(f for f in fields if f != "id_number")
             planted[variant] = planted.get(variant, 0) + 1
+        elif i in born_of:
+            over = {"birth_date": born_of[i], "birth_year": born_of[i].year}
         elif no_id_rng.random() < no_id_share:
             over = {"id_number": None}
-        entry = _entry(key, p.area_key, p, **over)
+        area = p.area_key
+        if i in wrong_area:
+            area = areas[(areas.index(area) + 1) % len(areas)]
+            truth[K.wrong_area].add((key, p.key))
+        entry = _entry(key, area, p, **over)
         entries.append(entry)
         truth_person[key] = p.key
-        row_of[i].append((key, p.area_key))
+        row_of[i].append((key, area))
         if fields:
             truth[K.data_mismatch].add((key, p.key, frozenset(fields)))
         if i in twin_amb_set:
             truth[K.ambiguous_match].add((key, True))
         for reason in eligibility[p.key].reasons:
-            kind = {"under_age": K.under_age, "deceased": K.deceased,
-                    "moved_away": K.moved_away}.get(reason.value, K.excluded)
-            truth[kind].add((key, p.key))
+            truth[REASON_KIND[reason]].add((key, p.key))
     planted["missing_from_list"] = len(missing)
     planted["deceased"], planted["moved_away"] = len(dead), len(moved)
     planted["excluded"] = len(excluded)

@@ -302,6 +302,26 @@ class VoterOtherCommune(Invalid):
     en_detail = en_field = "The address names {value}, not the polling area's commune"
 
 
+class VoterSexBoth(Invalid):
+    code = "voter_sex_both"
+    vi = "Dòng ghi ở cả hai cột Nam và Nữ"
+    en = "The row is marked under both Nam and Nữ"
+    vi_detail = vi_field = ("Cột {column} chia Nam và Nữ: dòng ghi ở cả hai cột, không biết"
+                            " giới tính")
+    en_detail = en_field = ("Column {column} is split into Nam and Nữ: the row is marked"
+                            " under both, the sex is unknown")
+
+
+class VoterSexNone(Invalid):
+    code = "voter_sex_none"
+    vi = "Dòng không ghi ở cột Nam hay cột Nữ"
+    en = "The row is marked under neither Nam nor Nữ"
+    vi_detail = vi_field = ("Cột {column} chia Nam và Nữ: dòng không ghi ở cột nào, không biết"
+                            " giới tính")
+    en_detail = en_field = ("Column {column} is split into Nam and Nữ: the row is marked"
+                            " under neither, the sex is unknown")
+
+
 UNIQUE_CONSTRAINTS["uq_voter_list_mapping_commune_id_name"] = VoterListMappingTaken
 VOTER_LIST_IMPORT_CASES = (PollingAreaNotFound, VoterListMappingUnknown, VoterListFieldUnknown,
                            VoterListColumnsInvalid, VoterListAreaRequired)

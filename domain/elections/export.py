@@ -1,9 +1,10 @@
 """The corrected voter list of a polling area in the layout of form Mẫu 31/HĐBC: the latest
 list version's rows, minus those resolved `remove_from_list`, plus the residents resolved
-`add_to_list`, with `correct_list` taking the register's values; ordered by household (head
-first, then by relationship and birth), households in street order (street name, house
-number in natural order), numbered 1..n. Rows the register cannot place come last, in the
-list's own order."""
+`add_to_list` and those another area's list held by mistake (`wrong_area` resolved
+`remove_from_list` there: "Chuyển từ khu vực bỏ phiếu khác"), with `correct_list` taking the
+register's values; ordered by household (head first, then by relationship and birth),
+households in street order (street name, house number in natural order), numbered 1..n.
+Rows the register cannot place come last, in the list's own order."""
 
 from __future__ import annotations
 
@@ -17,7 +18,7 @@ from typing import Any
 from domain.access import Permission, Principal
 from domain.elections.errors import VoterListNotFound
 from domain.elections.matching import link
-from domain.elections.models import Election, PollingArea, ResolutionAction
+from domain.elections.models import DiscrepancyKind, Election, PollingArea, ResolutionAction
 from domain.elections.reconciliation import _entry, address_of, register_of
 from domain.ports import UnitOfWork
 from domain.register.columns import XLSX_DATE_FORMAT, csv_safe, format_birth
@@ -27,6 +28,7 @@ from domain.text import fold
 COLUMNS = ["STT", "Họ và tên", "Ngày tháng năm sinh", "Giới tính", "Dân tộc",
            "Nơi thường trú", "Nơi tạm trú", "Ghi chú"]
 ADDED, CORRECTED = "Bổ sung", "Sửa theo sổ hộ tịch"
+MOVED_IN = "Chuyển từ khu vực bỏ phiếu khác"
 # Members of a household after its head, in the order lists print them.
 _RELATION_ORDER = {r: i for i, r in enumerate([
     Relationship.head, Relationship.spouse, Relationship.parent, Relationship.grandparent,
@@ -99,6 +101,7 @@ async def corrected_list(uow: UnitOfWork, who: Principal, area_id: uuid.UUID
             corrected[d.row_id] = d.resident_id
         elif resolution.action == ResolutionAction.add_to_list and d.resident_id:
             added.append(d.resident_id)
+    moved_in = await _moved_in(uow, who, area)
     people, raw, _ = await register_of(uow, who, election, [area])
     kept = [r for r in rows if r.id not in removed]
     linked = {item.entry.key: item.person.key
@@ -116,10 +119,29 @@ async def corrected_list(uow: UnitOfWork, who: Principal, area_id: uuid.UUID
                           _SEX.get(fold(row.sex or ""), row.sex or ""),
                           "" if temporary else where, where if temporary else "", "", order))
     lines += [_from_register(raw[i], ADDED) for i in dict.fromkeys(added) if i in raw]
+    listed = set(linked.values()) | set(corrected.values()) | set(added)
+    lines += [_from_register(raw[i], MOVED_IN) for i in dict.fromkeys(moved_in)
+              if i in raw and i not in listed]
     lines.sort(key=lambda line: line.order)
     names = await uow.units.by_ids({area.commune_id})
     return CorrectedList(election, area, names[0].name if names else "", version.id, lines,
                          masked=not who.can(Permission.pii_read))
+
+
+async def _moved_in(uow: UnitOfWork, who: Principal, area: PollingArea) -> list[uuid.UUID]:
+    """Residents of `area` that another area's list holds (`wrong_area`) and an officer
+    removed there, whichever run found it: while that resolution is live (the latest run
+    over that area still finds the row), they vote here."""
+    live = await uow.resolutions.live(area.election_id, [area.commune_id])
+    moved = [r.discrepancy_id for r in live.values()
+             if r.kind == DiscrepancyKind.wrong_area
+             and r.action == ResolutionAction.remove_from_list]
+    out = []
+    for d in await uow.discrepancies.get_many(who, moved):
+        home = d.candidates[0].get("polling_area_id") if d.candidates else None
+        if d.resident_id and home == str(area.id):
+            out.append(d.resident_id)
+    return out
 
 
 def _birth(line: Line, masked: bool) -> str:

@@ -250,6 +250,9 @@ class DiscrepancyKind(StrEnum):
     unknown_to_register = "unknown_to_register"  # listed, no resident matches
     data_mismatch = "data_mismatch"  # matched, with different fields
     ambiguous_match = "ambiguous_match"  # two or more candidates
+    birth_unknown = "birth_unknown"  # listed, the register has no birth date nor year
+    no_ballot = "no_ballot"  # listed, temporary under 12 months, no level of this election
+    wrong_area = "wrong_area"  # listed, the register places the person in another area
 
 
 class ResolutionAction(StrEnum):

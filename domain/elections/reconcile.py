@@ -7,8 +7,19 @@ records (`matching.link`) and explains each difference as one `Finding`:
   that no row links to, in these lists or in `other_area_entries`; a candidate of an
   ambiguous row is not reported missing (the row may be them: the ambiguous finding says
   so).
-- `under_age`, `deceased`, `moved_away`, `excluded` (rules "eligibility:<reason>"): a linked
-  person whose `Eligibility` carries that reason, one finding per reason.
+- `under_age`, `deceased`, `moved_away`, `excluded`, `birth_unknown`, `no_ballot` (rules
+  "eligibility:<reason>"): a linked person whose `Eligibility` carries that reason, one
+  finding per kind. `birth_unknown`: the register has neither a birth date nor a year, so
+  the age cannot be told (the officer checks the papers; the row's birth is then not also a
+  `data_mismatch`); `no_ballot`: a temporary resident under 12 months in an election with
+  no level they may vote in (a commune council's by-election). Every `Ineligible` reason
+  has its kind: none is dropped.
+- `wrong_area` (rule "lives_in_other_area"): a linked, otherwise eligible person whom the
+  register places in another polling area (`person_area_key`: of the run, or of
+  `people` beyond the run's areas). They are listed, so they are not also
+  `missing_from_list` in their own area. Listed in their own area as well, the row in their
+  own area is the listing and the other one only `listed_twice` (of two rows in these
+  lists, the own area's keeps the link whichever `link` preferred).
 - `listed_twice`: two rows for the same person: in these lists (rule "same_person_twice",
   the row that lost the one-to-one link, `other_entry_keys` the linked row), or in another
   area's list of the same election (`other_area_entries`: rule "same_id_number_other_area"
@@ -49,7 +60,10 @@ _REASON_KIND = {
     Ineligible.excluded_death_sentence_pending: DiscrepancyKind.excluded,
     Ineligible.excluded_serving_prison_term: DiscrepancyKind.excluded,
     Ineligible.excluded_lost_civil_capacity: DiscrepancyKind.excluded,
+    Ineligible.birth_unknown: DiscrepancyKind.birth_unknown,
+    Ineligible.no_ballot: DiscrepancyKind.no_ballot,
 }
+assert set(_REASON_KIND) == set(Ineligible), "every reason a record is not listed has a kind"
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,6 +78,7 @@ class Finding:
     fields: tuple[str, ...] = ()
     candidates: tuple[tuple[uuid.UUID, float], ...] = ()
     other_entry_keys: tuple[uuid.UUID, ...] = ()
+    person_area_key: uuid.UUID | None = None  # wrong_area: the person's own area
 
 
 def row_identity(entry: Entry) -> str:
@@ -98,13 +113,14 @@ def differences(
     del election_day  # the eligibility carries it; kept in the signature for the caller
     rows = list(entries)
     index = people if isinstance(people, PeopleIndex) else PeopleIndex(people)
-    linkage = linkage if linkage is not None else link(rows, index)
+    linkage = _own_area_first(linkage if linkage is not None else link(rows, index))
     out: list[Finding] = []
     linked_rows: dict[uuid.UUID, list[uuid.UUID]] = defaultdict(list)  # person → rows
     for item in linkage.links:
         linked_rows[item.person.key].append(item.entry.key)
 
     others = list(other_area_entries)
+    other_area = {other.key: other.area_key for other in others}
     other_by_id: dict[str, list[uuid.UUID]] = defaultdict(list)
     for other in others:
         if other.id_number:
@@ -119,22 +135,32 @@ def differences(
         area = entry.area_key
         rule = "id_number_equal" if item.method == "id_number" else "name_birth_score"
         verdict = eligibility.get(person.key)
+        fields = item.fields
+        seen: set[DiscrepancyKind] = set()
         if verdict is not None:
-            seen: set[DiscrepancyKind] = set()
+            if Ineligible.birth_unknown in verdict.reasons:
+                fields = tuple(f for f in fields if f != "birth_date")
             for reason in verdict.reasons:
-                kind = _REASON_KIND.get(reason)
-                if kind is None or kind in seen:
+                kind = _REASON_KIND[reason]
+                if kind in seen:
                     continue
                 seen.add(kind)
                 out.append(Finding(kind, finding_key(kind, entry, person.key),
                                    f"eligibility:{reason.value}", entry.key, person.key,
-                                   area, item.score, item.fields))
-        if item.fields:
-            kind = DiscrepancyKind.data_mismatch
-            out.append(Finding(kind, finding_key(kind, entry, person.key), rule, entry.key,
-                               person.key, area, item.score, item.fields))
+                                   area, item.score, fields))
         same_id = other_by_id.get(entry.id_number, []) if entry.id_number else []
         same_person = [k for k in other_person.get(person.key, []) if k not in same_id]
+        home = person.area_key
+        if (not seen and home is not None and home != area
+                and not any(other_area[k] == home for k in same_id + same_person)):
+            kind = DiscrepancyKind.wrong_area
+            out.append(Finding(kind, finding_key(kind, entry, person.key),
+                               "lives_in_other_area", entry.key, person.key, area, item.score,
+                               fields, person_area_key=home))
+        if fields:
+            kind = DiscrepancyKind.data_mismatch
+            out.append(Finding(kind, finding_key(kind, entry, person.key), rule, entry.key,
+                               person.key, area, item.score, fields))
         if same_id or same_person:
             kind = DiscrepancyKind.listed_twice
             out.append(Finding(kind, finding_key(kind, entry, person.key),
@@ -179,6 +205,23 @@ def differences(
         out.append(Finding(kind, finding_key(kind, None, person.key), "eligible_not_listed",
                            None, person.key, person.area_key))
     return _distinct_keys(out)
+
+
+def _own_area_first(linkage: Linkage) -> Linkage:
+    """A person listed in their own area and in another one of the run: the row in their
+    own area is the listing (whichever row `link` preferred), the other one is the row
+    listed twice."""
+    if not linkage.taken:
+        return linkage
+    at = {item.person.key: i for i, item in enumerate(linkage.links)}
+    links, taken = list(linkage.links), []
+    for item in linkage.taken:
+        i, home = at.get(item.person.key), item.person.area_key
+        if (i is not None and home is not None and item.entry.area_key == home
+                and links[i].entry.area_key != home):
+            links[i], item = item, links[i]
+        taken.append(item)
+    return Linkage(links, linkage.ambiguous, linkage.unmatched, taken)
 
 
 def _distinct_keys(findings: list[Finding]) -> list[Finding]:

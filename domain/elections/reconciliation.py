@@ -67,6 +67,17 @@ ALLOWED: dict[DiscrepancyKind, tuple[ResolutionAction, ...]] = {
                                     A.false_match),
     DiscrepancyKind.ambiguous_match: (A.correct_list, A.correct_register, A.remove_from_list,
                                       A.no_change, A.false_match),
+    # The officer checked the papers: of age (no change, or the birth into the register),
+    # under age (removed), or another person.
+    DiscrepancyKind.birth_unknown: (A.correct_register, A.remove_from_list, A.no_change,
+                                    A.false_match),
+    # Not "no change": the person has no ballot in this election, unless the register's
+    # residence date is wrong (correct_register).
+    DiscrepancyKind.no_ballot: (A.remove_from_list, A.correct_register, A.false_match),
+    # Removed here (not_resident): the corrected list of their own area takes them in;
+    # or the register's address is wrong, or they vote here (no change), or another person.
+    DiscrepancyKind.wrong_area: (A.remove_from_list, A.correct_register, A.no_change,
+                                 A.false_match),
 }
 RUN_LEVELS = (UnitLevel.group, UnitLevel.commune, UnitLevel.province)
 
@@ -170,7 +181,10 @@ async def _reconcile_commune(uow: UnitOfWork, who: Principal, run: Reconciliatio
     seen_other = {e.key for e in other_entries}
     other_entries += [e for e in await uow.voter_lists.same_id_elsewhere(
         election.id, version_ids) if e.key not in seen_other]
-    people, raw, verdicts = await register_of(uow, who, election, areas)
+    # The register of the commune's other areas too (a group's run: a row of its list
+    # may be a neighbouring area's resident, `wrong_area`, not `unknown_to_register`); what
+    # is found about those areas themselves is theirs, dropped below.
+    people, raw, verdicts = await register_of(uow, who, election, areas + others)
     findings = differences(entries, people, eligibility=verdicts,
                            election_day=election.election_day, other_area_entries=other_entries)
     del entries, other_entries, people, verdicts
@@ -193,7 +207,9 @@ async def _reconcile_commune(uow: UnitOfWork, who: Principal, run: Reconciliatio
             "kind": f.kind.value, "key": f.key, "row_id": f.entry_key,
             "resident_id": f.person_key, "score": f.score, "rule": f.rule,
             "fields": list(f.fields),
-            "candidates": [{"resident_id": str(k), "score": s} for k, s in f.candidates],
+            "candidates": [{"resident_id": str(k), "score": s} for k, s in f.candidates] or (
+                [{"resident_id": str(f.person_key), "score": f.score,
+                  "polling_area_id": str(f.person_area_key)}] if f.person_area_key else []),
             "other_row_ids": [str(k) for k in f.other_entry_keys],
             "is_new": is_new,
             "resolution_id": kept.id if kept is not None and kept.kind == f.kind else None})

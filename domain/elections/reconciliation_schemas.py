@@ -44,7 +44,7 @@ KINDS = [kind.value for kind in DiscrepancyKind]
 # of this list.
 LegalReason = Literal[
     "court_deprived", "death_sentence_pending", "serving_prison_term", "lost_civil_capacity",
-    "not_resident", "deceased", "under_age", "listed_twice"]
+    "not_resident", "deceased", "under_age", "listed_twice", "no_ballot"]
 assert set(ExclusionReason) <= set(LegalReason.__args__)  # type: ignore[attr-defined]
 
 
@@ -138,7 +138,9 @@ class DiscrepancyRead(BaseModel):
     score: float | None = Body(description="Similarity of a match by name, birth and address")
     rule: str = Body(description="The rule that fired")
     fields: list[str] = Body(description="Fields that differ (data_mismatch)")
-    candidates: list[dict[str, Any]] = Body(description="`[{resident_id, score}]`")
+    candidates: list[dict[str, Any]] = Body(description=(
+        "`[{resident_id, score}]` of an ambiguous match; for `wrong_area` the resident with"
+        " the `polling_area_id` the register places them in"))
     other_row_ids: list[uuid.UUID] = Body(description="The other rows of a person listed twice")
     is_new: bool = Body(description="Not found by the previous run")
     status: Literal["open", "resolved"]
@@ -173,8 +175,9 @@ class ResolutionCreate(Strict):
     action: ResolutionAction
     note: FilledNote
     legal_reason: LegalReason | None = Body(default=None, description=(
-        "Required for remove_from_list: an exclusion's reason, not_resident, deceased,"
-        " under_age or listed_twice"))
+        "Required for remove_from_list: an exclusion's reason, not_resident (also: lives in"
+        " another polling area), deceased, under_age, listed_twice or no_ballot (a temporary"
+        " resident under 12 months with no level of this election)"))
 
     model_config = ConfigDict(extra="forbid", json_schema_extra=examples(
         {"action": "remove_from_list", "legal_reason": "deceased",

@@ -44,10 +44,17 @@ def deadline_warnings(*, posting: date, amendment: date, today: date, open_count
 
 
 async def election_summary(uow: UnitOfWork, who: Principal, election_id: uuid.UUID, *,
-                           within_days: int, today: date | None = None) -> SummaryRead:
-    """Every polling area of the election the caller reads."""
+                           within_days: int, unit_id: uuid.UUID | None = None,
+                           today: date | None = None) -> SummaryRead:
+    """Every polling area of the election the caller reads, or those within `unit_id` (a
+    unit the caller reads: any other, existing or not, is the same 404 `unit_not_found`);
+    an election the caller cannot see is its 404 before the unit is looked at."""
     election = await uow.elections.get(who, election_id)
     areas = await uow.reconciliations.areas_readable(who, election.id)
+    if unit_id is not None:
+        unit = await uow.units.get(who, unit_id)
+        inside = {a.id for a in await uow.reconciliations.areas_within(election.id, unit)}
+        areas = [a for a in areas if a.id in inside]
     versions = await uow.voter_lists.latest_versions([a.id for a in areas])
     out, total_open = [], 0
     for area in areas:

@@ -1,11 +1,22 @@
 """Reading an official voter list's rows (no I/O): the header mapped to fields by the list
 vocabulary (domain/register/columns.py `VOTER_LIST_COLUMNS`) and a mapping the caller gives,
 every row kept with its cells exactly as imported, and the fields read from them; what cannot
-be read is a row reason, never a dropped row (the list is the official one as it is)."""
+be read is a row reason, never a dropped row (the list is the official one as it is).
+
+Two header rows, as Mẫu lists are often laid out: a first-row cell of the sex or the birth
+("Giới tính", "Ngày, tháng, năm sinh") merged over two columns (the second cell blank, as
+a merged cell reads in CSV and in XLSX), with "Nam" and "Nữ" under them in the second row.
+The column a row writes in gives its sex; what it writes there is its birth under a birth
+header, and under a sex header a mark ("x") or the birth. Such a second row is a header row
+only if every other cell in it is blank or stands in a merged group of its own (a first-row
+cell followed by blank ones: "Nơi cư trú" over "Thường trú" | "Tạm trú"); a data row fills
+columns under one-column headers. A row marked under both Nam and Nữ, or neither, is a row
+reason (`voter_sex_both`, `voter_sex_none`) and its sex stays empty."""
 
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from functools import lru_cache
@@ -17,17 +28,21 @@ from domain.elections.errors import (
     VoterListFieldUnknown,
     VoterOtherCommune,
     VoterRowDuplicate,
+    VoterSexBoth,
+    VoterSexNone,
 )
 from domain.errors import ControlCharacters, DomainError, FieldMissing, Invalid, StringTooLong
 from domain.imports.errors import IdNumberZeroLost, ValueUnknown
 from domain.imports.rows import RowError, row_error
 from domain.register import validation as v
 from domain.register.columns import (
+    SEX_LABELS,
     VOTER_LIST_COLUMNS,
     VOTER_LIST_FIELDS,
     header_form,
     parse_label,
 )
+from domain.register.models import Sex
 from domain.text import fold, name_fold, nfc, squash_spaces
 from domain.types import uuid7
 
@@ -64,42 +79,134 @@ def check_mapping(columns: dict[str, str]) -> dict[str, str]:
     return dict(columns)
 
 
+@dataclass(frozen=True)
+class SexColumns:
+    """A sex or birth header over two columns, "Nam" and "Nữ" (see the module's text)."""
+
+    label: str  # the first-row header, as written
+    carries: str  # "sex" (a mark, or the birth) or "birth_date" / "birth_year" (the birth)
+    male: int
+    female: int
+
+
 @dataclass
 class ListHeader:
     names: list[str]  # the cells' keys, one per column: the header text, made unique
     fields: dict[int, str]  # position → field
     missing: list[str] = field(default_factory=list)  # required fields absent, as labels
+    split: list[SexColumns] = field(default_factory=list)  # a two-row header's Nam | Nữ
+    rows: int = 1  # header rows: 2 with a second row of Nam | Nữ
 
     @property
     def columns(self) -> dict[str, str]:
-        """header → field, as used (the version's `columns`)."""
-        return {self.names[i]: name for i, name in self.fields.items()}
+        """header → field, as used (the version's `columns`); a Nam | Nữ column pair is
+        "sex" (and the birth it carries, "sex+birth_date")."""
+        out = {self.names[i]: name for i, name in self.fields.items()}
+        for pair in self.split:
+            used = "sex" if pair.carries == "sex" else f"sex+{pair.carries}"
+            out[self.names[pair.male]] = out[self.names[pair.female]] = used
+        return out
 
 
-def map_header(header: list[str], mapping: dict[str, str] | None = None) -> ListHeader:
+def _sub_sex(text: str) -> Sex | None:
+    """The sex a second-row cell names ("Nam", "Nữ"), or None."""
+    return parse_label("sex", text) if text and header_key(text) in ("nam", "nu") else None
+
+
+def _groups(tops: list[str]) -> list[tuple[int, int]]:
+    """(first, width) of each column's first-row cell: a named cell and the blank cells
+    after it (a merged cell as it reads); blank cells before any name are their own."""
+    out: list[tuple[int, int]] = []
+    start = None
+    for i, top in enumerate(tops):
+        if top or start is None:
+            start = i
+        out.append((start, 0))
+    widths: dict[int, int] = {}
+    for first, _ in out:
+        widths[first] = widths.get(first, 0) + 1
+    return [(first, widths[first]) for first, _ in out]
+
+
+def _sex_pairs(tops: list[str], second: Sequence[str], known: dict[str, str]
+               ) -> list[SexColumns] | None:
+    """The Nam | Nữ pairs of a second header row, or None when `second` is no header row
+    (see the module's text)."""
+    def at(i: int) -> str:
+        return second[i].strip() if i < len(second) else ""
+
+    pairs: list[SexColumns] = []
+    under: set[int] = set()
+    for i in range(len(tops) - 1):
+        carries = known.get(header_key(tops[i])) if tops[i] else None
+        if carries not in ("sex", "birth_date", "birth_year") or tops[i + 1]:
+            continue
+        a, b = _sub_sex(at(i)), _sub_sex(at(i + 1))
+        if {a, b} != {Sex.male, Sex.female}:
+            continue
+        male, female = (i, i + 1) if a == Sex.male else (i + 1, i)
+        pairs.append(SexColumns(tops[i], carries, male, female))
+        under |= {i, i + 1}
+    if not pairs:
+        return None
+    groups = _groups(tops)
+    for j in range(len(second)):
+        if j not in under and at(j) and (j >= len(tops) or groups[j][1] < 2):
+            return None  # a cell under a header of one column: a data row
+    return pairs
+
+
+def map_header(header: list[str], mapping: dict[str, str] | None = None,
+               second: Sequence[str] | None = None) -> ListHeader:
     """Fields by position: the caller's mapping first, then the list vocabulary; the first
-    column of a field wins. Required: the full name, and a birth date or year."""
+    column of a field wins. `second`, the file's next row, is a second header row when it
+    holds Nam | Nữ under a merged sex or birth header (see the module's text); the other
+    merged groups' sub-headers then name their columns ("Nơi cư trú / Nơi tạm trú", mapped
+    by the sub-header). Required: the full name, and a birth date or year."""
     given = {header_key(h): f for h, f in (mapping or {}).items()}
+    known = {**_KNOWN, **given}
+    tops = [raw.replace("\ufeff", "").strip() for raw in header]
+    split = _sex_pairs(tops, second, known) if second is not None else None
+    subs = [second[i].strip() if split and second is not None and i < len(second) else ""
+            for i in range(len(tops))]
+    groups = _groups(tops)
+    label = {}
+    for pair in split or ():
+        label[pair.male] = f"{pair.label} / {SEX_LABELS[Sex.male]}"
+        label[pair.female] = f"{pair.label} / {SEX_LABELS[Sex.female]}"
     names: list[str] = []
     fields: dict[int, str] = {}
-    for i, raw in enumerate(header):
-        text = raw.replace("\ufeff", "").strip()
+    for i, text in enumerate(tops):
+        if i in label:
+            names.append(label[i])
+            continue
+        keys = [text]
+        if subs[i] and groups[i][1] > 1:  # a sub-header of another merged group
+            group = tops[groups[i][0]]
+            keys = [subs[i], text] if text else [subs[i]]
+            text = f"{group} / {subs[i]}" if group else subs[i]
         name = text or f"Cột {i + 1}"
         if name in names:
             name = f"{name} ({i + 1})"
         names.append(name)
-        key = header_key(text)
-        found = given.get(key) or _KNOWN.get(key)
-        if found and found not in fields.values():
-            fields[i] = found
+        for key in map(header_key, keys):
+            found = given.get(key) or _KNOWN.get(key)
+            if found:
+                if found not in fields.values():
+                    fields[i] = found
+                break
     present = set(fields.values())
+    for pair in split or ():
+        # A sex header with no birth column elsewhere: its cells are the birth ("or the birth
+        # date/year in one of them"), a mark alone leaving the birth empty.
+        present |= {"sex", pair.carries if pair.carries != "sex" else "birth_date"}
     missing = []
     if "full_name" not in present:
         missing.append(VOTER_LIST_FIELDS["full_name"])
     if not present & {"birth_date", "birth_year"}:
         missing.append(f"{VOTER_LIST_FIELDS['birth_date']} (hoặc "
                        f"{VOTER_LIST_FIELDS['birth_year']})")
-    return ListHeader(names, fields, missing)
+    return ListHeader(names, fields, missing, split or [], 2 if split else 1)
 
 
 def parse_birth(raw: str, today: date | None = None) -> date | int:
@@ -184,11 +291,41 @@ def _id_number(raw: str, line: int, reasons: list[RowError]) -> str | None:
         return None
 
 
+def _split_cells(row: list[str], split: Sequence[SexColumns], line: int,
+                 reasons: list[RowError]) -> tuple[str, dict[str, str]]:
+    """The sex ("Nam", "Nữ" or "") and the birth cells (field → text) a row writes under
+    Nam | Nữ pairs; a row marked under both or neither of a pair is a reason."""
+    sex, births = "", dict[str, str]()
+    for pair in split:
+        male = row[pair.male].strip() if pair.male < len(row) else ""
+        female = row[pair.female].strip() if pair.female < len(row) else ""
+        if male and female:
+            reasons.append(_reason(line, "sex", VoterSexBoth(column=pair.label)))
+            continue
+        if not male and not female:
+            reasons.append(_reason(line, "sex", VoterSexNone(column=pair.label)))
+            continue
+        sex = sex or SEX_LABELS[Sex.male if male else Sex.female]
+        value = male or female
+        if pair.carries != "sex":
+            births.setdefault(pair.carries, value)
+        elif _looks_like_birth(value):
+            births.setdefault("birth_date", value)
+    return sex, births
+
+
+def _looks_like_birth(value: str) -> bool:
+    """A cell under a sex header holding a birth (a date or a year), not a mark."""
+    return any(c.isdigit() for c in value) and len(value) >= 4
+
+
 def read_row(line: int, names: list[str], fields: dict[int, str], row: list[str], *,
-             commune: str, today: date | None = None) -> tuple[dict[str, Any], list[RowError]]:
+             commune: str, today: date | None = None, split: Sequence[SexColumns] = ()
+             ) -> tuple[dict[str, Any], list[RowError]]:
     """One row as it is stored, and its reasons. `cells`: every cell by its header (cells
     past the header get `Cột N`), as imported; the fields read from them, None where a cell
-    is empty or unreadable."""
+    is empty or unreadable. `split`: the header's Nam | Nữ pairs, which give the sex (unless
+    a sex column of its own does) and the birth (unless a birth column does)."""
     reasons: list[RowError] = []
     if len(row) > len(names):
         names = names + [f"Cột {i + 1}" for i in range(len(names), len(row))]
@@ -200,6 +337,13 @@ def read_row(line: int, names: list[str], fields: dict[int, str], row: list[str]
                 reasons.append(_reason(line, name, ControlCharacters()))
                 cells[name] = raw.replace("\x00", "\ufffd")
         got = {name: raw.replace("\x00", "") for name, raw in got.items()}
+    if split:
+        sex_cell, births = _split_cells(row, split, line, reasons)
+        if not got.get("sex", "").strip():
+            got["sex"] = sex_cell
+        for name, value in births.items():
+            if not any(got.get(b, "").strip() for b in ("birth_date", "birth_year")):
+                got[name] = value
     rec: dict[str, Any] = {"id": uuid7(), "line": line, "cells": cells}
     for name in ("seq", "full_name", "address"):
         rec[name] = _clean(got.get(name, ""), _LIMITS[name], line, name, reasons) or None

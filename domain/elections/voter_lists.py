@@ -25,6 +25,7 @@ from domain.elections.models import PollingArea, VoterListMapping, VoterListVers
 from domain.elections.voter_list_diff import Diff, compare
 from domain.elections.voter_list_rows import (
     Duplicates,
+    ListHeader,
     check_mapping,
     commune_words,
     map_header,
@@ -42,22 +43,26 @@ from domain.units.models import UnitLevel
 BATCH = 5000
 
 
-def read_header(path: Path) -> list[str]:
+def read_header(path: Path) -> tuple[list[str], list[str] | None]:
+    """The file's first row and the one after it (a second header row, maybe)."""
     with path.open("rb") as stream:
-        header = next(iter(reader.rows(stream)), None)
+        rows = iter(reader.rows(stream))
+        header = next(rows, None)
+        second = next(rows, None)
     if header is None or not any(cell.strip() for cell in header):
         raise FileEmpty(loc=("body", "file"))
-    return header
+    return header, second
 
 
-def check_header(path: Path, columns: dict[str, str] | None) -> list[str]:
+def check_header(path: Path, columns: dict[str, str] | None) -> tuple[list[str], ListHeader]:
     """Refuse at once a file that cannot be read or lacks the name or the birth (a 422
-    naming the columns as the list form calls them)."""
-    header = read_header(path)
-    mapped = map_header(header, columns)
+    naming the columns as the list form calls them). Answers the header as stored (two
+    header rows as one: "Giới tính / Nam") and its mapping."""
+    header, second = read_header(path)
+    mapped = map_header(header, columns, second)
     if mapped.missing:
         raise ColumnsMissing(loc=("body", "file"), columns=", ".join(mapped.missing))
-    return header
+    return (mapped.names if mapped.rows == 2 else header), mapped
 
 
 def parse_columns(raw: str | None) -> dict[str, str] | None:
@@ -117,18 +122,20 @@ async def _batches(items: Iterator[dict[str, Any]]) -> AsyncIterator[list[dict[s
             await asyncio.gather(pending, return_exceptions=True)
 
 
-def _rows(path: Path, names: list[str], fields: dict[int, str], commune: str,
-          errors: list[RowError], seen: dict[str, int]) -> Iterator[dict[str, Any]]:
+def _rows(path: Path, mapped: ListHeader, commune: str, errors: list[RowError],
+          seen: dict[str, int]) -> Iterator[dict[str, Any]]:
     duplicates = Duplicates()
     today = today_vn()
     with path.open("rb") as stream:
         rows = reader.rows(stream)
-        next(rows)
-        for line, row in enumerate(rows, start=2):
+        for _ in range(mapped.rows):
+            next(rows)
+        for line, row in enumerate(rows, start=mapped.rows + 1):
             if not any(cell.strip() for cell in row):
                 continue
             seen["rows"] += 1
-            record, reasons = read_row(line, names, fields, row, commune=commune, today=today)
+            record, reasons = read_row(line, mapped.names, mapped.fields, row,
+                                       commune=commune, today=today, split=mapped.split)
             if (repeat := duplicates.check(line, row)) is not None:
                 reasons.append(repeat)
             errors.extend(reasons)
@@ -143,8 +150,7 @@ async def store_list(uow: UnitOfWork, who: Principal, job: ImportJob, path: Path
     is (a cell that cannot be read is a reason in `errors`, not a dropped row)."""
     assert job.polling_area_id is not None, "a list import names its area (checked)"
     area = await target_area(uow, who, job.polling_area_id, lock=True)
-    header = await asyncio.to_thread(check_header, path, job.columns)
-    mapped = map_header(header, job.columns)
+    header, mapped = await asyncio.to_thread(check_header, path, job.columns)
     commune = commune_words(await uow.voter_lists.commune_name(area.commune_id))
     version = VoterListVersion(
         election_id=area.election_id, polling_area_id=area.id, province_id=area.province_id,
@@ -154,8 +160,7 @@ async def store_list(uow: UnitOfWork, who: Principal, job: ImportJob, path: Path
         imported_by_name=who.name)
     await uow.voter_lists.add(version)
     total = 0
-    async for batch in _batches(_rows(path, mapped.names, mapped.fields, commune, errors,
-                                      seen)):
+    async for batch in _batches(_rows(path, mapped, commune, errors, seen)):
         await uow.voter_lists.add_rows(version.id, batch)
         total += len(batch)
         await progress(total)

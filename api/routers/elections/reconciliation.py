@@ -43,6 +43,7 @@ from domain.elections.voter_list_schemas import VoterListRowRead
 from domain.errors import CursorInvalid, SortInvalid
 from domain.register.schemas import ResidentRead
 from domain.register.views import resident_document
+from domain.units.errors import UnitNotFound
 
 router = APIRouter(prefix="/api/v1", tags=["elections"])
 READ = (401, 403, 404, 422, 503, SortInvalid, CursorInvalid)
@@ -224,11 +225,17 @@ async def export_voter_list(
 
 @router.get("/elections/{election_id:uuid}/summary", operation_id="elections_summary",
             summary="Reconciliation summary per polling area",
-            responses=responses(*READ, ElectionNotFound))
-async def election_summary(election_id: uuid.UUID, request: Request, uow: UoW,
-                           who: ElectionsRead) -> SummaryRead:
-    """Per polling area you read: rows listed, eligible in the register, discrepancies per
-    kind of the latest run, resolved and open; `warnings` when the list posting date or the
-    amendment deadline is within `ELECTION_WARNING_DAYS` (7), or passed with open ones."""
+            responses=responses(*READ, ElectionNotFound, UnitNotFound))
+async def election_summary(
+    election_id: uuid.UUID, request: Request, uow: UoW, who: ElectionsRead,
+    unit_id: Annotated[uuid.UUID | None, Query(description=(
+        "Only the polling areas within this group, commune or province"))] = None,
+) -> SummaryRead:
+    """Per polling area you read (within `unit_id` if given: a unit you do not read is a
+    404 `unit_not_found`, as one that does not exist): rows listed, eligible in the
+    register, discrepancies per kind of the latest run, resolved and open; `warnings` when
+    the list posting date or the amendment deadline is within `ELECTION_WARNING_DAYS` (7),
+    or passed with open ones."""
     return await summary.election_summary(
-        uow, who, election_id, within_days=request.app.state.settings.election_warning_days)
+        uow, who, election_id, unit_id=unit_id,
+        within_days=request.app.state.settings.election_warning_days)
