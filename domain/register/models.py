@@ -157,12 +157,20 @@ class ReadinessFact(SQLModel, table=True):
     """A dated fact about a resident's digital readiness and who recorded it."""
 
     __tablename__ = "readiness_fact"
-    __table_args__ = (Index(None, "resident_id", "kind"),)
+    __table_args__ = (
+        Index(None, "resident_id", "kind"),
+        # Few facts name a guardian: a merge finds those naming the duplicate by this.
+        Index(None, "guardian_id", postgresql_where=text("guardian_id IS NOT NULL"),
+              sqlite_where=text("guardian_id IS NOT NULL")),
+    )
 
     id: uuid.UUID = Field(default_factory=uuid7, primary_key=True)
     resident_id: uuid.UUID = Field(foreign_key="resident.id", ondelete="CASCADE")
     kind: ReadinessKind = Field(sa_type=EnumText(ReadinessKind, 32))
     occurred_on: date
+    # Who activated it with a child under 14 (VNeID level 2): a resident, 18 or over then.
+    guardian_id: uuid.UUID | None = Field(default=None, foreign_key="resident.id",
+                                          ondelete="SET NULL")
     recorded_by_id: uuid.UUID | None = Field(default=None)
     recorded_by_name: str | None = Field(default=None, max_length=200)
     recorded_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
