@@ -16,6 +16,7 @@ from repositories.bootstrap import ensure_admin
 from repositories.db import make_engine, make_session_factory
 from tests.conftest import alembic_config, make_settings
 from tests.name_order import check_household_search, check_roster_and_search
+from tests.unit_codes import check_codes_never_reused
 
 
 @pytest.fixture
@@ -144,6 +145,11 @@ async def test_core_flow_on_sqlite(sqlite_client):
         await asyncio.sleep(0.1)
     assert verify.status_code == 200 and verify.json()["ok"] is True
     assert verify.json()["checked"] >= 10  # bootstrap, sign-in, unit and register writes
+
+
+async def test_unit_codes_are_never_reused_on_sqlite(sqlite_client):
+    h, province, _ward_unit, _ = await _ward(sqlite_client)
+    await check_codes_never_reused(sqlite_client, h, province["id"])
 
 
 async def test_roster_order_and_search_ranks_on_sqlite(sqlite_client):
