@@ -115,6 +115,9 @@ class Resident(Entity, table=True):
         Index(None, "commune_id", "id"),
         Index(None, "commune_id", "sort_key", "id"),
         Index(None, "sort_key", "id"),
+        Index(None, "group_id", "full_name_key", "id"),
+        Index(None, "commune_id", "full_name_key", "id"),
+        Index(None, "full_name_key", "id"),
         Index(None, "household_id"),
         Index(None, "name_folded", "birth_date"),
         # `q` search: trigram index on the folded name (PostgreSQL; a plain index on SQLite).
@@ -141,6 +144,8 @@ class Resident(Entity, table=True):
     # Roster order (`vi_sort_key`: given name, family name, middle names, by the Vietnamese
     # alphabet), compared byte by byte: "C" on PostgreSQL, SQLite's BINARY.
     sort_key: str = Field(default="", sa_type=SORT_KEY)
+    # `sort=full_name`: the name as written (family, middle, given), by the same alphabet.
+    full_name_key: str = Field(default="", sa_type=SORT_KEY)
     birth_date: date | None = Field(default=None)
     birth_year: int | None = Field(default=None)
     sex: Sex = Field(sa_type=EnumText(Sex, 8))

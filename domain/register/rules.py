@@ -223,7 +223,8 @@ def guardian_fault(kind: str, person: Any, on: date, guardian: Any | None) -> st
 
 def name_keys(full_name: str) -> dict[str, str]:
     """The stored forms of a name: NFC as written; the search keys, folded and exact
-    (`name_fold`, `name_exact`); the roster's sort key (given name, family, middle)."""
+    (`name_fold`, `name_exact`); the roster's sort key (given name, family, middle) and
+    the full name's (family, middle, given: `sort=full_name`)."""
     name = squash_spaces(nfc(full_name))
     family, middle, given = split_name(name)
     return {
@@ -231,4 +232,5 @@ def name_keys(full_name: str) -> dict[str, str]:
         "name_folded": name_fold(name),
         "name_lower": name_exact(name),
         "sort_key": vi_sort_key(given, family, middle),
+        "full_name_key": vi_sort_key(family, middle, given),
     }

@@ -96,9 +96,11 @@ async def resident_page(run: Run, principal: Principal, f: dict[str, Any], *, so
     stmt = _resident_filters(readable_residents(principal, dialect=run.dialect), f)
     if document is not None:
         t = Resident.__table__
-        stmt = stmt.with_only_columns(t.c.id, t.c.sort_key, t.c.name_folded,
+        stmt = stmt.with_only_columns(t.c.id, t.c.sort_key, t.c.full_name_key,
                                       t.c.created_at, t.c.updated_at, document)
-    allowed = {"name": Resident.sort_key, "full_name": Resident.name_folded,
+    # Both names by the Vietnamese alphabet (`name_keys`): the roster's order, given name
+    # first, and the name as written.
+    allowed = {"name": Resident.sort_key, "full_name": Resident.full_name_key,
                "created_at": Resident.created_at, "updated_at": Resident.updated_at}
     keys = parse_sort(sort, allowed, "name", Resident.id)
     if f.get("q_words"):
