@@ -137,6 +137,23 @@ class TestRecordReadiness:
         assert_invalid(resp, {("body", "occurred_on"): "date_before_birth"})
 
 
+class TestMerge:
+    async def test_a_merged_guardian_record_passes_to_the_record_kept(self, client, session,
+                                                                      family):
+        twin = await make_resident(session, family["home"], full_name="Siu HPrông",
+                                   sex="female", birth_year=1985, birth_date=None)
+        assert (await record(client, family, family["child"],
+                             guardian_id=str(twin.id))).status_code == 200
+        url = f"/api/v1/residents/{family['mother'].id}"
+        tag = (await client.get(url, headers=family["leader"])).headers["etag"]
+        merged = await client.post(url + "/merge", headers={**family["leader"], "If-Match": tag},
+                                   json={"duplicate_id": str(twin.id)})
+        assert merged.status_code == 200, merged.text
+        await session.refresh((await facts(session, family["child"]))[0])
+        [fact] = await facts(session, family["child"])
+        assert fact.guardian_id == family["mother"].id
+
+
 class Person:
     def __init__(self, born: date | None, year: int | None, **over):
         self.id = over.pop("id", uuid.uuid4())
