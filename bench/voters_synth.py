@@ -39,15 +39,15 @@ import random
 import uuid
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 
 from domain.elections.eligibility import Eligibility, Voter, anniversary, assess
 from domain.elections.matching import Entry, Person
 from domain.elections.models import DiscrepancyKind, ElectionLevel, ExclusionReason
 from domain.elections.reconcile import Finding
-from domain.register.demo import generate_population
-from domain.register.models import ResidenceStatus
+from domain.register.demo import HouseholdSpec, StreetSpec, UnitSpec, generate_population
+from domain.register.models import Relationship, ResidenceStatus
 from domain.text import fold
 
 ELECTION_DAY = date(2026, 3, 15)
@@ -72,6 +72,14 @@ class Register:
     status: list[ResidenceStatus] = field(default_factory=list)
     since: list[date | None] = field(default_factory=list)
     exclusions: dict[uuid.UUID, ExclusionReason] = field(default_factory=dict)
+    # What a loader into the real schema needs (bench/voters_job.py): the units and streets
+    # as generated, each area's group key, each household's spec without its members, and
+    # each person's relationship to the head.
+    units: list[UnitSpec] = field(default_factory=list)
+    streets: list[StreetSpec] = field(default_factory=list)
+    area_group: dict[uuid.UUID, str] = field(default_factory=dict)
+    households: dict[uuid.UUID, HouseholdSpec] = field(default_factory=dict)
+    relationship: list[Relationship] = field(default_factory=list)
 
     def eligibility(self) -> dict[uuid.UUID, Eligibility]:
         return {p.key: assess(Voter(p.birth_date, p.birth_year, st, since),
@@ -176,12 +184,16 @@ def load_register(seed: int, residents: int, *, communes: int = 1,
     for chunk in generate_population(seed, communes=communes, groups_per_commune=groups,
                                      households=households, residents=residents,
                                      chunk_size=5000):
+        reg.units.extend(chunk.units)
+        reg.streets.extend(chunk.streets)
         for household in chunk.households:
             area = area_of.get(household.group_key)
             if area is None:
                 area = area_of[household.group_key] = uuid.UUID(int=(3 << 96) + len(area_of))
+                reg.area_group[area] = household.group_key
             address = f"{household.house_number} {household.street_name}"
             hkey = uuid.UUID(int=(4 << 96) + n)
+            reg.households[hkey] = replace(household, members=())
             for member in household.members:
                 n += 1
                 reg.people.append(Person(
@@ -189,6 +201,7 @@ def load_register(seed: int, residents: int, *, communes: int = 1,
                     member.birth_date,
                     member.birth_year, member.sex.value, member.id_number, address, hkey,
                     area))
+                reg.relationship.append(member.relationship)
                 reg.status.append(member.residence_status)
                 reg.since.append(member.residence_since)
     return reg, list(area_of.values())

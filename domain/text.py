@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Callable
 from functools import lru_cache
 
 _SPACES = re.compile(r"\s+")
@@ -143,6 +144,66 @@ def name_exact(value: str) -> str:
 def name_fold(value: str) -> str:
     """The folded search key of a name or query: `fold` without apostrophes."""
     return fold(drop_apostrophes(value))
+
+
+# -- queries: the words of `q` -------------------------------------------------------------
+MAX_QUERY_WORDS = 8
+
+
+def _trim(word: str) -> str:
+    """A word without the punctuation and symbols around it: '"phú",' → 'phú', '34/2' stays."""
+    start, end = 0, len(word)
+    while start < end and unicodedata.category(word[start])[0] in "PS":
+        start += 1
+    while end > start and unicodedata.category(word[end - 1])[0] in "PS":
+        end -= 1
+    return word[start:end]
+
+
+def query_words(q: str | None, key: Callable[[str], str] = name_fold) -> list[str]:
+    """The words of a `q` as a search key writes them (`name_fold`, or `name_exact` to rank),
+    each without the quotes and punctuation around it, at most `MAX_QUERY_WORDS`. A `q` of
+    apostrophes, quotes or punctuation alone has no word: it is a blank `q`, which filters
+    nothing (CONTRACT.md's lists: `q` is a filter like the others, absent when empty)."""
+    if not q:
+        return []
+    # Trimmed before the key too: a quote would hide a syllable's tone style from it.
+    words = (_trim(w) for raw in q.split() for w in key(_trim(raw)).split())
+    return [w for w in words if w][:MAX_QUERY_WORDS]
+
+
+@lru_cache(maxsize=1)
+def _letters_folding_to() -> dict[str, str]:
+    """Every letter `fold` takes to one ASCII letter, by that letter: 'd' → 'dDđĐ...'."""
+    out: dict[str, str] = {}
+    for code in (*range(0x41, 0x5B), *range(0x61, 0x7B), *range(0xC0, 0x250),
+                 *range(0x1E00, 0x1F00)):
+        char = chr(code)
+        folded = fold(char)
+        if len(folded) == 1 and folded.isascii() and folded.isalpha():
+            out[folded] = out.get(folded, "") + char
+    return out
+
+
+_APOSTROPHE_CLASS = _APOSTROPHES.pattern + "?"  # one may stand between any two letters
+
+
+@lru_cache(maxsize=4096)
+def folded_pattern(word: str) -> str:
+    """A regular expression that finds `word` (a folded query word) in text stored as
+    written, whatever its case, diacritics and apostrophes, as `name_fold` would compare
+    them: 'duc' finds "Đức" and "ĐỨC". Character classes and escaped punctuation only, so
+    PostgreSQL's `~` and Python's `re` (SQLite's REGEXP) read it alike."""
+    letters = _letters_folding_to()
+    parts = []
+    for char in word:
+        if char in letters:
+            parts.append(f"[{letters[char]}]")
+        elif char.isascii() and not char.isalnum():
+            parts.append("\\" + char)
+        else:
+            parts.append(char)
+    return _APOSTROPHE_CLASS.join(parts)
 
 
 # The Vietnamese alphabet, then f j w z where the Latin alphabet has them (minority and

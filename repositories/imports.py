@@ -174,15 +174,10 @@ class ImportRepository(ScopedRepository[ImportJob]):
         await self.run.execute(CreateTable(STAGE))
 
     async def stage(self, records: list[tuple[int, dict[str, Any]]]) -> None:
-        rows = [(line, uuid7(), uuid7(), *(rec.get(c) for c in STAGE_COLUMNS[3:]))
-                for line, rec in records]
-        if self.run.dialect == "postgresql":  # the driver's COPY: no statement to run
-            raw = await (await self.session.connection()).get_raw_connection()
-            await raw.driver_connection.copy_records_to_table(
-                "import_stage", records=rows, columns=STAGE_COLUMNS)
-        else:
-            await self.run.executemany(insert(STAGE), [dict(zip(STAGE_COLUMNS, r, strict=True))
-                                                       for r in rows])
+        rest = STAGE_COLUMNS[3:]
+        await self.run.insert_many(STAGE, [
+            {"line": line, "new_id": uuid7(), "log_id": uuid7(), **{c: rec.get(c) for c in rest}}
+            for line, rec in records])
 
     # -- checks --------------------------------------------------------------------------
     async def resolve(self, principal: Principal) -> list[tuple[int, str, str]]:

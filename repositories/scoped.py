@@ -39,7 +39,7 @@ from domain.errors import DomainError, NotFound
 from domain.outreach.models import Campaign, CampaignHousehold, CampaignStatus
 from domain.paging import Page
 from domain.units.models import AdminUnit
-from repositories.direct import Run, SessionRun, any_of
+from repositories.direct import SessionRun, any_of
 from repositories.paging import count_of, keyset, page_from_rows, parse_sort
 
 LEVELS = ("group", "commune", "province")
@@ -279,7 +279,7 @@ class Repository:
         self.session = session
 
     @cached_property
-    def run(self) -> Run:
+    def run(self) -> SessionRun:
         return SessionRun(self.session)
 
 

@@ -3,6 +3,10 @@
 
 from __future__ import annotations
 
+import unicodedata
+
+from domain.text import VI_ALPHABET
+
 # The roster order (sort=name, the default): given name by the Vietnamese alphabet (Đ after
 # D, Ă and Â after A), its tones, then family name, then middle names.
 ROSTER = [
@@ -13,7 +17,7 @@ ROSTER = [
 ]
 
 # `sort=full_name`: the name as written (family, middle, given) by the same alphabet, with
-# more names (added after the searches): Ă, Â after A, Đ after every D, tones after letters.
+# more names: Ă, Â after A, Đ after every D, tones after letters.
 MORE = ["An Văn Bé", "Ân Đức", "Âu Thị Mai", "Doãn Chí", "Dương Bình", "Đỗ An", "Lê Hoa",
         "Lê Hóa", "Lê Hòa"]
 FULL_NAME_ORDER = [
@@ -70,25 +74,93 @@ async def check_roster_and_search(client, headers: dict, household_id: str) -> N
                                 params={"household_id": household_id, "q": q})
         assert resp.status_code == 200, resp.text
         assert [r["full_name"] for r in resp.json()["items"]] == expected, q
-    await _add(client, headers, household_id, MORE)
+
+
+TONES = ["", "\u0300", "\u0309", "\u0303", "\u0301", "\u0323"]
+VOWELS = "aăâeêioôơuưy"
+# Every letter a Vietnamese text is written with: each vowel with each tone, both cases.
+LETTERS = sorted({unicodedata.normalize("NFC", c + tone) for c in VI_ALPHABET
+                  for tone in (TONES if c in VOWELS else [""])}
+                 | {unicodedata.normalize("NFC", c.upper() + tone) for c in VI_ALPHABET
+                    for tone in (TONES if c in VOWELS else [""])})
+ADDRESSES = [
+    "Khu vực 3, phường Lê Lợi, TP Quy Nhơn, tỉnh Bình Định",
+    "Buôn H'Bông, xã Ia Băng, huyện Đak Đoa, tỉnh Gia Lai",
+    "Số 34/2 đường Trần Hưng Đạo, P. Đống Đa, TP. QUY NHƠN",
+    "thôn Hoà Mỹ, xã Nhơn Thọ, thị xã An Nhơn",
+]
+
+
+# A `q` with nothing to search for: apostrophes, quotes, punctuation or symbols alone. Each
+# lists what a blank `q` lists (every row, in the list's own order).
+BLANK_QUERIES = ["", " ", "'", "’’", "‘", "ʼ", "`", '"', "“”", "«»", "...", " - ", "?!",
+                 "( )", "/", "%", "_", "*", "' ’ \"", "#@+="]
+
+
+async def _all(client, url: str, headers: dict, params: dict) -> list[str]:
+    resp = await client.get(url, headers=headers, params={**params, "limit": 200})
+    assert resp.status_code == 200, resp.text
+    return [item["id"] for item in resp.json()["items"]]
+
+
+async def check_blank_queries(client, headers: dict, url: str, params: dict) -> None:
+    """Every query of `BLANK_QUERIES` on `url` lists what no `q` lists, in that order."""
+    everything = await _all(client, url, headers, params)
+    assert everything
+    for q in BLANK_QUERIES:
+        assert await _all(client, url, headers, {**params, "q": q}) == everything, repr(q)
+
+
+async def check_roster_punctuation(client, headers: dict, household_id: str) -> None:
+    """Quotes and punctuation around the words of `q` change nothing (after
+    `check_roster_and_search`); a blank `q` lists the whole roster."""
+    for q, expected in SEARCHES.items():
+        for written in (f'"{q}"', f"“{q}”,", f"({q})", f"{q}...", f"'{q}'", f"- {q} ?"):
+            resp = await client.get("/api/v1/residents", headers=headers,
+                                    params={"household_id": household_id, "q": written})
+            assert [r["full_name"] for r in resp.json()["items"]] == expected, written
+    await check_blank_queries(client, headers, "/api/v1/residents",
+                              {"household_id": household_id})
+
+
+async def check_full_name_order(client, headers: dict, household_id: str) -> None:
+    """`sort=full_name` and `-full_name` over `ROSTER` and `MORE`, in an empty household."""
+    await _add(client, headers, household_id, ROSTER + MORE)
     assert await _listed(client, headers, household_id, sort="full_name") == FULL_NAME_ORDER
     assert await _listed(client, headers, household_id, sort="-full_name") == (
         FULL_NAME_ORDER[::-1])
 
 
 async def check_household_search(client, headers: dict, group_id: str, street_id: str) -> None:
-    """`q` on households: each word in the code, the house number or the street (Trần Phú)."""
+    """`q` on households: each word in the code, the house number, the street (Trần Phú) or
+    the old address text, case, diacritics, apostrophes and the punctuation around a word
+    ignored; a blank `q` lists them all."""
     made = {}
-    for code, number, street in (("HK-0042", "17B", street_id), ("XY-9", "5", None)):
+    for code, number, street, old in (
+            ("HK-0042", "17B", street_id, None), ("XY-9", "5", None, None),
+            ("CU-1", "8", None, "Khu vực 3, phường Lê Lợi, TP Quy Nhơn, tỉnh Bình Định"),
+            ("CU-2", "6", None, "Buôn H'Bông, xã Ia Băng, huyện Đak Đoa, tỉnh Gia Lai")):
         resp = await client.post("/api/v1/households", headers=headers, json={
-            "group_id": group_id, "code": code, "house_number": number, "street_id": street})
+            "group_id": group_id, "code": code, "house_number": number, "street_id": street,
+            "old_address_text": old})
         assert resp.status_code == 201, resp.text
         made[code] = resp.json()["id"]
     for q, codes in (("hk-0042", ["HK-0042"]), ("HK", ["HK-0042"]), ("17b", ["HK-0042"]),
                      ("tran phu", ["HK-0042"]), ("Trần", ["HK-0042"]),
                      ("17B phú", ["HK-0042"]), ("xy 5", ["XY-9"]), ("9", ["XY-9"]),
-                     ("18b", []), ("xy phu", [])):
+                     ("18b", []), ("xy phu", []),
+                     # the old address, as written or not
+                     ("le loi", ["CU-1"]), ("Lê Lợi", ["CU-1"]), ("LÊ LỢI", ["CU-1"]),
+                     ("quy nhon", ["CU-1"]), ("Quy Nhơn,", ["CU-1"]), ("khu vuc 3", ["CU-1"]),
+                     ("binh dinh", ["CU-1"]), ("dak doa", ["CU-2"]), ("Đak", ["CU-2"]),
+                     ("hbong", ["CU-2"]), ("H’Bông", ["CU-2"]), ("h'bong", ["CU-2"]),
+                     ("ia bang", ["CU-2"]), ("tinh", ["CU-1", "CU-2"]), ("gia lai 6", ["CU-2"]),
+                     ("le loi 6", []), ("hbongg", []), ("quy  nhon  xa", []),
+                     # punctuation around a word is not part of it
+                     ('"tran phu"', ["HK-0042"]), ("(HK-0042),", ["HK-0042"]),
+                     ("«Lê Lợi»", ["CU-1"])):
         resp = await client.get("/api/v1/households", headers=headers,
                                 params={"group_id": group_id, "q": q})
         assert resp.status_code == 200, resp.text
-        assert [h["code"] for h in resp.json()["items"]] == codes, q
+        assert sorted(h["code"] for h in resp.json()["items"]) == codes, q
+    await check_blank_queries(client, headers, "/api/v1/households", {"group_id": group_id})

@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import asyncio
+import csv
+import io
 import uuid
+from datetime import datetime
 
 import httpx
+import openpyxl
 import pytest
 from alembic import command
 from sqlalchemy import text
@@ -15,7 +19,12 @@ from domain.register.columns import RESIDENT_COLUMNS
 from repositories.bootstrap import ensure_admin
 from repositories.db import make_engine, make_session_factory
 from tests.conftest import alembic_config, make_settings
-from tests.name_order import check_household_search, check_roster_and_search
+from tests.name_order import (
+    check_full_name_order,
+    check_household_search,
+    check_roster_and_search,
+    check_roster_punctuation,
+)
 from tests.unit_codes import check_codes_never_reused
 
 
@@ -159,6 +168,10 @@ async def test_roster_order_and_search_ranks_on_sqlite(sqlite_client):
     household = (await c.post("/api/v1/households", headers=h,
                               json={"group_id": group["id"], "house_number": "3"})).json()
     await check_roster_and_search(c, h, household["id"])
+    await check_roster_punctuation(c, h, household["id"])
+    other_household = (await c.post("/api/v1/households", headers=h, json={
+        "group_id": group["id"], "house_number": "4"})).json()
+    await check_full_name_order(c, h, other_household["id"])
     street = (await c.post("/api/v1/streets", headers=h, json={
         "commune_id": ward["id"], "name": "Trần Phú"})).json()
     other = (await c.post("/api/v1/units", headers=h, json={
@@ -318,3 +331,37 @@ async def test_voter_lists_on_sqlite(sqlite_client):
     assert rows[0]["cells"]["Ngày sinh"] == "17/05/1981"
     diff = (await c.get(f"/api/v1/voter-lists/{versions[1]}/diff", headers=h)).json()
     assert (diff["added"], diff["removed"], diff["changed"]) == (2, 2, 0)  # year changed too
+
+
+async def test_exports_on_sqlite(sqlite_client):
+    """Both exports carry the current address (the units joined by name), the XLSX dates
+    are date cells, and the XLSX export imports back as a no-op."""
+    c = sqlite_client
+    h, _province, ward, group = await _ward(c, "Tổ dân phố Trần Phú")
+    street = (await c.post("/api/v1/streets", headers=h, json={
+        "commune_id": ward["id"], "name": "Trần Phú"})).json()
+    household = (await c.post("/api/v1/households", headers=h, json={
+        "group_id": group["id"], "house_number": "34/2", "street_id": street["id"],
+        "old_address_text": "34/2 Trần Phú, thị xã An Nhơn"})).json()
+    made = await c.post("/api/v1/residents", headers=h, json={
+        "household_id": household["id"], "full_name": "Trần Thị Đào", "relationship": "head",
+        "birth_date": "1980-05-17", "sex": "female", "residence_since": "2020-01-02"})
+    assert made.status_code == 201, made.text
+    place = ["34/2 Trần Phú, Tổ dân phố Trần Phú, Phường Bình Định, Gia Lai",
+             "Tổ dân phố Trần Phú", "Phường Bình Định", "Gia Lai"]
+    resp = await c.get("/api/v1/residents/export", headers=h)
+    rows = list(csv.reader(io.StringIO(resp.content.decode("utf-8-sig"), newline="")))
+    assert rows[1][1:3] == ["Trần Thị Đào", "17/05/1980"]
+    assert rows[1][-6:] == ["34/2", "Trần Phú", *place]
+    resp = await c.get("/api/v1/households/export", headers=h)
+    rows = list(csv.reader(io.StringIO(resp.content.decode("utf-8-sig"), newline="")))
+    assert rows[1][4] == "34/2 Trần Phú, thị xã An Nhơn" and rows[1][-4:] == place
+    resp = await c.get("/api/v1/residents/export", headers=h, params={"format": "xlsx"})
+    sheet = openpyxl.load_workbook(io.BytesIO(resp.content)).worksheets[0]
+    row = next(sheet.iter_rows(min_row=2))
+    dates = [(cell.value, cell.number_format) for cell in row if cell.is_date]
+    assert dates == [(datetime(1980, 5, 17), "dd/mm/yyyy"), (datetime(2020, 1, 2), "dd/mm/yyyy")]
+    job = (await c.post("/api/v1/imports", headers=h, data={"kind": "residents"},
+                        files={"file": ("ds.xlsx", resp.content, "application/octet-stream")}))
+    assert job.status_code == 202, job.text
+    assert (job.json()["status"], job.json()["unchanged_count"]) == ("succeeded", 1)

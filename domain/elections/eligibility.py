@@ -152,3 +152,26 @@ def assess(voter: Voter, *, election_day: date, levels: Iterable[ElectionLevel |
     if not ordered:
         return Eligibility(False, (Ineligible.no_ballot,), (), uncertain, tuple(notes))
     return Eligibility(True, (), tuple(ordered), uncertain, tuple(notes))
+
+
+class Assessor:
+    """`assess` for the many records of one election. Records that agree on all the rules
+    read share one verdict: a birth only through `of_age`, a residence date only for a
+    temporary resident. A commune's hundred thousand cost a few dozen assessments."""
+
+    __slots__ = ("day", "levels", "seen")
+
+    def __init__(self, *, election_day: date, levels: Iterable[ElectionLevel | str]) -> None:
+        self.day, self.levels = election_day, tuple(levels)
+        self.seen: dict[tuple[object, ...], Eligibility] = {}
+
+    def __call__(self, voter: Voter, exclusion: ExclusionReason | None = None) -> Eligibility:
+        status = voter.residence_status
+        key = (of_age(voter, self.day), status,
+               voter.residence_since if status == ResidenceStatus.temporary else None,
+               exclusion)
+        got = self.seen.get(key)
+        if got is None:
+            got = self.seen[key] = assess(voter, election_day=self.day, levels=self.levels,
+                                          exclusion=exclusion)
+        return got

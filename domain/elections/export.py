@@ -20,7 +20,7 @@ from domain.elections.matching import link
 from domain.elections.models import Election, PollingArea, ResolutionAction
 from domain.elections.reconciliation import _entry, address_of, register_of
 from domain.ports import UnitOfWork
-from domain.register.columns import csv_safe, format_birth
+from domain.register.columns import XLSX_DATE_FORMAT, csv_safe, format_birth
 from domain.register.models import Relationship, ResidenceStatus
 from domain.text import fold
 
@@ -79,10 +79,10 @@ async def corrected_list(uow: UnitOfWork, who: Principal, area_id: uuid.UUID
     """The area's corrected list as the latest run and its resolutions make it."""
     area = await uow.polling_areas.get(who, area_id)
     election = await uow.elections.get(who, area.election_id)
-    version = (await uow.reconciliations.latest_versions([area.id])).get(area.id)
+    version = (await uow.voter_lists.latest_versions([area.id])).get(area.id)
     if version is None:
         raise VoterListNotFound()
-    rows = await uow.reconciliations.rows([version.id])
+    rows = await uow.voter_lists.all_rows(version.id)
     run = await uow.reconciliations.latest_covering(version)
     found = await uow.discrepancies.of_run(run.id, area_id=area.id) if run else []
     decided = await uow.resolutions.by_ids([d.resolution_id for d in found if d.resolution_id])
@@ -167,7 +167,7 @@ def xlsx_bytes(listing: CorrectedList) -> bytes:
                 continue
             cell = sheet.cell(at, column, value)
             if isinstance(value, date):
-                cell.number_format = "dd/mm/yyyy"
+                cell.number_format = XLSX_DATE_FORMAT
             elif isinstance(value, str) and value.startswith("="):
                 cell.data_type = "s"  # text stays text, never a formula
     for letter, width in zip("ABCDEFGH", (6, 30, 14, 9, 9, 34, 34, 22), strict=True):

@@ -7,12 +7,13 @@ from __future__ import annotations
 import uuid
 from datetime import date, datetime, time
 from enum import StrEnum
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import JSON, Column, ForeignKey, Index, UniqueConstraint, text
 from sqlmodel import Field, SQLModel
 
 from domain.base import Entity
+from domain.register.models import Relationship, ResidenceStatus
 from domain.types import EnumText, UTCDateTime, utcnow, uuid7
 
 
@@ -320,3 +321,25 @@ class DiscrepancyResolution(Entity, table=True):
     resolved_by_name: str = Field(max_length=200)
     resolved_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     superseded_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+class RegisterRecord(NamedTuple):
+    """A register record as a reconciliation, a summary and a corrected list read it: the
+    person, their eligibility's inputs, their household's address and their place in it.
+    Plain values (a run reads a whole commune of them), enums as the register's."""
+
+    id: uuid.UUID
+    full_name: str
+    birth_date: date | None
+    birth_year: int | None
+    sex: str | None
+    id_number: str | None
+    household_id: uuid.UUID | None
+    group_id: uuid.UUID | None
+    relationship: Relationship | None
+    residence_status: ResidenceStatus
+    residence_since: date | None
+    street: str | None
+    house_number: str | None
+    house_number_sort: int | None
+    household_code: str | None

@@ -17,7 +17,7 @@ from typing import Any
 from domain.access import Principal
 from domain.checks import Checks
 from domain.concurrency import touch
-from domain.elections.eligibility import Eligibility, Voter, assess
+from domain.elections.eligibility import Assessor, Eligibility, Voter
 from domain.elections.errors import (
     DiscrepancyOutdated,
     DiscrepancyResolved,
@@ -40,6 +40,7 @@ from domain.elections.models import (
     PollingArea,
     Reconciliation,
     ReconciliationStatus,
+    RegisterRecord,
     ResolutionAction,
     VoterListRow,
     VoterListVersion,
@@ -78,7 +79,7 @@ async def start_reconciliation(uow: UnitOfWork, who: Principal, election_id: uui
     election = await uow.elections.get(who, election_id)
     unit = await uow.units.target(who, data.unit_id, level=RUN_LEVELS, loc=("body", "unit_id"))
     areas = await uow.reconciliations.areas_within(election.id, unit)
-    versions = await uow.reconciliations.latest_versions([a.id for a in areas])
+    versions = await uow.voter_lists.latest_versions([a.id for a in areas])
     if not versions:
         raise ReconciliationNoLists(loc=("body", "unit_id"))
     assert unit.province_id is not None
@@ -113,59 +114,67 @@ def address_of(row: Any) -> str | None:
 async def _versions(uow: UnitOfWork, run: Reconciliation) -> list[VoterListVersion]:
     out = []
     for vid in run.list_version_ids:
-        version = await uow.reconciliations.version(uuid.UUID(vid))
+        version = await uow.voter_lists.version(uuid.UUID(vid))
         if version is not None:
             out.append(version)
     return out
 
 
 async def register_of(uow: UnitOfWork, who: Principal, election: Election,
-                      areas: list[PollingArea]) -> tuple[list[Person], dict[uuid.UUID, Any],
+                      areas: list[PollingArea]) -> tuple[list[Person],
+                                                         dict[uuid.UUID, RegisterRecord],
                                                          dict[uuid.UUID, Eligibility]]:
-    """The areas' register records as the matcher reads them, the raw rows by id, and each
+    """The areas' register records as the matcher reads them, the records by id, and each
     one's eligibility on election day."""
     rows = await uow.reconciliations.people(who, areas)
-    excluded = await uow.exclusions.active(election.id, [r.id for _, r in rows])
+    excluded = await uow.exclusions.active_in(election.id, list({a.commune_id for a in areas}))
     people, raw, verdicts = [], {}, {}
+    verdict = Assessor(election_day=election.election_day, levels=election.levels)
     for area_id, r in rows:
-        people.append(Person(key=r.id, full_name=r.full_name, birth_date=r.birth_date,
-                             birth_year=r.birth_year, sex=r.sex, id_number=r.id_number,
-                             address=address_of(r), household_key=r.household_id,
-                             area_key=area_id))
+        people.append(Person(r.id, r.full_name, r.birth_date, r.birth_year, r.sex,
+                             r.id_number, address_of(r), r.household_id, area_id))
         raw[r.id] = r
-        exclusion = excluded.get(r.id)
-        verdicts[r.id] = assess(
+        verdicts[r.id] = verdict(
             Voter(r.birth_date, r.birth_year, r.residence_status, r.residence_since),
-            election_day=election.election_day, levels=election.levels,
-            exclusion=exclusion.reason if exclusion else None)
+            excluded.get(r.id))
     return people, raw, verdicts
 
 
-async def run_reconciliation(uow: UnitOfWork, who: Principal, run: Reconciliation) -> None:
-    """Compare, write the discrepancies in bulk, keep or supersede resolutions by key, and
-    mark the run succeeded; the caller commits."""
-    election = await uow.elections.get(who, run.election_id)
-    versions = await _versions(uow, run)
-    areas = await uow.polling_areas.get_many(who, [v.polling_area_id for v in versions])
+class _Tally:
+    """What a run has found so far, commune after commune."""
+
+    def __init__(self) -> None:
+        self.counts: Counter[str] = Counter()
+        self.found: set[str] = set()
+        self.new = 0
+
+
+async def _reconcile_commune(uow: UnitOfWork, who: Principal, run: Reconciliation,
+                             election: Election, areas: list[PollingArea],
+                             versions: list[VoterListVersion], *, before: set[str],
+                             live: dict[str, DiscrepancyResolution], tally: _Tally) -> None:
+    """One commune's lists against its register: read, compare, write its discrepancies.
+    A person lives in one commune, so a province's run holds one commune in memory at a
+    time; a citizen listed in two communes is found by the ID number (`same_id_elsewhere`)."""
     by_area = {a.id: a for a in areas}
-    version_area = {v.id: v.polling_area_id for v in versions}
-    entries = [_entry(r, version_area[r.version_id])
-               for r in await uow.reconciliations.rows(list(version_area))]
+    version_ids = [v.id for v in versions]
+    entries = await uow.voter_lists.entries(version_ids)
+    # The commune's other areas outside this run (their lists may hold the same person),
+    # and rows anywhere else in the election carrying one of these rows' ID numbers.
+    commune = areas[0].commune_id
     others = await uow.reconciliations.other_areas(
-        election.id, {a.commune_id for a in areas}, set(by_area))
-    other_versions = await uow.reconciliations.latest_versions([a.id for a in others])
-    other_area = {v.id: v.polling_area_id for v in other_versions.values()}
-    other_entries = [_entry(r, other_area[r.version_id])
-                     for r in await uow.reconciliations.rows(list(other_area))]
+        election.id, {commune}, {a.id for a in areas})
+    other_versions = await uow.voter_lists.latest_versions([a.id for a in others])
+    other_entries = await uow.voter_lists.entries([v.id for v in other_versions.values()])
+    seen_other = {e.key for e in other_entries}
+    other_entries += [e for e in await uow.voter_lists.same_id_elsewhere(
+        election.id, version_ids) if e.key not in seen_other]
     people, raw, verdicts = await register_of(uow, who, election, areas)
     findings = differences(entries, people, eligibility=verdicts,
                            election_day=election.election_day, other_area_entries=other_entries)
-
-    previous = await uow.reconciliations.previous(run)
-    before = await uow.discrepancies.keys(previous.id) if previous else set()
-    live = await uow.resolutions.live(election.id, list({a.commune_id for a in areas}))
+    del entries, other_entries, people, verdicts
     rows: list[dict[str, Any]] = []
-    found: set[str] = set()
+    found = tally.found
     for f in findings:
         if f.key in found or f.area_key not in by_area:
             continue
@@ -173,6 +182,9 @@ async def run_reconciliation(uow: UnitOfWork, who: Principal, run: Reconciliatio
         area = by_area[f.area_key]
         kept = live.get(f.key)
         person = raw.get(f.person_key) if f.person_key else None
+        is_new = f.key not in before
+        tally.new += is_new
+        tally.counts[f.kind.value] += 1
         rows.append({
             "id": uuid7(), "reconciliation_id": run.id, "election_id": election.id,
             "polling_area_id": area.id, "province_id": area.province_id,
@@ -182,24 +194,47 @@ async def run_reconciliation(uow: UnitOfWork, who: Principal, run: Reconciliatio
             "fields": list(f.fields),
             "candidates": [{"resident_id": str(k), "score": s} for k, s in f.candidates],
             "other_row_ids": [str(k) for k in f.other_entry_keys],
-            "is_new": f.key not in before,
+            "is_new": is_new,
             "resolution_id": kept.id if kept is not None and kept.kind == f.kind else None})
     await uow.discrepancies.add_many(rows)
+
+
+async def run_reconciliation(uow: UnitOfWork, who: Principal, run: Reconciliation) -> None:
+    """Compare commune by commune, write the discrepancies in bulk, keep or supersede
+    resolutions by key, and mark the run succeeded; the caller commits."""
+    election = await uow.elections.get(who, run.election_id)
+    versions = await _versions(uow, run)
+    areas = await uow.polling_areas.get_many(who, [v.polling_area_id for v in versions])
+    by_area = {a.id: a for a in areas}
+    communes: dict[uuid.UUID, tuple[list[PollingArea], list[VoterListVersion]]] = {}
+    for version in versions:
+        area = by_area.get(version.polling_area_id)
+        if area is not None:
+            held = communes.setdefault(area.commune_id, ([], []))
+            held[0].append(area)
+            held[1].append(version)
+
+    previous = await uow.reconciliations.previous(run)
+    before = await uow.discrepancies.keys(previous.id) if previous else set()
+    live = await uow.resolutions.live(election.id, list(communes))
+    tally = _Tally()
+    for commune_areas, commune_versions in communes.values():
+        await _reconcile_commune(uow, who, run, election, commune_areas, commune_versions,
+                                 before=before, live=live, tally=tally)
     # Resolutions made in these areas whose difference is no longer found.
-    stale = [r for r in live.values() if r.key not in found]
+    stale = [r for r in live.values() if r.key not in tally.found]
     made_in = await uow.discrepancies.areas_of([r.discrepancy_id for r in stale])
     await uow.resolutions.supersede(
         [r.id for r in stale if made_in.get(r.discrepancy_id) in by_area], utcnow())
-    counts = Counter(row["kind"] for row in rows)
-    run.counts = {kind.value: counts.get(kind.value, 0) for kind in DiscrepancyKind}
-    run.changes = {"new": sum(1 for row in rows if row["is_new"]),
-                   "gone": len(before - found), "same": len(before & found)}
+    run.counts = {kind.value: tally.counts.get(kind.value, 0) for kind in DiscrepancyKind}
+    run.changes = {"new": tally.new, "gone": len(before - tally.found),
+                   "same": len(before & tally.found)}
     run.previous_id = previous.id if previous else None
     run.status, run.finished_at = ReconciliationStatus.succeeded, utcnow()
     touch(run)
     await uow.reconciliations.save()
     await uow.audit.record(who, "reconciliation.finish", "reconciliation", [run.id],
-                           discrepancies=len(rows), **run.changes)
+                           discrepancies=sum(tally.counts.values()), **run.changes)
 
 
 def failed(run: Reconciliation, code: str, message: str) -> None:
@@ -217,7 +252,7 @@ def started(run: Reconciliation) -> None:
 async def _open_version(uow: UnitOfWork, run: Reconciliation, area_id: uuid.UUID
                         ) -> VoterListVersion:
     """The run's list of the area, still the area's latest and not finalised."""
-    latest = (await uow.reconciliations.latest_versions([area_id])).get(area_id)
+    latest = (await uow.voter_lists.latest_versions([area_id])).get(area_id)
     if latest is None or str(latest.id) not in run.list_version_ids:
         raise DiscrepancyOutdated()
     if latest.finalised_at is not None:
@@ -269,7 +304,7 @@ async def finalise_list(uow: UnitOfWork, who: Principal, version_id: uuid.UUID
                         ) -> VoterListVersion:
     """The corrected list is handed back: refused while its latest run has open
     discrepancies (409 with their count) or before any run compared it."""
-    version = await uow.reconciliations.version(version_id, for_update=True)
+    version = await uow.voter_lists.version(version_id, for_update=True)
     if version is None:
         raise VoterListNotFound()
     try:

@@ -48,7 +48,7 @@ async def election_summary(uow: UnitOfWork, who: Principal, election_id: uuid.UU
     """Every polling area of the election the caller reads."""
     election = await uow.elections.get(who, election_id)
     areas = await uow.reconciliations.areas_readable(who, election.id)
-    versions = await uow.reconciliations.latest_versions([a.id for a in areas])
+    versions = await uow.voter_lists.latest_versions([a.id for a in areas])
     out, total_open = [], 0
     for area in areas:
         version = versions.get(area.id)

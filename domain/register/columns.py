@@ -38,6 +38,31 @@ HOUSEHOLD_COLUMNS: list[tuple[str, str]] = [
     ("head_id_number", "Số định danh chủ hộ"),
 ]
 
+# The current address as written since the 2025 reform (no district: house number and
+# street, residential group, commune, province), after the import's columns in both exports.
+# Imports pass over them: a household's address is its street, house number and group.
+ADDRESS_COLUMNS: list[tuple[str, str]] = [
+    ("address", "Địa chỉ hiện nay"),
+    ("group_name", "Tổ dân phố/thôn"),
+    ("commune_name", "Phường/xã"),
+    ("province_name", "Tỉnh/thành phố"),
+]
+# What the exports write: the import's columns first (a file imports back), then the address.
+RESIDENT_EXPORT_COLUMNS: list[tuple[str, str]] = [
+    *RESIDENT_COLUMNS, ("house_number", "Số nhà"), ("street", "Đường"), *ADDRESS_COLUMNS]
+HOUSEHOLD_EXPORT_COLUMNS: list[tuple[str, str]] = [*HOUSEHOLD_COLUMNS, *ADDRESS_COLUMNS]
+# Dates in XLSX exports are date cells shown as Vietnamese write them.
+XLSX_DATE_FORMAT = "dd/mm/yyyy"
+
+
+def current_address(house_number: str | None, street: str | None, group: str | None,
+                    commune: str | None, province: str | None) -> str:
+    """'34/2 Trần Phú, Tổ dân phố Trần Phú, Phường Bình Định, Tỉnh Gia Lai' (blanks left
+    out), the units by their names as registered."""
+    first = " ".join(part for part in (house_number, street) if part)
+    return ", ".join(part for part in (first, group, commune, province) if part)
+
+
 # An official voter list (Mẫu danh sách cử tri) as commune offices print it: each field
 # with the headers people give it (matched folded: case, diacritics and đ ignored). The
 # first label of a field is the one messages name. Cells outside these stay in the row's
@@ -220,5 +245,14 @@ def headers_markdown() -> str:
     return "\n".join(lines)
 
 
-if __name__ == "__main__":  # python -m domain.register.columns: the README's table
+def exports_markdown() -> str:
+    """The README's list of the exports' columns (a test holds them equal)."""
+    return "\n".join(f"- `{path}`: " + ", ".join(label for _, label in columns)
+                     for path, columns in (("/residents/export", RESIDENT_EXPORT_COLUMNS),
+                                           ("/households/export", HOUSEHOLD_EXPORT_COLUMNS)))
+
+
+if __name__ == "__main__":  # python -m domain.register.columns: the README's tables
     print(headers_markdown())
+    print()
+    print(exports_markdown())

@@ -26,10 +26,13 @@ TRANSFER = View.of("transfer", TransferRead, unmasked_by=Permission.pii_read,
                    personal={"id_number": Last(4)})
 TRANSFER_SOURCE_ONLY = ("resident_id", "source_household_id")  # the resident's side
 
-# The spreadsheet rows: the record's fields and those an export joins in.
-RESIDENT_ROW = RESIDENT.extended("resident_row", household_code=KEEP)
+# The spreadsheet rows: the record's fields and those an export joins in (the current
+# address: the household's street and number, the names of its units).
+_UNIT_NAMES = dict.fromkeys(("group_name", "commune_name", "province_name"), KEEP)
+RESIDENT_ROW = RESIDENT.extended("resident_row", household_code=KEEP, house_number=KEEP,
+                                 street=KEEP, **_UNIT_NAMES)
 HOUSEHOLD_ROW = HOUSEHOLD.extended("household_row", street=KEEP,
-                                   head_id_number=RESIDENT.rule("id_number"))
+                                   head_id_number=RESIDENT.rule("id_number"), **_UNIT_NAMES)
 
 _HISTORY = {"resident": RESIDENT, "household": HOUSEHOLD}
 

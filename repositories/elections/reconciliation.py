@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, func, insert, update
+from sqlalchemy import func, update
 from sqlalchemy import select as sa_select
 from sqlmodel import select
 
@@ -22,17 +22,18 @@ from domain.elections.models import (
     PollingAreaUnit,
     Reconciliation,
     ReconciliationStatus,
-    VoterListRow,
+    RegisterRecord,
     VoterListVersion,
 )
 from domain.paging import Page
-from domain.register.models import Household
+from domain.register.models import Household, Relationship, ResidenceStatus, Resident
 from domain.units.models import AdminUnit, Street, UnitLevel
+from repositories.direct import any_of
 from repositories.flush import flush_or_conflict
 from repositories.scoped import ScopedRepository, UnitColumns
 
 R, D, S = Reconciliation, Discrepancy, DiscrepancyResolution
-V, W = VoterListVersion, VoterListRow
+V = VoterListVersion
 List = builtins.list
 
 
@@ -123,55 +124,37 @@ class ReconciliationRepository(ScopedRepository[Reconciliation]):
                                          PollingArea.id.not_in(list(exclude) or [uuid.UUID(int=0)]))
         return list((await self.session.exec(stmt)).all())
 
-    async def latest_versions(self, area_ids: Sequence[uuid.UUID]
-                              ) -> dict[uuid.UUID, VoterListVersion]:
-        """Each area's latest list version (by number)."""
-        if not area_ids:
-            return {}
-        top = (sa_select(V.polling_area_id, func.max(V.number).label("n"))
-               .where(V.polling_area_id.in_(list(area_ids))).group_by(V.polling_area_id)
-               .subquery())
-        stmt = select(V).join(top, and_(V.polling_area_id == top.c.polling_area_id,
-                                        V.number == top.c.n))
-        return {v.polling_area_id: v for v in (await self.session.exec(stmt)).all()}
-
-    async def version(self, version_id: uuid.UUID, *, for_update: bool = False
-                      ) -> VoterListVersion | None:
-        stmt = select(V).where(V.id == version_id)
-        if for_update:
-            stmt = stmt.with_for_update()
-        return (await self.session.exec(stmt)).first()
-
-    async def rows(self, version_ids: Sequence[uuid.UUID]) -> List[VoterListRow]:
-        if not version_ids:
-            return []
-        stmt = select(W).where(W.version_id.in_(list(version_ids))).order_by(
-            W.version_id, W.line)
-        return list((await self.session.exec(stmt)).all())
-
-    async def row(self, row_id: uuid.UUID) -> VoterListRow | None:
-        return (await self.session.exec(select(W).where(W.id == row_id))).first()
-
     async def people(self, principal: Principal, areas: Sequence[PollingArea]
-                     ) -> List[tuple[uuid.UUID, Any]]:
-        """(area id, row) for every register record living in each area, moved-out and
-        deceased ones of its households included, with the household's address and order:
-        `street`, `house_number`, `house_number_sort`, `household_code`."""
+                     ) -> List[tuple[uuid.UUID, RegisterRecord]]:
+        """(area id, record) for every register record living in each area, moved-out and
+        deceased ones of its households included, with the household's address and order.
+        One statement per commune (`PollingAreaRepository.placed`), read as the driver's
+        records, the register's enums restored."""
         from repositories.elections.records import PollingAreaRepository
 
-        out: List[tuple[uuid.UUID, Any]] = []
-        areas_repo = PollingAreaRepository(self.session)
+        by_commune: dict[tuple[uuid.UUID, uuid.UUID], List[uuid.UUID]] = {}
         for area in areas:
-            scoped = areas_repo.residents_stmt(principal, area).subquery()
-            c = scoped.c
-            stmt = (sa_select(*c, Street.name.label("street"), Household.house_number,
-                              Household.house_number_sort, Household.code.label(
-                                  "household_code"))
-                    .select_from(scoped)
-                    .outerjoin(Household, Household.id == c.household_id)
-                    .outerjoin(Street, Street.id == Household.street_id)
-                    .order_by(c.id))
-            out.extend((area.id, row) for row in (await self.session.execute(stmt)).all())
+            by_commune.setdefault((area.election_id, area.commune_id), []).append(area.id)
+        status = {s.value: s for s in ResidenceStatus}
+        relation = {r.value: r for r in Relationship}
+        out: List[tuple[uuid.UUID, RegisterRecord]] = []
+        for (election_id, commune_id), ids in by_commune.items():
+            stmt, placed_in = PollingAreaRepository.placed(principal, election_id, commune_id)
+            r = Resident
+            stmt = (stmt.with_only_columns(
+                r.id, r.full_name, r.birth_date, r.birth_year, r.sex, r.id_number,
+                r.household_id, r.group_id, r.relationship, r.residence_status,
+                r.residence_since, Street.name, Household.house_number,
+                Household.house_number_sort, Household.code, placed_in)
+                .outerjoin(Street, Street.id == Household.street_id)
+                .where(any_of(placed_in, "areas", self.run.dialect, ids))
+                .order_by(r.id))
+            for x in await self.run.records(stmt):
+                rel = x[8]
+                out.append((x[15], RegisterRecord(
+                    x[0], x[1], x[2], x[3], x[4], x[5], x[6], x[7],
+                    relation[rel] if rel is not None else None, status[x[9]], x[10],
+                    x[11], x[12], x[13], x[14])))
         return out
 
 
@@ -186,9 +169,8 @@ class DiscrepancyRepository(ScopedRepository[Discrepancy]):
     write_scope = UnitColumns({"commune": D.commune_id, "province": D.province_id})
 
     async def add_many(self, rows: List[dict[str, Any]]) -> None:
-        """Bulk: one core INSERT (no ORM flush per row)."""
-        if rows:
-            await self.session.execute(insert(Discrepancy.__table__), rows)
+        """Bulk: COPY on PostgreSQL (no statement, no ORM flush per row)."""
+        await self.run.insert_many(Discrepancy.__table__, rows)
 
     async def list(self, principal: Principal, run_id: uuid.UUID, *, kind, polling_area_id,
                    status, is_new, cursor, limit, include_total) -> Page:

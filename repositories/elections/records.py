@@ -7,8 +7,9 @@ import builtins
 import uuid
 from collections.abc import Sequence
 
-from sqlalchemy import and_, delete, not_, or_
+from sqlalchemy import and_, delete, func, or_
 from sqlalchemy import select as sa_select
+from sqlalchemy.orm import aliased
 from sqlmodel import select
 
 from domain.access import Principal
@@ -16,6 +17,7 @@ from domain.elections.errors import ElectionNotFound, ExclusionNotFound, Polling
 from domain.elections.models import (
     Election,
     Exclusion,
+    ExclusionReason,
     PollingArea,
     PollingAreaStreet,
     PollingAreaUnit,
@@ -23,6 +25,7 @@ from domain.elections.models import (
 from domain.paging import Page
 from domain.register.models import Household, Resident
 from domain.units.models import AdminUnit
+from repositories.direct import any_of
 from repositories.flush import flush_or_conflict
 from repositories.paging import count_of, keyset, page_from_rows, parse_sort
 from repositories.register.records import ResidentRepository
@@ -141,20 +144,27 @@ class PollingAreaRepository(ScopedRepository[PollingArea]):
         return page_from_rows(rows, keys, limit, total)
 
     @staticmethod
+    def placed(principal: Principal, election_id: uuid.UUID, commune_id: uuid.UUID):
+        """The register records of a commune (scoped as the register scopes them) joined to
+        their household, and the polling area each votes in: the area listing their
+        household's street in the election, else their group's area (None: no area). One
+        statement for a whole commune: a reconciliation reads it once, not once per area."""
+        on_street, in_group = aliased(PollingAreaStreet), aliased(PollingAreaUnit)
+        area = func.coalesce(on_street.polling_area_id, in_group.polling_area_id)
+        stmt = (ResidentRepository.readable(principal).where(Resident.commune_id == commune_id)
+                .outerjoin(Household, Household.id == Resident.household_id)
+                .outerjoin(on_street, and_(on_street.street_id == Household.street_id,
+                                           on_street.election_id == election_id))
+                .outerjoin(in_group, and_(in_group.unit_id == Resident.group_id,
+                                          in_group.election_id == election_id)))
+        return stmt, area
+
+    @staticmethod
     def residents_stmt(principal: Principal, area: PollingArea):
-        """The statement of `residents`, unpaged (a reconciliation reads them all)."""
-        u, s = PollingAreaUnit, PollingAreaStreet
-        own_streets = sa_select(s.street_id).where(s.polling_area_id == area.id)
-        listed_streets = sa_select(s.street_id).where(s.election_id == area.election_id)
-        on_own_street = Resident.household_id.in_(sa_select(Household.id).where(
-            Household.street_id.in_(own_streets)))
-        on_listed_street = Resident.household_id.in_(sa_select(Household.id).where(
-            Household.street_id.in_(listed_streets)))
-        in_group = and_(Resident.group_id.in_(sa_select(u.unit_id).where(
-            u.polling_area_id == area.id)),
-            or_(Resident.household_id.is_(None), not_(on_listed_street)))
-        return ResidentRepository.readable(principal).where(
-            Resident.commune_id == area.commune_id, or_(on_own_street, in_group))
+        """The statement of `residents`, unpaged."""
+        stmt, placed_in = PollingAreaRepository.placed(principal, area.election_id,
+                                                       area.commune_id)
+        return stmt.where(placed_in == area.id)
 
 
 _EXCLUSION_UNITS = {"group": X.group_id, "commune": X.commune_id, "province": X.province_id}
@@ -185,8 +195,19 @@ class ExclusionRepository(ScopedRepository[Exclusion]):
         if not resident_ids:
             return {}
         stmt = select(Exclusion).where(X.election_id == election_id, X.revoked_at.is_(None),
-                                       X.resident_id.in_(list(resident_ids)))
+                                       any_of(X.resident_id, "ids", self.run.dialect,
+                                              list(resident_ids)))
         return {x.resident_id: x for x in (await self.session.exec(stmt)).all()}
+
+    async def active_in(self, election_id: uuid.UUID, commune_ids: Sequence[uuid.UUID]
+                        ) -> dict[uuid.UUID, ExclusionReason]:
+        """The reason of every active exclusion of the election in those communes, by
+        resident (a run reads its communes' whole register)."""
+        stmt = sa_select(X.resident_id, X.reason).where(
+            X.election_id == election_id, X.revoked_at.is_(None),
+            any_of(X.commune_id, "communes", self.run.dialect, list(commune_ids)))
+        return {r["resident_id"]: ExclusionReason(r["reason"])
+                for r in await self.run.records(stmt)}
 
     async def add(self, exclusion: Exclusion) -> None:
         self.session.add(exclusion)

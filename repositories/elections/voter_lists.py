@@ -6,10 +6,10 @@ from __future__ import annotations
 
 import builtins
 import uuid
+from collections.abc import Sequence
 from typing import Any
 
-import orjson
-from sqlalchemy import func, insert
+from sqlalchemy import and_, func
 from sqlalchemy import select as sa_select
 from sqlmodel import select
 
@@ -19,9 +19,11 @@ from domain.elections.errors import (
     VoterListMappingUnknown,
     VoterListNotFound,
 )
+from domain.elections.matching import Entry
 from domain.elections.models import VoterListMapping, VoterListRow, VoterListVersion
 from domain.paging import Page
 from domain.units.models import AdminUnit
+from repositories.direct import any_of
 from repositories.flush import flush_or_conflict
 from repositories.paging import (
     SortKey,
@@ -43,8 +45,9 @@ ROW_COLUMNS = ["id", "version_id", "line", "seq", "full_name", "name_folded", "b
 DIFF_COLUMNS = ["id", "line", "seq", "full_name", "name_folded", "birth_date", "birth_year",
                 "sex", "id_number", "address"]
 
-_DIFF_SQL = ("SELECT id, line, seq, full_name, name_folded, birth_date, birth_year, sex,"
-             " id_number, address FROM voter_list_row WHERE version_id = $1 ORDER BY line")
+# A row as the matcher reads it (`matching.Entry`, in its fields' order).
+_ENTRY = (R.id, VoterListVersion.polling_area_id, R.full_name, R.birth_date, R.birth_year,
+          R.sex, R.id_number, R.address)
 
 
 class VoterListRepository(ScopedRepository[VoterListVersion]):
@@ -71,6 +74,67 @@ class VoterListRepository(ScopedRepository[VoterListVersion]):
         return await self.run.fetchval(sa_select(func.coalesce(func.max(V.number), 0)).where(
             V.polling_area_id == polling_area_id)) or 0
 
+    async def latest_versions(self, area_ids: Sequence[uuid.UUID]
+                              ) -> dict[uuid.UUID, VoterListVersion]:
+        """Each area's latest list version (by number)."""
+        if not area_ids:
+            return {}
+        top = (sa_select(V.polling_area_id, func.max(V.number).label("n"))
+               .where(any_of(V.polling_area_id, "areas", self.run.dialect, list(area_ids)))
+               .group_by(V.polling_area_id).subquery())
+        stmt = select(V).join(top, and_(V.polling_area_id == top.c.polling_area_id,
+                                        V.number == top.c.n))
+        return {v.polling_area_id: v for v in (await self.session.exec(stmt)).all()}
+
+    async def version(self, version_id: uuid.UUID, *, for_update: bool = False
+                      ) -> VoterListVersion | None:
+        """A version whoever asks (a run's own, the job's)."""
+        stmt = select(V).where(V.id == version_id)
+        if for_update:
+            stmt = stmt.with_for_update()
+        return (await self.session.exec(stmt)).first()
+
+    async def all_rows(self, version_id: uuid.UUID) -> builtins.list[VoterListRow]:
+        """Every row of one version, in file order (a corrected list reads its area's)."""
+        stmt = select(VoterListRow).where(VoterListRow.version_id == version_id).order_by(
+            VoterListRow.line)
+        return builtins.list((await self.session.exec(stmt)).all())
+
+    async def entries(self, version_ids: Sequence[uuid.UUID]) -> builtins.list[Entry]:
+        """The rows of the versions as the matcher reads them, each with its polling
+        area, in file order: the driver's records, for a province's million."""
+        if not version_ids:
+            return []
+        stmt = (sa_select(*_ENTRY).join(V, V.id == R.version_id)
+                .where(any_of(R.version_id, "versions", self.run.dialect, list(version_ids)))
+                .order_by(R.version_id, R.line))
+        return [Entry(*r) for r in await self.run.records(stmt)]
+
+    async def same_id_elsewhere(self, election_id: uuid.UUID, version_ids: Sequence[uuid.UUID]
+                                ) -> builtins.list[Entry]:
+        """Rows of the election's other polling areas (their latest lists, anywhere) that
+        carry an ID number found on the rows of `version_ids`: the same citizen listed in
+        two places, whatever the commune or province (an ID number is national)."""
+        if not version_ids:
+            return []
+        dialect = self.run.dialect
+        ours = list(version_ids)
+        top = (sa_select(V.polling_area_id, func.max(V.number).label("n"))
+               .where(V.election_id == election_id).group_by(V.polling_area_id).subquery())
+        mine = sa_select(R.id_number).where(any_of(R.version_id, "ours", dialect, ours),
+                                            R.id_number.is_not(None))
+        our_areas = sa_select(V.polling_area_id).where(any_of(V.id, "ours_v", dialect, ours))
+        stmt = (sa_select(*_ENTRY).join(V, V.id == R.version_id)
+                .join(top, and_(V.polling_area_id == top.c.polling_area_id,
+                                V.number == top.c.n))
+                .where(R.id_number.in_(mine), V.polling_area_id.not_in(our_areas))
+                .order_by(R.version_id, R.line))
+        return [Entry(*r) for r in await self.run.records(stmt)]
+
+    async def row(self, row_id: uuid.UUID) -> VoterListRow | None:
+        return (await self.session.exec(select(VoterListRow).where(
+            VoterListRow.id == row_id))).first()
+
     async def previous(self, version: VoterListVersion) -> VoterListVersion | None:
         """The version before `version` in its area."""
         stmt = select(V).where(V.polling_area_id == version.polling_area_id,
@@ -90,23 +154,9 @@ class VoterListRepository(ScopedRepository[VoterListVersion]):
 
     async def add_rows(self, version_id: uuid.UUID, rows: builtins.list[dict[str, Any]]
                        ) -> None:
-        """Many rows at once (each with its `id`): the driver's COPY on PostgreSQL, one
-        executemany elsewhere."""
-        if not rows:
-            return
-        if self.run.dialect == "postgresql":
-            dumps = orjson.dumps
-            records = [(r["id"], version_id, r["line"], r["seq"], r["full_name"],
-                        r["name_folded"], r["birth_date"], r["birth_year"], r["sex"],
-                        r["id_number"], r["address"], dumps(r["cells"]).decode())
-                       for r in rows]
-            raw = await (await self.session.connection()).get_raw_connection()
-            await raw.driver_connection.copy_records_to_table(
-                "voter_list_row", records=records, columns=ROW_COLUMNS)
-        else:
-            await self.run.executemany(insert(VoterListRow.__table__), [
-                {**{c: r[c] for c in ROW_COLUMNS if c != "version_id"}, "version_id": version_id}
-                for r in rows])
+        """Many rows at once (each with its `id`): COPY on PostgreSQL."""
+        await self.run.insert_many(VoterListRow.__table__, [
+            {c: version_id if c == "version_id" else r[c] for c in ROW_COLUMNS} for r in rows])
 
     async def rows(self, version: VoterListVersion, *, cursor, limit, include_total) -> Page:
         """The version's rows in file order."""
@@ -118,15 +168,11 @@ class VoterListRepository(ScopedRepository[VoterListVersion]):
 
     async def diff_rows(self, version_id: uuid.UUID) -> builtins.list[Any]:
         """The fields a diff compares, of every row of a version, in file order (rows read
-        by name). On PostgreSQL the driver's own records: a 100,000-row list is read in a
-        fraction of what building SQLAlchemy rows costs."""
+        by name): the driver's records on PostgreSQL (a 100,000-row list is read in a
+        fraction of what building SQLAlchemy rows costs)."""
         stmt = (sa_select(*(R[c] for c in DIFF_COLUMNS)).where(R.version_id == version_id)
                 .order_by(R.line))
-        if self.run.dialect != "postgresql":
-            return [dict(r) for r in await self.run.fetch(stmt)]
-        raw = await (await self.session.connection()).get_raw_connection()
-        return await raw.driver_connection.fetch(
-            _DIFF_SQL, version_id)
+        return builtins.list(await self.run.records(stmt))
 
     async def counts(self, version_id: uuid.UUID) -> dict[str, int]:
         """How many rows carry each read field (a version's summary)."""

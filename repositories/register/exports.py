@@ -11,7 +11,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from domain.access import Principal
 from domain.register.models import Household, Resident
-from domain.units.models import Street
+from domain.units.models import AdminUnit, Street
 from repositories.register.records import HouseholdRepository, ResidentRepository, _resident_filters
 
 # Rows per round trip: big enough to amortise the query, small enough to keep memory flat.
@@ -24,7 +24,7 @@ class ExportRepository:
 
     def resident_batches(self, principal: Principal, filters: dict[str, Any], *,
                          batch: int | None = None) -> AsyncIterator[list[Row]]:
-        """Residents as the list filters them, with their household's code (one join)."""
+        """Residents as the list filters them, with their household's code and address."""
         scoped = _resident_filters(ResidentRepository(self.session).readable(principal),
                                    filters).subquery()
         c = scoped.c
@@ -32,8 +32,10 @@ class ExportRepository:
             c.id, c.id_number, c.full_name, c.birth_date, c.birth_year, c.sex,
             Household.code.label("household_code"), c.relationship, c.phone,
             c.residence_status, c.residence_since, c.status_changed_on,
-        ).select_from(scoped).outerjoin(Household, Household.id == c.household_id)
-        return self._keyset(stmt, c.id, batch or BATCH)
+            Household.house_number, Street.name.label("street"),
+        ).select_from(scoped).outerjoin(Household, Household.id == c.household_id).outerjoin(
+            Street, Street.id == Household.street_id)
+        return self._keyset(_with_units(stmt, c), c.id, batch or BATCH)
 
     def household_batches(self, principal: Principal, filters: dict[str, Any], *,
                           batch: int | None = None) -> AsyncIterator[list[Row]]:
@@ -55,7 +57,7 @@ class ExportRepository:
             .outerjoin(Street, Street.id == c.street_id)
             .outerjoin(head, and_(head.id == c.head_id, head.deleted_at.is_(None)))
         )
-        return self._keyset(stmt, c.id, batch or BATCH)
+        return self._keyset(_with_units(stmt, c), c.id, batch or BATCH)
 
     async def _keyset(self, stmt, id_column, batch: int) -> AsyncIterator[list[Row]]:
         # Plain rows, not entities: nothing piles up in the session's identity map.
@@ -68,3 +70,12 @@ class ExportRepository:
             if len(rows) < batch:
                 return
             after = rows[-1].id
+
+
+def _with_units(stmt, c):
+    """`stmt` with the names of the row's group, commune and province (the current address)."""
+    for level in ("group", "commune", "province"):
+        unit = aliased(AdminUnit)
+        stmt = stmt.add_columns(unit.name.label(f"{level}_name")).outerjoin(
+            unit, unit.id == c[f"{level}_id"])
+    return stmt

@@ -29,7 +29,7 @@ from domain.paging import Page
 from domain.register.errors import HouseholdNotFound, ResidentNotFound
 from domain.register.models import ChangeLog, Household, ReadinessFact, Resident
 from domain.register.views import RESIDENT
-from domain.text import name_fold
+from domain.text import folded_pattern, query_words
 from domain.units.models import Street
 from domain.views import Audience
 from repositories.direct import Run, any_of
@@ -318,14 +318,17 @@ class HouseholdRepository(ScopedRepository[Household]):
                             ("street_id", Household.street_id)):
             if f.get(key) is not None:
                 stmt = stmt.where(column == f[key])
-        for word in name_fold(f["q"]).split()[:8] if f.get("q") else ():
-            # Each word in the code, the house number or the street's name (folded): the
-            # same on both databases (lower() of the ASCII codes and numbers alike).
+        for word in query_words(f.get("q")):
+            # Each word in the code, the house number, the street's name (folded) or the old
+            # address text (stored as written: a pattern of each letter's forms): the same on
+            # both databases (lower() of the ASCII codes and numbers alike; `~` and Python's
+            # `re` read the pattern alike).
             stmt = stmt.where(or_(
                 func.lower(Household.code).contains(word, autoescape=True),
                 func.lower(Household.house_number).contains(word, autoescape=True),
                 exists().where(Street.id == Household.street_id,
-                               Street.name_folded.contains(word, autoescape=True))))
+                               Street.name_folded.contains(word, autoescape=True)),
+                Household.old_address_text.regexp_match(folded_pattern(word))))
         allowed = {"address": Household.house_number_sort, "code": Household.code,
                    "created_at": Household.created_at}
         return await self.page(stmt, sort=sort, allowed=allowed, default="code", cursor=cursor,

@@ -4,16 +4,24 @@ from __future__ import annotations
 
 import csv
 import io
-from datetime import date
+from datetime import date, datetime
 
 import openpyxl
 import pytest
 from sqlmodel import select
 
+from api.routers.register.exports import HOUSEHOLDS_EXAMPLE, RESIDENTS_EXAMPLE
 from domain.access import Role
 from domain.audit.models import AuditEvent
 from domain.clock import today_vn
-from domain.register.columns import HOUSEHOLD_COLUMNS, RESIDENT_COLUMNS, from_csv_cell
+from domain.register.columns import (
+    ADDRESS_COLUMNS,
+    HOUSEHOLD_COLUMNS,
+    HOUSEHOLD_EXPORT_COLUMNS,
+    RESIDENT_COLUMNS,
+    RESIDENT_EXPORT_COLUMNS,
+    from_csv_cell,
+)
 from tests.api.test_ops import assert_problem
 from tests.builders import (
     bearer,
@@ -60,7 +68,8 @@ def read_csv(resp) -> list[list[str]]:
     return list(csv.reader(io.StringIO(resp.content.decode("utf-8-sig"), newline="")))
 
 
-def read_xlsx(resp) -> list[list[str]]:
+def read_xlsx(resp) -> list[list]:
+    """The sheet's values as openpyxl reads them (dates as datetimes, years as numbers)."""
     assert resp.status_code == 200, resp.text
     book = openpyxl.load_workbook(io.BytesIO(resp.content), read_only=True)
     rows = [["" if v is None else v for v in row]
@@ -69,15 +78,37 @@ def read_xlsx(resp) -> list[list[str]]:
     return [row + [""] * (width - len(row)) for row in rows]
 
 
+def as_text(rows: list[list]) -> list[list[str]]:
+    """XLSX values written as the CSV writes them: DD/MM/YYYY, a year as its digits."""
+    return [[v.strftime("%d/%m/%Y") if isinstance(v, datetime) else str(v) for v in row]
+            for row in rows]
+
+
+def address(tree, group, *first: str) -> list[str]:
+    """The address cells of a row in `group` of `tree`: the full address, then the units."""
+    units = [group.name, tree.commune_a.name, tree.province.name]
+    return [", ".join([" ".join(first), *units] if first else units), *units]
+
+
 def names(rows: list[list[str]]) -> set[str]:
     return {row[1] for row in rows[1:]}
+
+
+@pytest.mark.parametrize(("example", "columns"), [
+    (RESIDENTS_EXAMPLE, RESIDENT_EXPORT_COLUMNS), (HOUSEHOLDS_EXAMPLE, HOUSEHOLD_EXPORT_COLUMNS)])
+def test_the_documented_examples_have_the_exports_columns(example, columns):
+    rows = list(csv.reader(io.StringIO(example, newline="")))
+    assert rows[0] == [label for _, label in columns]
+    assert [len(r) for r in rows] == [len(columns)] * len(rows)
 
 
 class TestResidentsExport:
     async def test_csv_has_the_vietnamese_header_and_excel_framing(self, client, world):
         resp = await client.get(RESIDENTS, headers=world["leader"])
         rows = read_csv(resp)
-        assert rows[0] == [label for _, label in RESIDENT_COLUMNS]
+        assert rows[0] == [label for _, label in RESIDENT_EXPORT_COLUMNS]
+        # The import's columns first, as an import reads them back.
+        assert rows[0][:len(RESIDENT_COLUMNS)] == [label for _, label in RESIDENT_COLUMNS]
         assert resp.headers["content-type"] == "text/csv; charset=utf-8"
         assert resp.headers["content-disposition"] == (
             f'attachment; filename="residents-{today_vn():%Y%m%d}.csv"')
@@ -87,9 +118,10 @@ class TestResidentsExport:
     async def test_leader_gets_their_group_only_with_full_values(self, client, world):
         rows = read_csv(await client.get(RESIDENTS, headers=world["leader"]))
         assert names(rows) == {"Nguyễn Văn An", "Nguyễn Thị Ánh"}
-        head = world["head"]
+        head, tree = world["head"], world["tree"]
         assert [head.id_number, "Nguyễn Văn An", "17/05/1980", "Nam", world["household"].code,
-                "Chủ hộ", "+84912345678", "Thường trú", "", ""] in rows
+                "Chủ hộ", "+84912345678", "Thường trú", "", "", "34/2", "Trần Phú",
+                *address(tree, tree.group_a1, "34/2", "Trần Phú")] in rows
         child = next(r for r in rows if r[1] == "Nguyễn Thị Ánh")
         assert child[2] == "2004" and child[3] == "Nữ" and child[5] == "Con"
 
@@ -145,9 +177,11 @@ class TestResidentsExport:
             f'attachment; filename="residents-{today_vn():%Y%m%d}.xlsx"')
         # The CSV guards formula-like text with an apostrophe (CSV injection); the XLSX
         # stores it as a text cell instead.
+        tree = world["tree"]
         assert ["", "'=1+1 Lê", "17/05/1980", "Nam", world["household"].code, "Con", "",
-                "Tạm trú", "02/01/2020", ""] in csv_rows
-        assert read_xlsx(resp) == [[from_csv_cell(c) for c in r] for r in csv_rows]
+                "Tạm trú", "02/01/2020", "", "34/2", "Trần Phú",
+                *address(tree, tree.group_a1, "34/2", "Trần Phú")] in csv_rows
+        assert as_text(read_xlsx(resp)) == [[from_csv_cell(c) for c in r] for r in csv_rows]
         book = openpyxl.load_workbook(io.BytesIO(resp.content))
         formula_like = [c for row in book.worksheets[0].iter_rows() for c in row
                         if c.value == "=1+1 Lê"]
@@ -180,9 +214,12 @@ class TestHouseholdsExport:
     async def test_csv_with_street_name_and_head(self, client, world):
         resp = await client.get(HOUSEHOLDS, headers=world["leader"])
         rows = read_csv(resp)
-        assert rows[0] == [label for _, label in HOUSEHOLD_COLUMNS]
+        assert rows[0] == [label for _, label in HOUSEHOLD_EXPORT_COLUMNS]
+        assert rows[0][:len(HOUSEHOLD_COLUMNS)] == [label for _, label in HOUSEHOLD_COLUMNS]
+        tree = world["tree"]
         assert rows[1:] == [[world["household"].code, "Trần Phú", "34/2", "Thường trú", "",
-                             world["head"].id_number]]
+                             world["head"].id_number,
+                             *address(tree, tree.group_a1, "34/2", "Trần Phú")]]
         assert resp.headers["content-disposition"] == (
             f'attachment; filename="households-{today_vn():%Y%m%d}.csv"')
 
@@ -207,8 +244,8 @@ class TestHouseholdsExport:
         resp = await client.get(HOUSEHOLDS, headers=world["officer"],
                                 params={"format": "xlsx", "street_id": str(
                                     world["tree"].street_a.id)})
-        assert read_xlsx(resp) == [csv_rows[0]] + [r for r in csv_rows[1:]
-                                                   if r[1] == "Trần Phú"]
+        assert as_text(read_xlsx(resp)) == [csv_rows[0]] + [r for r in csv_rows[1:]
+                                                            if r[1] == "Trần Phú"]
         event = (await session.exec(select(AuditEvent).where(
             AuditEvent.action == "households.export").order_by(AuditEvent.id.desc()))).first()
         assert event.details == {"format": "xlsx", "filters": ["street_id"]}
@@ -220,3 +257,105 @@ class TestHouseholdsExport:
     async def test_unknown_format_is_422(self, client, world):
         assert_problem(await client.get(HOUSEHOLDS, headers=world["leader"],
                                         params={"format": "pdf"}), 422, "validation_failed")
+
+
+class TestCurrentAddress:
+    """Every row carries the address as written since the 2025 reform: house number and
+    street, residential group, commune, province; blanks are left out, never "None"."""
+
+    async def test_each_kind_of_address_in_both_exports(self, client, session, world):
+        tree = world["tree"]
+        bare = await make_household(session, tree.group_a2, house_number="")
+        await make_resident(session, bare, head=True, full_name="Lý Văn Bảy")
+        await make_resident(session, group=tree.group_a2, full_name="Đinh Văn Tám")  # no home
+        expected = {  # name or code → the address cells (house number and street first)
+            "Nguyễn Văn An": ["34/2", "Trần Phú",
+                              *address(tree, tree.group_a1, "34/2", "Trần Phú")],
+            "Trần Thị Bình": ["12", "", *address(tree, tree.group_a2, "12")],
+            "Lý Văn Bảy": ["", "", *address(tree, tree.group_a2)],
+            "Đinh Văn Tám": ["", "", *address(tree, tree.group_a2)],
+        }
+        width = len(ADDRESS_COLUMNS) + 2
+        for fmt in ("csv", "xlsx"):
+            resp = await client.get(RESIDENTS, headers=world["officer"], params={"format": fmt})
+            rows = read_csv(resp) if fmt == "csv" else as_text(read_xlsx(resp))
+            assert rows[0][-width:] == ["Số nhà", "Đường", "Địa chỉ hiện nay",
+                                        "Tổ dân phố/thôn", "Phường/xã", "Tỉnh/thành phố"]
+            got = {r[1]: r[-width:] for r in rows[1:]}
+            assert {k: got[k] for k in expected} == expected, fmt
+            assert all("None" not in cell for r in rows for cell in r)
+        households = {world["household"].code: expected["Nguyễn Văn An"],
+                      world["other_household"].code: expected["Trần Thị Bình"],
+                      bare.code: expected["Lý Văn Bảy"]}
+        for fmt in ("csv", "xlsx"):
+            resp = await client.get(HOUSEHOLDS, headers=world["officer"], params={"format": fmt})
+            rows = read_csv(resp) if fmt == "csv" else as_text(read_xlsx(resp))
+            got = {r[0]: [r[2], r[1], *r[-len(ADDRESS_COLUMNS):]] for r in rows[1:]}
+            assert got == households, fmt
+
+    async def test_the_old_address_stays_beside_the_current_one(self, client, session, world):
+        household = world["household"]
+        household.old_address_text = "34/2 Trần Phú, phường Bình Định, thị xã An Nhơn"
+        await session.flush()
+        rows = read_csv(await client.get(HOUSEHOLDS, headers=world["leader"]))
+        [line] = rows[1:]
+        assert line[4] == household.old_address_text
+        assert line[6] == address(world["tree"], world["tree"].group_a1, "34/2", "Trần Phú")[0]
+
+    async def test_a_unit_renamed_is_exported_by_its_new_name(self, client, session, world):
+        tree = world["tree"]
+        tree.group_a1.name = "Tổ dân phố Trần Phú Mới"
+        await session.flush()
+        rows = read_csv(await client.get(RESIDENTS, headers=world["leader"]))
+        assert {r[-3] for r in rows[1:]} == {"Tổ dân phố Trần Phú Mới"}
+
+
+DATE_KEYS = {"birth_date", "residence_since", "status_changed_on"}
+
+
+class TestXlsxDates:
+    """Every date column of the XLSX export holds date cells shown DD/MM/YYYY; a birth year
+    alone (or a masked birth date) is a number; nothing else is a date; CSV keeps text."""
+
+    async def test_date_columns_are_date_cells(self, client, session, world):
+        household = world["household"]
+        await make_resident(session, household, full_name="Võ Thị Mười", sex="female",
+                            birth_date=date(1931, 2, 28), birth_year=1931,
+                            residence_status="deceased", residence_since=date(1999, 12, 31),
+                            status_changed_on=date(2025, 7, 1))
+        resp = await client.get(RESIDENTS, headers=world["leader"], params={"format": "xlsx"})
+        book = openpyxl.load_workbook(io.BytesIO(resp.content))
+        sheet = book.worksheets[0]
+        header = [c.value for c in sheet[1]]
+        keys = [key for key, _ in RESIDENT_EXPORT_COLUMNS]
+        assert header == [label for _, label in RESIDENT_EXPORT_COLUMNS]
+        rows = {row[1].value: row for row in sheet.iter_rows(min_row=2)}
+        assert set(rows) == {"Nguyễn Văn An", "Nguyễn Thị Ánh", "Võ Thị Mười"}
+        dated = 0
+        for row in rows.values():
+            for key, cell in zip(keys, row, strict=False):
+                if key in DATE_KEYS and isinstance(cell.value, datetime):
+                    assert cell.is_date and cell.number_format == "dd/mm/yyyy", key
+                    dated += 1
+                else:
+                    assert not cell.is_date, (key, cell.value)
+        assert dated == 4  # An's birth date, Mười's three dates, none for Ánh (a year)
+        mười = dict(zip(keys, (c.value for c in rows["Võ Thị Mười"]), strict=False))
+        assert (mười["birth_date"].date(), mười["residence_since"].date(),
+                mười["status_changed_on"].date()) == (date(1931, 2, 28), date(1999, 12, 31),
+                                                      date(2025, 7, 1))
+        ánh = dict(zip(keys, (c.value for c in rows["Nguyễn Thị Ánh"]), strict=False))
+        assert ánh["birth_date"] == 2004 and rows["Nguyễn Thị Ánh"][2].data_type == "n"
+        an = dict(zip(keys, (c.value for c in rows["Nguyễn Văn An"]), strict=False))
+        assert an["id_number"] == world["head"].id_number  # text, its leading zero kept
+        csv_rows = read_csv(await client.get(RESIDENTS, headers=world["leader"]))
+        by_name = {r[1]: r for r in csv_rows[1:]}
+        assert by_name["Võ Thị Mười"][2] == "28/02/1931"
+        assert by_name["Võ Thị Mười"][8:10] == ["31/12/1999", "01/07/2025"]
+
+    async def test_masked_birth_dates_are_years(self, client, world):
+        resp = await client.get(RESIDENTS, headers=world["auditor"], params={"format": "xlsx"})
+        sheet = openpyxl.load_workbook(io.BytesIO(resp.content)).worksheets[0]
+        births = {row[1].value: row[2] for row in sheet.iter_rows(min_row=2)}
+        assert {name: (c.value, c.is_date) for name, c in births.items()} == {
+            "Nguyễn Văn An": (1980, False), "Nguyễn Thị Ánh": (2004, False)}

@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import json
+import re
+
 import pytest
+from sqlalchemy import text
 
 from domain.access import Role
+from domain.text import folded_pattern, name_fold
 from tests.api.test_ops import assert_invalid, assert_problem
 from tests.builders import bearer, make_household, make_resident, make_tree, make_user
-from tests.name_order import check_household_search
+from tests.name_order import ADDRESSES, LETTERS, check_household_search
 
 
 @pytest.fixture
@@ -43,6 +48,24 @@ class TestHouseholds:
         tree = family["tree"]
         await check_household_search(client, family["h"], str(tree.group_a2.id),
                                      str(tree.street_a.id))
+
+    async def test_postgresql_reads_the_old_address_pattern_as_python_does(self, session):
+        """The old address is matched by `~` on PostgreSQL and by Python's `re` on SQLite:
+        one pattern, one answer, for every letter, case and tone, and every piece of words
+        in addresses as written."""
+        pairs = [(letter, base) for letter in LETTERS for base in "adeiouyđ"]
+        pairs += [(address, word[i:i + 3]) for address in ADDRESSES
+                  for word in name_fold(address).split() for i in range(len(word))]
+        pairs += [(address, word) for address in ADDRESSES
+                  for word in ("34/2", "p.", "tp.", "hbong", "quy", "xyz", "(", "[", "\\")]
+        rows = [{"t": t, "p": folded_pattern(name_fold(w) or w), "n": n}
+                for n, (t, w) in enumerate(pairs)]
+        got = (await session.execute(text(
+            "SELECT r.t ~ r.p FROM jsonb_to_recordset(CAST(:rows AS jsonb)) "
+            "AS r(t text, p text, n int) ORDER BY r.n"),
+            {"rows": json.dumps(rows)})).scalars().all()
+        assert got == [re.search(r["p"], r["t"]) is not None for r in rows]
+        assert 200 < sum(got) < len(rows)  # both answers, not only one
 
     async def test_street_of_another_commune_is_refused(self, client, session, family):
         tree, h = family["tree"], family["h"]

@@ -313,6 +313,57 @@ class TestResolve:
             json={"unit_id": str(w["tree"].commune_a.id)}), 404, "unit_not_found")
 
 
+class TestAcrossCommunes:
+    """A person lives in one commune, so a run reads and compares one commune at a time;
+    a citizen on the lists of two communes is still found, by the ID number."""
+
+    async def _listed_in_b(self, session, w, make=make_polling_area):
+        chu = w["p"]["chu"]
+        area_b = await make(session, w["election"], w["tree"].commune_b,
+                            groups=[w["tree"].group_b1], code="02")
+        await make_voter_list(session, area_b, [row(chu, full_name="Nguyễn Văn Chủ")])
+        await session.flush()
+        return chu, area_b
+
+    async def test_a_citizen_on_another_communes_list_is_listed_twice(self, client, session,
+                                                                       w):
+        chu, area_b = await self._listed_in_b(session, w)
+        items = await _items(client, w, (await _run(client, w))["id"])
+        twice = _one(items, "listed_twice", chu)
+        assert twice["rule"] == "same_id_number_other_area"
+        assert len(twice["other_row_ids"]) == 1
+        # Commune B's officer reconciles B: the row is nobody in B's register, and listed
+        # in A too.
+        resp = await client.post(f"/api/v1/elections/{w['election'].id}/reconciliations",
+                                 headers=w["officer_b"],
+                                 json={"unit_id": str(w["tree"].commune_b.id)})
+        assert resp.status_code == 202, resp.text
+        got = (await client.get(f"/api/v1/reconciliations/{resp.json()['id']}/discrepancies",
+                                headers=w["officer_b"])).json()["items"]
+        assert {d["kind"] for d in got} == {"unknown_to_register", "listed_twice"}
+        assert all(d["commune_id"] == str(w["tree"].commune_b.id) for d in got)
+
+    async def test_a_province_run_compares_each_commune_with_its_own_register(
+            self, app, client, session, w):
+        chu, _ = await self._listed_in_b(session, w)
+        tree = w["tree"]
+        boss = await make_user(session, role=Role.election_officer, units=[tree.province])
+        headers = bearer(app, boss, [tree.province])
+        resp = await client.post(f"/api/v1/elections/{w['election'].id}/reconciliations",
+                                 headers=headers, json={"unit_id": str(tree.province.id)})
+        assert resp.status_code == 202, resp.text
+        run = resp.json()
+        assert run["status"] == "succeeded", run
+        got = (await client.get(f"/api/v1/reconciliations/{run['id']}/discrepancies",
+                                headers=headers, params={"limit": 200})).json()["items"]
+        alone = await _items(client, w, (await _run(client, w))["id"])
+        in_a = [d for d in got if d["commune_id"] == str(tree.commune_a.id)]
+        assert sorted(d["key"] for d in in_a) == sorted(d["key"] for d in alone)
+        in_b = {d["kind"] for d in got if d["commune_id"] == str(tree.commune_b.id)}
+        assert in_b == {"unknown_to_register", "listed_twice"}
+        assert sum(run["counts"].values()) == len(got)
+
+
 class TestRerun:
     async def test_a_rerun_keeps_resolutions_that_still_apply(self, client, session, w):
         first = await _run(client, w)

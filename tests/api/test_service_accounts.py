@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import csv
+import io
 import uuid
 
 from domain.access import Role
+from domain.register.columns import ADDRESS_COLUMNS, RESIDENT_EXPORT_COLUMNS
 from tests.api.test_ops import assert_invalid, assert_problem
-from tests.builders import bearer, make_tree, make_user
+from tests.builders import bearer, make_household, make_resident, make_tree, make_user
 
 ACCOUNTS = "/api/v1/service-accounts"
 TOKEN_URL = "/api/v1/auth/token"
@@ -152,3 +155,29 @@ class TestExportNeedsReadToo:
             "action": "access.denied"})).json()["items"]
         assert {e["details"]["permission"] for e in denied} >= {"residents:read",
                                                                "households:read"}
+
+    async def test_without_households_read_the_address_cells_are_empty(self, app, client,
+                                                                       session):
+        """Granted residents:read and register:export but not households:read, an account
+        reads no household's address through the resident export; the rest of the row is
+        there."""
+        tree = await make_tree(session)
+        household = await make_household(session, tree.group_a1, street=tree.street_a)
+        await make_resident(session, household, head=True)
+        h = await admin_headers(app, session)
+        width = len(ADDRESS_COLUMNS) + 2
+        for scopes, has_address in ((["register:export", "residents:read"], False),
+                                    (["register:export", "residents:read",
+                                      "households:read"], True)):
+            account = (await create(client, h, tree, scopes=scopes)).json()
+            got = await client_token(client, account["client_id"], account["client_secret"])
+            resp = await client.get("/api/v1/residents/export", headers={
+                "Authorization": f"Bearer {got.json()['access_token']}"})
+            assert resp.status_code == 200, resp.text
+            rows = list(csv.reader(io.StringIO(resp.content.decode("utf-8-sig"), newline="")))
+            assert rows[0] == [label for _, label in RESIDENT_EXPORT_COLUMNS]
+            [line] = rows[1:]
+            assert line[1] == "Nguyễn Văn An" and line[4] == household.code
+            assert (line[-width:] != [""] * width) is has_address, line
+            if has_address:
+                assert line[-width:-4] == ["12", "Trần Phú"]

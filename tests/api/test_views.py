@@ -16,10 +16,11 @@ import orjson
 import pytest
 from sqlalchemy import text
 
-from api.routers.register.exports import household_cells, resident_cells
+from api.routers.register.exports import csv_text, household_cells, resident_cells
 from api.routers.register.residents import resident_filters
 from domain.access import ROLE_PERMISSIONS, Permission, Principal, Role, permissions_for
 from domain.accounts.models import User
+from domain.register.columns import HOUSEHOLD_COLUMNS, RESIDENT_COLUMNS
 from domain.register.models import Resident
 from domain.register.views import (
     HOUSEHOLD_ROW,
@@ -143,16 +144,19 @@ async def test_every_form_masks_as_the_record(app, client, session, role):
         assert {"birth_date", "id_number", "phone"} <= shared
         assert {k: values[k] for k in shared} == {k: state[k] for k in shared}
 
-    cells = _record_cells(record, household.code)
+    units = {"group_name": tree.group_a1.name, "commune_name": tree.commune_a.name,
+             "province_name": tree.province.name}
     raw = {**{c.name: getattr(resident, c.name) for c in Resident.__table__.c},
-           "household_code": household.code}
-    assert resident_cells(RESIDENT_ROW.values(raw, who)) == cells
+           "household_code": household.code, "house_number": "12", "street": "Trần Phú",
+           **units}
+    cells = [csv_text(c) for c in resident_cells(RESIDENT_ROW.values(raw, who))]
+    assert cells[:len(RESIDENT_COLUMNS)] == _record_cells(record, household.code)
     head_record = (await client.get(f"/api/v1/residents/{head.id}", headers=h)).json()
     head_row = {"code": household.code, "street": "Trần Phú", "house_number": "12",
                 "residence_type": "permanent", "old_address_text": None,
-                "head_id_number": head.id_number}
-    head_cells = household_cells(HOUSEHOLD_ROW.values(head_row, who))
-    assert head_cells[-1] == head_record["id_number"]
+                "head_id_number": head.id_number, **units}
+    head_cells = [csv_text(c) for c in household_cells(HOUSEHOLD_ROW.values(head_row, who))]
+    assert head_cells[len(HOUSEHOLD_COLUMNS) - 1] == head_record["id_number"]
     exported = await client.get("/api/v1/residents/export", headers=h,
                                 params={"household_id": str(household.id)})
     households = await client.get("/api/v1/households/export", headers=h)

@@ -124,3 +124,30 @@ def test_add_months(day, months, expected):
 def test_anniversary_of_a_leap_day():
     assert anniversary(date(2008, 2, 29), 18) == date(2026, 3, 1)
     assert anniversary(date(2008, 2, 29), 16) == date(2024, 2, 29)
+
+
+def test_the_assessor_gives_what_assess_gives_for_every_record():
+    """`Assessor` shares verdicts between records the rules cannot tell apart; over births
+    around the 18th birthday (29 February included), years only, every residence status,
+    temporary residence dates around the 12-month rule and every exclusion, it answers
+    exactly what `assess` answers."""
+    import itertools
+    import random
+
+    from domain.elections.eligibility import Assessor
+
+    rng = random.Random(7)
+    births = [None, date(2008, 3, 15), date(2008, 3, 16), date(2008, 3, 14), date(2008, 2, 29),
+              date(2007, 12, 31), date(1950, 1, 1)] + [
+        date(1930, 1, 1) + (date(2010, 1, 1) - date(1930, 1, 1)) * rng.random()
+        for _ in range(40)]
+    sinces = [None, date(2025, 3, 15), date(2025, 3, 16), date(2025, 3, 14), date(2020, 1, 1)]
+    for levels in (ALL, NA_PROVINCE, ALL[2:]):
+        assessor = Assessor(election_day=DAY, levels=levels)
+        for born, status, since, exclusion in itertools.product(
+                births, list(S), sinces, [None, *ExclusionReason]):
+            for year in ([None, 2008, 2007] if born is None else [born.year]):
+                v = Voter(born, year, status, since)
+                assert assessor(v, exclusion) == assess(
+                    v, election_day=DAY, levels=levels, exclusion=exclusion), (v, exclusion)
+        assert len(assessor.seen) < 400  # shared, not one per record

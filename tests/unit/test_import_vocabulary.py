@@ -11,8 +11,12 @@ from domain.imports.rows import REQUIRED, map_header, missing_labels
 from domain.register import kinship, quality
 from domain.register.columns import (
     HEADER_SYNONYMS,
+    HOUSEHOLD_COLUMNS,
+    HOUSEHOLD_EXPORT_COLUMNS,
     NAME_FIRST_PART,
     RESIDENT_COLUMNS,
+    RESIDENT_EXPORT_COLUMNS,
+    exports_markdown,
     header_form,
     header_keys,
     headers_markdown,
@@ -39,6 +43,20 @@ def test_a_newcomers_sheet_with_the_common_headers_has_every_required_column():
     assert mapped.missing == []
     assert mapped.columns == {1: "full_name", 2: "birth_date", 3: "sex", 4: "id_number",
                               5: "household_code", 6: "relationship", 7: "phone"}
+
+
+@pytest.mark.parametrize(("kind", "imported", "exported"), [
+    ("residents", RESIDENT_COLUMNS, RESIDENT_EXPORT_COLUMNS),
+    ("households", HOUSEHOLD_COLUMNS, HOUSEHOLD_EXPORT_COLUMNS)])
+def test_an_exports_header_maps_back_to_the_imports_columns_only(kind, imported, exported):
+    """The export writes the import's columns first, then the address, which the import
+    passes over: no export-only header is taken for a column (a resident's "Đường" or
+    "Tổ dân phố/thôn" is never read as anything)."""
+    assert exported[:len(imported)] == imported
+    header = [label for _, label in exported]
+    mapped = map_header(kind, header)
+    assert mapped.columns == {i: key for i, (key, _) in enumerate(imported)}
+    assert mapped.missing == []
 
 
 def test_punctuation_and_spacing_do_not_matter():
@@ -88,6 +106,7 @@ def test_the_vocabulary_covers_every_required_column():
 
 def test_the_readme_lists_every_header():
     assert headers_markdown() in README
+    assert exports_markdown() in README
     assert kinship.words_markdown() in README
 
 

@@ -138,7 +138,7 @@ async def get_discrepancy(discrepancy_id: uuid.UUID, uow: UoW,
     decided = await uow.resolutions.by_ids([d.resolution_id] if d.resolution_id else [])
     row = None
     if d.row_id is not None:
-        rows = await uow.reconciliations.row(d.row_id)
+        rows = await uow.voter_lists.row(d.row_id)
         row = (VoterListRowRead.model_validate(voter_list_row_view(rows, who))
                if rows is not None else None)
     ids = [d.resident_id] if d.resident_id else []

@@ -8,6 +8,7 @@ import io
 import tempfile
 import uuid
 from collections.abc import AsyncIterator, Callable
+from datetime import date
 from enum import StrEnum
 from typing import Annotated, Any
 
@@ -25,14 +26,15 @@ from domain.access import Permission
 from domain.clock import today_vn
 from domain.errors import SortInvalid
 from domain.register.columns import (
-    HOUSEHOLD_COLUMNS,
+    HOUSEHOLD_EXPORT_COLUMNS,
     RELATIONSHIP_LABELS,
     RESIDENCE_TYPE_LABELS,
-    RESIDENT_COLUMNS,
+    RESIDENT_EXPORT_COLUMNS,
     SEX_LABELS,
     STATUS_LABELS,
+    XLSX_DATE_FORMAT,
     csv_safe,
-    format_birth,
+    current_address,
     format_date,
 )
 from domain.register.views import HOUSEHOLD_ROW, RESIDENT_ROW
@@ -45,7 +47,10 @@ BOM = "\ufeff".encode()  # Excel reads UTF-8 CSV as UTF-8 only with it
 CHUNK = 64 * 1024
 SPOOL_MAX = 8 * 1024 * 1024
 
-Cells = list[str]
+# A cell's value: text, a date (a date cell in XLSX, DD/MM/YYYY in CSV), a year alone (a
+# number in XLSX), or nothing.
+Cell = str | date | int | None
+Cells = list[Cell]
 Batches = AsyncIterator[list[Cells]]
 
 
@@ -66,12 +71,16 @@ _FILTER_PARAMS = {"born_on_or_before": "age_min", "born_on_or_after": "age_max",
 _file = spreadsheet_file
 
 
+_ADDRESS_EXAMPLE = ("\"34/2 Trần Phú, Tổ dân phố Trần Phú, Phường Bình Định, Tỉnh Gia Lai\","
+                    "Tổ dân phố Trần Phú,Phường Bình Định,Tỉnh Gia Lai")
 RESIDENTS_EXAMPLE = (
-    ",".join(label for _, label in RESIDENT_COLUMNS) + "\r\n"
-    "********1234,Nguyễn Văn An,1980,Nam,BD-000123,Chủ hộ,********5678,Thường trú,,\r\n")
+    ",".join(label for _, label in RESIDENT_EXPORT_COLUMNS) + "\r\n"
+    "********1234,Nguyễn Văn An,1980,Nam,BD-000123,Chủ hộ,********5678,Thường trú,,,34/2,"
+    f"Trần Phú,{_ADDRESS_EXAMPLE}\r\n")
 HOUSEHOLDS_EXAMPLE = (
-    ",".join(label for _, label in HOUSEHOLD_COLUMNS) + "\r\n"
-    "BD-000123,Trần Phú,34/2,Thường trú,\"34/2 Trần Phú, phường Bình Định\",********1234\r\n")
+    ",".join(label for _, label in HOUSEHOLD_EXPORT_COLUMNS) + "\r\n"
+    "BD-000123,Trần Phú,34/2,Thường trú,\"34/2 Trần Phú, phường Bình Định, thị xã An Nhơn, "
+    f"tỉnh Bình Định\",********1234,{_ADDRESS_EXAMPLE}\r\n")
 
 
 @router.get("/residents/export", operation_id="residents_export",
@@ -80,16 +89,20 @@ HOUSEHOLDS_EXAMPLE = (
 async def export_residents(request: Request, uow: UoW, who: RegisterExport,
                            filters: ResidentFilters, fmt: Format = ExportFormat.csv
                            ) -> StreamingResponse:
-    """The list's filters and scope; the import's columns; masked as the API masks. Needs
-    `residents:read` as well: a service account granted only `register:export` gets 403."""
+    """The list's filters and scope; the import's columns, then the current address (house
+    number, street, residential group, commune, province); masked as the API masks. Needs
+    `residents:read` as well: a service account granted only `register:export` gets 403;
+    one without `households:read` gets the address columns empty."""
     await also_require(request, who, Permission.residents_read)
     await uow.audit.record(who, "residents.export", "resident", [], format=fmt.value,
                            filters=_used(filters))
     await uow.commit()
     assert uow.session is not None
     batches = ExportRepository(uow.session).resident_batches(who, filters)
-    return await _attachment("residents", fmt, RESIDENT_COLUMNS, batches,
-                             lambda row: resident_cells(RESIDENT_ROW.values(row._mapping, who)))
+    address = who.can(Permission.households_read)
+    return await _attachment("residents", fmt, RESIDENT_EXPORT_COLUMNS, batches,
+                             lambda row: resident_cells(RESIDENT_ROW.values(row._mapping, who),
+                                                        address=address))
 
 
 @router.get("/households/export", operation_id="households_export",
@@ -100,8 +113,8 @@ async def export_households(request: Request, uow: UoW, who: RegisterExport,
                             commune_id: uuid.UUID | None = None,
                             street_id: uuid.UUID | None = None,
                             fmt: Format = ExportFormat.csv) -> StreamingResponse:
-    """The list's unit and street filters and scope; the head's ID number masked as in the API.
-    Needs `households:read` as well."""
+    """The list's unit and street filters and scope; the import's columns, then the current
+    address; the head's ID number masked as in the API. Needs `households:read` as well."""
     await also_require(request, who, Permission.households_read)
     filters = {"group_id": group_id, "commune_id": commune_id, "street_id": street_id}
     await uow.audit.record(who, "households.export", "household", [], format=fmt.value,
@@ -109,7 +122,7 @@ async def export_households(request: Request, uow: UoW, who: RegisterExport,
     await uow.commit()
     assert uow.session is not None
     batches = ExportRepository(uow.session).household_batches(who, filters)
-    return await _attachment("households", fmt, HOUSEHOLD_COLUMNS, batches,
+    return await _attachment("households", fmt, HOUSEHOLD_EXPORT_COLUMNS, batches,
                              lambda row: household_cells(HOUSEHOLD_ROW.values(row._mapping, who)))
 
 
@@ -118,40 +131,62 @@ def _used(filters: dict[str, Any]) -> list[str]:
                    if value is not None and value != [] and value != ""})
 
 
-def _label(labels: dict, value: str | None) -> str:
-    return labels.get(value, value) if value is not None else ""
+def _label(labels: dict, value: str | None) -> str | None:
+    return labels.get(value, value) if value is not None else None
 
 
-def resident_cells(v: dict[str, Any]) -> Cells:
+def _address(v: dict[str, Any]) -> dict[str, Cell]:
+    return {"address": current_address(v["house_number"], v["street"], v["group_name"],
+                                       v["commune_name"], v["province_name"]) or None,
+            "group_name": v["group_name"], "commune_name": v["commune_name"],
+            "province_name": v["province_name"]}
+
+
+def resident_cells(v: dict[str, Any], *, address: bool = True) -> Cells:
     """A resident's row as `RESIDENT_ROW` shows it to the caller: a masked birth date
-    leaves the year, as in the record."""
+    leaves the year, as in the record; `address` false leaves the address cells empty."""
     year = v["birth_year"] or (v["birth_date"].year if v["birth_date"] else None)
-    values = {
-        "id_number": v["id_number"] or "",
+    values: dict[str, Cell] = {
+        "id_number": v["id_number"],
         "full_name": v["full_name"],
-        "birth_date": format_birth(v["birth_date"], year),
+        "birth_date": v["birth_date"] or year,
         "sex": _label(SEX_LABELS, v["sex"]),
-        "household_code": v["household_code"] or "",
+        "household_code": v["household_code"],
         "relationship": _label(RELATIONSHIP_LABELS, v["relationship"]),
-        "phone": v["phone"] or "",
+        "phone": v["phone"],
         "residence_status": _label(STATUS_LABELS, v["residence_status"]),
-        "residence_since": format_date(v["residence_since"]),
-        "status_changed_on": format_date(v["status_changed_on"]),
+        "residence_since": v["residence_since"],
+        "status_changed_on": v["status_changed_on"],
     }
-    return [values[key] for key, _ in RESIDENT_COLUMNS]
+    if address:
+        values.update(house_number=v["house_number"], street=v["street"], **_address(v))
+    return [values.get(key) for key, _ in RESIDENT_EXPORT_COLUMNS]
 
 
 def household_cells(v: dict[str, Any]) -> Cells:
     """A household's row as `HOUSEHOLD_ROW` shows it to the caller."""
-    values = {
+    values: dict[str, Cell] = {
         "code": v["code"],
-        "street": v["street"] or "",
-        "house_number": v["house_number"] or "",
+        "street": v["street"],
+        "house_number": v["house_number"],
         "residence_type": _label(RESIDENCE_TYPE_LABELS, v["residence_type"]),
-        "old_address_text": v["old_address_text"] or "",
-        "head_id_number": v["head_id_number"] or "",
+        "old_address_text": v["old_address_text"],
+        "head_id_number": v["head_id_number"],
+        **_address(v),
     }
-    return [values[key] for key, _ in HOUSEHOLD_COLUMNS]
+    return [values[key] for key, _ in HOUSEHOLD_EXPORT_COLUMNS]
+
+
+def csv_text(value: Cell) -> str:
+    """A cell as the CSV writes it: dates DD/MM/YYYY, a year as its digits, formula-like
+    text guarded (`csv_safe`)."""
+    if value is None:
+        return ""
+    if isinstance(value, date):
+        return format_date(value)
+    if isinstance(value, int):
+        return str(value)
+    return csv_safe(value)
 
 
 async def _attachment(stem: str, fmt: ExportFormat, columns: list[tuple[str, str]],
@@ -167,7 +202,7 @@ async def _attachment(stem: str, fmt: ExportFormat, columns: list[tuple[str, str
         async for batch in batches:
             yield [to_cells(r) for r in batch]
 
-    header = [label for _, label in columns]
+    header: Cells = [label for _, label in columns]
     if fmt is ExportFormat.xlsx:
         body, media_type = _xlsx_chunks(stem, header, rows()), XLSX_TYPE
     else:
@@ -179,14 +214,15 @@ async def _attachment(stem: str, fmt: ExportFormat, columns: list[tuple[str, str
 
 def _csv_lines(rows: list[Cells]) -> bytes:
     buffer = io.StringIO()
-    csv.writer(buffer, lineterminator="\r\n").writerows(rows)
+    csv.writer(buffer, lineterminator="\r\n").writerows(
+        [csv_text(value) for value in row] for row in rows)
     return buffer.getvalue().encode()
 
 
 async def _csv_chunks(header: Cells, batches: Batches) -> AsyncIterator[bytes]:
     yield BOM + _csv_lines([header])
     async for batch in batches:
-        yield _csv_lines([[csv_safe(value) for value in row] for row in batch])
+        yield _csv_lines(batch)
 
 
 async def _xlsx_chunks(title: str, header: Cells, batches: Batches) -> AsyncIterator[bytes]:
@@ -214,9 +250,15 @@ def _append(sheet, rows: list[Cells]) -> None:
         sheet.append([_xlsx_value(sheet, value) for value in row])
 
 
-def _xlsx_value(sheet, value: str):
-    if not value:
+def _xlsx_value(sheet, value: Cell):
+    if value is None or value == "":
         return None
+    if isinstance(value, date):
+        cell = WriteOnlyCell(sheet, value)
+        cell.number_format = XLSX_DATE_FORMAT  # a real date, shown as Vietnamese write it
+        return cell
+    if isinstance(value, int):
+        return value  # a birth year alone
     if value.startswith("="):
         # openpyxl would store it as a formula; keep it the text it is.
         cell = WriteOnlyCell(sheet, value)

@@ -51,7 +51,9 @@ async def list_households(
     include_total: IncludeTotal = False,
 ) -> HouseholdPage:
     """By code (default) or `sort=address` (house-number order); `q`: each word in the code,
-    the house number or the street's name (case and diacritics ignored).
+    the house number, the street's name or the old address text (case, diacritics and
+    apostrophes ignored, and the punctuation around a word); a `q` of punctuation alone
+    lists what no `q` lists.
     A volunteer lists the households assigned to them in active campaigns."""
     filters = {"group_id": group_id, "commune_id": commune_id, "street_id": street_id, "q": q}
     page = await uow.households.list(who, filters, sort=sort, cursor=cursor, limit=limit,

@@ -40,7 +40,7 @@ from domain.register.schemas import (
     ResidentUpdate,
 )
 from domain.register.views import change_view, resident_document, resident_view
-from domain.text import name_exact, name_fold
+from domain.text import name_exact, query_words
 from repositories.audit import append_event
 from repositories.register.records import (
     read_resident,
@@ -80,7 +80,6 @@ async def resident_filters(
     today = today_vn()
     # The search keys of the stored names (domain/text.py): folded words filter, exact words
     # rank (repositories/register/records.py `search_rank`).
-    words = name_fold(q).split() if q else []
     return {
         "group_id": group_id, "commune_id": commune_id, "household_id": household_id,
         "street_id": street_id, "sex": sex, "residence_status": residence_status,
@@ -90,7 +89,7 @@ async def resident_filters(
             if age_max is not None else None),
         "id_number_mismatch": id_number_mismatch, "has_id_number": has_id_number,
         "readiness": readiness, "missing_readiness": missing_readiness,
-        "q_words": words[:8], "q_exact": name_exact(q).split()[:8] if q else None,
+        "q_words": query_words(q), "q_exact": query_words(q, name_exact),
     }
 
 
@@ -108,7 +107,8 @@ async def list_residents(
     request: Request, who: ResidentsRead, filters: Filters, sort: Sort = None,
     cursor: Cursor = None, limit: Limit = 50, include_total: IncludeTotal = False,
 ) -> Response:
-    """Roster order (given name) by default; `q` ignores case and diacritics, exact first.
+    """Roster order (given name) by default; `q` ignores case and diacritics, exact first,
+    and the punctuation around a word; a `q` of punctuation alone lists what no `q` lists.
     A volunteer lists the residents of the households assigned to them in active campaigns."""
     async with request.app.state.direct.run() as run:  # a read: outside the ORM session
         if run.dialect == "postgresql":  # the documents come written by PostgreSQL
