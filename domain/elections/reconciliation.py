@@ -47,6 +47,7 @@ from domain.elections.models import (
 )
 from domain.elections.reconcile import differences
 from domain.elections.reconciliation_schemas import ReconciliationCreate, ResolutionCreate
+from domain.jobs import collector_paused
 from domain.ports import UnitOfWork
 from domain.types import utcnow, uuid7
 from domain.units.models import UnitLevel
@@ -219,8 +220,9 @@ async def run_reconciliation(uow: UnitOfWork, who: Principal, run: Reconciliatio
     live = await uow.resolutions.live(election.id, list(communes))
     tally = _Tally()
     for commune_areas, commune_versions in communes.values():
-        await _reconcile_commune(uow, who, run, election, commune_areas, commune_versions,
-                                 before=before, live=live, tally=tally)
+        with collector_paused():
+            await _reconcile_commune(uow, who, run, election, commune_areas,
+                                     commune_versions, before=before, live=live, tally=tally)
     # Resolutions made in these areas whose difference is no longer found.
     stale = [r for r in live.values() if r.key not in tally.found]
     made_in = await uow.discrepancies.areas_of([r.discrepancy_id for r in stale])

@@ -317,17 +317,17 @@ class TestAcrossCommunes:
     """A person lives in one commune, so a run reads and compares one commune at a time;
     a citizen on the lists of two communes is still found, by the ID number."""
 
-    async def _listed_in_b(self, session, w, make=make_polling_area):
+    async def _listed_in_b(self, session, w):
         chu = w["p"]["chu"]
-        area_b = await make(session, w["election"], w["tree"].commune_b,
-                            groups=[w["tree"].group_b1], code="02")
+        area_b = await make_polling_area(session, w["election"], w["tree"].commune_b,
+                                         groups=[w["tree"].group_b1], code="02")
         await make_voter_list(session, area_b, [row(chu, full_name="Nguyễn Văn Chủ")])
         await session.flush()
-        return chu, area_b
+        return chu
 
     async def test_a_citizen_on_another_communes_list_is_listed_twice(self, client, session,
                                                                        w):
-        chu, area_b = await self._listed_in_b(session, w)
+        chu = await self._listed_in_b(session, w)
         items = await _items(client, w, (await _run(client, w))["id"])
         twice = _one(items, "listed_twice", chu)
         assert twice["rule"] == "same_id_number_other_area"
@@ -345,7 +345,7 @@ class TestAcrossCommunes:
 
     async def test_a_province_run_compares_each_commune_with_its_own_register(
             self, app, client, session, w):
-        chu, _ = await self._listed_in_b(session, w)
+        await self._listed_in_b(session, w)
         tree = w["tree"]
         boss = await make_user(session, role=Role.election_officer, units=[tree.province])
         headers = bearer(app, boss, [tree.province])

@@ -69,3 +69,34 @@ class TestFoldedPattern:
             folded_pattern("p."), "P. Đống Đa")
         for char in "[](){}.*+?^$|\\":
             assert re.search(folded_pattern(char), f"a{char}b")
+
+
+def _fold_whole(value: str) -> str:
+    """`fold` as the whole string's NFD, marks stripped, lower case (its definition)."""
+    import unicodedata
+
+    from domain.text import squash_spaces
+
+    decomposed = unicodedata.normalize("NFD", value.replace("đ", "d").replace("Đ", "D"))
+    stripped = "".join(c for c in decomposed if unicodedata.category(c) != "Mn")
+    return squash_spaces(stripped.lower())
+
+
+def test_fold_one_character_at_a_time_is_fold_of_the_whole_string():
+    """The translate table folds each character alone: over every Vietnamese letter with
+    every tone (composed and decomposed), Latin-1 and Latin Extended letters, Greek,
+    Cyrillic, Hangul and stray combining marks, it gives what the whole string's NFD
+    gives."""
+    import random
+    import unicodedata
+
+    from domain.text import fold
+
+    pool = [chr(c) for c in (*range(0x20, 0x250), *range(0x300, 0x370), *range(0x370, 0x400),
+                             *range(0x400, 0x460), *range(0x1E00, 0x1F00), 0xAC00, 0xD7A3)]
+    pool += [unicodedata.normalize("NFD", c) for c in "ăâđêôơưàảãáạằẳẵắặầẩẫấậềểễếệ"
+             "ìỉĩíịòỏõóọồổỗốộờởỡớợùủũúụừửữứựỳỷỹýỵ"] + ["  ", "\t"]
+    rng = random.Random(3)
+    for _ in range(3000):
+        text = "".join(rng.choice(pool) for _ in range(rng.randrange(1, 12)))
+        assert fold(text) == _fold_whole(text), repr(text)
