@@ -169,7 +169,7 @@ STREET = (*_ENTITY, "commune_id", "province_id", "name", "name_folded", "old_nam
 HOUSEHOLD = (*_ENTITY, "code", "province_id", "commune_id", "group_id", "street_id",
              "house_number", "house_number_sort", "old_address_text", "head_id")
 RESIDENT = (*_ENTITY, "household_id", "relationship", "province_id", "commune_id", "group_id",
-            "full_name", "name_folded", "name_lower", "sort_key", "birth_date",
+            "full_name", "name_folded", "name_lower", "sort_key", "full_name_key", "birth_date",
             "birth_year", "sex", "id_number", "id_number_mismatch", "phone",
             "residence_status", "residence_since")
 READINESS_FACT = ("id", "resident_id", "kind", "occurred_on", "recorded_by_name",

@@ -254,7 +254,7 @@ async def phase_search(ctx: Ctx) -> None:
 
 REGISTER_COLUMNS = ["id", "created_at", "updated_at", "version", "household_id", "relationship",
                     "province_id", "commune_id", "group_id", "full_name", "name_folded",
-                    "name_lower", "sort_key", "birth_date", "birth_year", "sex",
+                    "name_lower", "sort_key", "full_name_key", "birth_date", "birth_year", "sex",
                     "id_number", "id_number_mismatch", "phone", "residence_status"]
 
 
@@ -286,7 +286,8 @@ def write_csv(path: Path, register_path: Path, households: dict[str, tuple], row
             keys = name_keys(name)
             reg.writerow([uuid7(), now, now, 1, *households[code][:1], rel,
                           *households[code][1:], keys["full_name"], keys["name_folded"],
-                          keys["name_lower"], keys["sort_key"], born.isoformat(),
+                          keys["name_lower"], keys["sort_key"], keys["full_name_key"],
+                          born.isoformat(),
                           born.year, sex, id_number, "false",
                           "+84" + phone[1:] if phone else "", "permanent"])
 

@@ -63,7 +63,7 @@ STAGE = Table(
     Column("new_id", Uuid), Column("log_id", Uuid),
     Column("id_number", String(12)), Column("full_name", String(200)),
     Column("name_folded", String(200)), Column("name_lower", String(200)),
-    Column("sort_key", String), Column("birth_date", Date),
+    Column("sort_key", String), Column("full_name_key", String), Column("birth_date", Date),
     Column("birth_year", Integer), Column("sex", String(8)),
     Column("household_code", String(32)), Column("relationship", String(24)),
     Column("phone", String(16)), Column("phone_masked", Boolean),

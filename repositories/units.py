@@ -20,7 +20,7 @@ from domain.units.errors import (
     UnitHasChildren,
     UnitNotFound,
 )
-from domain.units.models import AdminUnit, Street, UnitKind, UnitLevel
+from domain.units.models import AdminUnit, RetiredUnitCode, Street, UnitKind, UnitLevel
 from repositories.direct import Run, any_of
 from repositories.flush import flush_or_conflict
 from repositories.scoped import (
@@ -159,6 +159,22 @@ class UnitRepository(ScopedRepository[AdminUnit]):
     async def code_taken(self, code: str, exclude: uuid.UUID | None = None) -> bool:
         stmt = select(exists().where(AdminUnit.code == code, AdminUnit.id != exclude))
         return bool(await self.run.fetchval(stmt))
+
+    async def retired_code(self, code: str) -> RetiredUnitCode | None:
+        """The unit that gave up `code`, if one did (codes are never given again)."""
+        return await self.session.get(RetiredUnitCode, code)
+
+    async def retire_code(self, unit: AdminUnit) -> None:
+        """`unit`'s code stays its own: the unit is deleted, or takes another code."""
+        if unit.code:
+            self.session.add(RetiredUnitCode(code=unit.code, unit_id=unit.id,
+                                             unit_name=unit.name))
+            await flush_or_conflict(self.session)
+
+    async def unretire_code(self, retired: RetiredUnitCode) -> None:
+        """The unit that gave the code up takes it back."""
+        await self.session.delete(retired)
+        await flush_or_conflict(self.session)
 
     async def has_children(self, unit_id: uuid.UUID) -> bool:
         stmt = select(exists().where(AdminUnit.parent_id == unit_id))

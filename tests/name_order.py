@@ -16,6 +16,18 @@ ROSTER = [
     "Trần Văn Phú", "Trần Anh Tuấn",
 ]
 
+# `sort=full_name`: the name as written (family, middle, given) by the same alphabet, with
+# more names: Ă, Â after A, Đ after every D, tones after letters.
+MORE = ["An Văn Bé", "Ân Đức", "Âu Thị Mai", "Doãn Chí", "Dương Bình", "Đỗ An", "Lê Hoa",
+        "Lê Hóa", "Lê Hòa"]
+FULL_NAME_ORDER = [
+    "An Văn Bé", "Ân Đức", "Âu Thị Mai", "Bùi Đức", "Doãn Chí", "Dương Bình", "Đỗ An",
+    "Hồ Thị Anhthư", "Lê Anh", "Lê Ánh", "Lê Hoa", "Lê Hòa", "Lê Hóa", "Lê Thị Dung",
+    "Lê Thị Hòa", "Lê Văn An", "Nguyễn Thanh An", "Nguyễn Thị Hoà", "Nguyễn Văn An",
+    "Phạm Văn Danh", "Phạm Văn Đạt", "Rơ Châm H’Bia", "Siu H'Prông", "Trần Hoá",
+    "Trần Anh Tuấn", "Trần Phương Chi", "Trần Văn Phú",
+]
+
 # q → the matches in rank order: whole words with diacritics (either tone style), whole
 # words folded, word starts, the rest; each rank in roster order.
 SEARCHES = {
@@ -32,23 +44,31 @@ SEARCHES = {
 }
 
 
-async def check_roster_and_search(client, headers: dict, household_id: str) -> None:
-    for i, name in enumerate(reversed(ROSTER)):
+async def _add(client, headers: dict, household_id: str, full_names: list[str]) -> None:
+    for i, name in enumerate(reversed(full_names)):
         made = await client.post("/api/v1/residents", headers=headers, json={
             "household_id": household_id, "relationship": "other_relative",
             "full_name": name, "birth_year": 1950 + i,
             "sex": "female" if "Thị" in name else "male"})
         assert made.status_code == 201, made.text
         assert made.json()["full_name"] == name  # stored as written
+
+
+async def _listed(client, headers: dict, household_id: str, **params) -> list[str]:
+    """The household's residents, page after page of 5 (the keyset cursor)."""
     listed, cursor = [], None
     while True:
-        params = {"household_id": household_id, "limit": 5, **({"cursor": cursor} if cursor
-                                                                  else {})}
-        page = (await client.get("/api/v1/residents", headers=headers, params=params)).json()
+        query = {"household_id": household_id, "limit": 5, **params,
+                 **({"cursor": cursor} if cursor else {})}
+        page = (await client.get("/api/v1/residents", headers=headers, params=query)).json()
         listed += [r["full_name"] for r in page["items"]]
         if not (cursor := page["next_cursor"]):
-            break
-    assert listed == ROSTER
+            return listed
+
+
+async def check_roster_and_search(client, headers: dict, household_id: str) -> None:
+    await _add(client, headers, household_id, ROSTER)
+    assert await _listed(client, headers, household_id) == ROSTER
     for q, expected in SEARCHES.items():
         resp = await client.get("/api/v1/residents", headers=headers,
                                 params={"household_id": household_id, "q": q})
@@ -101,6 +121,14 @@ async def check_roster_punctuation(client, headers: dict, household_id: str) -> 
             assert [r["full_name"] for r in resp.json()["items"]] == expected, written
     await check_blank_queries(client, headers, "/api/v1/residents",
                               {"household_id": household_id})
+
+
+async def check_full_name_order(client, headers: dict, household_id: str) -> None:
+    """`sort=full_name` and `-full_name` over `ROSTER` and `MORE`, in an empty household."""
+    await _add(client, headers, household_id, ROSTER + MORE)
+    assert await _listed(client, headers, household_id, sort="full_name") == FULL_NAME_ORDER
+    assert await _listed(client, headers, household_id, sort="-full_name") == (
+        FULL_NAME_ORDER[::-1])
 
 
 async def check_household_search(client, headers: dict, group_id: str, street_id: str) -> None:

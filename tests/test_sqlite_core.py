@@ -20,10 +20,12 @@ from repositories.bootstrap import ensure_admin
 from repositories.db import make_engine, make_session_factory
 from tests.conftest import alembic_config, make_settings
 from tests.name_order import (
+    check_full_name_order,
     check_household_search,
     check_roster_and_search,
     check_roster_punctuation,
 )
+from tests.unit_codes import check_codes_never_reused
 
 
 @pytest.fixture
@@ -154,6 +156,11 @@ async def test_core_flow_on_sqlite(sqlite_client):
     assert verify.json()["checked"] >= 10  # bootstrap, sign-in, unit and register writes
 
 
+async def test_unit_codes_are_never_reused_on_sqlite(sqlite_client):
+    h, province, _ward_unit, _ = await _ward(sqlite_client)
+    await check_codes_never_reused(sqlite_client, h, province["id"])
+
+
 async def test_roster_order_and_search_ranks_on_sqlite(sqlite_client):
     """The roster and the searches of the PostgreSQL test, in the same order."""
     c = sqlite_client
@@ -162,6 +169,9 @@ async def test_roster_order_and_search_ranks_on_sqlite(sqlite_client):
                               json={"group_id": group["id"], "house_number": "3"})).json()
     await check_roster_and_search(c, h, household["id"])
     await check_roster_punctuation(c, h, household["id"])
+    other_household = (await c.post("/api/v1/households", headers=h, json={
+        "group_id": group["id"], "house_number": "4"})).json()
+    await check_full_name_order(c, h, other_household["id"])
     street = (await c.post("/api/v1/streets", headers=h, json={
         "commune_id": ward["id"], "name": "Trần Phú"})).json()
     other = (await c.post("/api/v1/units", headers=h, json={

@@ -14,6 +14,7 @@ from domain.errors import (
     NullNotAllowed,
     OffsetRequired,
 )
+from domain.register.errors import GUARDIAN_ERRORS, GuardianNotFound
 from domain.units.errors import NotAGroup, StreetOtherCommune, UnitNotFound
 
 
@@ -116,5 +117,5 @@ CAMPAIGN_CASES: tuple[type[DomainError], ...] = (
     NotAWalker, HouseholdNotInCampaign, HouseholdNotInWalkList, VisitBeforeCampaign,
     ResidentNotInHousehold, ClientVisitIdReused, NotAGroup, StreetOtherCommune, UnitNotFound,
     UserNotFound, DateInFuture, OffsetRequired, FieldMissing, NullNotAllowed, CampaignTooLong,
-    FollowUpBeforeVisit, *DATE_CASES,
+    FollowUpBeforeVisit, *DATE_CASES, GuardianNotFound, *GUARDIAN_ERRORS.values(),
 )

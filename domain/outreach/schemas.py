@@ -160,6 +160,9 @@ class VisitResident(Strict):
     actions: list[Action] = Field(default_factory=list, max_length=10)
     consent: Consent | None = Field(
         default=None, description="Consent to contact and to keep these facts; silence is no")
+    guardian_id: uuid.UUID | None = Field(default=None, description=(
+        "With `activated_level2` for a resident under 14 on the visit's day: the guardian"
+        " (a resident aged 18 or over) who activated VNeID level 2 with them"))
 
 
 class VisitNeedIn(Strict):

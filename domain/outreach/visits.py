@@ -30,10 +30,21 @@ from domain.outreach.models import (
 from domain.outreach.schemas import VisitCreate
 from domain.ports import UnitOfWork
 from domain.register.models import ReadinessFact
+from domain.register.rules import GUARDED_KINDS
+from domain.register.service import check_guardian
+
+
+def _people(body: dict) -> list[dict]:
+    """The body's residents as stored and hashed: without a guardian, as before the field."""
+    for person in body["residents"]:
+        if person.get("guardian_id") is None:
+            person.pop("guardian_id", None)
+    return body["residents"]
 
 
 def _hash(data: VisitCreate) -> str:
     body = data.model_dump(mode="json")
+    _people(body)
     body["visited_at"] = data.visited_at.timestamp()
     return hashlib.sha256(orjson.dumps(body, option=orjson.OPT_SORT_KEYS)).hexdigest()
 
@@ -67,14 +78,16 @@ async def record_visit(uow: UnitOfWork, who: Principal, campaign_id: uuid.UUID, 
     target = await uow.outreach.target(campaign, data.household_id, for_update=True)
     if target is None or (who.role == Role.volunteer and target.volunteer_id != who.subject_id):
         raise HouseholdNotInWalkList()
-    members = {m.id for m in await uow.residents.members([data.household_id])}
+    members = {m.id: m for m in await uow.residents.members([data.household_id])}
     with Checks() as checks:
         checks.check(day >= campaign.starts_on, VisitBeforeCampaign(loc=("body", "visited_at")))
         checks.check(data.follow_up_on is None or data.follow_up_on >= day,
                      FollowUpBeforeVisit(loc=("body", "follow_up_on")))
         for i, person in enumerate(data.residents):
-            checks.check(person.resident_id in members, ResidentNotInHousehold(
-                loc=("body", "residents", i, "resident_id")))
+            if checks.check(person.resident_id in members, ResidentNotInHousehold(
+                    loc=("body", "residents", i, "resident_id"))):
+                await _check_guardian(uow, who, members[person.resident_id], person, day,
+                                      ("body", "residents", i, "guardian_id"), checks)
         for i, need in enumerate(data.needs):
             checks.check(need.resident_id is None or need.resident_id in members,
                          ResidentNotInHousehold(loc=("body", "needs", i, "resident_id")))
@@ -83,7 +96,7 @@ async def record_visit(uow: UnitOfWork, who: Principal, campaign_id: uuid.UUID, 
         request_hash=request_hash, household_id=data.household_id,
         volunteer_id=who.subject_id, volunteer_name=who.name, visited_at=data.visited_at,
         outcome=data.outcome, notes=data.notes, follow_up_on=data.follow_up_on,
-        residents=[p.model_dump(mode="json") for p in data.residents])
+        residents=_people(data.model_dump(mode="json")))
     if not await uow.outreach.add_visit(visit):  # a twin replay won the race
         twin = await uow.outreach.visit_by_client_id(campaign, data.client_visit_id)
         assert twin is not None  # the row our insert met
@@ -110,10 +123,13 @@ async def record_visit(uow: UnitOfWork, who: Principal, campaign_id: uuid.UUID, 
     for person in data.residents:
         for action in dict.fromkeys(person.actions):
             if action in READINESS_OF:
+                kind = READINESS_OF[action]
                 await uow.residents.add_fact(ReadinessFact(
-                    resident_id=person.resident_id, kind=READINESS_OF[action],
-                    occurred_on=day_vn(data.visited_at), recorded_by_id=who.subject_id,
-                    recorded_by_name=who.name), flush=False)  # inserted together at commit
+                    resident_id=person.resident_id, kind=kind,
+                    occurred_on=day_vn(data.visited_at),
+                    guardian_id=person.guardian_id if kind in GUARDED_KINDS else None,
+                    recorded_by_id=who.subject_id, recorded_by_name=who.name),
+                    flush=False)  # inserted together at commit
     for need in data.needs:
         await uow.outreach.add_need(VisitNeed(
             campaign_id=campaign.id, visit_id=visit.id, household_id=data.household_id,
@@ -124,6 +140,17 @@ async def record_visit(uow: UnitOfWork, who: Principal, campaign_id: uuid.UUID, 
                            outcome=data.outcome.value)
     await uow.commit()
     return visit, True
+
+
+async def _check_guardian(uow: UnitOfWork, who: Principal, resident, person, day, loc,
+                         checks: Checks) -> None:
+    """The register's guardian rule for the facts a person's actions record: the guarded
+    one (VNeID level 2) if done, else any guardian named is out of place."""
+    kinds = {READINESS_OF[a] for a in person.actions if a in READINESS_OF}
+    guarded = sorted(kinds & GUARDED_KINDS)
+    if guarded or person.guardian_id is not None:
+        await check_guardian(uow, who, resident, kind=guarded[0] if guarded else "",
+                             on=day, guardian_id=person.guardian_id, loc=loc, checks=checks)
 
 
 async def _first_times(uow: UnitOfWork, changes, campaign_id, target, done, visit, who) -> None:

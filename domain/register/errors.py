@@ -189,6 +189,44 @@ class MembersNotInHousehold(Invalid):
     en = "Some residents are not members of this household"
 
 
+class GuardianRequired(Invalid):
+    code = "guardian_required"
+    vi = "Người dưới 14 tuổi chỉ kích hoạt VNeID mức 2 cùng người giám hộ"
+    en = "A resident under 14 activates VNeID level 2 only with a guardian"
+    vi_detail = ("Người này chưa đủ 14 tuổi vào ngày đó: ghi guardian_id, mã nhân khẩu của cha,"
+                 " mẹ hoặc người giám hộ từ đủ 18 tuổi.")
+    en_detail = ("This person was under 14 on that day: give guardian_id, the record id of a"
+                 " parent or guardian aged 18 or over.")
+    vi_field = "Cần người giám hộ (guardian_id) cho người dưới 14 tuổi"
+    en_field = "A guardian (guardian_id) is required for a resident under 14"
+
+
+class GuardianNotFound(Invalid):
+    """The guardian named does not exist, was removed, or is outside the caller's scope:
+    one answer for all three, naming nothing."""
+
+    code = "guardian_not_found"
+    vi = "Không tìm thấy người giám hộ trong sổ"
+    en = "Guardian not found in the register"
+    vi_detail = "Không có nhân khẩu {guardian_id} trong phạm vi của bạn."
+    en_detail = "No resident {guardian_id} within your scope."
+
+
+class GuardianIneligible(Invalid):
+    code = "guardian_ineligible"
+    vi = "Người giám hộ phải từ đủ 18 tuổi và còn sống vào ngày đó, là người khác"
+    en = "The guardian must be someone else, aged 18 or over and living on that day"
+
+
+class GuardianNotApplicable(Invalid):
+    code = "guardian_not_applicable"
+    vi = "Chỉ ghi người giám hộ cho việc kích hoạt VNeID mức 2"
+    en = "A guardian is recorded only for VNeID level 2 activation"
+
+
+GUARDIAN_ERRORS: dict[str, type[Invalid]] = {
+    c.code: c for c in (GuardianRequired, GuardianIneligible, GuardianNotApplicable)}
+
 # The pure rule (`rules.parse_id_number`) says which way a number is impossible by code.
 ID_NUMBER_ERRORS: dict[str, type[Invalid]] = {
     c.code: c for c in (IdNumberNotDigits, IdNumberLength, IdNumberProvinceUnknown,
@@ -215,6 +253,7 @@ REGISTER_CASES: tuple[type[DomainError], ...] = (
     BirthYearMismatch, StatusDateRequired, ResidenceSinceRequired, GroupRequired,
     HeadNotMember, MembersNotInHousehold, DateInFuture, FieldMissing, NullNotAllowed, NotAGroup,
     StreetOtherCommune, UnitNotFound, StreetNotFound, *DATE_CASES,
+    GuardianNotFound, *GUARDIAN_ERRORS.values(),
 )
 
 

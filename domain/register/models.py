@@ -115,6 +115,9 @@ class Resident(Entity, table=True):
         Index(None, "commune_id", "id"),
         Index(None, "commune_id", "sort_key", "id"),
         Index(None, "sort_key", "id"),
+        Index(None, "group_id", "full_name_key", "id"),
+        Index(None, "commune_id", "full_name_key", "id"),
+        Index(None, "full_name_key", "id"),
         Index(None, "household_id"),
         Index(None, "name_folded", "birth_date"),
         # `q` search: trigram index on the folded name (PostgreSQL; a plain index on SQLite).
@@ -141,6 +144,8 @@ class Resident(Entity, table=True):
     # Roster order (`vi_sort_key`: given name, family name, middle names, by the Vietnamese
     # alphabet), compared byte by byte: "C" on PostgreSQL, SQLite's BINARY.
     sort_key: str = Field(default="", sa_type=SORT_KEY)
+    # `sort=full_name`: the name as written (family, middle, given), by the same alphabet.
+    full_name_key: str = Field(default="", sa_type=SORT_KEY)
     birth_date: date | None = Field(default=None)
     birth_year: int | None = Field(default=None)
     sex: Sex = Field(sa_type=EnumText(Sex, 8))
@@ -157,12 +162,20 @@ class ReadinessFact(SQLModel, table=True):
     """A dated fact about a resident's digital readiness and who recorded it."""
 
     __tablename__ = "readiness_fact"
-    __table_args__ = (Index(None, "resident_id", "kind"),)
+    __table_args__ = (
+        Index(None, "resident_id", "kind"),
+        # Few facts name a guardian: a merge finds those naming the duplicate by this.
+        Index(None, "guardian_id", postgresql_where=text("guardian_id IS NOT NULL"),
+              sqlite_where=text("guardian_id IS NOT NULL")),
+    )
 
     id: uuid.UUID = Field(default_factory=uuid7, primary_key=True)
     resident_id: uuid.UUID = Field(foreign_key="resident.id", ondelete="CASCADE")
     kind: ReadinessKind = Field(sa_type=EnumText(ReadinessKind, 32))
     occurred_on: date
+    # Who activated it with a child under 14 (VNeID level 2): a resident, 18 or over then.
+    guardian_id: uuid.UUID | None = Field(default=None, foreign_key="resident.id",
+                                          ondelete="SET NULL")
     recorded_by_id: uuid.UUID | None = Field(default=None)
     recorded_by_name: str | None = Field(default=None, max_length=200)
     recorded_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)

@@ -53,6 +53,7 @@ RESIDENT_MERGE: dict[str, FieldRule] = {
     "name_folded": FieldRule(Merge.derived, patch=False),
     "name_lower": FieldRule(Merge.derived, patch=False),
     "sort_key": FieldRule(Merge.derived, patch=False),
+    "full_name_key": FieldRule(Merge.derived, patch=False),
     "birth_date": FieldRule(Merge.fill),
     "birth_year": FieldRule(Merge.replace),
     "sex": FieldRule(Merge.replace),

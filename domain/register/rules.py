@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import re
 from datetime import date
+from typing import Any
 
 import phonenumbers
 
 from domain.clock import today_vn
+from domain.register.models import ReadinessKind, ResidenceStatus
 from domain.text import name_exact, name_fold, nfc, squash_spaces, vi_sort_key
 from domain.views import Last
 
@@ -189,9 +191,40 @@ def age_on(birth_date: date | None, birth_year: int | None, on: date) -> int | N
     return None
 
 
+# VNeID (DOMAIN.md "Digital readiness"): from 14 a citizen activates both levels on their
+# own; a child under 14 gets level 2 (định danh điện tử mức 2, the legally valid e-ID) only
+# through a guardian (người giám hộ / người đại diện theo pháp luật), who must be an adult:
+# 18 or over, living, on the day of the fact (Civil Code 2015, art. 49 and 136).
+GUARDED_KINDS = frozenset({ReadinessKind.vneid_level2})
+GUARDED_UNDER = 14
+GUARDIAN_AGE = 18
+
+
+def guardian_fault(kind: str, person: Any, on: date, guardian: Any | None) -> str | None:
+    """What is wrong with the guardian a readiness fact names (None when nothing), by the
+    code of its case: `guardian_required` (a fact of `GUARDED_KINDS` for someone under 14 on
+    `on`, and none named), `guardian_not_applicable` (a guardian on another kind of fact),
+    `guardian_ineligible` (the person themselves, under 18 on `on`, or dead by then).
+    `person` and `guardian` have `birth_date`, `birth_year`; `guardian` also `id`,
+    `residence_status`, `status_changed_on`. With a birth year alone, an age is the one
+    reached during the year (`age_on`)."""
+    if kind not in GUARDED_KINDS:
+        return None if guardian is None else "guardian_not_applicable"
+    if guardian is None:
+        age = age_on(person.birth_date, person.birth_year, on)
+        return "guardian_required" if age is not None and age < GUARDED_UNDER else None
+    age = age_on(guardian.birth_date, guardian.birth_year, on)
+    dead = guardian.residence_status == ResidenceStatus.deceased and (
+        guardian.status_changed_on is None or guardian.status_changed_on <= on)
+    if guardian.id == person.id or dead or age is None or age < GUARDIAN_AGE:
+        return "guardian_ineligible"
+    return None
+
+
 def name_keys(full_name: str) -> dict[str, str]:
     """The stored forms of a name: NFC as written; the search keys, folded and exact
-    (`name_fold`, `name_exact`); the roster's sort key (given name, family, middle)."""
+    (`name_fold`, `name_exact`); the roster's sort key (given name, family, middle) and
+    the full name's (family, middle, given: `sort=full_name`)."""
     name = squash_spaces(nfc(full_name))
     family, middle, given = split_name(name)
     return {
@@ -199,4 +232,5 @@ def name_keys(full_name: str) -> dict[str, str]:
         "name_folded": name_fold(name),
         "name_lower": name_exact(name),
         "sort_key": vi_sort_key(given, family, middle),
+        "full_name_key": vi_sort_key(family, middle, given),
     }

@@ -86,15 +86,22 @@ class ReadinessRecord(Strict):
 
     kind: ReadinessKind
     occurred_on: PastDate
+    guardian_id: uuid.UUID | None = Field(default=None, description=(
+        "VNeID level 2 for a resident under 14 on `occurred_on`: the guardian (a parent or"
+        " legal guardian) who activated it with them, a resident aged 18 or over then"))
 
     model_config = ConfigDict(
         extra="forbid",
-        json_schema_extra={"examples": [{"kind": "vneid_level2", "occurred_on": "2026-01-11"}]},
+        json_schema_extra={"examples": [{"kind": "vneid_level2", "occurred_on": "2026-01-11"},
+                                        {"kind": "vneid_level2", "occurred_on": "2026-01-11",
+                                         "guardian_id": OTHER_RESIDENT}]},
     )
 
 
 class ReadinessFactRead(BaseModel):
     occurred_on: date
+    guardian_id: uuid.UUID | None = Field(default=None, description=(
+        "The guardian named with a child's VNeID level 2"))
     recorded_by_name: str | None
     recorded_at: datetime
 

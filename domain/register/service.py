@@ -12,8 +12,10 @@ from domain.errors import DateBeforeBirth
 from domain.ports import UnitOfWork
 from domain.register import validation as v
 from domain.register.errors import (
+    GUARDIAN_ERRORS,
     DuplicateHasIdNumber,
     GroupRequired,
+    GuardianNotFound,
     HeadMustStay,
     IdNumberRegisteredElsewhere,
     IdNumberTaken,
@@ -32,7 +34,7 @@ from domain.register.policy import (
     placement,
     snapshot,
 )
-from domain.register.rules import name_keys
+from domain.register.rules import guardian_fault, name_keys
 from domain.register.schemas import (
     ReadinessRecord,
     ResidentCreate,
@@ -207,16 +209,40 @@ async def record_readiness(uow: UnitOfWork, who: Principal, resident_id: uuid.UU
                            data: ReadinessRecord) -> Resident:
     """Add a dated digital-readiness fact, recorded by the caller."""
     resident = await uow.residents.get_writable(who, resident_id, for_update=True)
-    if v.before_birth(data.occurred_on, resident.birth_date, resident.birth_year):
-        raise DateBeforeBirth(loc=("body", "occurred_on"))
+    with Checks() as checks:
+        born = checks.check(not v.before_birth(data.occurred_on, resident.birth_date,
+                                               resident.birth_year),
+                            DateBeforeBirth(loc=("body", "occurred_on")))
+        if born or data.guardian_id is not None:  # an age before birth asks for no guardian
+            await check_guardian(uow, who, resident, kind=data.kind, on=data.occurred_on,
+                                 guardian_id=data.guardian_id,
+                                 loc=("body", "guardian_id"), checks=checks)
     await uow.residents.add_fact(ReadinessFact(
         resident_id=resident.id, kind=data.kind, occurred_on=data.occurred_on,
-        recorded_by_id=who.subject_id, recorded_by_name=who.name))
+        guardian_id=data.guardian_id, recorded_by_id=who.subject_id,
+        recorded_by_name=who.name))
     touch(resident)
     await uow.audit.record(who, "resident.readiness", "resident", [resident.id],
                            kind=data.kind.value)
     await uow.commit()
     return resident
+
+
+async def check_guardian(uow: UnitOfWork, who: Principal, person: Resident, *, kind: str,
+                         on, guardian_id: uuid.UUID | None, loc: tuple[str | int, ...],
+                         checks: Checks) -> None:
+    """The guardian rule of a readiness fact (`rules.guardian_fault`: VNeID level 2 under 14
+    needs one, 18 or over and living), for every path that records a fact: this API's and
+    a door-step visit's. A guardian the caller may not read is one that does not exist."""
+    guardian = None
+    if guardian_id is not None:
+        found = await uow.residents.get_many(who, [guardian_id])
+        if not found:
+            checks.add(GuardianNotFound(loc=loc, guardian_id=str(guardian_id)))
+            return
+        guardian = found[0]
+    if code := guardian_fault(kind, person, on, guardian):
+        checks.add(GUARDIAN_ERRORS[code](loc=loc))
 
 
 async def merge_residents(uow: UnitOfWork, who: Principal, resident_id: uuid.UUID, *,
@@ -239,7 +265,7 @@ async def merge_residents(uow: UnitOfWork, who: Principal, resident_id: uuid.UUI
         if household.head_id == duplicate.id:
             household.head_id = keep.id
             touch(household)
-    await uow.residents.move_facts(duplicate.id, keep.id)
+    await uow.residents.move_facts(duplicate.id, keep.id)  # and the facts naming it guardian
     duplicate.deleted_at = utcnow()
     id_number, duplicate.id_number = duplicate.id_number, None
     keep.id_number = keep.id_number or id_number

@@ -54,7 +54,7 @@ def resident_document(resident, facts: Mapping[str, Any], who: Principal) -> dic
     get = mapping.__getitem__ if mapping is not None else resident.__getattribute__
     return RESIDENT.document(get, who, {
         "data_quality": ["id_number_mismatch"] if get("id_number_mismatch") else [],
-        "readiness": {kind: {"occurred_on": f.occurred_on,
+        "readiness": {kind: {"occurred_on": f.occurred_on, "guardian_id": f.guardian_id,
                              "recorded_by_name": f.recorded_by_name,
                              "recorded_at": f.recorded_at} for kind, f in facts.items()},
     })

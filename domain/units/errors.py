@@ -21,6 +21,18 @@ class UnitCodeTaken(Conflict):
     en_detail = "Code {code_value} belongs to another unit."
 
 
+class UnitCodeRetired(Conflict):
+    """The code belonged to a unit that was deleted or took another code."""
+
+    code = "unit_code_retired"
+    vi = "Mã đơn vị đã từng được dùng và không được cấp lại"
+    en = "This unit code was used before and is never given again"
+    vi_detail = ("Mã {code_value} đã được dùng cho {unit_name}; mã đơn vị hành chính không bao"
+                 " giờ được dùng lại (Quyết định 19/2025/QĐ-TTg).")
+    en_detail = ("Code {code_value} was used by {unit_name}; administrative unit codes are"
+                 " never reused (Decision 19/2025/QĐ-TTg).")
+
+
 class UnitCodeInvalid(Invalid):
     code = "unit_code_invalid"
     vi = "Mã đơn vị sai định dạng"
@@ -97,6 +109,6 @@ REFERENCES: dict[str, tuple[str, ...]] = {
 
 # What the units' and streets' writes can answer (the routes' documented responses).
 UNIT_CASES = (
-    UnitNotFound, StreetNotFound, UnitCodeTaken, UnitCodeInvalid, UnitParentInvalid,
-    UnitHasChildren, StreetNameTaken, StreetInUse, FieldMissing, NullNotAllowed,
+    UnitNotFound, StreetNotFound, UnitCodeTaken, UnitCodeRetired, UnitCodeInvalid,
+    UnitParentInvalid, UnitHasChildren, StreetNameTaken, StreetInUse, FieldMissing, NullNotAllowed,
 )

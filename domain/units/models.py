@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import uuid
+from datetime import datetime
 from enum import StrEnum
 
 from sqlalchemy import Column, ForeignKey, Index, UniqueConstraint
-from sqlmodel import Field
+from sqlmodel import Field, SQLModel
 
 from domain.base import Entity
-from domain.types import EnumText
+from domain.types import EnumText, UTCDateTime, utcnow
 
 
 class UnitLevel(StrEnum):
@@ -70,6 +71,18 @@ class AdminUnit(Entity, table=True):
     province_id: uuid.UUID | None = Field(default=None, index=True)
     commune_id: uuid.UUID | None = Field(default=None, index=True)
     old_address_text: str | None = Field(default=None, max_length=500)
+
+
+class RetiredUnitCode(SQLModel, table=True):
+    """A code a unit held and gave up (the unit deleted, or its code changed): codes are
+    never given again (Decision 19/2025/QĐ-TTg), so it stays taken by the unit that had it."""
+
+    __tablename__ = "retired_unit_code"
+
+    code: str = Field(primary_key=True, max_length=10)
+    unit_id: uuid.UUID  # the unit that held it; it may be gone
+    unit_name: str = Field(max_length=200)
+    retired_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
 
 
 class Street(Entity, table=True):

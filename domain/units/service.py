@@ -9,7 +9,13 @@ from domain.checks import Checks
 from domain.concurrency import check_if_match, touch
 from domain.ports import UnitOfWork
 from domain.text import fold
-from domain.units.errors import UnitCodeInvalid, UnitCodeTaken, UnitHasChildren, UnitParentInvalid
+from domain.units.errors import (
+    UnitCodeInvalid,
+    UnitCodeRetired,
+    UnitCodeTaken,
+    UnitHasChildren,
+    UnitParentInvalid,
+)
 from domain.units.models import LEVEL_OF_KIND, PARENT_LEVEL, AdminUnit, Street, UnitLevel
 from domain.units.schemas import StreetCreate, StreetUpdate, UnitCreate, UnitUpdate
 
@@ -18,6 +24,18 @@ def _check_code(level: UnitLevel, code: str | None, checks: Checks) -> None:
     expected = {UnitLevel.province: 2, UnitLevel.commune: 5}.get(level)
     checks.check(code is None or (expected is not None and len(code) == expected),
                  UnitCodeInvalid(loc=("body", "code"), level=level.value))
+
+
+async def _claim_code(uow: UnitOfWork, code: str, unit: AdminUnit) -> None:
+    """`code` for `unit`: refused when another unit holds it, or ever held it (Decision
+    19/2025: codes are never reused); a unit may take back a code it gave up."""
+    if await uow.units.code_taken(code, exclude=unit.id):
+        raise UnitCodeTaken(code_value=code)
+    retired = await uow.units.retired_code(code)
+    if retired is not None:
+        if retired.unit_id != unit.id:
+            raise UnitCodeRetired(code_value=code, unit_name=retired.unit_name)
+        await uow.units.unretire_code(retired)
 
 
 async def create_unit(uow: UnitOfWork, who: Principal, *, data: UnitCreate) -> AdminUnit:
@@ -49,8 +67,8 @@ async def create_unit(uow: UnitOfWork, who: Principal, *, data: UnitCreate) -> A
         unit.parent_id = parent.id
         unit.province_id = parent.province_id
         unit.commune_id = unit.id if level == UnitLevel.commune else parent.commune_id
-    if data.code and await uow.units.code_taken(data.code):
-        raise UnitCodeTaken(code_value=data.code)
+    if data.code:
+        await _claim_code(uow, data.code, unit)
     await uow.units.add(unit)
     await uow.audit.record(who, "unit.create", "admin_unit", [unit.id])
     await uow.commit()
@@ -66,9 +84,10 @@ async def update_unit(
     changes = data.model_dump(exclude_unset=True)
     with Checks() as checks:
         _check_code(unit.level, changes.get("code"), checks)  # null clears the code
-    if changes.get("code") is not None and await uow.units.code_taken(changes["code"],
-                                                                      exclude=unit.id):
-        raise UnitCodeTaken(code_value=changes["code"])
+    if "code" in changes and changes["code"] != unit.code:
+        if changes["code"] is not None:
+            await _claim_code(uow, changes["code"], unit)
+        await uow.units.retire_code(unit)  # the code it leaves stays its own
     for key, value in changes.items():
         setattr(unit, key, value)
     if "name" in changes:
@@ -89,6 +108,7 @@ async def delete_unit(
     if await uow.units.has_children(unit.id):
         raise UnitHasChildren()
     await uow.units.delete(unit)
+    await uow.units.retire_code(unit)  # never given to another unit
     await uow.audit.record(who, "unit.delete", "admin_unit", [unit.id])
     await uow.commit()
 

@@ -64,8 +64,9 @@ def _resident_read_stmt(shape: tuple[str, ...] | None, dialect: str):
 @lru_cache(maxsize=2)
 def _facts_stmt(dialect: str):
     t = ReadinessFact.__table__
-    return select(t.c.resident_id, t.c.kind, t.c.occurred_on, t.c.recorded_by_name,
-                  t.c.recorded_at).where(any_of(t.c.resident_id, "ids", dialect)).order_by(
+    return select(t.c.resident_id, t.c.kind, t.c.occurred_on, t.c.guardian_id,
+                  t.c.recorded_by_name, t.c.recorded_at).where(
+        any_of(t.c.resident_id, "ids", dialect)).order_by(
         t.c.resident_id, t.c.occurred_on, t.c.recorded_at)
 
 
@@ -95,9 +96,11 @@ async def resident_page(run: Run, principal: Principal, f: dict[str, Any], *, so
     stmt = _resident_filters(readable_residents(principal, dialect=run.dialect), f)
     if document is not None:
         t = Resident.__table__
-        stmt = stmt.with_only_columns(t.c.id, t.c.sort_key, t.c.name_folded,
+        stmt = stmt.with_only_columns(t.c.id, t.c.sort_key, t.c.full_name_key,
                                       t.c.created_at, t.c.updated_at, document)
-    allowed = {"name": Resident.sort_key, "full_name": Resident.name_folded,
+    # Both names by the Vietnamese alphabet (`name_keys`): the roster's order, given name
+    # first, and the name as written.
+    allowed = {"name": Resident.sort_key, "full_name": Resident.full_name_key,
                "created_at": Resident.created_at, "updated_at": Resident.updated_at}
     keys = parse_sort(sort, allowed, "name", Resident.id)
     if f.get("q_words"):
@@ -138,9 +141,11 @@ def _document_column(audience: Audience):
                         " ELSE '[]'::json END",
         # The latest fact of each kind, as `readiness_of` keeps it.
         "readiness": "COALESCE((SELECT json_object_agg(f.kind, json_build_object("  # noqa: S608
-                     "'occurred_on', f.occurred_on, 'recorded_by_name', f.recorded_by_name,"
+                     "'occurred_on', f.occurred_on, 'guardian_id', f.guardian_id,"
+                     " 'recorded_by_name', f.recorded_by_name,"
                      f" 'recorded_at', {utc_text('f.recorded_at')})) FROM (SELECT DISTINCT"
-                     " ON (kind) kind, occurred_on, recorded_by_name, recorded_at FROM"
+                     " ON (kind) kind, occurred_on, guardian_id, recorded_by_name, recorded_at"
+                     " FROM"
                      f" readiness_fact WHERE resident_id = {r}.id ORDER BY kind,"
                      " occurred_on DESC, recorded_at DESC) AS f), '{}'::json)",
     }
@@ -161,6 +166,7 @@ class Fact(NamedTuple):
     """The latest fact of one kind, as a resident's views show it."""
 
     occurred_on: date
+    guardian_id: uuid.UUID | None
     recorded_by_name: str | None
     recorded_at: datetime
 
@@ -181,7 +187,7 @@ async def readiness_of(run: Run, ids: list[uuid.UUID]) -> dict[uuid.UUID, dict[s
     if ids:
         for f in await run.fetch(_facts_stmt(run.dialect), {"ids": list(ids)}):
             out[f["resident_id"]][str(f["kind"])] = Fact(
-                f["occurred_on"], f["recorded_by_name"], f["recorded_at"])
+                f["occurred_on"], f["guardian_id"], f["recorded_by_name"], f["recorded_at"])
     return out
 
 
@@ -259,8 +265,11 @@ class ResidentRepository(ScopedRepository[Resident]):
             await self.session.flush()
 
     async def move_facts(self, from_id: uuid.UUID, to_id: uuid.UUID) -> None:
+        """A merged duplicate's facts, and the facts naming it as guardian, go to `to_id`."""
         await self.session.execute(update(ReadinessFact).where(
             ReadinessFact.resident_id == from_id).values(resident_id=to_id))
+        await self.session.execute(update(ReadinessFact).where(
+            ReadinessFact.guardian_id == from_id).values(guardian_id=to_id))
 
 
 def _resident_filters(stmt, f: dict[str, Any]):

@@ -23,7 +23,11 @@ from tests.builders import (
     make_walk,
     random_id_number,
 )
-from tests.name_order import check_roster_and_search, check_roster_punctuation
+from tests.name_order import (
+    check_full_name_order,
+    check_roster_and_search,
+    check_roster_punctuation,
+)
 
 
 @pytest.fixture
@@ -176,6 +180,11 @@ class TestSearch:
     async def test_roster_order_and_search_ranks(self, client, session, world):
         household = await make_household(session, world["tree"].group_a1)
         await check_roster_and_search(client, world["leader"], str(household.id))
+
+    async def test_full_name_order_is_vietnamese_in_written_order(self, client, session,
+                                                                  world):
+        household = await make_household(session, world["tree"].group_a1)
+        await check_full_name_order(client, world["leader"], str(household.id))
 
     async def test_punctuation_around_q_and_a_blank_q(self, client, session, world):
         """Quotes and punctuation around a word are not part of it; a `q` of apostrophes,

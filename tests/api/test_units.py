@@ -10,6 +10,7 @@ from domain.access import Role
 from domain.units.models import AdminUnit
 from tests.api.test_ops import assert_invalid, assert_problem
 from tests.builders import bearer, make_tree, make_user
+from tests.unit_codes import check_codes_never_reused
 
 
 async def admin_headers(app, session):
@@ -55,6 +56,11 @@ class TestCreateUnit:
             "kind": "ward", "name": "Phường Khác", "code": tree.commune_a.code,
             "parent_id": str(tree.province.id)})
         assert_problem(resp, 409, "unit_code_taken")
+
+    async def test_a_code_once_used_is_never_given_again(self, app, client, session):
+        tree = await make_tree(session)
+        await check_codes_never_reused(client, await admin_headers(app, session),
+                                       str(tree.province.id))
 
     async def test_group_leader_may_not_create(self, app, client, session):
         tree = await make_tree(session)

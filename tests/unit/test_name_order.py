@@ -122,9 +122,9 @@ class TestApostrophes:
         assert keys["full_name"] == written  # stored as written
 
 
-def _migration():
-    path = next(Path(__file__).parents[2].glob("migrations/versions/*_0019_*.py"))
-    spec = importlib.util.spec_from_file_location("migration_0019", path)
+def _migration(number: str = "0019"):
+    path = next(Path(__file__).parents[2].glob(f"migrations/versions/*_{number}_*.py"))
+    spec = importlib.util.spec_from_file_location(f"migration_{number}", path)
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
@@ -146,6 +146,40 @@ def test_migration_0019_writes_the_keys_the_service_writes():
     for name in _corpus():
         keys = name_keys(name)
         assert new_keys(name) == (keys["name_folded"], keys["name_lower"], keys["sort_key"])
+
+
+def test_migration_0022_writes_the_full_name_key_the_service_writes():
+    full_name_key = _migration("0022").full_name_key
+    for name in _corpus():
+        assert full_name_key(name) == name_keys(name)["full_name_key"], name
+
+
+class TestFullNameOrder:
+    """`sort=full_name`: the name as written, family name first, by the same alphabet."""
+
+    @staticmethod
+    def written(full_names: list[str]) -> list[str]:
+        return sorted(full_names, key=lambda n: name_keys(n)["full_name_key"])
+
+    def test_family_then_middle_then_given(self):
+        people = ["Trần Văn An", "Nguyễn Văn An", "Nguyễn Thị An", "Lê An", "Đỗ An",
+                  "An Văn Bình", "Nguyễn Ngọc Bảo An", "Nguyễn Ngọc An", "Nguyễn An"]
+        assert self.written(shuffled(people)) == [
+            "An Văn Bình", "Đỗ An", "Lê An", "Nguyễn An", "Nguyễn Ngọc An",
+            "Nguyễn Ngọc Bảo An", "Nguyễn Thị An", "Nguyễn Văn An", "Trần Văn An"]
+
+    def test_the_alphabet_and_tones_of_each_part(self):
+        assert self.written(shuffled(["Đỗ Văn A", "Dương Văn A", "Doãn Văn A", "Ân Văn A",
+                                      "Ăn Văn A", "An Văn A"])) == [
+            "An Văn A", "Ăn Văn A", "Ân Văn A", "Doãn Văn A", "Dương Văn A", "Đỗ Văn A"]
+        family = [nfc("T" + vowel + tone + " Văn A") for vowel in VOWELS for tone in TONES]
+        assert self.written(shuffled(family)) == family
+
+    def test_case_apostrophes_tone_style_and_nfd_do_not_change_it(self):
+        key = name_keys("Siu H'Prông Hoà")["full_name_key"]
+        for same in ("SIU H’PRÔNG HÒA", "Siu HPrông Hòa",
+                     unicodedata.normalize("NFD", "Siu H'Prông Hoà")):
+            assert name_keys(same)["full_name_key"] == key
 
 
 async def test_order_agrees_with_postgresql_icu_collation(pg_server):
