@@ -12,7 +12,8 @@ its sides interleaved in rounds, because the box is shared and noisy:
      commit) through an asyncpg pool of the same size; and the same worker's /healthz and
      /me, what the framework and the token check alone cost;
   b. a 50-row list page of the commune vs its SELECT (and all its statements);
-  c. keyset depth: page 1 vs the page at OFFSET 500,000 (admin, whole table), one at a time;
+  c. keyset depth: page 1 vs the page at OFFSET 500,000 (admin, whole table), one at a time, in
+     both Vietnamese orders (the default, given name first, and sort=full_name);
   d. `q` with two words "<family> <given>" (half folded), 1 and 8 in flight, vs the bare SELECT;
   e. a 1,000,000-row residents CSV (new people in the commune's households, ID numbers of
      province 002, which the generator never uses): psql \\copy into a text table vs the API
@@ -89,10 +90,11 @@ DEPTH, CONC = 500_000, 8
 # --- the SQL the repositories build, run bare ---------------------------------------------------
 
 
-async def list_sql(who: Principal, cursor: str | None = None, **filters) -> tuple[str, list]:
+async def list_sql(who: Principal, cursor: str | None = None, sort: str | None = None,
+                   **filters) -> tuple[str, list]:
     """The list's statement as the endpoint runs it on PostgreSQL: documents included."""
     return (await recorded_run(resident_page_documents, who,
-                               await resident_filters(**filters), sort=None, cursor=cursor,
+                               await resident_filters(**filters), sort=sort, cursor=cursor,
                                limit=50, include_total=False))[0]
 
 
@@ -206,31 +208,42 @@ async def phase_list(ctx: Ctx) -> None:
     ], list(range(100 if ctx.quick else 1000)))
 
 
+# The roster's two Vietnamese orders (repositories/register/records.py): the given name
+# first (the default), and the name as written (`sort=full_name`); each has its index.
+DEPTH_SORTS = ((None, "sort_key"), ("full_name", "full_name_key"))
+
+
 async def phase_depth(ctx: Ctx) -> None:
     """As admin over the whole table: the commune (~50,000 rows) is far short of 500,000."""
     total = await ctx.pool.fetchval("SELECT count(*) FROM resident WHERE deleted_at IS NULL")
     depth = DEPTH if total >= DEPTH + 50 else total // 2
-    edge = await ctx.pool.fetch("SELECT sort_key, id FROM resident WHERE deleted_at"
-                                " IS NULL ORDER BY sort_key, id OFFSET $1 LIMIT 2",
-                                depth - 1)
-    keys = parse_sort(None, {"name": Resident.sort_key}, "name", Resident.id)
     configure_cursors(SECRET_KEY.encode())  # as the server signs them
-    cursor = encode_cursor(keys, list(edge[0].values()))
-    get, deep = ctx.tokens.get(ADMIN), urlq("/residents", limit=50, cursor=cursor)
-    r = await ctx.tokens.client.get(deep, headers=ctx.tokens.headers[ADMIN])
-    ok = r.json()["items"][0]["id"] == str(edge[1]["id"])
-    ctx.notes.append(f"c: admin token, {total:,} rows, default sort (sort_key, id); "
-                     f"the cursor page starts at OFFSET {depth:,} (page {depth // 50 + 1:,}): "
-                     f"{'checked' if ok else 'WRONG first row'}.")
-    first, later, n = await list_sql(ctx.admin), await list_sql(ctx.admin, cursor), 15
-    n = 5 if ctx.quick else n
-    for name, one, two in ((": endpoint", lambda _: get(urlq("/residents", limit=50)),
-                            lambda _: get(deep)),
-                           (": bare SELECT", lambda _: ctx.bare.query(first),
-                            lambda _: ctx.bare.query(later))):
-        await ctx.compare("c", [(Run("page 1" + name, 1), one),
-                                (Run(f"page at OFFSET {depth:,}" + name, 1), two)],
-                          list(range(n)), rounds=n)
+    get, n = ctx.tokens.get(ADMIN), 5 if ctx.quick else 15
+    for sort, column in DEPTH_SORTS:
+        edge = await ctx.pool.fetch(f"SELECT {column}, id FROM resident WHERE deleted_at"
+                                    f" IS NULL ORDER BY {column}, id OFFSET $1 LIMIT 2",
+                                    depth - 1)
+        keys = parse_sort(sort, {sort or "name": getattr(Resident, column)}, "name",
+                          Resident.id)
+        cursor = encode_cursor(keys, list(edge[0].values()))
+        by = {"sort": sort} if sort else {}
+        top, deep = urlq("/residents", limit=50, **by), urlq("/residents", limit=50,
+                                                             cursor=cursor, **by)
+        r = await ctx.tokens.client.get(deep, headers=ctx.tokens.headers[ADMIN])
+        ok = r.json()["items"][0]["id"] == str(edge[1]["id"])
+        label = f"sort={sort}" if sort else "default sort"
+        ctx.notes.append(f"c: admin token, {total:,} rows, {label} ({column}, id); the cursor"
+                         f" page starts at OFFSET {depth:,} (page {depth // 50 + 1:,}): "
+                         f"{'checked' if ok else 'WRONG first row'}.")
+        first = await list_sql(ctx.admin, sort=sort)
+        later = await list_sql(ctx.admin, cursor, sort=sort)
+        for name, one, two in (
+                (f", {label}: endpoint", lambda _, u=top: get(u), lambda _, u=deep: get(u)),
+                (f", {label}: bare SELECT", lambda _, q=first: ctx.bare.query(q),
+                 lambda _, q=later: ctx.bare.query(q))):
+            await ctx.compare("c", [(Run("page 1" + name, 1), one),
+                                    (Run(f"page at OFFSET {depth:,}" + name, 1), two)],
+                              list(range(n)), rounds=n)
 
 
 async def phase_search(ctx: Ctx) -> None:

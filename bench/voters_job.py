@@ -1,9 +1,10 @@
 """The reconciliation job end to end, on the real schema: a commune and a province.
 
     .venv/bin/python -m bench.voters_job [--sizes 100000,1000000] [--seed 1]
-        [--server postgresql://postgres@127.0.0.1:5432/postgres]
+        [--server postgresql://postgres@127.0.0.1:5432/postgres] [--no-splink]
+        [--database ds_bench_voters_job] [--out bench/out/voters_job.md]
 
-For each size N, a database of its own (`ds_bench_voters_job`, migrated to head, dropped at
+For each size N, a database of its own (`--database`, migrated to head, dropped at
 the end) gets the synthetic register of bench/voters_synth.py written into the
 application's tables with binary COPY: the province, its communes (100,000 residents
 each: one commune for N = 100,000, ten for a million), residential groups of 2,500,
@@ -88,8 +89,9 @@ def _records(synth, now: datetime) -> tuple[dict[str, tuple[_Table, list]], dict
                                   "street_id", "house_number", "house_number_sort", "head_id")),
         ("resident", Resident, (*_E, "household_id", "relationship", "province_id",
                                 "commune_id", "group_id", "full_name", "name_folded",
-                                "name_lower", "sort_key", "birth_date", "birth_year", "sex",
-                                "id_number", "residence_status", "residence_since")),
+                                "name_lower", "sort_key", "full_name_key", "birth_date",
+                                "birth_year", "sex", "id_number", "residence_status",
+                                "residence_since")),
         ("election", Election, (*_E, "name", "election_day", "levels", "list_posting_on",
                                 "amendment_deadline_at", "complaint_deadline_on",
                                 "voting_opens_at")),
@@ -318,9 +320,11 @@ def main(argv: Sequence[str] | None = None) -> str:
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--server", default="postgresql://postgres@127.0.0.1:5432/postgres")
     parser.add_argument("--no-splink", action="store_true")
+    parser.add_argument("--database", default=NAME, help="created, and dropped at the end")
+    parser.add_argument("--out", type=Path, default=OUT / "voters_job.md")
     parser.add_argument("--measure", nargs=2, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
-    url = args.server.rsplit("/", 1)[0] + "/" + NAME
+    url = args.server.rsplit("/", 1)[0] + "/" + args.database
     if args.measure:
         print(json.dumps(asyncio.run(_measure(*args.measure))))
         return ""
@@ -360,20 +364,20 @@ def main(argv: Sequence[str] | None = None) -> str:
             details.append({"size": size, "load": loaded, "measure": got})
             print(lines[-1], flush=True)
     finally:
-        asyncio.run(_drop(args.server))
+        asyncio.run(_drop(args.server, args.database))
     lines += ["", "Splink's CPU time is this process's alone: DuckDB's threads are counted, "
               "not what runs elsewhere.", "", "```", json.dumps(details, indent=1), "```"]
     text = "\n".join(lines) + "\n"
-    OUT.mkdir(exist_ok=True)
-    (OUT / "voters_job.md").write_text(text, encoding="utf-8")
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(text, encoding="utf-8")
     print(text)
     return text
 
 
-async def _drop(server: str) -> None:
+async def _drop(server: str, name: str) -> None:
     admin = await asyncpg.connect(server)
     try:
-        await admin.execute(f'DROP DATABASE IF EXISTS "{NAME}" WITH (FORCE)')
+        await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
     finally:
         await admin.close()
 
