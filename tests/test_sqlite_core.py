@@ -20,6 +20,7 @@ from repositories.bootstrap import ensure_admin
 from repositories.db import make_engine, make_session_factory
 from tests.conftest import alembic_config, make_settings
 from tests.name_order import (
+    check_demo_roster,
     check_full_name_order,
     check_household_search,
     check_roster_and_search,
@@ -159,6 +160,29 @@ async def test_core_flow_on_sqlite(sqlite_client):
 async def test_unit_codes_are_never_reused_on_sqlite(sqlite_client):
     h, province, _ward_unit, _ = await _ward(sqlite_client)
     await check_codes_never_reused(sqlite_client, h, province["id"])
+
+
+async def test_the_demo_roster_is_in_vietnamese_order_on_sqlite(tmp_path):
+    """The demo group as `make run` loads it on SQLite; PostgreSQL's twin is
+    tests/api/test_demo_roster.py."""
+    from repositories.demo import load_demo
+    from repositories.uow import SqlUnitOfWork
+    from tests.api.test_demo_tickets import _headers
+    from tests.builders import PASSWORD
+
+    url = f"sqlite+aiosqlite:///{tmp_path / 'demo.sqlite3'}"
+    await asyncio.to_thread(command.upgrade, alembic_config(url), "head")
+    engine = make_engine(url)
+    async with SqlUnitOfWork(make_session_factory(engine)) as uow:
+        await load_demo(uow, PASSWORD, seed=684)
+        await uow.commit()
+    await engine.dispose()
+    app = create_app(make_settings(database_url=url, var_dir=tmp_path))
+    async with app.router.lifespan_context(app), httpx.AsyncClient(
+            transport=httpx.ASGITransport(app=app), base_url="http://t") as c:
+        leader = await _headers(c, "demo-group_leader")
+        [group] = (await c.get("/api/v1/me", headers=leader)).json()["unit_ids"]
+        await check_demo_roster(c, leader, group)
 
 
 async def test_roster_order_and_search_ranks_on_sqlite(sqlite_client):
