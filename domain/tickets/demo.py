@@ -171,6 +171,12 @@ STORIES: dict[str, list[tuple[str, str, str, str]]] = {
 COUNTS = {"vneid": 30, "dich-vu-cong": 18, "thu-tuc": 12, "lua-dao": 6, "gop-y": 9,
           "hoi-dap": 10, "khac": 4}
 FRAUD_WAVE = 16  # reports in the days after the scam calls (giả danh công an)
+# Working minutes since opened, then (working minutes later, new status) for each move.
+OPEN_LIVES = [
+    (700, [(90, S.acknowledged)]),
+    (1200, [(60, S.acknowledged), (120, S.in_progress)]),
+    (1600, [(45, S.in_progress), (200, S.waiting_on_resident)]),
+]
 
 
 @dataclass
@@ -275,7 +281,8 @@ def _life(rng: random.Random, calendar: WorkCalendar, ticket: PlannedTicket, now
 
 
 def plan_tickets(now: datetime, calendar: WorkCalendar, seed: int = 13) -> list[PlannedTicket]:
-    """About 90 tickets over the 24 days before `now`, the fraud wave 8 to 12 days ago."""
+    """About 90 tickets over the 24 days before `now`, the fraud wave 8 to 12 days ago, and
+    one in each open status."""
     rng = random.Random(seed)
     targets = {c[0]: (c[6], c[7]) for c in CATEGORIES}
     today = now.astimezone(VN).date()
@@ -308,5 +315,17 @@ def plan_tickets(now: datetime, calendar: WorkCalendar, seed: int = 13) -> list[
         planned.append(PlannedTicket(
             "vneid" if minutes % 2 else "dich-vu-cong", story[0], story[1], channel,
             _OPENERS[channel], _working_before(calendar, now, minutes)))
+    # One ticket in each open status whatever the day: the random lives above leave the
+    # queue without one on some mornings (none waiting on the resident, say).
+    for opened_ago, steps in OPEN_LIVES:
+        story = rng.choice(STORIES["thu-tuc"])
+        created = _working_before(calendar, now, opened_ago)
+        ticket = PlannedTicket("thu-tuc", story[0], story[1], C.in_person,
+                               _OPENERS[C.in_person], created)
+        at = created
+        for after, status in steps:  # the steps sum to less than opened_ago: all before now
+            at = calendar.add(at, after)
+            ticket.moves.append(Move(at, status))
+        planned.append(ticket)
     planned.sort(key=lambda t: t.created_at)
     return planned
