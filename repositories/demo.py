@@ -32,9 +32,11 @@ from domain.outreach import visits
 from domain.outreach.demo import DAY_ONE, Door, plan_day_one
 from domain.outreach.models import Goal
 from domain.outreach.schemas import AssignmentRequest, CampaignCreate, VisitCreate
+from domain.register import service as register_service
 from domain.register.demo import DemoData, generate_demo
 from domain.register.models import Household, ReadinessFact, ResidenceStatus, Resident
 from domain.register.rules import age_on, name_keys
+from domain.register.schemas import ResidentUpdate
 from domain.text import fold
 from domain.tickets.calendar import default_calendar
 from domain.tickets.demo import CATEGORIES as TICKET_CATEGORIES
@@ -179,11 +181,16 @@ async def load_demo_election(uow, people: dict[Role, Principal], commune: AdminU
     await session.flush()
     session.add(PollingAreaUnit(polling_area_id=area.id, unit_id=group.id,
                                 election_id=election.id))
+    # Deaths and departures go through the register's own update, as a ward officer records
+    # them: each leaves its history line and audit entry (and commits what is above).
     for keys, status in ((plan.deceased, ResidenceStatus.deceased),
                          (plan.moved_out, ResidenceStatus.moved_out)):
         for key in keys:
             resident = by_key[key]
-            resident.residence_status, resident.status_changed_on = status, plan.status_on
+            await register_service.update_resident(
+                uow, people[Role.ward_officer], resident.id,
+                data=ResidentUpdate(residence_status=status, status_changed_on=plan.status_on),
+                if_match=resident.etag)
     for key in plan.excluded:
         resident = by_key[key]
         session.add(Exclusion(

@@ -56,6 +56,21 @@ async def test_the_demo_election_has_a_reconciliation_and_its_corrected_list(
     assert summary["areas"][0]["listed"] == len(planned.rows)
     assert summary["areas"][0]["open"] == sum(counts.values())
 
+    # The deaths and departures since the list are in the register's history, by the ward
+    # officer, as the register records them.
+    ward = await _headers(client, "demo-ward_officer")
+    for status, planted in (("deceased", planned.deceased), ("moved_out", planned.moved_out)):
+        found = (await client.get("/api/v1/residents", headers=ward, params={
+            "residence_status": status, "limit": 200})).json()["items"]
+        assert len(found) == len(planted)
+        for resident in found:
+            history = (await client.get(f"/api/v1/residents/{resident['id']}/history",
+                                        headers=ward)).json()["items"]
+            change = history[-1]
+            assert change["action"] == "updated", history
+            assert change["after"]["residence_status"] == status, change
+            assert change["actor_name"] and change["before"]["residence_status"] != status
+
     async with SqlUnitOfWork(session_factory) as uow:  # a second load: nothing more
         commune = await uow.session.get(AdminUnit, uuid.UUID(area["commune_id"]))
         assert await load_demo_election(uow, {}, commune, commune, data, {}, seed=684) is None
