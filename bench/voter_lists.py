@@ -10,7 +10,8 @@ commune office exports it (STT, Họ và tên, Ngày sinh in mixed formats, Gi�
 Dân tộc, Nơi thường trú, Ghi chú), and times: the first import (job claimed, rows read,
 checked and COPYed, committed), a re-import with 1% of the rows changed, 0.5% removed and
 0.5% added (version 2), the difference of version 2 against version 1 as the route computes
-it, and a deep page of rows. Prints one line per step.
+it (and again, as a next page finds it kept), and a deep page of rows. Prints one line
+per step.
 """
 
 from __future__ import annotations
@@ -164,6 +165,9 @@ async def main(server: str, rows: int) -> None:
             print(f"diff v2 against v{base.number if base else 0}: {took:.2f} s (added "
                   f"{len(diff.added)}, removed {len(diff.removed)}, changed {len(diff.changed)},"
                   f" unchanged {diff.unchanged})")
+            started = time.perf_counter()  # the next page: the pair's diff is kept
+            await voter_lists.diff_versions(uow, who, version, against=None)
+            print(f"diff again (a next page): {(time.perf_counter() - started) * 1e3:.1f} ms")
             held = await uow.voter_lists.get(who, version)
             started = time.perf_counter()
             cursor = None

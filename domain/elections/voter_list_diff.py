@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 # The read fields a change names (`seq` and `line` move with any row added above).
@@ -21,9 +22,11 @@ class Diff:
         default_factory=list)  # (before, after, fields)
     unchanged: int = 0
 
+    @cached_property
     def entries(self) -> list[tuple[int, int, tuple[str, dict, dict | None, list[str]]]]:
         """(rank, line, (change, row, before, fields)) sorted: added and changed by the new
-        file's line, then removed by the old file's."""
+        file's line, then removed by the old file's (worked out once: a kept diff serves
+        every page)."""
         out: list[tuple[int, int, tuple[str, dict, dict | None, list[str]]]] = [
             (ADDED, r["line"], ("added", r, None, [])) for r in self.added]
         out += [(ADDED, new["line"], ("changed", new, old, fields))

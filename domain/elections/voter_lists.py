@@ -196,6 +196,14 @@ async def save_mapping(uow: UnitOfWork, who: Principal, *, data: VoterListMappin
     return mapping
 
 
+# A version never changes once imported, so the difference of a pair is computed once per
+# process and kept for the pages after the first (a pair of 100,000-row versions takes
+# seconds to read and compare). The last few pairs asked for are kept; each holds only the
+# rows that differ. Every request still checks the caller's access before it is looked up.
+_DIFFS: dict[tuple[uuid.UUID | None, uuid.UUID], Diff] = {}
+DIFFS_KEPT = 4
+
+
 async def diff_versions(uow: UnitOfWork, who: Principal, version_id: uuid.UUID, *,
                         against: uuid.UUID | None
                         ) -> tuple[VoterListVersion, VoterListVersion | None, Diff]:
@@ -204,6 +212,13 @@ async def diff_versions(uow: UnitOfWork, who: Principal, version_id: uuid.UUID, 
     version = await uow.voter_lists.get(who, version_id)
     base = (await uow.voter_lists.get(who, against) if against is not None
             else await uow.voter_lists.previous(version))
-    old = await uow.voter_lists.diff_rows(base.id) if base is not None else []
-    new = await uow.voter_lists.diff_rows(version.id)
-    return version, base, await asyncio.to_thread(compare, old, new)
+    key = (base.id if base is not None else None, version.id)
+    diff = _DIFFS.pop(key, None)
+    if diff is None:
+        old = await uow.voter_lists.diff_rows(base.id) if base is not None else []
+        new = await uow.voter_lists.diff_rows(version.id)
+        diff = await asyncio.to_thread(compare, old, new)
+        while len(_DIFFS) >= DIFFS_KEPT:
+            _DIFFS.pop(next(iter(_DIFFS)))  # the pair asked for longest ago
+    _DIFFS[key] = diff  # the most recent last
+    return version, base, diff

@@ -351,6 +351,10 @@ class TestVersions:
         assert row["masked_fields"] == ["id_number", "birth_date", "cells"]
         [full] = await all_rows(client, w["officer"], version.id)
         assert full["id_number"] == ID_A and full["masked_fields"] == []
+        # The officer's diff is kept for the next pages; the auditor's is still masked.
+        diff = (await client.get(f"/api/v1/voter-lists/{version.id}/diff",
+                                 headers=w["officer"])).json()
+        assert diff["items"][0]["row"]["id_number"] == ID_A
         diff = (await client.get(f"/api/v1/voter-lists/{version.id}/diff",
                                  headers=w["auditor"])).json()
         assert diff["items"][0]["row"]["id_number"] == "********" + ID_A[-4:]
@@ -360,6 +364,9 @@ class TestVersions:
 class TestScope:
     async def test_another_communes_officer_sees_nothing(self, client, session, w):
         version = await make_voter_list(session, w["area"], [{"full_name": "Nguyễn Thị Ánh"}])
+        # The diff its own officer asked for is kept: the other commune still gets a 404.
+        resp = await client.get(f"/api/v1/voter-lists/{version.id}/diff", headers=w["officer"])
+        assert resp.status_code == 200 and resp.json()["added"] == 1
         h = w["officer_b"]
         for tail in ("", "/rows", "/diff"):
             assert_problem(await client.get(f"/api/v1/voter-lists/{version.id}{tail}",

@@ -94,7 +94,7 @@ async def diff_voter_list(
     number when both rows carry one, else by folded name and birth year; counts of each,
     and a page of the differences. Masked as the rows are."""
     version, base, diff = await service.diff_versions(uow, who, version_id, against=against)
-    items, next_cursor = page_of(diff.entries(), cursor, limit)
+    items, next_cursor = page_of(diff.entries, cursor, limit)
     return VoterListDiff(
         version_id=version.id, against_id=base.id if base else None, added=len(diff.added),
         removed=len(diff.removed), changed=len(diff.changed), unchanged=diff.unchanged,
