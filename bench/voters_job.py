@@ -280,6 +280,7 @@ async def _measure(url: str, run_id: str) -> dict[str, float]:
     wall, cpu = time.perf_counter(), time.process_time()
     await reconcile(runtime, reconciliation_id=run_id)
     out["job"], out["job_cpu"] = time.perf_counter() - wall, time.process_time() - cpu
+    out["summary"], out["summary_cpu"], out["areas"] = await _summary(runtime, run_id)
     await engine.dispose()
     conn = await asyncpg.connect(url)
     try:
@@ -302,6 +303,21 @@ async def _measure(url: str, run_id: str) -> dict[str, float]:
     out["peak_rss_mib"] = _peak_rss_mib()
     out["load_average_1min"] = os.getloadavg()[0]
     return out
+
+
+async def _summary(runtime, run_id: str) -> tuple[float, float, int]:
+    """`GET /elections/{id}/summary` of the run's unit, as the officer who ran it: seconds
+    wall and CPU, and the polling areas it covers."""
+    from domain.elections.summary import election_summary
+
+    async with runtime.uow() as uow:
+        run = await uow.session.get(Reconciliation, uuid.UUID(run_id))
+        assert run is not None
+        who = Principal.from_snapshot(run.submitted_by)
+        wall, cpu = time.perf_counter(), time.process_time()
+        summary = await election_summary(uow, who, run.election_id, within_days=7,
+                                         unit_id=run.unit_id)
+        return time.perf_counter() - wall, time.process_time() - cpu, len(summary.areas)
 
 
 def _peak_rss_mib() -> float:
@@ -331,8 +347,9 @@ def main(argv: Sequence[str] | None = None) -> str:
     lines = ["# The reconciliation job end to end (PostgreSQL, seconds: wall / CPU)", "",
              "| residents | communes | list rows | job: read, match, explain, write, commit |"
              " discrepancies | bare SQL join on ID number | job ÷ bare join (wall) |"
-             " peak RSS MiB | Splink (DuckDB), links only | load average |",
-             "| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"]
+             " peak RSS MiB | Splink (DuckDB), links only | summary of the unit (areas) |"
+             " load average |",
+             "| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"]
     details = []
     try:
         for size in (int(s) for s in args.sizes.split(",")):
@@ -360,7 +377,8 @@ def main(argv: Sequence[str] | None = None) -> str:
                 f"{got['job']:.2f} / {got['job_cpu']:.2f} | {sum(got['kinds'].values()):,} | "
                 f"{got['bare_join']:.2f} / {got['bare_join_cpu']:.2f} | "
                 f"{got['job'] / got['bare_join']:.1f}× | {got['peak_rss_mib']:.0f} | "
-                f"{splink} | {got['load_average_1min']:.1f} |")
+                f"{splink} | {got['summary']:.2f} / {got['summary_cpu']:.2f} "
+                f"({got['areas']}) | {got['load_average_1min']:.1f} |")
             details.append({"size": size, "load": loaded, "measure": got})
             print(lines[-1], flush=True)
     finally:

@@ -5,6 +5,7 @@ when the list posting date or the amendment deadline is near, or passed with ope
 from __future__ import annotations
 
 import uuid
+from collections import Counter
 from datetime import date
 
 from domain.access import Principal
@@ -56,26 +57,33 @@ async def election_summary(uow: UnitOfWork, who: Principal, election_id: uuid.UU
         inside = {a.id for a in await uow.reconciliations.areas_within(election.id, unit)}
         areas = [a for a in areas if a.id in inside]
     versions = await uow.voter_lists.latest_versions([a.id for a in areas])
+    runs = await uow.reconciliations.covering(list(versions.values()))
+    tallies = await uow.discrepancies.tally({
+        area.id: runs[versions[area.id].id].id for area in areas
+        if area.id in versions and versions[area.id].id in runs})
+    # The register is read a commune at a time, all its areas in one statement (as a run
+    # reads it): a province's summary holds one commune's records in memory at once.
+    eligible: Counter[uuid.UUID | None] = Counter()
+    by_commune: dict[uuid.UUID, list] = {}
+    for area in areas:
+        by_commune.setdefault(area.commune_id, []).append(area)
+    for commune_areas in by_commune.values():
+        people, _, verdicts = await register_of(uow, who, election, commune_areas)
+        eligible.update(p.area_key for p in people if verdicts[p.key].eligible)
+        del people, verdicts
     out, total_open = [], 0
     for area in areas:
         version = versions.get(area.id)
         counts = {kind.value: 0 for kind in DiscrepancyKind}
-        resolved = still = 0
-        run = await uow.reconciliations.latest_covering(version) if version else None
-        for d in await uow.discrepancies.of_run(run.id, area_id=area.id) if run else []:
-            counts[d.kind.value] += 1
-            if d.resolution_id:
-                resolved += 1
-            else:
-                still += 1
-        _, _, verdicts = await register_of(uow, who, election, [area])
+        kinds, resolved, still = tallies.get(area.id, ({}, 0, 0))
+        counts.update(kinds)
         total_open += still
         out.append(AreaSummary(
             polling_area_id=area.id, code=area.code, name=area.name,
             list_version_id=version.id if version else None,
             finalised=bool(version and version.finalised_at), listed=version.row_count
-            if version else 0, eligible=sum(1 for v in verdicts.values() if v.eligible),
-            counts=counts, resolved=resolved, open=still))
+            if version else 0, eligible=eligible[area.id], counts=counts,
+            resolved=resolved, open=still))
     warnings = deadline_warnings(
         posting=election.list_posting_on,
         amendment=election.amendment_deadline_at.astimezone(VN).date(),

@@ -17,6 +17,7 @@ from domain.access import Principal
 from domain.elections.errors import DiscrepancyNotFound, ReconciliationNotFound
 from domain.elections.models import (
     Discrepancy,
+    DiscrepancyKind,
     DiscrepancyResolution,
     PollingArea,
     PollingAreaUnit,
@@ -85,13 +86,26 @@ class ReconciliationRepository(ScopedRepository[Reconciliation]):
 
     async def latest_covering(self, version: VoterListVersion) -> Reconciliation | None:
         """The last succeeded run that compared this list version."""
-        stmt = select(R).where(R.election_id == version.election_id,
+        return (await self.covering([version])).get(version.id)
+
+    async def covering(self, versions: Sequence[VoterListVersion]
+                       ) -> dict[uuid.UUID, Reconciliation]:
+        """The last succeeded run that compared each of `versions`, by version id: one read
+        of their elections' succeeded runs, newest first (a run names its versions in a JSON
+        list, which neither database indexes)."""
+        wanted = {str(v.id) for v in versions}
+        if not wanted:
+            return {}
+        stmt = select(R).where(R.election_id.in_({v.election_id for v in versions}),
                                R.status == ReconciliationStatus.succeeded).order_by(
             R.id.desc())
+        out: dict[uuid.UUID, Reconciliation] = {}
         for run in (await self.session.exec(stmt)).all():
-            if str(version.id) in run.list_version_ids:
-                return run
-        return None
+            for version_id in wanted.intersection(run.list_version_ids):
+                out.setdefault(uuid.UUID(version_id), run)
+            if len(out) == len(wanted):
+                break
+        return out
 
     # -- what a run reads -----------------------------------------------------------------
     async def areas_within(self, election_id: uuid.UUID, unit: AdminUnit) -> List[PollingArea]:
@@ -210,6 +224,30 @@ class DiscrepancyRepository(ScopedRepository[Discrepancy]):
         return int(await self.run.fetchval(sa_select(func.count()).select_from(D).where(
             D.reconciliation_id == run_id, D.polling_area_id == area_id,
             D.resolution_id.is_(None))) or 0)
+
+    async def tally(self, run_of: dict[uuid.UUID, uuid.UUID]
+                    ) -> dict[uuid.UUID, tuple[dict[str, int], int, int]]:
+        """Per polling area, of the run covering it (`run_of`: area id → run id): the
+        discrepancies by kind, how many are resolved and how many open. One GROUP BY."""
+        if not run_of:
+            return {}
+        dialect = self.run.dialect
+        resolved = D.resolution_id.is_not(None).label("resolved")
+        stmt = (sa_select(D.polling_area_id, D.reconciliation_id, D.kind, resolved,
+                          func.count().label("n"))
+                .where(any_of(D.reconciliation_id, "runs", dialect, list(set(run_of.values()))),
+                       any_of(D.polling_area_id, "areas", dialect, list(run_of)))
+                .group_by(D.polling_area_id, D.reconciliation_id, D.kind, resolved))
+        out: dict[uuid.UUID, tuple[dict[str, int], int, int]] = {}
+        for row in await self.run.fetch(stmt):
+            area_id, n, done = row["polling_area_id"], row["n"], row["resolved"]
+            if run_of.get(area_id) != row["reconciliation_id"]:
+                continue  # another area's run
+            kinds, closed, still = out.get(area_id, ({}, 0, 0))
+            kind = DiscrepancyKind(row["kind"]).value
+            kinds[kind] = kinds.get(kind, 0) + n
+            out[area_id] = (kinds, closed + n if done else closed, still if done else still + n)
+        return out
 
     async def mark(self, run_id: uuid.UUID, key: str, resolution_id: uuid.UUID) -> None:
         await self.session.execute(update(D).where(D.reconciliation_id == run_id, D.key == key)

@@ -202,6 +202,41 @@ class TestSummary:
         # Eligible: the three with a birth; Trương Văn Sinh's age is not known.
         assert areas["01"]["eligible"] == 1 and areas["02"]["eligible"] == 2
 
+    async def test_each_area_counts_the_latest_run_that_compared_its_list(self, client,
+                                                                          session, w):
+        """Area 01 last compared by the commune's run (one difference resolved since), 02 by
+        a later run of its group alone, after a death: each area's counts are its own
+        run's discrepancies, as that run's page lists them."""
+        first = await _run(client, w)
+        resp = await _resolve(client, w, _one(await _items(client, w, first), "birth_unknown"),
+                              "no_change")
+        assert resp.status_code == 201, resp.text
+        w["p"]["two"].residence_status = "deceased"
+        w["p"]["two"].status_changed_on = date(2026, 1, 5)
+        session.add(w["p"]["two"])
+        await session.flush()
+        second = await _run(client, w, unit=w["tree"].group_a2)
+        assert second["list_version_ids"] == [str(w["v2"].id)]
+        resp = await client.get(f"/api/v1/elections/{w['election'].id}/summary",
+                                headers=w["officer"])
+        assert resp.status_code == 200, resp.text
+        areas = {a["code"]: a for a in resp.json()["areas"]}
+        for code, run in (("01", first), ("02", second)):
+            area = w["one"] if code == "01" else w["two"]
+            found = [d for d in await _items(client, w, run)
+                     if d["polling_area_id"] == str(area.id)]
+            kinds = {k.value: 0 for k in DiscrepancyKind}
+            for d in found:
+                kinds[d["kind"]] += 1
+            assert areas[code]["counts"] == kinds, code
+            closed = sum(1 for d in found if d["status"] == "resolved")
+            assert (areas[code]["resolved"], areas[code]["open"]) == (
+                closed, len(found) - closed), code
+        assert areas["01"]["resolved"] == 1 and areas["01"]["open"] == 1
+        # 02 keeps Mai Thị Khác (listed in 01); Mai Văn Hai died.
+        assert areas["02"]["counts"]["deceased"] == 1 and areas["02"]["eligible"] == 1
+        assert areas["01"]["eligible"] == 1
+
     async def test_a_unit_narrows_to_its_areas(self, client, w):
         url = f"/api/v1/elections/{w['election'].id}/summary"
         tree = w["tree"]
