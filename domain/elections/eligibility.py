@@ -32,7 +32,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from enum import StrEnum
 
 from domain.elections.models import ElectionLevel, ExclusionReason
@@ -154,20 +154,38 @@ def assess(voter: Voter, *, election_day: date, levels: Iterable[ElectionLevel |
     return Eligibility(True, (), tuple(ordered), uncertain, tuple(notes))
 
 
+def latest_adult_birth(election_day: date) -> date:
+    """The last birth date that is 18 on `election_day` (`anniversary` never decreases as
+    the birth moves later, so a full date is of age exactly when it is on or before this
+    one; 29 February births included)."""
+    day = date(election_day.year - VOTING_AGE, election_day.month, 1) + (
+        timedelta(days=election_day.day - 1))  # near the answer, whatever the month's length
+    while anniversary(day, VOTING_AGE) > election_day:
+        day -= timedelta(days=1)
+    while anniversary(day + timedelta(days=1), VOTING_AGE) <= election_day:
+        day += timedelta(days=1)
+    return day
+
+
 class Assessor:
     """`assess` for the many records of one election. Records that agree on all the rules
     read share one verdict: a birth only through `of_age`, a residence date only for a
-    temporary resident. A commune's hundred thousand cost a few dozen assessments."""
+    temporary resident. A commune's hundred thousand cost a few dozen assessments, and a
+    full birth date one comparison (with `latest_adult_birth`, not a date built per
+    record)."""
 
-    __slots__ = ("day", "levels", "seen")
+    __slots__ = ("adult_by", "day", "levels", "seen")
 
     def __init__(self, *, election_day: date, levels: Iterable[ElectionLevel | str]) -> None:
         self.day, self.levels = election_day, tuple(levels)
         self.seen: dict[tuple[object, ...], Eligibility] = {}
+        self.adult_by = latest_adult_birth(election_day)
 
     def __call__(self, voter: Voter, exclusion: ExclusionReason | None = None) -> Eligibility:
         status = voter.residence_status
-        key = (of_age(voter, self.day), status,
+        born = voter.birth_date
+        key = ((born <= self.adult_by, False) if born is not None else of_age(voter, self.day),
+               status,
                voter.residence_since if status == ResidenceStatus.temporary else None,
                exclusion)
         got = self.seen.get(key)

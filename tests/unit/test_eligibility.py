@@ -151,3 +151,23 @@ def test_the_assessor_gives_what_assess_gives_for_every_record():
                 assert assessor(v, exclusion) == assess(
                     v, election_day=DAY, levels=levels, exclusion=exclusion), (v, exclusion)
         assert len(assessor.seen) < 400  # shared, not one per record
+
+
+def test_the_latest_adult_birth_divides_births_as_the_anniversary_does():
+    """For every election day of four years (a leap year among them) and every birth from
+    a week before to a week after the answer, 29 February too: on or before
+    `latest_adult_birth` is exactly 18 on election day."""
+    from datetime import timedelta
+
+    from domain.elections.eligibility import latest_adult_birth
+
+    day = date(2026, 1, 1)
+    while day < date(2030, 1, 1):
+        latest = latest_adult_birth(day)
+        births = [latest + timedelta(days=d) for d in range(-7, 8)]
+        births += [date(day.year - 18, 2, 28), date(day.year - 18, 3, 1)]
+        if (day.year - 18) % 4 == 0:
+            births.append(date(day.year - 18, 2, 29))
+        for born in births:
+            assert (born <= latest) == (anniversary(born, 18) <= day), (day, born)
+        day += timedelta(days=1)
