@@ -9,6 +9,7 @@ was committed. `repositories/queue.py` runs them (procrastinate on PostgreSQL).
 from __future__ import annotations
 
 import gc
+import threading
 from collections.abc import Awaitable, Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -81,20 +82,34 @@ class Busy(Exception):
     """Raised by a task whose work someone else holds right now: run it again later."""
 
 
+_pauses = 0  # the steps holding the collector off now, in this process
+_restore = True  # whether the collector was on when the first of them began
+_pauses_lock = threading.Lock()
+
+
 @contextmanager
 def collector_paused() -> Iterator[None]:
     """The cyclic garbage collector off for one step of bulk work (a commune of a
-    reconciliation): such a step allocates hundreds of thousands of objects that live
-    until it ends, and every full pass of the collector walks all of them while finding
-    nothing (the data holds no reference cycles; reference counting frees it). On a
-    province's reconciliation those passes were more than half of the CPU time. One
-    collection runs when the step ends, so a stray cycle cannot outlive it; the collector
-    is restored as it was."""
-    was_enabled = gc.isenabled()
-    gc.disable()
+    reconciliation or of a summary): such a step allocates hundreds of thousands of objects
+    that live until it ends, and every full pass of the collector walks all of them while
+    finding nothing (the data holds no reference cycles; reference counting frees it). On a
+    province's reconciliation those passes were more than half of the CPU time. Steps may
+    overlap (two requests of one server, jobs run in process): the collector stays off
+    until the last of them ends, then is restored as it was before the first, and one
+    collection runs, so a stray cycle cannot outlive them."""
+    global _pauses, _restore
+    with _pauses_lock:
+        if _pauses == 0:
+            _restore = gc.isenabled()
+            gc.disable()
+        _pauses += 1
     try:
         yield
     finally:
-        if was_enabled:
-            gc.enable()
-        gc.collect()
+        with _pauses_lock:
+            _pauses -= 1
+            last = _pauses == 0
+            if last and _restore:
+                gc.enable()
+        if last:
+            gc.collect()
