@@ -15,6 +15,7 @@ if TYPE_CHECKING:
     from domain.access import Principal, Role
     from domain.accounts.models import ServiceAccount, User
     from domain.announcements.models import Announcement, AnnouncementDelivery
+    from domain.elections.eligibility import Voter
     from domain.elections.matching import Entry
     from domain.elections.models import (
         Discrepancy,
@@ -291,6 +292,9 @@ class Reconciliations(Scoped["Reconciliation"], Protocol):
     # (area id, record) of everyone living in each area
     async def people(self, principal: Principal, areas: Sequence[PollingArea]
                      ) -> list[tuple[uuid.UUID, RegisterRecord]]: ...
+
+    async def voters(self, principal: Principal, areas: Sequence[PollingArea]
+                     ) -> list[tuple[uuid.UUID, uuid.UUID, Voter]]: ...
 
 
 class Discrepancies(Scoped["Discrepancy"], Protocol):

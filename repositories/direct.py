@@ -49,6 +49,38 @@ from repositories.integrity import LOST_DRIVER, is_connection_failure, is_left_b
 log = logging.getLogger("repositories.direct")
 
 
+class Record(tuple):
+    """A row by position and by column name (`r[0]`, `r["id"]`, `Entry(*r)`), as asyncpg's
+    Record answers: what `records` gives on the other databases, so one reader serves
+    both. SQLAlchemy's Row answers positions and attributes and its RowMapping names, but
+    neither both ways."""
+
+    __slots__ = ()
+    names: dict[str, int] = {}  # noqa: RUF012  set per result by `records_of`
+
+    def __getitem__(self, key):
+        return tuple.__getitem__(self, self.names[key] if isinstance(key, str) else key)
+
+    def get(self, key: str, default: Any = None) -> Any:
+        return self[key] if key in self.names else default
+
+    def keys(self):
+        return iter(self.names)
+
+    def values(self):
+        return iter(self)
+
+    def items(self):
+        return zip(self.names, self, strict=True)
+
+
+def records_of(keys: list[str], rows: Sequence[Sequence[Any]]) -> list[Record]:
+    """`rows` as `Record`s with `keys` for names."""
+    kind = type("Record", (Record,), {"__slots__": (), "names": {k: i for i, k in
+                                                                  enumerate(keys)}})
+    return [kind(row) for row in rows]
+
+
 class Run(Protocol):
     """Runs Core statements; rows are indexed by column name."""
 
@@ -130,10 +162,12 @@ class SessionRun:
     async def records(self, stmt, params=None) -> Sequence[Any]:
         """Bulk reads of plain columns (ids, text, numbers, dates): on PostgreSQL the
         driver's own records, with no SQLAlchemy result processing (building Row objects
-        costs several times what a 100,000-row read does), positional and by name; rows
-        by name elsewhere. Enum and JSON columns come back as the database holds them."""
+        costs several times what a 100,000-row read does); `Record`s elsewhere. Either way
+        by position and by name. Enum and JSON columns come back as the database holds
+        them."""
         if self.dialect != "postgresql":
-            return await self.fetch(stmt, params)
+            result = await (await self.session.connection()).execute(stmt, params)
+            return records_of(list(result.keys()), result.all())
         try:
             sql, args = prepared(stmt, params)
         except ValueError:  # a scope's IN list: rendered for this one statement

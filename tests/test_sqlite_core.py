@@ -183,6 +183,27 @@ async def test_the_demo_roster_is_in_vietnamese_order_on_sqlite(tmp_path):
         leader = await _headers(c, "demo-group_leader")
         [group] = (await c.get("/api/v1/me", headers=leader)).json()["unit_ids"]
         await check_demo_roster(c, leader, group)
+        # The demo election's summary on SQLite: its area counts the finished run's open
+        # differences and the register's eligible voters.
+        officer = await _headers(c, "demo-election_officer")
+        [election] = (await c.get("/api/v1/elections", headers=officer)).json()["items"]
+        [run] = (await c.get(f"/api/v1/elections/{election['id']}/reconciliations",
+                             headers=officer)).json()["items"]
+        assert run["status"] == "succeeded", run
+        resp = await c.get(f"/api/v1/elections/{election['id']}/summary", headers=officer)
+        assert resp.status_code == 200, resp.text
+        [area] = resp.json()["areas"]
+        assert area["open"] == sum(run["counts"].values()) > 0
+        assert area["counts"] == run["counts"]
+        assert 1000 < area["eligible"] < 2716 and area["listed"] > 1000
+        found = (await c.get(f"/api/v1/reconciliations/{run['id']}/discrepancies",
+                             headers=officer, params={"limit": 200})).json()["items"]
+        assert {d["kind"] for d in found} >= {"deceased", "moved_away", "under_age",
+                                              "missing_from_list", "data_mismatch"}
+        listed = await c.get(f"/api/v1/polling-areas/{area['polling_area_id']}/voter-list",
+                             headers=officer)
+        assert listed.status_code == 200, listed.text
+        assert len(listed.content.decode("utf-8-sig").splitlines()) > 1000
 
 
 async def test_roster_order_and_search_ranks_on_sqlite(sqlite_client):

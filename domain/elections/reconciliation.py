@@ -132,6 +132,17 @@ async def _versions(uow: UnitOfWork, run: Reconciliation) -> list[VoterListVersi
     return out
 
 
+async def eligible_in(uow: UnitOfWork, who: Principal, election: Election,
+                      areas: list[PollingArea]) -> Counter[uuid.UUID]:
+    """How many of the areas' register records are on the list on election day, per area:
+    `register_of`'s verdicts, reading only what they need."""
+    excluded = await uow.exclusions.active_in(election.id, list({a.commune_id for a in areas}))
+    verdict = Assessor(election_day=election.election_day, levels=election.levels)
+    return Counter(area_id for area_id, resident_id, voter
+                   in await uow.reconciliations.voters(who, areas)
+                   if verdict(voter, excluded.get(resident_id)).eligible)
+
+
 async def register_of(uow: UnitOfWork, who: Principal, election: Election,
                       areas: list[PollingArea]) -> tuple[list[Person],
                                                          dict[uuid.UUID, RegisterRecord],

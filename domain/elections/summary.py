@@ -11,7 +11,7 @@ from datetime import date
 from domain.access import Principal
 from domain.clock import VN, today_vn
 from domain.elections.models import DiscrepancyKind
-from domain.elections.reconciliation import register_of
+from domain.elections.reconciliation import eligible_in
 from domain.elections.reconciliation_schemas import AreaSummary, DeadlineWarning, SummaryRead
 from domain.jobs import collector_paused
 from domain.ports import UnitOfWork
@@ -64,15 +64,13 @@ async def election_summary(uow: UnitOfWork, who: Principal, election_id: uuid.UU
         if area.id in versions and versions[area.id].id in runs})
     # The register is read a commune at a time, all its areas in one statement (as a run
     # reads it): a province's summary holds one commune's records in memory at once.
-    eligible: Counter[uuid.UUID | None] = Counter()
+    eligible: Counter[uuid.UUID] = Counter()
     by_commune: dict[uuid.UUID, list] = {}
     for area in areas:
         by_commune.setdefault(area.commune_id, []).append(area)
     for commune_areas in by_commune.values():
         with collector_paused():  # as a run's commune step: a hundred thousand records
-            people, _, verdicts = await register_of(uow, who, election, commune_areas)
-            eligible.update(p.area_key for p in people if verdicts[p.key].eligible)
-            del people, verdicts
+            eligible.update(await eligible_in(uow, who, election, commune_areas))
     out, total_open = [], 0
     for area in areas:
         version = versions.get(area.id)

@@ -14,6 +14,7 @@ from sqlalchemy import select as sa_select
 from sqlmodel import select
 
 from domain.access import Principal
+from domain.elections.eligibility import Voter
 from domain.elections.errors import DiscrepancyNotFound, ReconciliationNotFound
 from domain.elections.models import (
     Discrepancy,
@@ -138,38 +139,51 @@ class ReconciliationRepository(ScopedRepository[Reconciliation]):
                                          PollingArea.id.not_in(list(exclude) or [uuid.UUID(int=0)]))
         return list((await self.session.exec(stmt)).all())
 
-    async def people(self, principal: Principal, areas: Sequence[PollingArea]
-                     ) -> List[tuple[uuid.UUID, RegisterRecord]]:
-        """(area id, record) for every register record living in each area, moved-out and
-        deceased ones of its households included, with the household's address and order.
-        One statement per commune (`PollingAreaRepository.placed`), read as the driver's
-        records, the register's enums restored."""
+    async def _placed(self, principal: Principal, areas: Sequence[PollingArea], *columns
+                      ) -> List[Any]:
+        """`columns` and the area (last) of every register record living in each area,
+        moved-out and deceased ones of its households included: one statement per commune
+        (`PollingAreaRepository.placed`), read as the driver's records, by record id."""
         from repositories.elections.records import PollingAreaRepository
 
         by_commune: dict[tuple[uuid.UUID, uuid.UUID], List[uuid.UUID]] = {}
         for area in areas:
             by_commune.setdefault((area.election_id, area.commune_id), []).append(area.id)
-        status = {s.value: s for s in ResidenceStatus}
-        relation = {r.value: r for r in Relationship}
-        out: List[tuple[uuid.UUID, RegisterRecord]] = []
+        out: List[Any] = []
         for (election_id, commune_id), ids in by_commune.items():
             stmt, placed_in = PollingAreaRepository.placed(principal, election_id, commune_id)
-            r = Resident
-            stmt = (stmt.with_only_columns(
-                r.id, r.full_name, r.birth_date, r.birth_year, r.sex, r.id_number,
-                r.household_id, r.group_id, r.relationship, r.residence_status,
-                r.residence_since, Street.name, Household.house_number,
-                Household.house_number_sort, Household.code, placed_in)
-                .outerjoin(Street, Street.id == Household.street_id)
-                .where(any_of(placed_in, "areas", self.run.dialect, ids))
-                .order_by(r.id))
-            for x in await self.run.records(stmt):
-                rel = x[8]
-                out.append((x[15], RegisterRecord(
-                    x[0], x[1], x[2], x[3], x[4], x[5], x[6], x[7],
-                    relation[rel] if rel is not None else None, status[x[9]], x[10],
-                    x[11], x[12], x[13], x[14])))
+            stmt = (stmt.with_only_columns(*columns, placed_in)
+                    .outerjoin(Street, Street.id == Household.street_id)
+                    .where(any_of(placed_in, "areas", self.run.dialect, ids))
+                    .order_by(Resident.id))
+            out += await self.run.records(stmt)
         return out
+
+    async def people(self, principal: Principal, areas: Sequence[PollingArea]
+                     ) -> List[tuple[uuid.UUID, RegisterRecord]]:
+        """(area id, record) for every register record living in each area, with the
+        household's address and order, the register's enums restored."""
+        status = {s.value: s for s in ResidenceStatus}
+        relation = {r.value: r for r in Relationship}
+        r = Resident
+        return [(x[15], RegisterRecord(
+            x[0], x[1], x[2], x[3], x[4], x[5], x[6], x[7],
+            relation[x[8]] if x[8] is not None else None, status[x[9]], x[10], x[11], x[12],
+            x[13], x[14])) for x in await self._placed(
+            principal, areas, r.id, r.full_name, r.birth_date, r.birth_year, r.sex,
+            r.id_number, r.household_id, r.group_id, r.relationship, r.residence_status,
+            r.residence_since, Street.name, Household.house_number,
+            Household.house_number_sort, Household.code)]
+
+    async def voters(self, principal: Principal, areas: Sequence[PollingArea]
+                     ) -> List[tuple[uuid.UUID, uuid.UUID, Voter]]:
+        """(area id, record id, what eligibility reads) for the same records as `people`:
+        the six columns a count of eligible voters needs, not the sixteen a match does."""
+        status = {s.value: s for s in ResidenceStatus}
+        r = Resident
+        return [(x[5], x[0], Voter(x[1], x[2], status[x[3]], x[4])) for x in await self._placed(
+            principal, areas, r.id, r.birth_date, r.birth_year, r.residence_status,
+            r.residence_since)]
 
 
 _D_UNITS = {"group": D.group_id, "commune": D.commune_id, "province": D.province_id}
