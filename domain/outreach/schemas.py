@@ -7,7 +7,7 @@ from datetime import date, datetime
 from enum import StrEnum
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, StringConstraints
 
 from domain.examples import examples
 from domain.outreach import examples as ex
@@ -151,7 +151,7 @@ class WalkList(BaseModel):
 
 
 class Consent(Strict):
-    given: bool
+    given: StrictBool  # 0 or "yes" is no boolean
     method: ConsentMethod | None = None
 
 

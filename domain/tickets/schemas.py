@@ -6,7 +6,7 @@ import uuid
 from datetime import date, datetime
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, StringConstraints
+from pydantic import BaseModel, ConfigDict, StrictBool, StringConstraints
 from pydantic import Field as Body
 
 from domain.access import Role
@@ -76,7 +76,7 @@ class CategoryUpdate(Strict):
     default_priority: Omittable[Priority] = None
     first_response_minutes: Omittable[Minutes] = None
     resolution_minutes: Omittable[Minutes] = None
-    active: Omittable[bool] = None
+    active: Omittable[StrictBool] = None  # 0 or "yes" is no boolean
 
     model_config = ConfigDict(extra="forbid", json_schema_extra=examples(
         {"resolution_minutes": 2880, "active": True}))

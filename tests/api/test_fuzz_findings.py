@@ -8,7 +8,7 @@ import uuid
 
 import pytest
 
-from tests.api.test_input import _errors, admin, fields, operations, put, writes
+from tests.api.test_input import _errors, admin, fields, leaves, operations, put, writes
 from tests.test_openapi_examples import _validator
 
 __all__ = ["admin"]  # the fixture, shared with test_input
@@ -120,3 +120,24 @@ async def test_what_the_document_states_of_names_modes_and_forms_is_what_the_ser
     assert group.get("format") == "uuid", group
     hint = schemas["Body_auth_revoke"]["properties"]["token_type_hint"]
     assert hint["enum"] == ["access_token", "refresh_token"], hint
+
+
+@pytest.mark.parametrize("value", [0, 1, "true", "yes", "off"], ids=lambda v: repr(v))
+async def test_every_boolean_of_a_body_refuses_what_is_no_boolean(client, session, admin,
+                                                                   value):
+    """pydantic's lax mode reads 0, 1 and "yes" as booleans; the document says `boolean`
+    (the fuzzing run sent a category `"active": 0` and it was stored as false)."""
+    doc = (await client.get("/openapi.json")).json()
+    swept = []
+    before = await writes(session)
+    for op in await operations(client):
+        if op.kind != "application/json":
+            continue
+        for path, leaf in leaves(doc, op.schema):
+            if leaf.get("type") != "boolean":
+                continue
+            resp = await op.send_json(client, admin, put(op.example, path, value))
+            assert (["body", *path], "bool_type") in _errors(resp), (op, path, resp.text)
+            swept.append((op.url, path))
+    assert len(swept) >= 2, swept  # a category's `active`, a visit's consent `given`
+    assert await writes(session) == before
