@@ -8,7 +8,17 @@ import uuid
 
 import pytest
 
-from tests.api.test_input import _errors, admin, fields, leaves, operations, put, writes
+from tests.api.test_input import (
+    _errors,
+    admin,
+    fields,
+    leaves,
+    operations,
+    put,
+    sweep_bodies,
+    sweep_every_body,
+    writes,
+)
 from tests.test_openapi_examples import _validator
 
 __all__ = ["admin"]  # the fixture, shared with test_input
@@ -33,10 +43,8 @@ async def test_every_date_and_datetime_refuses_a_unix_timestamp(client, session,
         if op.kind != "application/json":
             continue
         for kind, code in (("date", "date_parsing"), ("date-time", "datetime_parsing")):
-            for path in fields(doc, op.schema, kind):
-                resp = await op.send_json(client, admin, put(op.example, path, value))
-                assert (["body", *path], code) in _errors(resp), (op, path, resp.text)
-                swept.append((op.url, path))
+            swept += await sweep_bodies(client, admin, op, fields(doc, op.schema, kind),
+                                        value, code)
     assert len(swept) >= 16, swept  # audit's since and until, every body's dates and instants
     assert await writes(session) == before
 
@@ -127,17 +135,7 @@ async def test_every_boolean_of_a_body_refuses_what_is_no_boolean(client, sessio
                                                                    value):
     """pydantic's lax mode reads 0, 1 and "yes" as booleans; the document says `boolean`
     (the fuzzing run sent a category `"active": 0` and it was stored as false)."""
-    doc = (await client.get("/openapi.json")).json()
-    swept = []
-    before = await writes(session)
-    for op in await operations(client):
-        if op.kind != "application/json":
-            continue
-        for path, leaf in leaves(doc, op.schema):
-            if leaf.get("type") != "boolean":
-                continue
-            resp = await op.send_json(client, admin, put(op.example, path, value))
-            assert (["body", *path], "bool_type") in _errors(resp), (op, path, resp.text)
-            swept.append((op.url, path))
+    swept = await sweep_every_body(client, session, admin, lambda doc, schema: [
+        path for path, leaf in leaves(doc, schema) if leaf.get("type") == "boolean"],
+        value, "bool_type")
     assert len(swept) >= 2, swept  # a category's `active`, a visit's consent `given`
-    assert await writes(session) == before

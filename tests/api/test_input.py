@@ -323,6 +323,33 @@ async def test_text_is_stored_in_nfc_whatever_the_field(client, admin, uid):
     assert resp.json()["id"] in [u["id"] for u in found.json()["items"]]
 
 
+async def sweep_bodies(client, headers: dict, op, paths: list[Path], value: Any,
+                       code: str) -> list[tuple[str, Path]]:
+    """`value` put at each of `paths` of `op`'s example JSON body, one request each: every
+    answer must refuse that field with `code`. Answers what was sent."""
+    swept = []
+    for path in paths:
+        resp = await op.send_json(client, headers, put(op.example, path, value))
+        assert (["body", *path], code) in _errors(resp), (op, path, resp.text)
+        swept.append((op.url, path))
+    return swept
+
+
+async def sweep_every_body(client, session, headers: dict, select, value: Any, code: str
+                           ) -> list[tuple[str, Path]]:
+    """`sweep_bodies` over every operation with a JSON body, at the paths `select(doc,
+    schema)` picks; nothing is written. Answers what was sent."""
+    doc = (await client.get("/openapi.json")).json()
+    swept = []
+    before = await writes(session)
+    for op in await operations(client):
+        if op.kind == "application/json":
+            swept += await sweep_bodies(client, headers, op, select(doc, op.schema), value,
+                                        code)
+    assert await writes(session) == before
+    return swept
+
+
 async def test_every_datetime_field_refuses_a_moment_past_the_calendar(client, session, admin):
     doc = (await client.get("/openapi.json")).json()
     swept = []
@@ -330,10 +357,8 @@ async def test_every_datetime_field_refuses_a_moment_past_the_calendar(client, s
     for op in await operations(client):
         if op.kind != "application/json":
             continue
-        for path in fields(doc, op.schema, "date-time"):
-            resp = await op.send_json(client, admin, put(op.example, path, FAR_INSTANT))
-            assert (["body", *path], "datetime_out_of_range") in _errors(resp), (op, path)
-            swept.append((op.url, path))
+        swept += await sweep_bodies(client, admin, op, fields(doc, op.schema, "date-time"),
+                                    FAR_INSTANT, "datetime_out_of_range")
         for name in op.query:
             if op.query_formats.get(name) == "date-time":
                 resp = await client.request(op.method, op.url, params={name: FAR_INSTANT},
